@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// The project's test command (`npm test`): type-check, then run every *.test.ts
+// under the source folders with node's own test runner (Node 20's `node --test`
+// does not expand globs, so the files are listed here).
+// `npm test -- harness/checkers` runs only the tests under the given paths.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const roots = ['harness', 'canaries', 'targets', 'dashboards', 'experiments', 'test'];
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, p));
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2);
+let files = roots.flatMap((r) => {
+  try { return walk(join(root, r), []); } catch { return []; }
+});
+if (filters.length > 0) files = files.filter((f) => filters.some((x) => f.startsWith(x.replace(/^\.\//, ''))));
+files.sort();
+
+if (filters.length === 0) {
+  const tc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit', cwd: root });
+  if (tc.status !== 0) {
+    console.error('type-check failed (tsc -p .)');
+    process.exit(tc.status ?? 1);
+  }
+}
+if (files.length === 0) {
+  console.error(`no test files match ${filters.join(' ') || '(all)'}`);
+  process.exit(2);
+}
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  { stdio: 'inherit', cwd: root, env: { ...process.env, GAMEDAY_TEST: '1' } },
+);
+process.exit(r.status ?? 1);
