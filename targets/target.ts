@@ -1,0 +1,53 @@
+// A Target is a system under test: its topology, how to launch each node, the
+// client canaries use, and optional introspection (replica digests for a scrub).
+
+import type { Address } from '../harness/providers/provider.ts';
+
+export type NodeRole = 'router' | 'storage';
+
+export interface NodeInfo {
+  readonly id: string;
+  readonly az: string;
+  readonly role: NodeRole;
+  /** A public endpoint: canaries send customer traffic here. */
+  readonly public: boolean;
+}
+
+export interface Topology {
+  readonly region: string;
+  readonly azs: readonly string[];
+  readonly nodes: readonly NodeInfo[];
+}
+
+export interface LaunchContext {
+  /** Address the node must listen on (inside its container for docker). */
+  readonly listen: Address;
+  /** Where this node keeps its data: survives power-off and power-on. */
+  readonly dataDir: string;
+  /** How this node reaches another node (direct, or through the fault proxy). */
+  peerUrl(toNodeId: string): string;
+  readonly targetOptions: Readonly<Record<string, unknown>>;
+}
+
+export interface LaunchSpec {
+  /** Module (repo-relative .ts path) that is the node's program; run with Node (+tsx locally, bundled for containers). */
+  readonly entry: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** HTTP path answering 200 once the node is ready. */
+  readonly readyPath: string;
+}
+
+export interface ReplicaDigest {
+  readonly group: string;
+  readonly nodeId: string;
+  readonly appliedSeq: number;
+  readonly checksum: string;
+  readonly keys: number;
+}
+
+export interface Target {
+  readonly name: string;
+  topology(opts: Readonly<Record<string, unknown>>): Topology;
+  launch(node: NodeInfo, ctx: LaunchContext): LaunchSpec;
+}
