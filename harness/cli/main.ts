@@ -1,0 +1,59 @@
+// gameday command line. Each subcommand is one module in ./commands exporting
+// `command` (a yargs CommandModule); they are loaded from that folder so that
+// subcommands can be added without touching this file.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import yargs, { type CommandModule } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT, UsageError } from './errors.ts';
+
+const dir = fileURLToPath(new URL('./commands/', import.meta.url));
+
+async function loadCommands(): Promise<CommandModule[]> {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+  const mods = await Promise.all(files.map((f) => import(new URL(`./commands/${f}`, import.meta.url).href)));
+  return mods.map((m: { command: CommandModule }) => m.command);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const commands = await loadCommands();
+  let code: number = EXIT.ok;
+  const cli = yargs(argv)
+    .scriptName('gameday')
+    .usage('$0 <command> [options]')
+    .strict()
+    .demandCommand(1, 'name a command (see --help)')
+    .recommendCommands()
+    .help()
+    .version(false)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err && !(err instanceof UsageError)) throw err;
+      const e = err instanceof UsageError ? err : new UsageError(msg ?? 'bad usage', 'run `gameday --help` for the commands and options');
+      process.stderr.write(e.format() + '\n');
+      code = EXIT.usage;
+      throw e;
+    })
+    .middleware((args) => {
+      // commands set process.exitCode; keep the larger of ours and theirs
+      void args;
+    });
+  for (const c of commands) cli.command(c);
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    if (err instanceof UsageError) {
+      if (code !== EXIT.usage) process.stderr.write(err.format() + '\n');
+      return EXIT.usage;
+    }
+    process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+    return EXIT.failed;
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : code;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('harness/cli/main.ts')) {
+  main(hideBin(process.argv)).then((c) => {
+    process.exitCode = c;
+  });
+}
