@@ -1,0 +1,103 @@
+// Pairs a history's invoke / completion lines into calls: one operation with the
+// interval in which it could have taken effect. A call that never completed, or
+// completed `info`, stays open to the end of time (end = +Infinity).
+import type { Op, OpF, Value } from '../history/op.ts';
+
+export type CallType = 'ok' | 'fail' | 'info';
+
+export interface Call {
+  /** Position in invoke order, 0-based. */
+  readonly id: number;
+  readonly key: string | undefined;
+  readonly f: OpF;
+  readonly type: CallType;
+  readonly process: number;
+  /** Time of the invoke. */
+  readonly start: number;
+  /** Time of an ok / fail completion; +Infinity for info and never-completed calls. */
+  readonly end: number;
+  /** Argument: the invoke's value (write value, [expected, new], appended element). */
+  readonly input: Op['value'];
+  /** Result: the completion's value (what a read returned). */
+  readonly output: Op['value'];
+  readonly consistency: 'strong' | 'eventual' | undefined;
+  /** Completed by a read the harness issued after recovery. */
+  readonly final: boolean;
+  /** History indexes of the invoke and completion lines (completion -1 if none). */
+  readonly invokeIndex: number;
+  readonly completionIndex: number;
+}
+
+type MaybeFinal = Op & { readonly final?: boolean };
+
+/** Pairs each invoke with the next completion of the same process. */
+export function pairCalls(history: readonly Op[]): Call[] {
+  const calls: Call[] = [];
+  const open = new Map<number, Op>();
+  const done = (inv: Op, c: Op | undefined): void => {
+    const type: CallType = c === undefined ? 'info' : c.type === 'invoke' ? 'info' : c.type;
+    const end = c === undefined || type === 'info' ? Number.POSITIVE_INFINITY : c.time;
+    const consistency = c?.consistency ?? inv.consistency;
+    calls.push({
+      id: calls.length,
+      key: inv.key ?? c?.key,
+      f: inv.f,
+      type,
+      process: inv.process,
+      start: inv.time,
+      end,
+      input: inv.value,
+      output: c === undefined ? null : c.value,
+      consistency,
+      final: (c as MaybeFinal | undefined)?.final === true || (inv as MaybeFinal).final === true,
+      invokeIndex: inv.index,
+      completionIndex: c === undefined ? -1 : c.index,
+    });
+  };
+  const pending: Array<{ inv: Op; c: Op | undefined; slot: number }> = [];
+  for (const op of history) {
+    if (op.type === 'invoke') {
+      const prev = open.get(op.process);
+      if (prev !== undefined) pending.push({ inv: prev, c: undefined, slot: prev.index });
+      open.set(op.process, op);
+      continue;
+    }
+    const inv = open.get(op.process);
+    if (inv !== undefined) {
+      open.delete(op.process);
+      pending.push({ inv, c: op, slot: inv.index });
+    } else {
+      // a completion with no invoke: take its latency if known, else an instant
+      const start = op.latencyMs !== undefined ? op.time - op.latencyMs : op.time;
+      pending.push({ inv: { ...op, type: 'invoke', time: start }, c: op, slot: op.index - 0.5 });
+    }
+  }
+  for (const inv of open.values()) pending.push({ inv, c: undefined, slot: inv.index });
+  pending.sort((a, b) => a.inv.time - b.inv.time || a.slot - b.slot);
+  for (const p of pending) done(p.inv, p.c);
+  return calls;
+}
+
+/** The value a write-like call leaves behind if it took effect, or undefined if it writes nothing. */
+export function writtenValue(c: Call): { readonly v: Value } | undefined {
+  if (c.f === 'write') return { v: c.input as Value };
+  if (c.f === 'delete') return { v: null };
+  if (c.f === 'cas' && Array.isArray(c.input)) return { v: (c.input[1] ?? null) as Value };
+  return undefined;
+}
+
+/** Canonical text of a value, for comparing and interning. */
+export function valueKey(v: unknown): string {
+  return v === undefined ? 'null' : JSON.stringify(v);
+}
+
+/** Groups calls by key, in order of each key's first call. */
+export function byKey(calls: readonly Call[]): Map<string | undefined, Call[]> {
+  const m = new Map<string | undefined, Call[]>();
+  for (const c of calls) {
+    let l = m.get(c.key);
+    if (l === undefined) m.set(c.key, (l = []));
+    l.push(c);
+  }
+  return m;
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkLostWrites, type LostWrite } from './lost-writes.ts';
+import { finalRead, hist, type Line } from './test-history.ts';
+
+const lostOf = (lines: Line[]): LostWrite[] => {
+  const r = checkLostWrites(hist(lines));
+  return (r.details?.['lost'] ?? []) as LostWrite[];
+};
+const verdict = (lines: Line[]) => checkLostWrites(hist(lines)).verdict;
+
+test('passes: the final read shows the last acknowledged write', () => {
+  assert.equal(verdict([['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ['i', 0, 'write', 'k', 2], ['ok', 0, 'write', 'k', 2], ...finalRead(9, 'k', 2)]), 'pass');
+});
+
+test('passes: concurrent writes may be read in either order', () => {
+  const conc = (v: number): Line[] => [
+    ['i', 0, 'write', 'k', 1], ['i', 1, 'write', 'k', 2], ['ok', 0, 'write', 'k', 1], ['ok', 1, 'write', 'k', 2], ...finalRead(9, 'k', v),
+  ];
+  assert.equal(verdict(conc(1)), 'pass');
+  assert.equal(verdict(conc(2)), 'pass');
+});
+
+test('passes: an info write may show up later, even after a later acknowledged write', () => {
+  assert.equal(verdict([['i', 0, 'write', 'k', 1], ['info', 0, 'write', 'k', 1], ['i', 1, 'write', 'k', 2], ['ok', 1, 'write', 'k', 2], ...finalRead(9, 'k', 1)]), 'pass');
+});
+
+test('passes: delete then absent; untouched key absent; cas result', () => {
+  assert.equal(verdict([['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ['i', 0, 'delete', 'k', null], ['ok', 0, 'delete', 'k', null], ...finalRead(9, 'k', null)]), 'pass');
+  assert.equal(verdict([...finalRead(9, 'k', null)]), 'pass');
+  assert.equal(verdict([['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ['i', 0, 'cas', 'k', [1, 5]], ['ok', 0, 'cas', 'k', [1, 5]], ...finalRead(9, 'k', 5)]), 'pass');
+});
+
+test('keys without a final read are counted, not failed', () => {
+  const r = checkLostWrites(hist([['i', 0, 'write', 'a', 1], ['ok', 0, 'write', 'a', 1], ...finalRead(9, 'b', null)]));
+  assert.equal(r.verdict, 'pass');
+  assert.equal(r.details?.['keysWithoutFinalRead'], 1);
+});
+
+test('fails: the final read shows an older value, naming key, source and lost write', () => {
+  const lost = lostOf([['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ['i', 0, 'write', 'k', 2], ['ok', 0, 'write', 'k', 2], ...finalRead(9, 'k', 1)]);
+  assert.equal(lost.length, 1);
+  const l = lost[0]!;
+  assert.equal(l.key, 'k');
+  assert.equal(l.finalValue, 1);
+  assert.deepEqual(l.lostWrites.map((w) => w.value), [2]);
+  assert.ok(l.staleSource !== null && l.staleSource !== 'initial' && l.staleSource.value === 1);
+});
+
+test('fails: a failed write never counts as the source', () => {
+  const lost = lostOf([['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ['i', 0, 'write', 'k', 2], ['fail', 0, 'write', 'k', 2], ['i', 0, 'write', 'k', 3], ['ok', 0, 'write', 'k', 3], ...finalRead(9, 'k', 2)]);
+  assert.equal(lost[0]?.staleSource, null);
+  assert.deepEqual(lost[0]?.lostWrites.map((w) => w.value), [3]);
+});
+
+test('fails: a value no write produced', () => {
+  const r = checkLostWrites(hist([['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ...finalRead(9, 'k', 42)]));
+  assert.equal(r.verdict, 'fail');
+  assert.match(r.summary, /"k"/);
+  const l = (r.details?.['lost'] as LostWrite[])[0]!;
+  assert.equal(l.staleSource, null);
+  assert.deepEqual(l.lostWrites.map((w) => w.value), [1]);
+});
+
+test('fails: absent after an acknowledged put', () => {
+  const lost = lostOf([['i', 0, 'write', 'x', 'a'], ['ok', 0, 'write', 'x', 'a'], ...finalRead(9, 'x', null)]);
+  assert.equal(lost[0]?.key, 'x');
+  assert.equal(lost[0]?.staleSource, 'initial');
+  assert.deepEqual(lost[0]?.lostWrites.map((w) => w.value), ['a']);
+});
+
+test('fails: a delete overtaken by a later acknowledged put', () => {
+  const lost = lostOf([['i', 0, 'delete', 'k', null], ['ok', 0, 'delete', 'k', null], ['i', 0, 'write', 'k', 7], ['ok', 0, 'write', 'k', 7], ...finalRead(9, 'k', null)]);
+  assert.equal(lost[0]?.key, 'k');
+  assert.deepEqual(lost[0]?.lostWrites.map((w) => w.value), [7]);
+});
+
+test('only the last final read of a key counts', () => {
+  const lines: Line[] = [['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ...finalRead(8, 'k', null), ...finalRead(9, 'k', 1)];
+  assert.equal(verdict(lines), 'pass');
+});

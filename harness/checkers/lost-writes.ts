@@ -1,0 +1,111 @@
+// Lost writes: after recovery the harness reads every key once more (strong reads
+// marked `final: true`). The value it finds must be one that some write could have
+// left last. A write w can be last iff no acknowledged write began after w completed
+// (and finished before the final read began). `info` writes may have taken effect at
+// any time, so they complete at +Infinity; `fail` writes never happened. The initial
+// state (absent, null) behaves as a write that completed at -Infinity.
+import type { Op, Value } from '../history/op.ts';
+import { byKey, pairCalls, valueKey, writtenValue, type Call } from './calls.ts';
+import type { CheckResult } from './check.ts';
+
+/** A write as a person reads it in a report. */
+export interface WriteRef {
+  readonly f: string;
+  readonly value: unknown;
+  readonly type: string;
+  readonly process: number;
+  readonly start: number;
+  /** null when it never completed (info). */
+  readonly end: number | null;
+  readonly invokeIndex: number;
+}
+
+export interface LostWrite {
+  readonly key: string | null;
+  readonly finalValue: Value;
+  /** Acknowledged writes that began after the source completed: the final read should show one of them. */
+  readonly lostWrites: readonly WriteRef[];
+  /** The write whose value the final read showed; 'initial' for the empty start; null if no write produced it. */
+  readonly staleSource: WriteRef | 'initial' | null;
+}
+
+const ref = (c: Call): WriteRef => ({
+  f: c.f,
+  value: c.input,
+  type: c.type,
+  process: c.process,
+  start: c.start,
+  end: Number.isFinite(c.end) ? c.end : null,
+  invokeIndex: c.invokeIndex,
+});
+
+/** The last final read of a key (by completion time, then history order). */
+function lastFinalRead(calls: readonly Call[]): Call | undefined {
+  let best: Call | undefined;
+  for (const c of calls) {
+    if (c.f !== 'read' || c.type !== 'ok' || !c.final) continue;
+    if (best === undefined || c.end > best.end || (c.end === best.end && c.completionIndex > best.completionIndex)) best = c;
+  }
+  return best;
+}
+
+/** Checks one key; returns the loss, or undefined if the final value is legal. */
+export function checkKey(key: string | undefined, calls: readonly Call[], read: Call): LostWrite | undefined {
+  const v = (read.output ?? null) as Value;
+  const want = valueKey(v);
+  // writes that could have taken effect before the read completed
+  const writes = calls.filter((c) => c.type !== 'fail' && c.start < read.end && writtenValue(c) !== undefined);
+  // acknowledged writes that surely completed before the read began
+  const acked = writes.filter((c) => c.type === 'ok' && c.end < read.start);
+  const latestAckStart = acked.reduce((m, c) => Math.max(m, c.start), Number.NEGATIVE_INFINITY);
+  let source: Call | undefined;
+  for (const w of writes) {
+    const wv = writtenValue(w);
+    if (wv === undefined || valueKey(wv.v) !== want) continue;
+    if (source === undefined || w.end > source.end) source = w;
+  }
+  if (source !== undefined && !(latestAckStart > source.end)) return undefined;
+  if (source === undefined && v === null && acked.length === 0) return undefined; // still the initial state
+  const k = key ?? null;
+  if (source !== undefined) {
+    const end = source.end;
+    return { key: k, finalValue: v, staleSource: ref(source), lostWrites: acked.filter((c) => c.start > end).map(ref) };
+  }
+  if (v === null) return { key: k, finalValue: v, staleSource: 'initial', lostWrites: acked.map(ref) };
+  // a value no write produced: the writes that could each have been last are lost
+  const last = acked.filter((c) => !acked.some((d) => d.start > c.end));
+  return { key: k, finalValue: v, staleSource: null, lostWrites: last.map(ref) };
+}
+
+export function checkLostWrites(history: readonly Op[]): CheckResult {
+  const keys = byKey(pairCalls(history));
+  const lost: LostWrite[] = [];
+  let checked = 0;
+  let withoutFinal = 0;
+  let appendKeys = 0;
+  for (const [key, calls] of keys) {
+    if (calls.some((c) => c.f === 'append')) {
+      appendKeys++; // append / set keys are the set-full checker's business
+      continue;
+    }
+    const read = lastFinalRead(calls);
+    if (read === undefined) {
+      if (calls.some((c) => writtenValue(c) !== undefined)) withoutFinal++;
+      continue;
+    }
+    checked++;
+    const l = checkKey(key, calls, read);
+    if (l !== undefined) lost.push(l);
+  }
+  const details = { keysChecked: checked, keysWithoutFinalRead: withoutFinal, appendKeysSkipped: appendKeys, lost };
+  if (lost.length === 0) {
+    const extra = withoutFinal > 0 ? `; ${withoutFinal} written key(s) had no final read` : '';
+    return { name: 'lost-writes', verdict: 'pass', summary: `no lost writes on ${checked} key(s)${extra}`, details };
+  }
+  const first = lost[0] as LostWrite;
+  const n = lost.reduce((s, l) => s + l.lostWrites.length, 0);
+  const summary =
+    `${n} acknowledged write(s) lost on ${lost.length} key(s); first: key ${JSON.stringify(first.key)} ` +
+    `reads ${JSON.stringify(first.finalValue)} after ${first.lostWrites.length} later acknowledged write(s)`;
+  return { name: 'lost-writes', verdict: 'fail', summary, details };
+}
