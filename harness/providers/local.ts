@@ -1,0 +1,182 @@
+// The local provider (the embedded default: no root, no Docker): every node is a
+// child process bound to its AZ's loopback addresses (127.0.A.x), with its own data
+// folder under <runDir>/nodes/<id>/. Power-off is SIGKILL (no graceful shutdown),
+// power-on starts the program again on the same data, pause is SIGSTOP.
+//
+// No node outlives the harness: each child holds an IPC channel to the harness and
+// exits when it closes (also when the harness is SIGKILLed); the pids are journaled
+// in <runDir>/nodes/pids.json so `gameday heal` can finish the job after a crash.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NodeInfo, Target, Topology } from '../../targets/target.ts';
+import { freePort, waitReady } from './ports.ts';
+import { urlOf, type Address, type Provider, type StartedCluster, type StartOptions } from './provider.ts';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Maps (from party, to node) to the address to dial: direct by default, through the fault proxy when links are interposed. */
+export interface LinkMap {
+  /** `from` is a node id, or `canary:<az>` / `harness`. */
+  dial(from: string, to: string): Address;
+}
+
+interface LocalNode {
+  readonly info: NodeInfo;
+  readonly listen: Address;
+  readonly dataDir: string;
+  readonly logPath: string;
+  child: ChildProcess | undefined;
+  paused: boolean;
+}
+
+export class LocalProvider implements Provider {
+  readonly name = 'local';
+  /** Optional hook to interpose the fault proxy between parties (see harness/faults). */
+  constructor(private readonly links?: (listen: ReadonlyMap<string, Address>, topology: Topology) => Promise<LinkMap>) {}
+
+  async start(target: Target, topology: Topology, opts: StartOptions): Promise<StartedLocalCluster> {
+    const nodes = new Map<string, LocalNode>();
+    const azIndex = new Map(topology.azs.map((az, i) => [az, i + 1]));
+    const perAz = new Map<string, number>();
+    for (const info of topology.nodes) {
+      const k = (perAz.get(info.az) ?? 0) + 1;
+      perAz.set(info.az, k);
+      const host = `127.0.${azIndex.get(info.az)}.${k}`;
+      const dir = join(opts.runDir, 'nodes', info.id);
+      mkdirSync(join(dir, 'data'), { recursive: true });
+      nodes.set(info.id, { info, listen: { host, port: await freePort(host) }, dataDir: join(dir, 'data'), logPath: join(dir, 'node.log'), child: undefined, paused: false });
+    }
+    const listenMap = new Map([...nodes].map(([id, n]) => [id, n.listen]));
+    const links: LinkMap = this.links
+      ? await this.links(listenMap, topology)
+      : { dial: (_from, to) => listenMap.get(to) as Address };
+    const cluster = new StartedLocalCluster(target, topology, nodes, links, opts);
+    try {
+      await Promise.all([...nodes.keys()].map((id) => cluster.powerOn(id)));
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+}
+
+export class StartedLocalCluster implements StartedCluster {
+  readonly provider = 'local';
+  private stopped = false;
+
+  constructor(
+    private readonly target: Target,
+    readonly topology: Topology,
+    private readonly nodes: Map<string, LocalNode>,
+    private readonly links: LinkMap,
+    private readonly opts: StartOptions,
+  ) {}
+
+  private node(id: string): LocalNode {
+    const n = this.nodes.get(id);
+    if (!n) throw new Error(`no node "${id}" in this cluster (nodes: ${[...this.nodes.keys()].join(', ')})`);
+    return n;
+  }
+
+  url(nodeId: string, fromAz?: string): string {
+    return urlOf(this.links.dial(fromAz ? `canary:${fromAz}` : 'harness', nodeId));
+  }
+
+  endpoints(): readonly NodeInfo[] {
+    return this.topology.nodes.filter((n) => n.public);
+  }
+
+  isUp(nodeId: string): boolean {
+    const n = this.node(nodeId);
+    return n.child !== undefined && n.child.exitCode === null && n.child.signalCode === null && !n.paused;
+  }
+
+  async powerOff(nodeId: string): Promise<void> {
+    const n = this.node(nodeId);
+    const child = n.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGKILL');
+    await gone;
+    n.paused = false;
+    this.journal();
+  }
+
+  async powerOn(nodeId: string): Promise<void> {
+    if (this.stopped) throw new Error('cluster is stopped');
+    const n = this.node(nodeId);
+    if (n.child && n.child.exitCode === null && n.child.signalCode === null) return;
+    const spec = this.target.launch(n.info, {
+      listen: n.listen,
+      dataDir: n.dataDir,
+      peerUrl: (to) => urlOf(this.links.dial(n.info.id, to)),
+      targetOptions: this.opts.targetOptions ?? {},
+    });
+    const fd = openSync(n.logPath, 'a');
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, spec.entry), ...spec.args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...spec.env, GAMEDAY_RUN_ID: this.opts.runId, GAMEDAY_NODE_ID: n.info.id },
+      stdio: ['ignore', fd, fd, 'ipc'],
+    });
+    closeSync(fd);
+    n.child = child;
+    n.paused = false;
+    this.journal();
+    await waitReady(`${urlOf(n.listen)}${spec.readyPath}`, this.opts.readyTimeoutMs ?? 20_000, () => child.exitCode === null && child.signalCode === null);
+  }
+
+  async pause(nodeId: string): Promise<void> {
+    const n = this.node(nodeId);
+    if (n.child && n.child.exitCode === null && !n.paused) {
+      n.child.kill('SIGSTOP');
+      n.paused = true;
+    }
+  }
+
+  async resume(nodeId: string): Promise<void> {
+    const n = this.node(nodeId);
+    if (n.child && n.paused) {
+      n.child.kill('SIGCONT');
+      n.paused = false;
+    }
+  }
+
+  /** Every live node's pid, for the crash journal. */
+  pids(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [id, n] of this.nodes) if (n.child?.pid && n.child.exitCode === null && n.child.signalCode === null) out[id] = n.child.pid;
+    return out;
+  }
+
+  private journal(): void {
+    try {
+      writeFileSync(join(this.opts.runDir, 'nodes', 'pids.json'), JSON.stringify({ runId: this.opts.runId, pids: this.pids() }) + '\n');
+    } catch {
+      /* the run folder may be gone in tests; the IPC channel still ends the children */
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all(
+      [...this.nodes.values()].map(async (n) => {
+        const c = n.child;
+        if (!c || c.exitCode !== null || c.signalCode !== null) return;
+        const gone = new Promise<void>((r) => c.once('exit', () => r()));
+        if (n.paused) c.kill('SIGCONT');
+        c.kill('SIGKILL');
+        await gone;
+      }),
+    );
+    this.journal();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}

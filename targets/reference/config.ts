@@ -1,0 +1,43 @@
+// What one reference-cluster node is told at start: passed as JSON in the
+// environment variable GAMEDAY_NODE_CONFIG (works the same for a local process
+// and a container).
+
+import type { GroupSpec } from './layout.ts';
+
+export interface BugModes {
+  /** Keep WAL writes in process memory and write them out (no fsync) every flushIntervalMs. */
+  readonly skipFsync?: boolean;
+  /** Leader acknowledges a write once its own WAL has it, before a follower does. */
+  readonly ackBeforeQuorum?: boolean;
+  /** Routers serve strongly consistent reads from the nearest replica instead of the leader. */
+  readonly staleReads?: boolean;
+}
+
+export const BUG_MODES = ['skipFsync', 'ackBeforeQuorum', 'staleReads'] as const;
+
+export interface NodeConfig {
+  readonly id: string;
+  readonly az: string;
+  readonly role: 'router' | 'storage';
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly dataDir: string;
+  readonly groups: readonly GroupSpec[];
+  /** AZ of every storage node (routers prefer a replica in their own AZ for eventual reads). */
+  readonly azOf: Readonly<Record<string, string>>;
+  /** How this node reaches each peer: base URL by node id. */
+  readonly peers: Readonly<Record<string, string>>;
+  readonly bugs: BugModes;
+  readonly flushIntervalMs: number;
+  /** Router → storage request timeout; a timeout is reported as indeterminate. */
+  readonly requestTimeoutMs: number;
+  readonly quorumTimeoutMs: number;
+}
+
+export function parseNodeConfig(text: string | undefined): NodeConfig {
+  if (!text) throw new Error('GAMEDAY_NODE_CONFIG is not set: this program is started by gameday with its node configuration');
+  const c = JSON.parse(text) as NodeConfig;
+  for (const f of ['id', 'az', 'role', 'listen', 'dataDir', 'groups', 'peers'] as const) {
+    if (c[f] === undefined) throw new Error(`GAMEDAY_NODE_CONFIG lacks "${f}"`);
+  }
+  return c;
+}

@@ -1,0 +1,64 @@
+// The bundled reference cluster as a gameday Target (the embedded default).
+
+import { BUG_MODES, type BugModes, type NodeConfig } from './config.ts';
+import { buildGroups, buildTopology, DEFAULT_SHAPE, type GroupSpec, type ReferenceShape } from './layout.ts';
+import type { LaunchContext, LaunchSpec, NodeInfo, Target, Topology } from '../target.ts';
+
+export interface ReferenceOptions {
+  readonly shape?: Partial<ReferenceShape>;
+  readonly bugs?: BugModes;
+  readonly flushIntervalMs?: number;
+}
+
+export class ReferenceTarget implements Target {
+  readonly name = 'reference';
+  private topo: Topology | undefined;
+  private groupSpecs: GroupSpec[] = [];
+  readonly shape: ReferenceShape;
+
+  constructor(readonly options: ReferenceOptions = {}) {
+    this.shape = { ...DEFAULT_SHAPE, ...options.shape };
+  }
+
+  topology(): Topology {
+    if (!this.topo) {
+      this.topo = buildTopology(this.shape);
+      this.groupSpecs = buildGroups(this.topo, this.shape.groups);
+    }
+    return this.topo;
+  }
+
+  groups(): readonly GroupSpec[] {
+    this.topology();
+    return this.groupSpecs;
+  }
+
+  launch(node: NodeInfo, ctx: LaunchContext): LaunchSpec {
+    const topo = this.topology();
+    const peers: Record<string, string> = {};
+    const azOf: Record<string, string> = {};
+    for (const n of topo.nodes) {
+      azOf[n.id] = n.az;
+      if (n.id !== node.id && n.role === 'storage') peers[n.id] = ctx.peerUrl(n.id);
+    }
+    const cfg: NodeConfig = {
+      id: node.id,
+      az: node.az,
+      role: node.role,
+      listen: ctx.listen,
+      dataDir: ctx.dataDir,
+      groups: this.groupSpecs,
+      azOf,
+      peers,
+      bugs: this.options.bugs ?? {},
+      flushIntervalMs: this.options.flushIntervalMs ?? 5000,
+      requestTimeoutMs: 1500,
+      quorumTimeoutMs: 1000,
+    };
+    return { entry: 'targets/reference/node-main.ts', args: [], env: { GAMEDAY_NODE_CONFIG: JSON.stringify(cfg) }, readyPath: '/health' };
+  }
+}
+
+export function isBugMode(s: string): s is (typeof BUG_MODES)[number] {
+  return (BUG_MODES as readonly string[]).includes(s);
+}

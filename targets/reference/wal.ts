@@ -1,0 +1,135 @@
+// Write-ahead log of one replica of one replication group: one NDJSON line per entry,
+// appended and fsynced (fdatasync) before the append resolves. Appends that arrive
+// while a sync is in flight are written together with the next one (group commit).
+//
+// Bug mode `skipFsync`: entries are kept in the process's own memory and written out
+// (without fsync) only every `flushIntervalMs`, like a database that trusts its write
+// buffer. A SIGKILL loses that buffer exactly as a power cut loses the page cache
+// (a plain write() without fsync would survive SIGKILL of a process, because the
+// kernel still holds the data; the buffer makes the simulated power cut honest).
+
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export type Command =
+  | { readonly op: 'put'; readonly key: string; readonly value: string }
+  | { readonly op: 'delete'; readonly key: string };
+
+export interface Entry {
+  readonly seq: number;
+  /** Leader incarnation that wrote it; two entries with the same seq and epoch are identical. */
+  readonly epoch: number;
+  readonly cmd: Command;
+}
+
+export interface WalOptions {
+  readonly skipFsync?: boolean;
+  readonly flushIntervalMs?: number;
+}
+
+/** Reads a WAL file; a torn last line (power cut mid-write) is dropped. */
+export function readWal(path: string): Entry[] {
+  if (!existsSync(path)) return [];
+  const out: Entry[] = [];
+  const lines = readFileSync(path, 'utf8').split('\n');
+  for (const line of lines) {
+    if (line === '') continue;
+    try {
+      out.push(JSON.parse(line) as Entry);
+    } catch {
+      break; // torn tail
+    }
+  }
+  return out;
+}
+
+export class Wal {
+  private fh: FileHandle | undefined;
+  private queue: { data: string; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private flushing = false;
+  private buffer: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly opts: WalOptions = {},
+  ) {}
+
+  async open(): Promise<void> {
+    this.fh = await open(this.path, 'a');
+    if (this.opts.skipFsync) {
+      this.timer = setInterval(() => void this.writeBuffer(), this.opts.flushIntervalMs ?? 5000);
+      this.timer.unref();
+    }
+  }
+
+  append(entries: readonly Entry[]): Promise<void> {
+    const data = entries.map((e) => JSON.stringify(e) + '\n').join('');
+    if (this.opts.skipFsync) {
+      this.buffer.push(data);
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ data, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        try {
+          const fh = this.fh;
+          if (!fh) throw new Error(`WAL ${this.path} is not open`);
+          await fh.write(batch.map((b) => b.data).join(''));
+          await fh.datasync();
+          for (const b of batch) b.resolve();
+        } catch (err) {
+          for (const b of batch) b.reject(err as Error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async writeBuffer(): Promise<void> {
+    if (this.buffer.length === 0 || !this.fh) return;
+    const data = this.buffer.join('');
+    this.buffer = [];
+    await this.fh.write(data);
+  }
+
+  /** Replaces the whole log (after a follower's log diverged from its leader's). Durable unless skipFsync. */
+  rewrite(entries: readonly Entry[]): void {
+    this.buffer = [];
+    const tmp = `${this.path}.tmp`;
+    const fd = openSync(tmp, 'w');
+    writeSync(fd, entries.map((e) => JSON.stringify(e) + '\n').join(''));
+    if (!this.opts.skipFsync) fdatasyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, this.path);
+    if (!this.opts.skipFsync) {
+      const dfd = openSync(dirname(this.path), 'r');
+      fsyncSync(dfd);
+      closeSync(dfd);
+    }
+  }
+
+  /** Reopen after rewrite (the old handle points at the replaced inode). */
+  async reopen(): Promise<void> {
+    await this.fh?.close();
+    this.fh = await open(this.path, 'a');
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.writeBuffer();
+    await this.fh?.close();
+    this.fh = undefined;
+  }
+}
