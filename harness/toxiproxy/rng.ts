@@ -16,7 +16,10 @@ export function hashKeys(seed: number, keys: readonly (string | number)[]): numb
     for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
     h = Math.imul(h ^ 0xff, 0x01000193) >>> 0; // separator, so ("ab","c") != ("a","bc")
   }
-  return h;
+  // murmur3's finaliser: FNV alone mixes its last bytes poorly into the high bits
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** mulberry32: small, fast, good enough for fault injection. */

@@ -1,0 +1,49 @@
+// `gameday toxiproxy` as a user runs it: serves the API until SIGTERM, then
+// exits cleanly; a bad --listen is a usage error (exit 2) before anything starts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Toxiproxy } from 'toxiproxy-node-client';
+
+const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+const node = ['--import', 'tsx', main];
+
+test('bad --listen ends with a usage error, exit 2', () => {
+  for (const listen of ['nonsense', '127.0.0.1:99999', ':8474']) {
+    const r = spawnSync(process.execPath, [...node, 'toxiproxy', '--listen', listen], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 2, `--listen ${listen}: ${r.stderr}`);
+    assert.match(r.stderr, /--listen/);
+  }
+});
+
+test('serves the Toxiproxy API on loopback until SIGTERM, then closes its proxies', async () => {
+  const child = spawn(process.execPath, [...node, 'toxiproxy', '--listen', '127.0.0.1:0', '--seed', '5'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 30_000);
+      child.stdout.on('data', (d: string) => {
+        out += d;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+) \(loopback only\), seed 5/.exec(out);
+        if (m?.[1]) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    const tp = new Toxiproxy(url);
+    const p = await tp.createProxy({ name: 'x', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' });
+    assert.equal(p.enabled, true);
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0);
+    await assert.rejects(fetch(`${url}/version`));
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
