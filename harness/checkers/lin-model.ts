@@ -1,0 +1,137 @@
+// The models a history is checked against, compiled to small integers so that the
+// search compares numbers, never values. A key's states are interned: state id →
+// value. Register and compare-and-set register states are values written; the kv
+// model adds append, whose states grow (interned as they are reached).
+import type { Value } from '../history/op.ts';
+import { valueKey, type Call } from './calls.ts';
+
+export type ModelName = 'register' | 'cas-register' | 'kv';
+
+/** What a compiled call does to the state (a, b are interned values). */
+export const Kind = {
+  /** ok read that returned `a` */
+  Read: 0,
+  /** state := a (write, delete) */
+  Write: 1,
+  /** if state = a then state := b, else the call cannot be placed here */
+  Cas: 2,
+  /** a failed cas: the state differed from `a` */
+  CasFail: 3,
+  /** state := state ++ element a */
+  Append: 4,
+} as const;
+export type Kind = (typeof Kind)[keyof typeof Kind];
+
+/** One call as the search sees it. */
+export interface LinOp {
+  readonly call: Call;
+  readonly kind: Kind;
+  readonly a: number;
+  readonly b: number;
+  readonly start: number;
+  /** +Infinity: open (may take effect at any later time, or never). */
+  end: number;
+  /** May be left out of the linearization (an indeterminate call). */
+  optional: boolean;
+}
+
+const ALLOWED: Record<ModelName, ReadonlySet<string>> = {
+  register: new Set(['read', 'write']),
+  'cas-register': new Set(['read', 'write', 'cas']),
+  kv: new Set(['read', 'write', 'cas', 'delete', 'append']),
+};
+
+export class ModelError extends Error {
+  override readonly name = 'ModelError';
+}
+
+/** A key's interned states, and append transitions cached as they are reached. */
+export class States {
+  readonly values: Value[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly appends = new Map<number, Map<number, number>>();
+
+  id(v: unknown): number {
+    const k = valueKey(v);
+    let i = this.ids.get(k);
+    if (i === undefined) {
+      i = this.values.length;
+      this.ids.set(k, i);
+      this.values.push((v ?? null) as Value);
+    }
+    return i;
+  }
+
+  has(v: unknown): boolean {
+    return this.ids.has(valueKey(v));
+  }
+
+  value(id: number): Value {
+    return this.values[id] as Value;
+  }
+
+  /** State after appending element `el` (an interned value) to state `s`. */
+  append(s: number, el: number): number {
+    let m = this.appends.get(el);
+    if (m === undefined) this.appends.set(el, (m = new Map()));
+    let r = m.get(s);
+    if (r === undefined) {
+      const cur = this.value(s) as unknown;
+      const x = this.value(el) as unknown;
+      const next = typeof cur === 'string' ? cur + String(x) : Array.isArray(cur) ? [...(cur as unknown[]), x] : cur === null ? [x] : [cur, x];
+      r = this.id(next);
+      m.set(s, r);
+    }
+    return r;
+  }
+}
+
+/** Applies op to state s: the new state, or -1 if the op cannot take effect in state s. */
+export function step(states: States, op: LinOp, s: number): number {
+  switch (op.kind) {
+    case Kind.Read:
+      return s === op.a ? s : -1;
+    case Kind.Write:
+      return op.a;
+    case Kind.Cas:
+      return s === op.a ? op.b : -1;
+    case Kind.CasFail:
+      return s !== op.a ? s : -1;
+    case Kind.Append:
+      return states.append(s, op.a);
+  }
+}
+
+/**
+ * Compiles a key's calls for the model; calls that constrain nothing are left out:
+ * eventual reads, reads with an unknown result, and writes that definitely failed.
+ */
+export function compileCalls(model: ModelName, states: States, calls: readonly Call[]): LinOp[] {
+  const out: LinOp[] = [];
+  for (const c of calls) {
+    if (!ALLOWED[model].has(c.f)) throw new ModelError(`the ${model} model has no "${c.f}" operation (call at history index ${c.invokeIndex})`);
+    const open = c.type === 'info';
+    const base = { call: c, start: c.start, end: c.end, optional: open };
+    const pair = Array.isArray(c.input) ? (c.input as readonly Value[]) : [c.input as Value, null];
+    switch (c.f) {
+      case 'read':
+        if (c.type !== 'ok' || c.consistency === 'eventual') break;
+        out.push({ ...base, kind: Kind.Read, a: states.id(c.output), b: 0 });
+        break;
+      case 'write':
+      case 'delete':
+        if (c.type === 'fail') break;
+        out.push({ ...base, kind: Kind.Write, a: states.id(c.f === 'delete' ? null : c.input), b: 0 });
+        break;
+      case 'append':
+        if (c.type === 'fail') break;
+        out.push({ ...base, kind: Kind.Append, a: states.id(c.input), b: 0 });
+        break;
+      case 'cas':
+        if (c.type === 'fail') out.push({ ...base, kind: Kind.CasFail, a: states.id(pair[0]), b: 0 });
+        else out.push({ ...base, kind: Kind.Cas, a: states.id(pair[0]), b: states.id(pair[1]) });
+        break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+// Makes a key's history cheap to search before the search starts.
+//
+// Open calls (info: may take effect at any later time, or never) are what make
+// linearizability checking explode: each one stays pending to the end of the
+// history, so no part of it can be checked apart from the rest, and every subset of
+// them is a different search state. Two facts about registers remove most of them:
+// - an open write whose value no call ever observes (no read returns it, no cas
+//   expects it) can be linearized "never": dropping it from any linearization leaves
+//   every other call's result unchanged, unless a failed cas could tell the
+//   difference (then it is kept);
+// - an open write whose value is written by no other call, and which some completed
+//   call observes, must take effect before the first such observer completes: it is
+//   no longer open.
+// Then the history splits into segments at every instant where no call is pending:
+// each segment is searched alone, carrying the set of states its predecessor can end in.
+import { Kind, type LinOp } from './lin-model.ts';
+
+export interface PruneStats {
+  /** open calls dropped as unobservable */
+  dropped: number;
+  /** open calls closed at their first observer */
+  bounded: number;
+}
+
+export function pruneOpen(ops: readonly LinOp[], initial: number, stats: PruneStats): LinOp[] {
+  if (!ops.some((o) => o.optional) || ops.some((o) => o.kind === Kind.Append)) return [...ops];
+  const observed = new Set<number>();
+  const writers = new Map<number, number>();
+  const firstObserverEnd = new Map<number, number>();
+  let casFail = false;
+  for (const o of ops) {
+    if (o.kind === Kind.Read || o.kind === Kind.Cas) {
+      observed.add(o.a);
+      if (!o.optional) firstObserverEnd.set(o.a, Math.min(firstObserverEnd.get(o.a) ?? Infinity, o.end));
+    }
+    if (o.kind === Kind.CasFail) casFail = true;
+    const w = written(o);
+    if (w >= 0) writers.set(w, (writers.get(w) ?? 0) + 1);
+  }
+  const out: LinOp[] = [];
+  for (const o of ops) {
+    const w = written(o);
+    if (!o.optional || w < 0) {
+      out.push(o);
+      continue;
+    }
+    if (o.kind === Kind.Cas && o.a === o.b) {
+      stats.dropped++; // takes effect or not, the state is the same
+      continue;
+    }
+    if (!observed.has(w) && !casFail) {
+      stats.dropped++;
+      continue;
+    }
+    const by = firstObserverEnd.get(w);
+    if (writers.get(w) === 1 && w !== initial && by !== undefined) {
+      stats.bounded++;
+      out.push({ ...o, end: by, optional: false });
+      continue;
+    }
+    out.push(o);
+  }
+  return out;
+}
+
+function written(o: LinOp): number {
+  return o.kind === Kind.Write ? o.a : o.kind === Kind.Cas ? o.b : -1;
+}
+
+/** Sorts by start and cuts wherever every earlier call completed before the next began. */
+export function segments(ops: readonly LinOp[]): LinOp[][] {
+  const sorted = [...ops].sort((x, y) => x.start - y.start || x.call.id - y.call.id);
+  const out: LinOp[][] = [];
+  let cur: LinOp[] = [];
+  let maxEnd = -Infinity;
+  for (const o of sorted) {
+    if (cur.length > 0 && maxEnd < o.start) {
+      out.push(cur);
+      cur = [];
+    }
+    cur.push(o);
+    maxEnd = Math.max(maxEnd, o.end);
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}

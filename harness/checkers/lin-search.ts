@@ -1,0 +1,187 @@
+// The search for a linearization of one segment of one key's history: Wing & Gong's
+// algorithm with Lowe's memoisation, as Porcupine does it, over flat typed arrays.
+//
+// Calls and returns sit in a doubly linked list in time order. Walking it, a call may
+// be linearized now if the model accepts it; it is then lifted out of the list and the
+// walk restarts. Meeting the return of a call not yet linearized means the last choice
+// was wrong: undo it and try the next call. A (set of linearized calls, state) pair
+// already explored is never explored again; the set is kept as a 53-bit Zobrist hash.
+// Open calls have no return (nothing forces them) and are placed only when that
+// changes the state; of several identical open calls, the earliest is placed first.
+import { step, type LinOp, type States } from './lin-model.ts';
+
+export class Budget {
+  readonly deadline: number;
+  explored = 0;
+  maxCache = 0;
+  constructor(
+    timeoutMs: number,
+    readonly maxStates: number,
+  ) {
+    this.deadline = performance.now() + timeoutMs;
+  }
+  timeUp(): boolean {
+    return performance.now() > this.deadline;
+  }
+}
+
+export type SearchResult =
+  | { readonly kind: 'ok'; readonly order: readonly number[]; readonly ends: readonly number[] }
+  | { readonly kind: 'fail'; readonly stuck: number }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+// fixed pseudo-random Zobrist keys (xorshift), shared by every search
+let zobrist = new Int32Array(0);
+function zobristKeys(n: number): Int32Array {
+  if (zobrist.length >= 2 * n) return zobrist;
+  const z = new Int32Array(Math.max(2 * n, 2 * zobrist.length, 1024));
+  let x = 0x2545f491;
+  for (let i = 0; i < z.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    z[i] = x;
+  }
+  return (zobrist = z);
+}
+
+function fmix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+const cacheKey = (h1: number, h2: number, s: number): number => ((h1 ^ fmix(s + 1)) >>> 0) * 2097152 + ((h2 ^ fmix(s ^ 0x5bd1e995)) & 0x1fffff);
+
+/**
+ * mode 'any': stop at the first linearization (order = op indexes in linearized order).
+ * mode 'all': explore every linearization and return every state one can end in.
+ * `ops` must be sorted by start. A failure names the call whose completion could not be
+ * reached by any ordering (the furthest the search got).
+ */
+export function search(states: States, ops: readonly LinOp[], starts: readonly number[], mode: 'any' | 'all', budget: Budget): SearchResult {
+  const n = ops.length;
+  // events: call of op i = 2i, return = 2i+1 (open calls have none)
+  const evs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    evs.push(2 * i);
+    if (Number.isFinite((ops[i] as LinOp).end)) evs.push(2 * i + 1);
+  }
+  const time = (e: number): number => ((e & 1) === 0 ? (ops[e >> 1] as LinOp).start : (ops[e >> 1] as LinOp).end);
+  // at equal times calls come first: touching calls count as concurrent
+  evs.sort((x, y) => time(x) - time(y) || (x & 1) - (y & 1) || x - y);
+  const E = evs.length;
+  const head = E;
+  const next = new Int32Array(E + 1);
+  const prev = new Int32Array(E + 1);
+  const evOp = new Int32Array(E);
+  const isCall = new Uint8Array(E);
+  const match = new Int32Array(E).fill(-1);
+  const callPos = new Int32Array(n);
+  for (let p = 0; p < E; p++) {
+    const e = evs[p] as number;
+    evOp[p] = e >> 1;
+    if ((e & 1) === 0) {
+      isCall[p] = 1;
+      callPos[e >> 1] = p;
+    } else match[callPos[e >> 1] as number] = p;
+    next[p] = p + 1 < E ? p + 1 : -1;
+    prev[p] = p === 0 ? head : p - 1;
+  }
+  next[head] = E > 0 ? 0 : -1;
+  // identical open calls: each may only be placed after the previous one
+  const classPrev = new Int32Array(n).fill(-1);
+  const lastOf = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const o = ops[i] as LinOp;
+    if (!o.optional) continue;
+    const k = `${o.kind},${o.a},${o.b}`;
+    classPrev[i] = lastOf.get(k) ?? -1;
+    lastOf.set(k, i);
+  }
+  const z = zobristKeys(n);
+  const lin = new Uint8Array(n);
+  const stackEv = new Int32Array(n);
+  const stackState = new Int32Array(n);
+  const cache = new Set<number>();
+  const ends = new Set<number>();
+  let maxRet = -1;
+  let sp = 0;
+  let h1 = 0;
+  let h2 = 0;
+  let iter = 0;
+
+  const unlink = (p: number): void => {
+    const nx = next[p] as number;
+    next[prev[p] as number] = nx;
+    if (nx !== -1) prev[nx] = prev[p] as number;
+  };
+  const relink = (p: number): void => {
+    const nx = next[p] as number;
+    next[prev[p] as number] = p;
+    if (nx !== -1) prev[nx] = p;
+  };
+
+  for (const s0 of starts) {
+    let state = s0;
+    const k0 = cacheKey(0, 0, s0);
+    if (cache.has(k0)) continue;
+    cache.add(k0);
+    let e = next[head] as number;
+    for (;;) {
+      if ((++iter & 0xfff) === 0 && budget.timeUp()) return { kind: 'unknown', reason: 'time budget exhausted' };
+      if (e === -1) {
+        if (mode === 'any') {
+          budget.explored += cache.size;
+          return { kind: 'ok', order: Array.from(stackEv.subarray(0, sp), (p) => evOp[p] as number), ends: [state] };
+        }
+        ends.add(state);
+      } else if (isCall[e] === 1) {
+        const o = evOp[e] as number;
+        const op = ops[o] as LinOp;
+        const cp = classPrev[o] as number;
+        if (!op.optional || cp < 0 || lin[cp] === 1) {
+          const ns = step(states, op, state);
+          if (ns >= 0 && !(op.optional && ns === state)) {
+            const n1 = h1 ^ (z[2 * o] as number);
+            const n2 = h2 ^ (z[2 * o + 1] as number);
+            const k = cacheKey(n1, n2, ns);
+            if (!cache.has(k)) {
+              cache.add(k);
+              if (cache.size > budget.maxStates) return { kind: 'unknown', reason: `state budget exhausted (${budget.maxStates} states)` };
+              stackEv[sp] = e;
+              stackState[sp++] = state;
+              lin[o] = 1;
+              h1 = n1;
+              h2 = n2;
+              state = ns;
+              unlink(e);
+              const m = match[e] as number;
+              if (m >= 0) unlink(m);
+              e = next[head] as number;
+              continue;
+            }
+          }
+        }
+        e = next[e] as number;
+        continue;
+      } else if (e > maxRet) maxRet = e;
+      // backtrack: undo the last placement and try the call after it
+      if (sp === 0) break;
+      const p = stackEv[--sp] as number;
+      const o = evOp[p] as number;
+      lin[o] = 0;
+      h1 ^= z[2 * o] as number;
+      h2 ^= z[2 * o + 1] as number;
+      state = stackState[sp] as number;
+      const m = match[p] as number;
+      if (m >= 0) relink(m);
+      relink(p);
+      e = next[p] as number;
+    }
+  }
+  budget.explored += cache.size;
+  budget.maxCache = Math.max(budget.maxCache, cache.size);
+  if (ends.size > 0) return { kind: 'ok', order: [], ends: [...ends] };
+  return { kind: 'fail', stuck: maxRet >= 0 ? (evOp[maxRet] as number) : 0 };
+}

@@ -1,0 +1,118 @@
+// What a person needs to see when a key's history is not linearizable:
+// - the call whose completion no ordering can reach (the search got no further);
+// - the smallest window of calls, ending there, that cannot be ordered from any state
+//   the earlier calls could have left (earlier calls all completed before it began);
+//   reads that do not matter to it are left out;
+// - the longest prefix that could be linearized, and its last steps in order.
+import type { Value } from '../history/op.ts';
+import type { Call } from './calls.ts';
+import { Kind, type LinOp, type States } from './lin-model.ts';
+import { Budget, search } from './lin-search.ts';
+
+export interface CallRef {
+  readonly index: number;
+  readonly process: number;
+  readonly f: string;
+  readonly type: string;
+  readonly value: unknown;
+  /** what a read returned */
+  readonly result?: unknown;
+  readonly start: number;
+  readonly end: number | null;
+}
+
+export interface LinWitness {
+  readonly key: string | null;
+  /** the call that could not be ordered with the calls before it */
+  readonly stuck: CallRef;
+  /** calls that cannot be ordered, in invoke order */
+  readonly window: readonly CallRef[];
+  /** the states the window was tried from: the history's own, or every value of the key */
+  readonly windowFrom: 'history' | 'any-state';
+  /** the longest linearizable prefix: how many calls, and its last steps, in order */
+  readonly prefix: { readonly calls: number; readonly last: readonly CallRef[]; readonly stateAfter: Value };
+}
+
+export const callRef = (c: Call): CallRef => ({
+  index: c.invokeIndex,
+  process: c.process,
+  f: c.f,
+  type: c.type,
+  value: c.input,
+  ...(c.f === 'read' ? { result: c.output } : {}),
+  start: c.start,
+  end: Number.isFinite(c.end) ? c.end : null,
+});
+
+/** The calls that matter up to time t: done by t required, pending at t optional (open). */
+function upTo(ops: readonly LinOp[], t: number, keep: (o: LinOp) => boolean): LinOp[] {
+  return ops.filter((o) => o.start <= t && keep(o)).map((o) => (o.end <= t ? o : { ...o, end: Infinity, optional: true }));
+}
+
+const WINDOW_TRIES = 200;
+const MINIMISE_MAX = 60;
+
+export function linWitness(
+  key: string | undefined,
+  states: States,
+  seg: readonly LinOp[],
+  starts: readonly number[],
+  stuck: number,
+  callsBefore: number,
+): LinWitness {
+  const b = seg[stuck] as LinOp;
+  const t = b.end;
+  const budget = (): Budget => new Budget(2000, 200_000);
+  const fails = (ops: LinOp[], from: readonly number[]): boolean => search(states, ops, from, 'any', budget()).kind === 'fail';
+  const anyState = seg.some((o) => o.kind === Kind.Append) ? undefined : states.values.map((_, i) => i);
+
+  // smallest window [a, ..] ending at b, cut where all earlier calls have completed
+  let window: LinOp[] | undefined;
+  let from: 'history' | 'any-state' = 'history';
+  const cuts: number[] = [0];
+  let maxEnd = -Infinity;
+  for (let a = 0; a < seg.length && (seg[a] as LinOp).start <= t; a++) {
+    if (a > 0 && maxEnd < (seg[a] as LinOp).start) cuts.push(a);
+    maxEnd = Math.max(maxEnd, (seg[a] as LinOp).end);
+  }
+  const nearest = cuts.reverse().slice(0, WINDOW_TRIES);
+  for (const a of nearest) {
+    const w = upTo(seg.slice(a), t, () => true);
+    const starting = a === 0 ? starts : anyState;
+    if (starting === undefined) continue;
+    if (fails(w, starting)) {
+      window = w;
+      from = a === 0 ? 'history' : 'any-state';
+      const ws = a === 0 ? starts : starting;
+      if (window.length <= MINIMISE_MAX) window = minimise(window, (ops) => fails(ops, ws), b);
+      break;
+    }
+  }
+  window ??= upTo(seg, t, () => true);
+
+  const prefixOps = upTo(seg, t, (o) => o !== b).map((o) => (o.end < t ? o : { ...o, end: Infinity, optional: true }));
+  const r = search(states, prefixOps, starts, 'any', budget());
+  const order = r.kind === 'ok' ? r.order.map((i) => prefixOps[i] as LinOp) : [];
+  return {
+    key: key ?? null,
+    stuck: callRef(b.call),
+    window: window.map((o) => callRef(o.call)).sort((x, y) => x.start - y.start || x.index - y.index),
+    windowFrom: from,
+    prefix: {
+      calls: callsBefore + order.length,
+      last: order.slice(-10).map((o) => callRef(o.call)),
+      stateAfter: r.kind === 'ok' ? states.value(r.ends[0] as number) : null,
+    },
+  };
+}
+
+/** Leaves out observers (reads, failed cas) that the failure does not need; they only add constraints. */
+function minimise(ops: LinOp[], fails: (ops: LinOp[]) => boolean, keep: LinOp): LinOp[] {
+  let cur = ops;
+  for (const o of ops) {
+    if (o === keep || (o.kind !== Kind.Read && o.kind !== Kind.CasFail)) continue;
+    const without = cur.filter((x) => x !== o && x.call !== o.call);
+    if (fails(without)) cur = without;
+  }
+  return cur;
+}
