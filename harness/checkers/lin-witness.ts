@@ -55,6 +55,8 @@ const MINIMISE_MAX = 60;
 export function linWitness(
   key: string | undefined,
   states: States,
+  all: readonly LinOp[],
+  init: number,
   seg: readonly LinOp[],
   starts: readonly number[],
   stuck: number,
@@ -71,20 +73,17 @@ export function linWitness(
   let from: 'history' | 'any-state' = 'history';
   const cuts: number[] = [0];
   let maxEnd = -Infinity;
-  for (let a = 0; a < seg.length && (seg[a] as LinOp).start <= t; a++) {
-    if (a > 0 && maxEnd < (seg[a] as LinOp).start) cuts.push(a);
-    maxEnd = Math.max(maxEnd, (seg[a] as LinOp).end);
+  for (let a = 0; a < all.length && (all[a] as LinOp).start <= t; a++) {
+    if (a > 0 && maxEnd < (all[a] as LinOp).start) cuts.push(a);
+    maxEnd = Math.max(maxEnd, (all[a] as LinOp).end);
   }
-  const nearest = cuts.reverse().slice(0, WINDOW_TRIES);
-  for (const a of nearest) {
-    const w = upTo(seg.slice(a), t, () => true);
-    const starting = a === 0 ? starts : anyState;
+  for (const a of cuts.reverse().slice(0, WINDOW_TRIES)) {
+    const starting = a === 0 ? [init] : anyState;
     if (starting === undefined) continue;
+    const w = upTo(all.slice(a), t, () => true);
     if (fails(w, starting)) {
-      window = w;
+      window = minimise(w, (ops) => fails(ops, starting), b);
       from = a === 0 ? 'history' : 'any-state';
-      const ws = a === 0 ? starts : starting;
-      if (window.length <= MINIMISE_MAX) window = minimise(window, (ops) => fails(ops, ws), b);
       break;
     }
   }
@@ -108,6 +107,7 @@ export function linWitness(
 
 /** Leaves out observers (reads, failed cas) that the failure does not need; they only add constraints. */
 function minimise(ops: LinOp[], fails: (ops: LinOp[]) => boolean, keep: LinOp): LinOp[] {
+  if (ops.length > MINIMISE_MAX) return ops;
   let cur = ops;
   for (const o of ops) {
     if (o === keep || (o.kind !== Kind.Read && o.kind !== Kind.CasFail)) continue;

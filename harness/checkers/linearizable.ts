@@ -51,7 +51,7 @@ function checkKey(key: string | undefined, calls: readonly Call[], model: ModelN
     const last = i === segs.length - 1;
     const r = search(states, seg, from, last ? 'any' : 'all', budget);
     if (r.kind === 'unknown') return { verdict: 'unknown', reason: `key ${JSON.stringify(key ?? null)}: ${r.reason}` };
-    if (r.kind === 'fail') return { verdict: 'fail', witness: linWitness(key, states, seg, from, r.stuck, before) };
+    if (r.kind === 'fail') return { verdict: 'fail', witness: linWitness(key, states, segs.flat(), init, seg, from, r.stuck, before) };
     from = r.ends;
     before += seg.length;
   }
