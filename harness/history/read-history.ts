@@ -22,17 +22,20 @@ export interface LoadedHistory {
   readonly initial: Value;
 }
 
-/** Guesses the format from the first non-empty line. */
+/** Guesses the format from the first lines that say something (log noise is passed over). */
 export function detectFormat(path: string): HistoryFormat {
+  let first = 0;
   for (const [n, l] of readLines(path, 1 << 16)) {
     const t = l.trim();
     if (t === '') continue;
+    first ||= n;
     if (t.startsWith('{"') || t.startsWith('{ "')) return 'gameday';
     if (/jepsen\.util\s+-/.test(t)) return 'porcupine-etcd';
     if (t.startsWith('{:') || t.startsWith('{ :')) return /:time\b/.test(t) ? 'jepsen-edn' : 'porcupine-kv';
-    throw new HistoryFormatError('cannot tell the format from the first line; give --format', path, n);
+    if (n > 200 || !/\b(INFO|WARN|DEBUG|ERROR)\b/.test(t)) break;
   }
-  throw new HistoryFormatError('the file is empty', path, 1);
+  if (first === 0) throw new HistoryFormatError('the file is empty', path, 1);
+  throw new HistoryFormatError('cannot tell the format from the first lines; give --format', path, first);
 }
 
 function modelFor(ops: readonly Op[]): ModelName {
