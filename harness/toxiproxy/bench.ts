@@ -1,0 +1,129 @@
+// The fault proxy's benchmark (`npm run bench`): what the proxy adds to round
+// trips and takes from throughput, measured the way the Toxiproxy 2.12 figures
+// beside it were: no toxics, loopback, client, upstream and proxy as separate
+// processes sharing the machine's cores. Each figure is the median of several
+// runs; direct and proxied runs alternate so that drift hits both alike.
+// The proxy is `gameday toxiproxy` in a child process, or a running Toxiproxy
+// server given by TOXIPROXY_URL (then the same table measures the real one).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { echoThroughput, firstRoundTrips, oneWayThroughput, roundTrips } from './bench-client.ts';
+
+export interface BenchOptions {
+  readonly runs?: number;
+  readonly toxiproxyUrl?: string;
+  readonly log?: (line: string) => void;
+}
+
+interface Row {
+  readonly figure: string;
+  readonly unit: string;
+  readonly ours: number;
+  readonly toxiproxy: number;
+  readonly lowerIsBetter: boolean;
+}
+
+const MB = 1_000_000;
+
+async function child(args: string[], pattern: RegExp): Promise<{ proc: ChildProcess; match: RegExpExecArray }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout! });
+  const exited = once(proc, 'exit').then(([code]) => {
+    throw new Error(`${args.join(' ')} exited (${String(code)}) before it was ready`);
+  });
+  const ready = (async () => {
+    for await (const line of lines) {
+      const m = pattern.exec(line);
+      if (m) return m;
+    }
+    throw new Error(`${args.join(' ')}: no line matching ${pattern}`);
+  })();
+  const match = await Promise.race([ready, exited]);
+  return { proc, match };
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+};
+
+/** Runs `fn` against direct and proxied ports alternately, `runs` times each. */
+async function paired<T>(runs: number, direct: number, proxied: number, fn: (port: number) => Promise<T>): Promise<{ d: T[]; p: T[] }> {
+  const d: T[] = [];
+  const p: T[] = [];
+  await fn(direct); // warm-up
+  await fn(proxied);
+  for (let i = 0; i < runs; i++) {
+    d.push(await fn(direct));
+    p.push(await fn(proxied));
+  }
+  return { d, p };
+}
+
+function table(rows: readonly Row[], header: string): string {
+  const fmt = (n: number, unit: string): string => `${unit === 'MB/s' ? n.toFixed(0) : unit === 'ms' ? n.toFixed(3) : n.toFixed(1)} ${unit}`;
+  const lines = rows.map((r) => {
+    const better = r.lowerIsBetter ? r.ours < r.toxiproxy : r.ours > r.toxiproxy;
+    return [r.figure.padEnd(44), fmt(r.ours, r.unit).padStart(12), fmt(r.toxiproxy, r.unit).padStart(14), better ? '  beats' : '  behind'];
+  });
+  return [header, ['figure (median)'.padEnd(44), 'this proxy'.padStart(12), 'Toxiproxy 2.12'.padStart(14)].join(''), ...lines.map((l) => l.join(''))].join('\n');
+}
+
+export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> {
+  const runs = options.runs ?? 5;
+  const log = options.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
+  const procs: ChildProcess[] = [];
+  try {
+    const up = await child([here('./bench-upstreams.ts')], /^(\{.*\})$/);
+    procs.push(up.proc);
+    const ports = JSON.parse(up.match[1] ?? '{}') as { echo: number; stream: number };
+    let url = options.toxiproxyUrl;
+    if (url === undefined) {
+      const tp = await child([here('../cli/main.ts'), 'toxiproxy', '--listen', '127.0.0.1:0', '--seed', '1'], /listening on (http:\/\/\S+)/);
+      procs.push(tp.proc);
+      url = tp.match[1] ?? '';
+    }
+    const api = new Toxiproxy(url);
+    const version = await api.getVersion();
+    const make = async (name: string, port: number): Promise<number> => {
+      const p = await api.createProxy({ name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}` });
+      return Number(p.listen.slice(p.listen.lastIndexOf(':') + 1));
+    };
+    const echoVia = await make('bench_echo', ports.echo);
+    const streamVia = await make('bench_stream', ports.stream);
+    log(`proxy: ${url} ${version.trim()}; ${runs} runs per figure, node ${process.version}`);
+
+    const rtt = await paired(runs, ports.echo, echoVia, (port) => roundTrips(port, 5000));
+    const added = (k: 'p50' | 'p99'): number => median(rtt.p.map((x, i) => x[k] - (rtt.d[i]?.[k] ?? NaN)));
+    log(`  rtt direct p50 ${median(rtt.d.map((x) => x.p50)).toFixed(1)} µs, proxied p50 ${median(rtt.p.map((x) => x.p50)).toFixed(1)} µs`);
+    const fresh = await paired(runs, ports.echo, echoVia, (port) => firstRoundTrips(port, 300));
+    const freshAdded = median(fresh.p.map((x, i) => x - (fresh.d[i] ?? NaN)));
+    const echo = await paired(runs, ports.echo, echoVia, (port) => echoThroughput(port, 256 * MB));
+    const one = await paired(runs, ports.stream, streamVia, (port) => oneWayThroughput(port, 512 * MB, 1));
+    const many = await paired(runs, ports.stream, streamVia, (port) => oneWayThroughput(port, 512 * MB, 16));
+    log(`  direct: echo ${median(echo.d).toFixed(0)} MB/s, one way ${median(one.d).toFixed(0)} MB/s, 16 conns ${median(many.d).toFixed(0)} MB/s`);
+
+    const rows: Row[] = [
+      { figure: 'added to 64 B round trip, p50', unit: 'µs', ours: added('p50'), toxiproxy: 61, lowerIsBetter: true },
+      { figure: 'added to 64 B round trip, p99', unit: 'µs', ours: added('p99'), toxiproxy: 116, lowerIsBetter: true },
+      { figure: "added to a new connection's first round trip", unit: 'ms', ours: freshAdded / 1000, toxiproxy: 0.3, lowerIsBetter: true },
+      { figure: 'echo through one connection', unit: 'MB/s', ours: median(echo.p), toxiproxy: 452, lowerIsBetter: false },
+      { figure: 'one way, 1 connection', unit: 'MB/s', ours: median(one.p), toxiproxy: 852, lowerIsBetter: false },
+      { figure: 'one way, 16 connections', unit: 'MB/s', ours: median(many.p), toxiproxy: 1000, lowerIsBetter: false },
+    ];
+    log(table(rows, '\nfault proxy, no toxics, loopback (Toxiproxy 2.12 measured on the same kind of 2-core machine)'));
+    if (options.toxiproxyUrl === undefined) await api.reset();
+    else for (const n of ['bench_echo', 'bench_stream']) await (await api.get(n)).remove();
+    return rows;
+  } finally {
+    for (const p of procs) {
+      p.stdin?.end();
+      p.kill('SIGTERM');
+    }
+  }
+}
