@@ -1,0 +1,28 @@
+// The validity checks a game day runs over its history, in one call: what
+// `gameday run` does at the end of a run and `gameday check` re-derives from the
+// run folder. Each check runs under runCheck: a checker that throws gives `unknown`.
+import type { Op, Value } from '../history/op.ts';
+import { runCheck, type CheckResult } from './check.ts';
+import { checkLinearizable, type ModelName } from './linearizable.ts';
+import { checkLostWrites } from './lost-writes.ts';
+import { checkSetFull } from './set-full.ts';
+
+export interface HistoryCheckOptions {
+  readonly model?: ModelName;
+  readonly initial?: Value;
+  readonly timeoutMs?: number;
+  readonly maxStates?: number;
+  /** Run lost-writes and set-full too (they need the harness's final reads). Default true. */
+  readonly finalReads?: boolean;
+}
+
+export function checkHistory(history: readonly Op[], opts: HistoryCheckOptions = {}): CheckResult[] {
+  const out: CheckResult[] = [];
+  if (opts.finalReads !== false) {
+    out.push(runCheck('lost-writes', () => checkLostWrites(history)));
+    if (history.some((o) => o.f === 'append')) out.push(runCheck('set-full', () => checkSetFull(history)));
+  }
+  const lin = { model: opts.model ?? 'kv', ...(opts.initial === undefined ? {} : { initial: opts.initial }), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }), ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }) };
+  out.push(runCheck('linearizable', () => checkLinearizable(history, lin)));
+  return out;
+}

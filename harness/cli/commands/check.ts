@@ -1,0 +1,67 @@
+// gameday check <run-folder | history-file>: re-derives the validity verdicts from a
+// history alone. Exit 0 valid, 1 violation, 3 unknown (budget exhausted), 2 bad input.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { combineVerdicts, type CheckResult } from '../../checkers/check.ts';
+import { checkHistory } from '../../checkers/check-history.ts';
+import { formatResult } from '../../checkers/format-result.ts';
+import type { ModelName } from '../../checkers/linearizable.ts';
+import { HistoryFormatError } from '../../history/read-error.ts';
+import { FORMATS, readHistory, type HistoryFormat, type LoadedHistory } from '../../history/read-history.ts';
+import { EXIT, UsageError } from '../errors.ts';
+
+interface CheckArgs {
+  path: string;
+  format?: HistoryFormat;
+  model?: ModelName;
+  timeout: number;
+  json: boolean;
+}
+
+function load(path: string, format: HistoryFormat | undefined): { file: string; runFolder: boolean; h: LoadedHistory } {
+  if (!existsSync(path)) throw new UsageError(`no such file or folder`, 'give a run folder (holding history.ndjson) or a history file', path);
+  const runFolder = statSync(path).isDirectory();
+  const file = runFolder ? join(path, 'history.ndjson') : path;
+  if (runFolder && !existsSync(file)) throw new UsageError('this folder holds no history.ndjson', 'give a run folder written by `gameday run`, or a history file', path);
+  try {
+    return { file, runFolder, h: readHistory(file, runFolder ? 'gameday' : format) };
+  } catch (err) {
+    if (err instanceof HistoryFormatError) throw new UsageError(err.message, `check the file, or give --format (${FORMATS.join(', ')})`, `${err.file}:${err.line}`);
+    throw err;
+  }
+}
+
+async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
+  if (!(args.timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, not ${args.timeout}`, 'e.g. --timeout 60', '--timeout');
+  const { file, runFolder, h } = load(args.path, args.format);
+  const model = args.model ?? h.model;
+  const results: CheckResult[] = checkHistory(h.ops, {
+    model,
+    initial: h.initial,
+    timeoutMs: args.timeout * 1000,
+    finalReads: h.format === 'gameday',
+  });
+  const verdict = combineVerdicts(results.map((r) => r.verdict));
+  if (args.json) {
+    process.stdout.write(JSON.stringify({ path: args.path, file, runFolder, format: h.format, model, ops: h.ops.length, verdict, checks: results }, null, 2) + '\n');
+  } else {
+    process.stdout.write(`${file} (${h.format}, ${h.ops.length} ops, model ${model})\n`);
+    for (const r of results) process.stdout.write(formatResult(r) + '\n');
+    process.stdout.write(`verdict: ${verdict}\n`);
+  }
+  process.exitCode = verdict === 'pass' ? EXIT.ok : verdict === 'fail' ? EXIT.failed : EXIT.unknown;
+}
+
+export const command: CommandModule<object, CheckArgs> = {
+  command: 'check <path>',
+  describe: 'check a run folder or history file: lost writes, linearizability (exit 0 valid, 1 violation, 3 unknown, 2 bad input)',
+  builder: (y: Argv) =>
+    y
+      .positional('path', { type: 'string', demandOption: true, describe: 'run folder (holding history.ndjson) or history file' })
+      .option('format', { choices: FORMATS, describe: 'history format (default: guessed from the file)' })
+      .option('model', { choices: ['register', 'cas-register', 'kv'] as const, describe: 'model to check against (default: from the format)' })
+      .option('timeout', { type: 'number', default: 60, describe: 'seconds before the verdict is unknown' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' }) as unknown as Argv<CheckArgs>,
+  handler,
+};
