@@ -1,8 +1,9 @@
 // One proxied TCP connection: the client's socket, the socket to the upstream,
 // and a link per direction. Errors on one side tear down the other (a reset is
 // passed on as a reset); a graceful end is passed on by the links themselves.
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Link, type ConnectionControl } from './link.ts';
+import { installUserBuffer, UserBuffer } from './user-buffer-reads.ts';
 import type { Rng } from './rng.ts';
 import type { Stream, ToxicSpec } from './toxic-spec.ts';
 
@@ -11,21 +12,29 @@ export class Connection implements ConnectionControl {
   readonly upstreamLink: Link;
   /** upstream → client */
   readonly downstreamLink: Link;
+  private readonly upstream: Socket;
   private done = false;
   private closing = false;
   private open = 2;
 
   constructor(
     readonly id: number,
+    /** Accepted with pauseOnConnect: nothing has been read yet. */
     private readonly client: Socket,
-    private readonly upstream: Socket,
+    target: { host: string; port: number },
     rngs: { upstream: Rng; downstream: Rng },
     private readonly onClosed: (c: Connection) => void,
   ) {
-    this.upstreamLink = new Link(client, upstream, this, rngs.upstream);
-    this.downstreamLink = new Link(upstream, client, this, rngs.downstream);
+    const downReader = new UserBuffer((b) => this.downstreamLink.onChunk(b));
+    const upstream = connect({ ...target, allowHalfOpen: true, noDelay: true, onread: downReader.options });
+    this.upstream = upstream;
+    const upReader = new UserBuffer((b) => this.upstreamLink.onChunk(b));
+    const shared = installUserBuffer(client, upReader);
+    this.upstreamLink = new Link(client, upstream, this, rngs.upstream, shared ? upReader : undefined);
+    this.downstreamLink = new Link(upstream, client, this, rngs.downstream, downReader);
     this.watch(client, upstream);
     this.watch(upstream, client);
+    client.resume();
   }
 
   private watch(self: Socket, other: Socket): void {

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import type { Rng } from './rng.ts';
 import { createStage, type LinkControl, type Stage } from './stages.ts';
 import type { ToxicSpec } from './toxic-spec.ts';
+import type { UserBuffer } from './user-buffer-reads.ts';
 
 const QUEUE_HIGH = 1 << 20; // bytes queued before the source is paused
 const QUEUE_LOW = 1 << 18;
@@ -43,22 +44,27 @@ export class Link implements LinkControl {
     private readonly dst: Socket,
     private readonly conn: ConnectionControl,
     readonly rng: Rng,
+    /** Set when chunks are views into a reused read buffer (see user-buffer-reads.ts). */
+    private readonly reader?: UserBuffer,
   ) {
-    src.on('data', this.onData);
+    if (!reader) src.on('data', this.onChunk);
     src.on('end', this.onEnd);
     dst.on('drain', this.onDrain);
   }
 
-  private readonly onData = (buf: Buffer): void => {
+  /** Each chunk read from the source. */
+  readonly onChunk = (buf: Buffer): void => {
     if (this.fast) {
       if (!this.dst.write(buf)) {
         this.dstBlocked = true;
         this.src.pause();
       }
+      // a write not completed at once still points into the read buffer
+      if (this.reader && this.dst.writableLength > 0) this.reader.claim();
       return;
     }
     if (this.closed) return;
-    this.queue.push({ buf, arrived: performance.now() });
+    this.queue.push({ buf: this.reader ? Buffer.from(buf) : buf, arrived: performance.now() });
     this.queuedBytes += buf.length;
     if (this.queuedBytes > QUEUE_HIGH && !this.queueBlocked) {
       this.queueBlocked = true;
@@ -196,6 +202,6 @@ export class Link implements LinkControl {
     this.drainWaiter = undefined;
     this.queue = [];
     this.head = 0;
-    this.src.off('data', this.onData);
+    this.src.off('data', this.onChunk);
   }
 }

@@ -1,7 +1,7 @@
 // One proxy: a TCP listener on `listen` forwarding every connection to
 // `upstream`, with its toxics. Disabling closes the listener and every open
 // connection; toxics added, updated or removed apply to open connections too.
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { formatHostPort, parseHostPort } from './address.ts';
 import { ApiError, Errors } from './api-error.ts';
@@ -10,7 +10,6 @@ import { drawFor, rngFor } from './rng.ts';
 import { parseToxicUpdate, toxicJson, type Stream, type ToxicSpec } from './toxic-spec.ts';
 
 const STREAMS: readonly Stream[] = ['upstream', 'downstream'];
-const HWM = 1 << 20;
 
 export interface ProxyConfig {
   readonly name: string;
@@ -43,7 +42,7 @@ export class Proxy {
     if (!at) throw Errors.badRequestBody.with(`listen address "${this.listen}" is not host:port`);
     const up = parseHostPort(this.upstream);
     if (!up) throw Errors.badRequestBody.with(`upstream address "${this.upstream}" is not host:port`);
-    const server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: HWM }, (client) =>
+    const server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (client) =>
       this.accept(client, up.host || '127.0.0.1', up.port),
     );
     server.listen({ host: at.host || undefined, port: at.port, exclusive: true });
@@ -70,11 +69,10 @@ export class Proxy {
 
   private accept(client: Socket, host: string, port: number): void {
     const id = this.nextConnId++;
-    const upstream = connect({ host, port, allowHalfOpen: true, noDelay: true });
     const conn = new Connection(
       id,
       client,
-      upstream,
+      { host, port },
       { upstream: rngFor(this.seed, this.name, id, 'upstream'), downstream: rngFor(this.seed, this.name, id, 'downstream') },
       (c) => this.conns.delete(c),
     );
