@@ -50,4 +50,8 @@ export interface Target {
   readonly name: string;
   topology(opts: Readonly<Record<string, unknown>>): Topology;
   launch(node: NodeInfo, ctx: LaunchContext): LaunchSpec;
+  /** Optional introspection: every replica's digest, for the "replicas-agree" scrub. */
+  digests?(urlOf: (nodeId: string) => string): Promise<ReplicaDigest[]>;
+  /** Replicas per replication group (what the scrub expects to hear from). */
+  readonly replicationFactor?: number;
 }

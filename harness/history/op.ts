@@ -44,6 +44,8 @@ export interface Op {
   readonly latencyMs?: number;
   /** fail / info: what went wrong, as the client saw it (e.g. "timeout", "ECONNREFUSED", "503 quorum unavailable"). */
   readonly error?: string;
+  /** A final strongly consistent read issued by the harness after recovery (the evidence of check "lost-writes"). */
+  readonly final?: true;
 }
 
 export const isCompletion = (op: Op): boolean => op.type !== 'invoke';

@@ -2,7 +2,7 @@
 
 import { BUG_MODES, type BugModes, type NodeConfig } from './config.ts';
 import { buildGroups, buildTopology, DEFAULT_SHAPE, type GroupSpec, type ReferenceShape } from './layout.ts';
-import type { LaunchContext, LaunchSpec, NodeInfo, Target, Topology } from '../target.ts';
+import type { LaunchContext, LaunchSpec, NodeInfo, ReplicaDigest, Target, Topology } from '../target.ts';
 
 export interface ReferenceOptions {
   readonly shape?: Partial<ReferenceShape>;
@@ -12,6 +12,7 @@ export interface ReferenceOptions {
 
 export class ReferenceTarget implements Target {
   readonly name = 'reference';
+  readonly replicationFactor = 3;
   private topo: Topology | undefined;
   private groupSpecs: GroupSpec[] = [];
   readonly shape: ReferenceShape;
@@ -31,6 +32,10 @@ export class ReferenceTarget implements Target {
   groups(): readonly GroupSpec[] {
     this.topology();
     return this.groupSpecs;
+  }
+
+  digests(urlOf: (nodeId: string) => string): Promise<ReplicaDigest[]> {
+    return referenceDigests(this, urlOf);
   }
 
   launch(node: NodeInfo, ctx: LaunchContext): LaunchSpec {
@@ -57,6 +62,23 @@ export class ReferenceTarget implements Target {
     };
     return { entry: 'targets/reference/node-main.ts', args: [], env: { GAMEDAY_NODE_CONFIG: JSON.stringify(cfg) }, readyPath: '/health' };
   }
+}
+
+export async function referenceDigests(target: ReferenceTarget, urlOf: (nodeId: string) => string): Promise<ReplicaDigest[]> {
+  const storage = target.topology().nodes.filter((n) => n.role === 'storage');
+  const out: ReplicaDigest[] = [];
+  await Promise.all(
+    storage.map(async (n) => {
+      try {
+        const res = await fetch(`${urlOf(n.id)}/scrub`, { signal: AbortSignal.timeout(2000) });
+        const body = (await res.json()) as { groups: { group: string; appliedSeq: number; checksum: string; keys: number }[] };
+        for (const g of body.groups) out.push({ group: g.group, nodeId: n.id, appliedSeq: g.appliedSeq, checksum: g.checksum, keys: g.keys });
+      } catch {
+        /* a replica that does not answer is reported missing by the check */
+      }
+    }),
+  );
+  return out;
 }
 
 export function isBugMode(s: string): s is (typeof BUG_MODES)[number] {

@@ -1,0 +1,81 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { parseDuration } from '../../experiment/duration.ts';
+import { prepare } from '../../runner/prepare.ts';
+import { healStale } from '../../runner/registry.ts';
+import { execute } from '../../runner/run.ts';
+import { formatJunit, formatSummary } from '../../runner/summary.ts';
+import { formatPlan } from '../../schedule/plan.ts';
+import { EXIT, UsageError } from '../errors.ts';
+
+interface Args {
+  experiment: string;
+  seed: number | undefined;
+  duration: string | undefined;
+  out: string | undefined;
+  provider: string | undefined;
+  bug: string[] | undefined;
+  json: boolean | undefined;
+  quiet: boolean | undefined;
+  'plan-only': boolean | undefined;
+}
+
+export const command: CommandModule<object, Args> = {
+  command: 'run <experiment>',
+  describe: 'run a game day from an experiment file (exit 0 pass, 1 a check failed, 2 bad input, 3 unknown, 130 interrupted)',
+  builder: (y) =>
+    y
+      .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file, e.g. experiments/power-off.yaml' })
+      .option('seed', { type: 'number', describe: 'seed for every random choice (default: the file\'s, else random; always printed)' })
+      .option('duration', { type: 'string', describe: 'total of baseline + chaos + recovery, e.g. 30s (phases keep their proportions)' })
+      .option('out', { type: 'string', describe: 'run folder (default runs/<time>-<name>-s<seed>)' })
+      .option('provider', { type: 'string', describe: 'where nodes run: local (default) or docker' })
+      .option('bug', { type: 'string', array: true, describe: 'start the reference cluster in a documented UNSAFE mode: skip-fsync, ack-before-quorum, stale-reads' })
+      .option('json', { type: 'boolean', describe: 'print result.json to stdout instead of the summary' })
+      .option('quiet', { type: 'boolean', describe: 'no progress lines on stderr' })
+      .option('plan-only', { type: 'boolean', describe: 'print the fault plan for this seed and exit (nothing is started)' }),
+  handler: async (a) => {
+    let durationMs: number | undefined;
+    if (a.duration !== undefined) {
+      durationMs = parseDuration(a.duration);
+      if (durationMs === undefined || durationMs <= 0) throw new UsageError(`--duration ${a.duration} is not a positive duration`, 'write it like 30s, 2m or 1m30s');
+    }
+    if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0)) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`, 'pass e.g. --seed 42');
+    const p = prepare({ file: a.experiment, seed: a.seed, durationMs, out: a.out, provider: a.provider, bugs: a.bug });
+    if (a['plan-only']) {
+      process.stdout.write(`seed ${p.seed}\n${formatPlan(p.plan)}\n`);
+      return;
+    }
+    for (const h of await healStale()) process.stderr.write(`healed a run left behind by a crashed harness: ${h.runId} (killed ${h.killed.length} processes, healed faults ${h.faultsHealed.join(', ') || 'none'})\n`);
+    const ac = new AbortController();
+    let signals = 0;
+    const onSignal = (sig: string): void => {
+      signals++;
+      if (signals === 1) process.stderr.write(`\n${sig}: stopping: healing faults, stopping the cluster (again to force)\n`);
+      else process.exit(EXIT.interrupted);
+      ac.abort();
+    };
+    const onInt = (): void => onSignal('SIGINT');
+    const onTerm = (): void => onSignal('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    try {
+      const r = await execute(p, { quiet: a.quiet ?? false, signal: ac.signal });
+      writeFileSync(join(p.runDir, 'junit.xml'), formatJunit(r));
+      try {
+        const reportModule = '../../../dashboards/report.ts'; // written by the dashboards package when present
+        const { writeReport } = (await import(reportModule)) as { writeReport: (dir: string) => void };
+        writeReport(p.runDir);
+      } catch {
+        /* the HTML report is optional */
+      }
+      if (a.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      else process.stdout.write(formatSummary(r));
+      process.exitCode = r.interrupted ? EXIT.interrupted : r.verdict === 'pass' ? EXIT.ok : r.verdict === 'fail' ? EXIT.failed : EXIT.unknown;
+    } finally {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    }
+  },
+};

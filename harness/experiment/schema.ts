@@ -1,0 +1,157 @@
+// The experiment: one plain value that shows the whole run (after Jepsen's test map
+// and Chaos Toolkit's experiment document): what to run against, where, the canary
+// traffic, the steady-state hypothesis, the fault method, the alarms.
+
+import { Reader, join, type Problem } from './validate.ts';
+
+export const FAULT_KINDS = ['power-off', 'pause'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export const PROVIDERS = ['local', 'docker'] as const;
+export const TARGETS = ['reference'] as const;
+export const BUGS = ['skip-fsync', 'ack-before-quorum', 'stale-reads'] as const;
+export type Bug = (typeof BUGS)[number];
+
+/**
+ * Which nodes a fault hits: `random-storage`, `random-router`, `random-node`,
+ * `node:<id>` (one named node) or `az:<name>` / `random-az` (every node of an AZ at the same instant).
+ */
+export type Selector = string;
+
+export interface FaultSpec {
+  readonly kind: FaultKind;
+  readonly target: Selector;
+  /** First injection, measured from the start of the chaos phase. */
+  readonly startMs: number;
+  /** Time between the starts of successive injections. */
+  readonly everyMs: number;
+  /** At most this many injections (default: as many as fit in the chaos phase). */
+  readonly count: number | undefined;
+  /** How long each injection lasts before its heal: [min, max], drawn from the seed. */
+  readonly holdMs: readonly [number, number];
+}
+
+export interface CanarySpec {
+  /** Operations per second issued by each canary (one canary per AZ × public endpoint). */
+  readonly rate: number;
+  /** Number of distinct keys the fleet works on. */
+  readonly keys: number;
+  readonly timeoutMs: number;
+  /** Relative weights of the operations. */
+  readonly mix: { readonly put: number; readonly get: number; readonly cas: number; readonly delete: number; readonly eventualGet: number };
+}
+
+export interface AlarmSpec {
+  /** Sliding window over which the error rate is measured. */
+  readonly windowMs: number;
+  /** ALARM when the window's error rate is at or above this fraction... */
+  readonly errorRate: number;
+  /** ...and back to OK when it falls below this one (hysteresis). */
+  readonly clearRate: number;
+  /** No verdict on a window with fewer requests than this. */
+  readonly minRequests: number;
+}
+
+export interface Experiment {
+  readonly title: string;
+  readonly description: string;
+  readonly target: { readonly name: (typeof TARGETS)[number]; readonly bugs: readonly Bug[] };
+  readonly provider: (typeof PROVIDERS)[number];
+  readonly seed: number | undefined;
+  readonly phases: { readonly baselineMs: number; readonly chaosMs: number; readonly recoveryMs: number };
+  readonly canaries: CanarySpec;
+  readonly faults: readonly FaultSpec[];
+  readonly alarms: AlarmSpec;
+  /** Steady-state hypothesis: availability every AZ × endpoint must reach in baseline and at the end of recovery. */
+  readonly steadyStateAvailability: number;
+}
+
+const SELECTOR = /^(random-storage|random-router|random-node|random-az|node:[\w.-]+|az:[\w.-]+)$/;
+
+export function parseExperiment(doc: unknown, file: string): { experiment?: Experiment; problems: Problem[] } {
+  const r = new Reader();
+  const top = r.obj(doc ?? {}, '', ['title', 'description', 'target', 'provider', 'seed', 'duration', 'phases', 'canaries', 'faults', 'alarms', 'steady-state']);
+  if (!top) return { problems: r.problems.length ? r.problems : [{ path: file, message: 'the file is empty', fix: 'start from experiments/power-off.yaml' }] };
+
+  const title = r.str(top.title, 'title') ?? '';
+  if (top.title === undefined) r.problem('title', 'is missing', 'add a one-line title: what this game day tests');
+  const description = r.str(top.description, 'description', '') ?? '';
+
+  const t = r.obj(top.target ?? {}, 'target', ['name', 'bugs']) ?? {};
+  const targetName = r.oneOf(t.name, 'target.name', TARGETS, 'reference') ?? 'reference';
+  const bugs = r.list(t.bugs, 'target.bugs').map((b, i) => r.oneOf(b, `target.bugs[${i}]`, BUGS)).filter((b): b is Bug => b !== undefined);
+
+  const provider = r.oneOf(top.provider, 'provider', PROVIDERS, 'local') ?? 'local';
+  const seed = r.num(top.seed, 'seed', { min: 0, max: 2 ** 32 - 1, int: true });
+
+  const ph = r.obj(top.phases ?? {}, 'phases', ['baseline', 'chaos', 'recovery']) ?? {};
+  let baselineMs = r.duration(ph.baseline, 'phases.baseline', {}, 5000) ?? 5000;
+  let chaosMs = r.duration(ph.chaos, 'phases.chaos', { positive: true }, 20_000) ?? 20_000;
+  let recoveryMs = r.duration(ph.recovery, 'phases.recovery', {}, 8000) ?? 8000;
+  const duration = r.duration(top.duration, 'duration', { positive: true });
+  if (duration !== undefined) [baselineMs, chaosMs, recoveryMs] = scalePhases(baselineMs, chaosMs, recoveryMs, duration);
+
+  const c = r.obj(top.canaries ?? {}, 'canaries', ['rate', 'keys', 'timeout', 'mix']) ?? {};
+  const m = r.obj(c.mix ?? {}, 'canaries.mix', ['put', 'get', 'cas', 'delete', 'eventual-get']) ?? {};
+  const w = (k: string, d: number): number => r.num(m[k], `canaries.mix.${k}`, { min: 0 }, d) ?? d;
+  const mix = { put: w('put', 4), get: w('get', 4), cas: w('cas', 1.5), delete: w('delete', 0), eventualGet: w('eventual-get', 0.5) };
+  if (mix.put + mix.get + mix.cas + mix.delete + mix.eventualGet <= 0) r.problem('canaries.mix', 'all weights are zero', 'give at least one operation a positive weight');
+  const canaries: CanarySpec = {
+    rate: r.num(c.rate, 'canaries.rate', { min: 0.1, max: 1000 }, 20) ?? 20,
+    keys: r.num(c.keys, 'canaries.keys', { min: 1, max: 100_000, int: true }, 40) ?? 40,
+    timeoutMs: r.duration(c.timeout, 'canaries.timeout', { min: 50 }, 2500) ?? 2500,
+    mix,
+  };
+
+  const faults = r.list(top.faults, 'faults').map((f, i) => parseFault(r, f, join('faults', i)));
+
+  const a = r.obj(top.alarms ?? {}, 'alarms', ['window', 'error-rate', 'clear-rate', 'min-requests']) ?? {};
+  const errorRate = r.num(a['error-rate'], 'alarms.error-rate', { min: 0.0001, max: 1 }, 0.2) ?? 0.2;
+  const alarms: AlarmSpec = {
+    windowMs: r.duration(a.window, 'alarms.window', { min: 100 }, 3000) ?? 3000,
+    errorRate,
+    clearRate: r.num(a['clear-rate'], 'alarms.clear-rate', { min: 0, max: 1 }, errorRate / 2) ?? errorRate / 2,
+    minRequests: r.num(a['min-requests'], 'alarms.min-requests', { min: 1, int: true }, 5) ?? 5,
+  };
+  if (alarms.clearRate > alarms.errorRate) r.problem('alarms.clear-rate', 'is above alarms.error-rate', 'clear at a lower rate than the one that raises the alarm');
+
+  const ss = r.obj(top['steady-state'] ?? {}, 'steady-state', ['availability']) ?? {};
+  const steadyStateAvailability = r.num(ss.availability, 'steady-state.availability', { min: 0, max: 1 }, 0.99) ?? 0.99;
+
+  if (r.problems.length > 0) return { problems: r.problems };
+  return {
+    problems: [],
+    experiment: {
+      title, description, target: { name: targetName, bugs }, provider, seed,
+      phases: { baselineMs, chaosMs, recoveryMs }, canaries, faults: faults.filter((f): f is FaultSpec => f !== undefined),
+      alarms, steadyStateAvailability,
+    },
+  };
+}
+
+function parseFault(r: Reader, v: unknown, path: string): FaultSpec | undefined {
+  const f = r.obj(v, path, ['kind', 'target', 'start', 'every', 'count', 'hold']);
+  if (!f) {
+    if (v === undefined || v === null) r.problem(path, 'is empty', 'write a fault such as {kind: power-off, target: random-storage, every: 6s, hold: [2s, 4s]}');
+    return undefined;
+  }
+  const kind = r.oneOf(f.kind, `${path}.kind`, FAULT_KINDS);
+  if (f.kind === undefined) r.problem(`${path}.kind`, 'is missing', `add kind: one of ${FAULT_KINDS.join(', ')}`);
+  const target = r.str(f.target, `${path}.target`, 'random-storage') ?? 'random-storage';
+  if (!SELECTOR.test(target)) r.problem(`${path}.target`, `unknown node selector "${target}"`, 'use random-storage, random-router, random-node, random-az, node:<id> or az:<name>');
+  const everyMs = r.duration(f.every, `${path}.every`, { positive: true }, 8000) ?? 8000;
+  const count = r.num(f.count, `${path}.count`, { min: 1, int: true });
+  const holdMs = r.range(f.hold, `${path}.hold`, [2000, 4000]);
+  const startMs = r.duration(f.start, `${path}.start`, {}, 1000) ?? 1000;
+  if (!kind) return undefined;
+  return { kind, target, startMs, everyMs, count, holdMs };
+}
+
+/** Scales the three phases so they add up to `total`, keeping their proportions. */
+export function scalePhases(b: number, c: number, rec: number, total: number): [number, number, number] {
+  const sum = b + c + rec;
+  const k = total / sum;
+  const nb = Math.round(b * k);
+  const nr = Math.round(rec * k);
+  return [nb, total - nb - nr, nr];
+}

@@ -1,0 +1,47 @@
+// The checks a game day runs at the end, all from the run folder's evidence:
+// history.ndjson (read back from disk) and the replicas' scrub digests.
+
+import type { Logger } from 'pino';
+import type { ReplicaDigest } from '../../targets/target.ts';
+import { checkAvailability, type PhaseWindow } from '../checkers/availability.ts';
+import { runCheck, type CheckResult } from '../checkers/check.ts';
+import { checkLinearizable } from '../checkers/linearizable.ts';
+import { checkLostWrites } from '../checkers/lost-writes.ts';
+import { checkReplicasAgree } from '../checkers/replicas-agree.ts';
+import { readGameday } from '../history/read-gameday.ts';
+import type { Op } from '../history/op.ts';
+import type { Prepared } from './prepare.ts';
+
+/** The phases the steady-state hypothesis is judged on: baseline and the second half of recovery. */
+export function steadyWindows(phases: readonly PhaseWindow[]): PhaseWindow[] {
+  const out: PhaseWindow[] = [];
+  for (const ph of phases) {
+    if (['baseline', 'chaos', 'recovery'].includes(ph.name)) out.push(ph);
+    if (ph.name === 'recovery') out.push({ name: 'recovery-end', startMs: (ph.startMs + ph.endMs) / 2, endMs: ph.endMs });
+  }
+  return out;
+}
+
+export function loadHistory(path: string): { history: Op[]; problem?: CheckResult } {
+  try {
+    return { history: readGameday(path) };
+  } catch (err) {
+    return { history: [], problem: { name: 'history', verdict: 'unknown', summary: `history unreadable: ${(err as Error).message}` } };
+  }
+}
+
+export function runChecks(p: Prepared, history: readonly Op[], digests: readonly ReplicaDigest[], phases: readonly PhaseWindow[], log: Logger): CheckResult[] {
+  const pairs = p.topology.azs.flatMap((az) => p.topology.nodes.filter((n) => n.public).map((n) => ({ az, endpoint: n.id })));
+  const checks: CheckResult[] = [];
+  const timed = (name: string, fn: () => CheckResult): void => {
+    const t = performance.now();
+    const r = runCheck(name, fn);
+    log.info({ check: name, verdict: r.verdict, ms: Math.round(performance.now() - t) }, `check ${name}: ${r.verdict.toUpperCase()}  ${r.summary}`);
+    checks.push(r);
+  };
+  timed('lost-writes', () => checkLostWrites(history));
+  timed('linearizable', () => checkLinearizable(history, { model: 'kv', timeoutMs: 30_000 }));
+  timed('replicas-agree', () => checkReplicasAgree(digests, p.target.replicationFactor ?? 3));
+  timed('availability', () => checkAvailability(history, steadyWindows(phases), ['baseline', 'recovery-end'], p.experiment.steadyStateAvailability, pairs));
+  return checks;
+}

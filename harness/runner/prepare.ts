@@ -1,0 +1,69 @@
+// Everything that can be decided before anything is started: the experiment, the
+// seed, the target, the topology, the fault plan, the run folder's name. Bad input
+// ends here with a UsageError (exit 2) and nothing started.
+
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { ReferenceTarget } from '../../targets/reference/target.ts';
+import type { BugModes } from '../../targets/reference/config.ts';
+import type { Topology } from '../../targets/target.ts';
+import { UsageError } from '../cli/errors.ts';
+import { loadExperiment } from '../experiment/load.ts';
+import { BUGS, PROVIDERS, scalePhases, type Bug, type Experiment } from '../experiment/schema.ts';
+import { makePlan, type Plan } from '../schedule/plan.ts';
+import { randomSeed } from '../schedule/rng.ts';
+
+export interface RunOptions {
+  readonly file: string;
+  readonly seed?: number | undefined;
+  readonly durationMs?: number | undefined;
+  readonly out?: string | undefined;
+  readonly provider?: string | undefined;
+  readonly bugs?: readonly string[] | undefined;
+  readonly quiet?: boolean | undefined;
+}
+
+export interface Prepared {
+  readonly file: string;
+  readonly experiment: Experiment;
+  readonly seed: number;
+  readonly runId: string;
+  readonly runDir: string;
+  readonly target: ReferenceTarget;
+  readonly topology: Topology;
+  readonly plan: Plan;
+}
+
+const BUG_FLAGS: Record<Bug, keyof BugModes> = { 'skip-fsync': 'skipFsync', 'ack-before-quorum': 'ackBeforeQuorum', 'stale-reads': 'staleReads' };
+
+export function prepare(opts: RunOptions): Prepared {
+  let exp = loadExperiment(opts.file);
+  if (opts.durationMs !== undefined) {
+    if (!(opts.durationMs > 0)) throw new UsageError(`--duration must be positive, got ${opts.durationMs} ms`, 'use a duration such as --duration 30s');
+    const [b, c, r] = scalePhases(exp.phases.baselineMs, exp.phases.chaosMs, exp.phases.recoveryMs, opts.durationMs);
+    exp = { ...exp, phases: { baselineMs: b, chaosMs: c, recoveryMs: r } };
+  }
+  if (opts.provider !== undefined) {
+    if (!(PROVIDERS as readonly string[]).includes(opts.provider)) throw new UsageError(`unknown provider "${opts.provider}"`, `use --provider ${PROVIDERS.join(' or --provider ')}`);
+    exp = { ...exp, provider: opts.provider as Experiment['provider'] };
+  }
+  if (opts.bugs && opts.bugs.length > 0) {
+    for (const b of opts.bugs) if (!(BUGS as readonly string[]).includes(b)) throw new UsageError(`unknown bug mode "${b}"`, `use one of: ${BUGS.join(', ')}`);
+    exp = { ...exp, target: { ...exp.target, bugs: [...new Set([...exp.target.bugs, ...(opts.bugs as Bug[])])] } };
+  }
+  const seed = opts.seed ?? exp.seed ?? randomSeed();
+  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got ${seed}`, 'pass e.g. --seed 42');
+  const bugs: Record<string, boolean> = {};
+  for (const b of exp.target.bugs) bugs[BUG_FLAGS[b]] = true;
+  const target = new ReferenceTarget({ bugs: bugs as BugModes, flushIntervalMs: 5000 });
+  const topology = target.topology();
+  const plan = makePlan(exp, topology, seed);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  const name = basename(opts.file).replace(/\.(ya?ml|json)$/, '');
+  const runId = `${stamp}-${name}-s${seed}`.replace(/[^\w.-]/g, '_');
+  const runDir = resolve(opts.out ?? `runs/${runId}`);
+  if (existsSync(runDir) && readdirSync(runDir).length > 0) {
+    throw new UsageError(`run folder ${runDir} exists and is not empty`, 'choose another --out folder (runs are never overwritten)');
+  }
+  return { file: opts.file, experiment: exp, seed, runId, runDir, target, topology, plan };
+}

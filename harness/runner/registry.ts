@@ -1,0 +1,107 @@
+// Runs in progress are registered in a state folder (GAMEDAY_STATE_DIR, default
+// ~/.gameday/active). A run whose harness is gone (crashed, SIGKILLed) is healed by
+// `gameday heal` and at the start of the next `gameday run`: its node processes are
+// killed (only those that carry its GAMEDAY_RUN_ID), faults still in force are
+// recorded as healed, and provider resources (containers, networks, rules) carrying
+// its label are removed.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { FaultJournal, inForce, readFaults } from '../faults/journal.ts';
+
+export interface ActiveRun {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly pid: number;
+  readonly provider: string;
+  readonly startedAt: string;
+}
+
+export const stateDir = (): string => process.env.GAMEDAY_STATE_DIR ?? join(homedir(), '.gameday', 'active');
+
+export function registerRun(r: ActiveRun): void {
+  mkdirSync(stateDir(), { recursive: true });
+  writeFileSync(join(stateDir(), `${r.runId}.json`), JSON.stringify(r) + '\n');
+}
+
+export function unregisterRun(runId: string): void {
+  rmSync(join(stateDir(), `${runId}.json`), { force: true });
+}
+
+export function listActive(): ActiveRun[] {
+  if (!existsSync(stateDir())) return [];
+  return readdirSync(stateDir())
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => {
+      try {
+        return [JSON.parse(readFileSync(join(stateDir(), f), 'utf8')) as ActiveRun];
+      } catch {
+        return [];
+      }
+    });
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True only if /proc says the process carries this run's id in its environment. */
+function belongsToRun(pid: number, runId: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`GAMEDAY_RUN_ID=${runId}`);
+  } catch {
+    return false;
+  }
+}
+
+export interface HealReport {
+  readonly runId: string;
+  readonly killed: number[];
+  readonly faultsHealed: string[];
+  readonly provider: string[];
+}
+
+/** Heals one run left behind by a dead harness. Never touches what does not carry the run's id. */
+export async function healRun(r: ActiveRun): Promise<HealReport> {
+  const killed: number[] = [];
+  const pidsFile = join(r.runDir, 'nodes', 'pids.json');
+  if (existsSync(pidsFile)) {
+    try {
+      const { pids } = JSON.parse(readFileSync(pidsFile, 'utf8')) as { pids: Record<string, number> };
+      for (const pid of Object.values(pids)) {
+        if (alive(pid) && belongsToRun(pid, r.runId)) {
+          process.kill(pid, 'SIGCONT');
+          process.kill(pid, 'SIGKILL');
+          killed.push(pid);
+        }
+      }
+    } catch {
+      /* unreadable journal: nothing we can prove is ours */
+    }
+  }
+  const providerNotes: string[] = [];
+  if (r.provider === 'docker') {
+    const dockerHeal = '../providers/docker/heal.ts'; // loaded only for docker runs (pulls in testcontainers)
+    const mod = (await import(dockerHeal).catch(() => undefined)) as { healDockerRun?: (x: string) => Promise<unknown> } | undefined;
+    if (mod?.healDockerRun) providerNotes.push(JSON.stringify(await mod.healDockerRun(r.runDir)));
+  }
+  const faultsPath = join(r.runDir, 'faults.ndjson');
+  const open = inForce(readFaults(faultsPath));
+  const journal = new FaultJournal(faultsPath, () => -1);
+  for (const f of open) journal.write({ event: 'heal', id: f.id, kind: f.kind, nodes: f.nodes, reason: 'after-crash' });
+  unregisterRun(r.runId);
+  return { runId: r.runId, killed, faultsHealed: open.map((f) => f.id), provider: providerNotes };
+}
+
+/** Heals every registered run whose harness is no longer alive. */
+export async function healStale(): Promise<HealReport[]> {
+  const out: HealReport[] = [];
+  for (const r of listActive()) if (r.pid !== process.pid && !alive(r.pid)) out.push(await healRun(r));
+  return out;
+}

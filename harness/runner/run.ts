@@ -1,0 +1,196 @@
+// One game day: start the cluster, start the canary fleet, run the phases
+// (baseline ▸ chaos ▸ recovery ▸ final reads), check, review alarms, report.
+// Teardown sits in `finally`: faults are healed and every process of the run is
+// stopped on success, on failure and on Ctrl-C. The history is saved before it is
+// analysed, and the checks read it back from the run folder.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Canary } from '../../canaries/canary.ts';
+import { keyName } from '../../canaries/workload.ts';
+import { ErrorRateAlarms, type AlarmChange } from '../alarms/error-rate.ts';
+import { formatMs } from '../experiment/duration.ts';
+import { DEFAULT_ACTIONS, FaultExecutor, type ActionFactory } from '../faults/executor.ts';
+import { FaultJournal, readFaults } from '../faults/journal.ts';
+import { HistoryWriter } from '../history/writer.ts';
+import { createRunLogger } from '../log/logger.ts';
+import { LocalProvider } from '../providers/local.ts';
+import type { Provider, StartedCluster } from '../providers/provider.ts';
+import { formatPlan } from '../schedule/plan.ts';
+import { Rng } from '../schedule/rng.ts';
+import { loadHistory, runChecks } from './checks.ts';
+import { finalReads } from './final-reads.ts';
+import type { Prepared } from './prepare.ts';
+import { registerRun, unregisterRun } from './registry.ts';
+import { buildResult, type PhaseMark, type RunResult } from './result.ts';
+
+export interface ExecuteOptions {
+  readonly quiet?: boolean;
+  readonly signal?: AbortSignal;
+  /** Extra fault kinds (e.g. partitions) and their actions. */
+  readonly actions?: Readonly<Record<string, ActionFactory>>;
+  readonly provider?: Provider;
+}
+
+export class Interrupted extends Error {}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Interrupted('interrupted'));
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(new Interrupted('interrupted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunResult> {
+  const exp = p.experiment;
+  mkdirSync(p.runDir, { recursive: true });
+  const t0 = performance.now();
+  const startedAt = new Date();
+  const clock = (): number => performance.now() - t0;
+  const log = createRunLogger(join(p.runDir, 'gameday.log'), { quiet: o.quiet ?? false, clock });
+  writeFileSync(join(p.runDir, 'experiment.json'), JSON.stringify({ file: p.file, seed: p.seed, experiment: exp }, null, 2) + '\n');
+  writeFileSync(join(p.runDir, 'plan.json'), JSON.stringify(p.plan, null, 2) + '\n');
+  log.info({ seed: p.seed, runDir: p.runDir }, `gameday run "${exp.title}"  seed ${p.seed}  provider ${exp.provider}  target ${exp.target.name}${exp.target.bugs.length ? ` (UNSAFE: ${exp.target.bugs.join(', ')})` : ''}`);
+  log.info(`run folder ${p.runDir}`);
+  log.info(`fault plan (offsets from the start of chaos, ${formatMs(exp.phases.chaosMs)}):\n${formatPlan(p.plan)}`);
+  registerRun({ runId: p.runId, runDir: p.runDir, pid: process.pid, provider: exp.provider, startedAt: startedAt.toISOString() });
+
+  const history = new HistoryWriter(join(p.runDir, 'history.ndjson'), clock);
+  const journal = new FaultJournal(join(p.runDir, 'faults.ndjson'), clock);
+  const alarmLines: AlarmChange[] = [];
+  const alarms = new ErrorRateAlarms(exp.alarms);
+  history.onOp((op) => alarms.add(op));
+  const phases: PhaseMark[] = [];
+  let phase: PhaseMark | undefined;
+  const enter = (name: string): void => {
+    const now = clock();
+    if (phase) phase.endMs = now;
+    phase = { name, startMs: now, endMs: now };
+    phases.push(phase);
+    log.info({ phase: name }, `phase ${name}`);
+  };
+  let cluster: StartedCluster | undefined;
+  let executor: FaultExecutor | undefined;
+  let canaries: Canary[] = [];
+  let alarmTimer: NodeJS.Timeout | undefined;
+  let clusterStartMs = 0;
+  let interrupted = false;
+  let error: Error | undefined;
+  let unread: string[] = [];
+  let nextProcess = 0;
+  const newProcess = (): number => nextProcess++;
+  try {
+    enter('start');
+    const provider = o.provider ?? (await providerFor(exp.provider));
+    const ts = performance.now();
+    cluster = await provider.start(p.target, p.topology, { runDir: p.runDir, runId: p.runId, ...(o.signal ? { signal: o.signal } : {}) });
+    clusterStartMs = Math.round(performance.now() - ts);
+    log.info({ clusterStartMs }, `cluster up in ${clusterStartMs} ms: ${p.topology.nodes.length} nodes in ${p.topology.azs.length} AZs (${cluster.endpoints().length} public endpoints)`);
+    if (o.signal?.aborted) throw new Interrupted('interrupted');
+
+    const rng = new Rng(p.seed);
+    const c = cluster;
+    for (const az of p.topology.azs) {
+      for (const ep of c.endpoints()) {
+        alarms.declare(az, ep.id);
+        canaries.push(new Canary({ id: `${az}>${ep.id}`, az, endpoint: ep.id, url: c.url(ep.id, az), spec: exp.canaries, rng: rng.fork(`canary:${az}:${ep.id}`), history, newProcess }));
+      }
+    }
+    alarmTimer = setInterval(() => {
+      for (const ch of alarms.evaluate(clock())) {
+        alarmLines.push(ch);
+        writeFileSync(join(p.runDir, 'alarms.ndjson'), JSON.stringify(ch) + '\n', { flag: 'a' });
+        log.warn({ alarm: ch.alarm, to: ch.to }, `alarm ${ch.alarm} → ${ch.to}: ${ch.reason}`);
+      }
+    }, 250);
+    enter('baseline');
+    for (const k of canaries) k.start();
+    log.info(`${canaries.length} canaries (${p.topology.azs.length} AZs × ${c.endpoints().length} endpoints) at ${exp.canaries.rate} ops/s each`);
+    await sleep(exp.phases.baselineMs, o.signal);
+
+    enter('chaos');
+    executor = new FaultExecutor(c, journal, log, { ...DEFAULT_ACTIONS, ...o.actions });
+    executor.start(p.plan.faults);
+    await sleep(exp.phases.chaosMs, o.signal);
+    await executor.healAll('end-of-chaos');
+
+    enter('recovery');
+    await sleep(exp.phases.recoveryMs, o.signal);
+    await Promise.all(canaries.map((k) => k.stop()));
+
+    enter('final-reads');
+    const keys = Array.from({ length: exp.canaries.keys }, (_, i) => keyName(i));
+    const eps = c.endpoints().map((e) => ({ endpoint: e.id, az: e.az, url: c.url(e.id) }));
+    const fr = await finalReads(keys, eps, history, newProcess, { deadlineMs: 15_000, timeoutMs: exp.canaries.timeoutMs });
+    unread = fr.unread;
+    log.info(`final reads: ${fr.read} of ${keys.length} keys read back${fr.unread.length ? `; unread: ${fr.unread.join(', ')}` : ''}`);
+  } catch (err) {
+    if (err instanceof Interrupted || o.signal?.aborted) {
+      interrupted = true;
+      log.warn('interrupted: healing faults and stopping the cluster');
+    } else {
+      error = err as Error;
+      log.error({ err }, `run failed: ${(err as Error).message}`);
+    }
+  } finally {
+    if (alarmTimer) clearInterval(alarmTimer);
+    await executor?.healAll(interrupted ? 'interrupted' : error ? 'failure' : 'end-of-run');
+    await Promise.all(canaries.map((k) => k.stop()));
+  }
+
+  let digests: Awaited<ReturnType<NonNullable<typeof p.target.digests>>> = [];
+  try {
+    if (cluster && !interrupted && !error) {
+      enter('scrub');
+      digests = await scrubUntilQuiet(p, cluster, log);
+    }
+  } finally {
+    if (phase) phase.endMs = clock();
+    await cluster?.stop();
+    history.close();
+    canaries = [];
+  }
+  log.info(`cluster stopped; checking ${history.count} history entries`);
+  const loaded = loadHistory(join(p.runDir, 'history.ndjson'));
+  const checks = interrupted || error ? [] : loaded.problem ? [loaded.problem] : runChecks(p, loaded.history, digests, phases, log);
+  const result = buildResult({
+    p, history: loaded.history, faults: readFaults(join(p.runDir, 'faults.ndjson')), startedAt, finishedAt: new Date(), wallMs: Math.round(clock()), clusterStartMs, phases, checks, alarmChanges: alarmLines,
+    runDir: p.runDir, unread, interrupted, ...(error ? { error: error.message } : {}),
+  });
+  writeFileSync(join(p.runDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+  unregisterRun(p.runId);
+  log.flush();
+  return result;
+}
+
+async function providerFor(name: string): Promise<Provider> {
+  if (name === 'local') return new LocalProvider();
+  const modPath = `../providers/${name}/provider.ts`;
+  const mod = (await import(modPath)) as { createProvider: () => Provider };
+  return mod.createProvider();
+}
+
+/** Polls the replicas' digests until every group's replicas have applied the same prefix (or 15 s pass). */
+async function scrubUntilQuiet(p: Prepared, cluster: StartedCluster, log: Logger): Promise<Awaited<ReturnType<NonNullable<typeof p.target.digests>>>> {
+  const deadline = performance.now() + 15_000;
+  for (;;) {
+    const d = await p.target.digests((id) => cluster.url(id));
+    const groups = new Map<string, Set<string>>();
+    for (const x of d) groups.set(x.group, (groups.get(x.group) ?? new Set()).add(`${x.appliedSeq}/${x.checksum}`));
+    const settled = d.length === groups.size * (p.target.replicationFactor ?? 3) && [...groups.values()].every((s) => s.size === 1);
+    if (settled || performance.now() > deadline) {
+      log.info(`scrub: ${d.length} replicas of ${groups.size} groups${settled ? ' agree' : ' did not converge within 15 s'}`);
+      return d;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,69 @@
+// The summary a person reads in ten seconds, and junit.xml for CI.
+
+import { formatMs } from '../experiment/duration.ts';
+import type { RunResult } from './result.ts';
+
+const MARK: Record<string, string> = { pass: 'ok  ', fail: 'FAIL', unknown: '??  ' };
+
+export function formatSummary(r: RunResult): string {
+  const f = r.figures as Record<string, unknown> & { latencyMs: { p50: number | null; p99: number | null } };
+  const lines: string[] = [];
+  lines.push('');
+  lines.push(`gameday ${r.verdict.toUpperCase()}  "${r.experiment.title}"  seed ${r.seed}  ${r.provider}  ${formatMs(Number(f.wallMs))}${r.target.bugs.length ? `  UNSAFE target: ${r.target.bugs.join(', ')}` : ''}`);
+  if (r.interrupted) lines.push('  interrupted: faults healed, cluster stopped, no verdict');
+  if (r.error) lines.push(`  error: ${r.error}`);
+  lines.push('  checks');
+  for (const c of r.checks) lines.push(`    ${MARK[c.verdict] ?? c.verdict}  ${c.name.padEnd(15)} ${c.summary}`);
+  const injected = r.faults.length;
+  const healed = r.faults.filter((x) => x.healedAtMs !== null).length;
+  const fe = f.medianFirstErrorAfterMs as number | null;
+  const al = f.medianAlarmAfterMs as number | null;
+  lines.push(`  faults    ${injected} injected, ${healed} healed${injected ? `; after a fault: first canary error ${fe === null ? 'never' : `median ${formatMs(fe)}`}, alarm ${al === null ? 'never' : `median ${formatMs(al)}`}` : ''}`);
+  for (const x of r.faults) {
+    lines.push(`    ${x.id.padEnd(4)} +${formatMs(x.injectedAtMs).padStart(6)} ${x.kind.padEnd(10)} ${x.nodes.join(', ').padEnd(28)} ${x.healedAtMs !== null ? `healed +${formatMs(x.healedAtMs)}` : 'NOT HEALED'}  first error ${x.firstErrorAfterMs === null ? '-' : formatMs(x.firstErrorAfterMs)}  alarm ${x.alarmAfterMs === null ? '-' : `${formatMs(x.alarmAfterMs)} (${x.alarm})`}`);
+  }
+  lines.push(`  traffic   ${f.canaries} canaries, ${f.operations} operations, ${f.opsPerSec} ops/s; latency p50 ${fmt(f.latencyMs.p50)} p99 ${fmt(f.latencyMs.p99)}`);
+  const avail = r.checks.find((c) => c.name === 'availability') as { table?: { az: string; endpoint: string; phase: string; availability: number | null }[] } | undefined;
+  if (avail?.table) {
+    const phases = ['baseline', 'chaos', 'recovery'];
+    lines.push(`  availability (served/requests)     ${phases.map((p) => p.padStart(9)).join(' ')}`);
+    const pairs = [...new Set(avail.table.map((t) => `${t.az}|${t.endpoint}`))];
+    for (const pair of pairs) {
+      const [az, ep] = pair.split('|') as [string, string];
+      const cells = phases.map((ph) => {
+        const row = avail.table?.find((t) => t.az === az && t.endpoint === ep && t.phase === ph);
+        return (row?.availability === null || row === undefined ? '-' : `${(row.availability * 100).toFixed(1)}%`).padStart(9);
+      });
+      lines.push(`    ${`${az} → ${ep}`.padEnd(32)} ${cells.join(' ')}`);
+    }
+  }
+  const a = r.alarms;
+  lines.push(`  alarms    ${a.raised} raised, ${a.cleared} cleared${a.stillInAlarm.length ? `, STILL IN ALARM: ${a.stillInAlarm.join(', ')}` : ''}`);
+  for (const c of a.changes.slice(0, 12)) lines.push(`    +${formatMs(c.time).padStart(6)}  ${c.alarm.padEnd(32)} ${c.from} → ${c.to}  ${c.reason}`);
+  if (a.changes.length > 12) lines.push(`    ... ${a.changes.length - 12} more in alarms.ndjson`);
+  lines.push(`  run folder ${r.runDir}`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+const fmt = (x: number | null): string => (x === null ? '-' : `${x.toFixed(1)}ms`);
+
+const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+
+export function formatJunit(r: RunResult): string {
+  const failures = r.checks.filter((c) => c.verdict === 'fail').length;
+  const skipped = r.checks.filter((c) => c.verdict === 'unknown').length;
+  const cases = r.checks.map((c) => {
+    const body = c.verdict === 'fail' ? `<failure message="${esc(c.summary)}"/>` : c.verdict === 'unknown' ? `<skipped message="${esc(c.summary)}"/>` : '';
+    return `    <testcase classname="gameday.${esc(r.experiment.title)}" name="${esc(c.name)}">${body}</testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="gameday" tests="${r.checks.length}" failures="${failures}" skipped="${skipped}">`,
+    `  <testsuite name="${esc(r.experiment.title)} (seed ${r.seed})" tests="${r.checks.length}" failures="${failures}" skipped="${skipped}" time="${(Number(r.figures.wallMs) / 1000).toFixed(1)}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,86 @@
+// The fault plan: a pure function of (experiment, topology, seed). The same seed
+// gives the same plan: the same nodes at the same offsets. It is printed at the start
+// of a run and stored in the run folder (plan.json).
+
+import type { Topology } from '../../targets/target.ts';
+import { UsageError } from '../cli/errors.ts';
+import { formatMs } from '../experiment/duration.ts';
+import type { Experiment, FaultKind } from '../experiment/schema.ts';
+import { Rng } from './rng.ts';
+
+export interface PlannedFault {
+  readonly id: string;
+  readonly kind: FaultKind;
+  readonly selector: string;
+  readonly nodes: readonly string[];
+  /** Offsets from the start of the chaos phase. */
+  readonly atMs: number;
+  readonly healAtMs: number;
+}
+
+export interface Plan {
+  readonly seed: number;
+  readonly chaosMs: number;
+  readonly faults: readonly PlannedFault[];
+}
+
+/** Resolves a node selector against the topology; throws UsageError for names that do not exist. */
+export function resolveSelector(sel: string, topo: Topology, rng: Rng, busy: ReadonlySet<string>, where: string): string[] | undefined {
+  const free = (ids: string[]): string[] => ids.filter((id) => !busy.has(id));
+  const ids = (pred: (n: Topology['nodes'][number]) => boolean): string[] => topo.nodes.filter(pred).map((n) => n.id);
+  if (sel.startsWith('node:')) {
+    const id = sel.slice(5);
+    if (!topo.nodes.some((n) => n.id === id)) throw new UsageError(`no node "${id}" in the target`, `use one of: ${topo.nodes.map((n) => n.id).join(', ')}`, where);
+    return busy.has(id) ? undefined : [id];
+  }
+  if (sel.startsWith('az:')) {
+    const az = sel.slice(3);
+    if (!topo.azs.includes(az)) throw new UsageError(`no AZ "${az}" in the target`, `use one of: ${topo.azs.join(', ')}`, where);
+    const all = ids((n) => n.az === az);
+    return all.some((id) => busy.has(id)) ? undefined : all;
+  }
+  if (sel === 'random-az') {
+    const ok = topo.azs.filter((az) => ids((n) => n.az === az).every((id) => !busy.has(id)));
+    if (ok.length === 0) return undefined;
+    const az = rng.pick(ok);
+    return ids((n) => n.az === az);
+  }
+  const pool = free(ids(sel === 'random-storage' ? (n) => n.role === 'storage' : sel === 'random-router' ? (n) => n.role === 'router' : () => true));
+  return pool.length === 0 ? undefined : [rng.pick(pool)];
+}
+
+export function makePlan(exp: Experiment, topo: Topology, seed: number): Plan {
+  const rng = new Rng(seed).fork('fault-plan');
+  const chaosMs = exp.phases.chaosMs;
+  // 1. when: every spec's injection times, with up to ±10% jitter on the interval
+  const slots: { at: number; spec: number }[] = [];
+  exp.faults.forEach((f, spec) => {
+    let t = f.startMs;
+    let n = 0;
+    while (t < chaosMs && (f.count === undefined || n < f.count)) {
+      slots.push({ at: Math.round(t), spec });
+      n++;
+      t += f.everyMs * rng.between(0.9, 1.1);
+    }
+  });
+  slots.sort((a, b) => a.at - b.at || a.spec - b.spec);
+  // 2. what: nodes chosen in time order, never a node that is already faulted then
+  const faults: PlannedFault[] = [];
+  for (const s of slots) {
+    const f = exp.faults[s.spec];
+    if (!f) continue;
+    const busy = new Set(faults.filter((p) => p.atMs <= s.at && s.at < p.healAtMs).flatMap((p) => p.nodes));
+    const nodes = resolveSelector(f.target, topo, rng, busy, `faults[${s.spec}].target`);
+    const hold = Math.round(rng.between(f.holdMs[0], f.holdMs[1]));
+    if (!nodes) continue;
+    faults.push({ id: `f${faults.length + 1}`, kind: f.kind, selector: f.target, nodes, atMs: s.at, healAtMs: Math.min(s.at + hold, chaosMs) });
+  }
+  return { seed, chaosMs, faults };
+}
+
+export function formatPlan(plan: Plan): string {
+  if (plan.faults.length === 0) return '  (no faults planned)';
+  return plan.faults
+    .map((f) => `  ${f.id.padEnd(4)} +${formatMs(f.atMs).padStart(6)} ${f.kind.padEnd(10)} ${f.nodes.join(', ')}  (heal at +${formatMs(f.healAtMs)})`)
+    .join('\n');
+}
