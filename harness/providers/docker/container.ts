@@ -1,0 +1,94 @@
+// One container of a run (a node or an AZ gateway): created through testcontainers
+// with a pinned address on the run's network, then driven through the Docker API
+// (kill, start, pause, unpause) for power cuts, which testcontainers does not model.
+
+import type Dockerode from 'dockerode';
+import { dockerode, sleep, testcontainers } from './runtime.ts';
+
+export interface ContainerSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly network: string;
+  readonly ip: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string>>;
+  readonly args: readonly string[];
+  /** host dir → container dir */
+  readonly mounts: readonly { source: string; target: string }[];
+}
+
+export interface RunningContainer {
+  readonly id: string;
+  readonly handle: Dockerode.Container;
+}
+
+export async function createAndStart(spec: ContainerSpec): Promise<RunningContainer> {
+  const { GenericContainer } = await testcontainers();
+  class PinnedContainer extends GenericContainer {
+    /** Joins only the run's network (no default bridge: no path around a partition), at a fixed address. */
+    withPinnedAddress(network: string, ip: string): this {
+      this.createOpts.NetworkingConfig = { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: ip } } } };
+      return this.withNetworkMode(network);
+    }
+  }
+  let c = new PinnedContainer(spec.image)
+    .withName(spec.name)
+    .withLabels({ ...spec.labels })
+    .withEnvironment({ ...spec.env })
+    .withPinnedAddress(spec.network, spec.ip)
+    .withBindMounts(spec.mounts.map((m) => ({ source: m.source, target: m.target, mode: 'rw' as const })))
+    .withAutoRemove(false);
+  if (spec.args.length > 0) c = c.withCommand([...spec.args]);
+  if (typeof process.getuid === 'function' && typeof process.getgid === 'function') {
+    c = c.withUser(`${process.getuid()}:${process.getgid()}`); // bind-mounted files stay the harness user's
+  }
+  const started = await c.start();
+  const docker = await dockerode();
+  return { id: started.getId(), handle: docker.getContainer(started.getId()) };
+}
+
+export interface ContainerState {
+  readonly running: boolean;
+  readonly paused: boolean;
+  readonly pid: number;
+  readonly exitCode: number;
+}
+
+export async function stateOf(handle: Dockerode.Container): Promise<ContainerState> {
+  const s = (await handle.inspect()).State;
+  return { running: s.Running, paused: s.Paused, pid: s.Pid, exitCode: s.ExitCode };
+}
+
+/** Polls `url` until it answers 200; fails fast when the container exits. */
+export async function waitReady(handle: Dockerode.Container, url: string, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  for (let i = 0; Date.now() < deadline; i++) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(Math.min(1_000, Math.max(50, deadline - Date.now()))) });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    }
+    if (i % 5 === 4) {
+      const s = await stateOf(handle);
+      if (!s.running) throw new Error(`${what} exited with code ${s.exitCode} before ${url} answered 200:\n${(await logsOf(handle)).slice(-2000)}`);
+    }
+    await sleep(50);
+  }
+  throw new Error(`${what} not ready within ${timeoutMs} ms: ${url} → ${last}`);
+}
+
+/** The container's stdout and stderr so far (all its starts), demultiplexed, in order. */
+export async function logsOf(handle: Dockerode.Container): Promise<string> {
+  const raw = (await handle.logs({ stdout: true, stderr: true, follow: false, timestamps: false })) as unknown as Buffer;
+  const out: Buffer[] = [];
+  for (let at = 0; at + 8 <= raw.length; ) {
+    const size = raw.readUInt32BE(at + 4);
+    out.push(raw.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return Buffer.concat(out).toString('utf8');
+}

@@ -1,0 +1,211 @@
+// A started cluster on Docker: one container per node and one gateway container per
+// AZ on the run's network. Power cuts are container kills, pauses use the cgroup
+// freezer, and cut links are DROP rules in the receiving container's namespace
+// (re-applied when a node comes back, since a killed container loses its namespace).
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StartedCluster } from '../provider.ts';
+import type { NodeInfo, Topology } from '../../../targets/target.ts';
+import { logsOf, stateOf, waitReady } from './container.ts';
+import { writeJournal, type DirectedLink, type JournalParty } from './journal.ts';
+import { GATEWAY_BASE_PORT, gatewayId, NODE_PORT } from './names.ts';
+import { removeChain, writeDrops } from './netns.ts';
+import { dockerode } from './runtime.ts';
+import type { RunNetwork } from './network.ts';
+import type Dockerode from 'dockerode';
+
+export interface Party extends JournalParty {
+  readonly handle: Dockerode.Container;
+  /** HTTP URL answering 200 when the party is ready (from the host). */
+  readonly readyUrl: string;
+  /** node index (forwarding port on gateways), -1 for gateways */
+  readonly index: number;
+}
+
+type Power = 'on' | 'off' | 'paused';
+const key = (l: DirectedLink): string => `${l.from}\u0000${l.to}`;
+
+export class DockerCluster implements StartedCluster {
+  readonly provider = 'docker';
+  private readonly power = new Map<string, Power>();
+  private readonly cuts = new Map<string, DirectedLink>();
+  private stopped = false;
+
+  constructor(
+    readonly topology: Topology,
+    readonly runId: string,
+    readonly runDir: string,
+    readonly network: RunNetwork,
+    readonly chain: string,
+    private readonly parties: ReadonlyMap<string, Party>,
+    private readonly readyTimeoutMs: number,
+  ) {
+    for (const p of parties.keys()) this.power.set(p, 'on');
+    this.saveJournal('running');
+  }
+
+  party(id: string): Party {
+    const p = this.parties.get(id);
+    if (!p) throw new RangeError(`docker cluster ${this.runId}: no node or gateway "${id}" (known: ${[...this.parties.keys()].join(', ')})`);
+    return p;
+  }
+
+  partyIds(): string[] {
+    return [...this.parties.keys()];
+  }
+
+  url(nodeId: string, fromAz?: string): string {
+    const node = this.party(nodeId);
+    if (node.kind !== 'node') throw new RangeError(`"${nodeId}" is a gateway, not a node`);
+    if (fromAz === undefined) return `http://${node.ip}:${NODE_PORT}`;
+    const gw = this.party(gatewayId(fromAz));
+    return `http://${gw.ip}:${GATEWAY_BASE_PORT + node.index}`;
+  }
+
+  endpoints(): readonly NodeInfo[] {
+    return this.topology.nodes.filter((n) => n.public);
+  }
+
+  isUp(nodeId: string): boolean {
+    return this.power.get(this.party(nodeId).party) !== 'off';
+  }
+
+  async powerOff(nodeId: string): Promise<void> {
+    const p = this.party(nodeId);
+    if (this.power.get(p.party) === 'off') return;
+    const s = await stateOf(p.handle);
+    if (s.running) {
+      await p.handle.kill({ signal: 'SIGKILL' }).catch((err: { statusCode?: number }) => {
+        if (err.statusCode !== 409) throw err; // 409: not running any more
+      });
+      await p.handle.wait({ condition: 'not-running' });
+    }
+    this.power.set(p.party, 'off');
+  }
+
+  async powerOn(nodeId: string): Promise<void> {
+    const p = this.party(nodeId);
+    const power = this.power.get(p.party);
+    if (power === 'paused') return this.resume(nodeId);
+    if (power === 'off') {
+      await p.handle.start();
+      this.power.set(p.party, 'on');
+      await this.applyDrops([p.party]); // its namespace is new: put its cuts back first
+    }
+    await waitReady(p.handle, p.readyUrl, this.readyTimeoutMs, `${p.kind} ${p.party} (${p.container})`);
+  }
+
+  async pause(nodeId: string): Promise<void> {
+    const p = this.party(nodeId);
+    if (this.power.get(p.party) !== 'on') return;
+    await p.handle.pause();
+    this.power.set(p.party, 'paused');
+  }
+
+  async resume(nodeId: string): Promise<void> {
+    const p = this.party(nodeId);
+    if (this.power.get(p.party) !== 'paused') return;
+    await p.handle.unpause();
+    this.power.set(p.party, 'on');
+  }
+
+  /** Directed links currently cut. */
+  cutLinks(): DirectedLink[] {
+    return [...this.cuts.values()];
+  }
+
+  /** Adds and removes directed cuts, then rewrites the chains of the receivers whose drops changed. */
+  async changeLinks(add: readonly DirectedLink[], remove: readonly DirectedLink[]): Promise<void> {
+    const touched = new Set<string>();
+    for (const l of [...add, ...remove]) {
+      this.party(l.from);
+      this.party(l.to);
+      if (l.from === l.to) throw new RangeError(`cannot cut "${l.from}" from itself`);
+    }
+    for (const l of remove) if (this.cuts.delete(key(l))) touched.add(l.to);
+    for (const l of add) {
+      if (!this.cuts.has(key(l))) touched.add(l.to);
+      this.cuts.set(key(l), { from: l.from, to: l.to });
+    }
+    this.saveJournal('running'); // before applying: a crash half-way is still healed
+    await this.applyDrops([...touched]);
+  }
+
+  /** Writes each party's drops into its namespace (skips parties that are powered off). */
+  private async applyDrops(partyIds: readonly string[]): Promise<void> {
+    await Promise.all(
+      partyIds.map(async (id) => {
+        if (this.power.get(id) === 'off') return;
+        const p = this.party(id);
+        const from = [...this.cuts.values()].filter((l) => l.to === id).map((l) => this.party(l.from).ip);
+        const { pid, running } = await stateOf(p.handle);
+        if (!running) return;
+        await writeDrops(pid, this.chain, from);
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all(
+      [...this.parties.values()].map(async (p) => {
+        try {
+          const dir = join(this.runDir, 'nodes', p.kind === 'node' ? p.party : `gw-${p.az}`);
+          mkdirSync(dir, { recursive: true });
+          writeFileSync(join(dir, p.kind === 'node' ? 'node.log' : 'gateway.log'), await logsOf(p.handle));
+        } catch {
+          /* logs are best effort */
+        }
+        await p.handle.remove({ force: true, v: true }).catch(() => undefined);
+      }),
+    );
+    await removeNetwork(this.network.id);
+    this.cuts.clear();
+    try {
+      this.saveJournal('stopped');
+    } catch {
+      /* never throws */
+    }
+  }
+
+  /** Removes the run's chain from every running container (what a heal-all after a crash does). */
+  async dropAllChains(): Promise<void> {
+    await Promise.all(
+      [...this.parties.values()].map(async (p) => {
+        const s = await stateOf(p.handle).catch(() => undefined);
+        if (s?.running) await removeChain(s.pid, this.chain);
+      }),
+    );
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  private saveJournal(state: 'running' | 'stopped'): void {
+    writeJournal(this.runDir, {
+      runId: this.runId,
+      network: this.network.name,
+      subnet: this.network.subnet,
+      chain: this.chain,
+      parties: [...this.parties.values()].map(({ party, kind, az, container, ip }) => ({ party, kind, az, container, ip })),
+      cuts: this.cutLinks(),
+      state,
+    });
+  }
+}
+
+async function removeNetwork(id: string): Promise<void> {
+  const docker = await dockerode();
+  for (let i = 0; i < 5; i++) {
+    try {
+      await docker.getNetwork(id).remove();
+      return;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return;
+      await new Promise((r) => setTimeout(r, 200)); // endpoints of just-removed containers linger briefly
+    }
+  }
+}

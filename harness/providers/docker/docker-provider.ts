@@ -1,0 +1,113 @@
+// The docker provider: each node in its own container (the node program bundled into
+// an image made from the local Node binary), one region network with pinned
+// addresses, and one canary gateway container per AZ (see gateway-main.ts).
+//
+// Before anything is created the journal names the run, so a crash at any point
+// can be cleaned up by `healDockerRun` (which selects by the run's label).
+
+import { mkdirSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import type { Provider, StartOptions } from '../provider.ts';
+import type { LaunchSpec, Target, Topology } from '../../../targets/target.ts';
+import { createAndStart, waitReady } from './container.ts';
+import { DockerCluster, type Party } from './docker-cluster.ts';
+import { programImage } from './image.ts';
+import { writeJournal } from './journal.ts';
+import {
+  chainName, containerName, GATEWAY_BASE_PORT, GATEWAY_HEALTH_PORT, gatewayContainerName, gatewayId,
+  LABEL_AZ, LABEL_NODE, LABEL_ROLE, NODE_PORT, runLabels,
+} from './names.ts';
+import { createRunNetwork, hostAddress } from './network.ts';
+import { dockerode } from './runtime.ts';
+import { healDockerRun } from './heal.ts';
+
+export const GATEWAY_ENTRY = 'harness/providers/docker/gateway-main.ts';
+/** Where a node's folder `<runDir>/nodes/<id>/` is mounted; its data dir is `data/` inside. */
+const NODE_HOME = '/gameday';
+
+export class DockerProvider implements Provider {
+  readonly name = 'docker';
+
+  async start(target: Target, topology: Topology, opts: StartOptions): Promise<DockerCluster> {
+    const runDir = resolve(opts.runDir);
+    const readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
+    const chain = chainName(opts.runId);
+    const docker = await dockerode();
+    const check = (): void => opts.signal?.throwIfAborted();
+
+    check();
+    const network = await createRunNetwork(docker, opts.runId);
+    const ipOf = new Map<string, string>();
+    topology.nodes.forEach((n, i) => ipOf.set(n.id, hostAddress(network.subnet, 10 + i)));
+    topology.azs.forEach((az, j) => ipOf.set(gatewayId(az), hostAddress(network.subnet, 10 + topology.nodes.length + j)));
+    const ip = (id: string): string => {
+      const a = ipOf.get(id);
+      if (!a) throw new RangeError(`peerUrl: no node "${id}" in the topology`);
+      return a;
+    };
+    writeJournal(runDir, { runId: opts.runId, network: network.name, subnet: network.subnet, chain, parties: [], cuts: [], state: 'starting' });
+
+    try {
+      const specs = new Map<string, LaunchSpec>();
+      for (const n of topology.nodes) {
+        specs.set(n.id, target.launch(n, {
+          listen: { host: '0.0.0.0', port: NODE_PORT },
+          dataDir: `${NODE_HOME}/data`,
+          peerUrl: (to) => `http://${ip(to)}:${NODE_PORT}`,
+          targetOptions: opts.targetOptions ?? {},
+        }));
+      }
+      const entries = [...new Set([...specs.values()].map((s) => s.entry))];
+      const images = new Map<string, string>();
+      const built = await Promise.all([
+        ...entries.map((e) => programImage(`${target.name}-${basename(e, extname(e))}`, e)),
+        programImage('gateway', GATEWAY_ENTRY),
+      ]);
+      entries.forEach((e, i) => images.set(e, built[i]!.tag));
+      const gatewayImage = built[built.length - 1]!.tag;
+      check();
+
+      const parties = new Map<string, Party>();
+      const nodeStarts = topology.nodes.map(async (n, index) => {
+        const spec = specs.get(n.id)!;
+        const home = join(runDir, 'nodes', n.id);
+        mkdirSync(join(home, 'data'), { recursive: true });
+        const name = containerName(opts.runId, n.id);
+        const c = await createAndStart({
+          name, image: images.get(spec.entry)!, network: network.name, ip: ip(n.id),
+          labels: runLabels(opts.runId, { [LABEL_NODE]: n.id, [LABEL_AZ]: n.az, [LABEL_ROLE]: n.role }),
+          env: spec.env, args: spec.args, mounts: [{ source: home, target: NODE_HOME }],
+        });
+        const readyUrl = `http://${ip(n.id)}:${NODE_PORT}${spec.readyPath}`;
+        parties.set(n.id, { party: n.id, kind: 'node', az: n.az, container: name, ip: ip(n.id), handle: c.handle, readyUrl, index });
+        await waitReady(c.handle, readyUrl, readyTimeoutMs, `node ${n.id} (${name})`);
+      });
+      const gatewayStarts = topology.azs.map(async (az) => {
+        const id = gatewayId(az);
+        const name = gatewayContainerName(opts.runId, az);
+        const routes = topology.nodes.map((n, i) => ({ port: GATEWAY_BASE_PORT + i, host: ip(n.id), targetPort: NODE_PORT }));
+        const c = await createAndStart({
+          name, image: gatewayImage, network: network.name, ip: ip(id),
+          labels: runLabels(opts.runId, { [LABEL_NODE]: id, [LABEL_AZ]: az, [LABEL_ROLE]: 'gateway' }),
+          env: { GAMEDAY_GATEWAY_CONFIG: JSON.stringify({ health: GATEWAY_HEALTH_PORT, routes }) }, args: [], mounts: [],
+        });
+        const readyUrl = `http://${ip(id)}:${GATEWAY_HEALTH_PORT}/health`;
+        parties.set(id, { party: id, kind: 'gateway', az, container: name, ip: ip(id), handle: c.handle, readyUrl, index: -1 });
+        await waitReady(c.handle, readyUrl, readyTimeoutMs, `gateway of ${az} (${name})`);
+      });
+      const results = await Promise.allSettled([...nodeStarts, ...gatewayStarts]);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      check();
+      // parties in topology order, then gateways
+      const ordered = new Map<string, Party>();
+      for (const id of [...topology.nodes.map((n) => n.id), ...topology.azs.map(gatewayId)]) ordered.set(id, parties.get(id)!);
+      return new DockerCluster(topology, opts.runId, runDir, network, chain, ordered, readyTimeoutMs);
+    } catch (err) {
+      await healDockerRun(runDir).catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+export const dockerProvider = (): DockerProvider => new DockerProvider();

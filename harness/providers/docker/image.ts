@@ -1,0 +1,146 @@
+// Images for node programs with no registry: a runtime image made from the local Node
+// binary and the shared libraries `ldd` lists (`docker import` of a root-filesystem
+// tarball), and on top of it one small image per program, its entry module bundled by
+// esbuild into a single .mjs file (classic builder: DOCKER_BUILDKIT=0).
+// Both are tagged by a hash of their content, so a repeated run reuses them.
+
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dockerCli, run } from './runtime.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const NODE_IN_IMAGE = '/usr/bin/node';
+export const APP_IN_IMAGE = '/app/main.mjs';
+const IMAGE_LABEL = 'gameday.image';
+
+export class ImageBuildError extends Error {
+  override readonly name = 'ImageBuildError';
+  constructor(message: string, readonly step: string, readonly output: string) {
+    super(`${message} (${step})${output ? `:\n${output.trim().slice(-2000)}` : ''}`);
+  }
+}
+
+export interface BuiltImage {
+  readonly tag: string;
+  /** false when a cached image with the same content hash was reused */
+  readonly built: boolean;
+  readonly ms: number;
+}
+
+const short = (h: string): string => h.slice(0, 16);
+
+/** Files the Node binary needs: itself and what `ldd` resolves (the loader included). */
+export async function nodeRuntimeFiles(node = process.execPath): Promise<{ node: string; libs: string[] }> {
+  const bin = realpathSync(node);
+  const r = await run('ldd', [bin]);
+  if (r.code !== 0) throw new ImageBuildError(`cannot list the shared libraries of ${bin}`, 'ldd', r.stderr);
+  const libs = new Set<string>();
+  for (const line of r.stdout.split('\n')) {
+    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (m?.[1]) libs.add(m[1]);
+  }
+  return { node: bin, libs: [...libs].sort() };
+}
+
+async function imageExists(tag: string): Promise<boolean> {
+  return (await run(dockerCli(), ['image', 'inspect', '--format', '{{.Id}}', tag])).code === 0;
+}
+
+function fingerprint(paths: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const p of paths) {
+    const s = statSync(p);
+    h.update(`${p}\0${s.size}\0${s.mtimeMs}\n`);
+  }
+  return h.digest('hex');
+}
+
+/** `gameday-node-runtime:<hash>`: Node + its libraries, nothing else (no shell). */
+export async function runtimeImage(node = process.execPath): Promise<BuiltImage> {
+  const t0 = performance.now();
+  const files = await nodeRuntimeFiles(node);
+  const tag = `gameday-node-runtime:${short(fingerprint([files.node, ...files.libs]))}`;
+  if (await imageExists(tag)) return { tag, built: false, ms: performance.now() - t0 };
+  const stage = mkdtempSync(join(tmpdir(), 'gameday-rootfs-'));
+  try {
+    const root = join(stage, 'root');
+    for (const d of ['tmp', 'app', 'gameday', 'usr/bin', 'etc']) mkdirSync(join(root, d), { recursive: true });
+    chmodSync(join(root, 'tmp'), 0o1777);
+    copyFileSync(files.node, join(root, NODE_IN_IMAGE));
+    for (const lib of files.libs) {
+      mkdirSync(join(root, dirname(lib)), { recursive: true });
+      copyFileSync(realpathSync(lib), join(root, lib));
+    }
+    writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/tmp:/bin/false\nnobody:x:65534:65534:nobody:/tmp:/bin/false\n');
+    const tar = join(stage, 'rootfs.tar');
+    const t = await run('tar', ['-C', root, '-cf', tar, '.'], { timeoutMs: 60_000 });
+    if (t.code !== 0) throw new ImageBuildError('cannot pack the runtime root filesystem', 'tar', t.stderr);
+    const i = await run(dockerCli(), ['import', '--change', `LABEL ${IMAGE_LABEL}=runtime`, tar, tag], { timeoutMs: 120_000 });
+    if (i.code !== 0) throw new ImageBuildError(`cannot import ${tag}`, 'docker import', i.stderr);
+    return { tag, built: true, ms: performance.now() - t0 };
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** Bundles a node program (repo-relative or absolute .ts/.js path) into one ESM file. */
+export async function bundleEntry(entry: string, outfile: string): Promise<void> {
+  const { build } = await import('esbuild');
+  const abs = isAbsolute(entry) ? entry : resolve(REPO_ROOT, entry);
+  try {
+    await build({
+      entryPoints: [abs],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+      // bundled CommonJS dependencies call require() for Node's own modules
+      banner: { js: "import { createRequire as __gamedayRequire } from 'node:module'; const require = __gamedayRequire(import.meta.url);" },
+    });
+  } catch (err) {
+    throw new ImageBuildError(`cannot bundle ${entry}`, 'esbuild', (err as Error).message);
+  }
+}
+
+/**
+ * `gameday-<name>:<hash>`: the runtime image plus `entry` bundled at /app/main.mjs,
+ * whose entrypoint is `node /app/main.mjs` (container args follow it).
+ */
+export async function programImage(name: string, entry: string): Promise<BuiltImage> {
+  const t0 = performance.now();
+  const base = await runtimeImage();
+  const stage = mkdtempSync(join(tmpdir(), 'gameday-image-'));
+  try {
+    await bundleEntry(entry, join(stage, 'main.mjs'));
+    const bundle = readFileSync(join(stage, 'main.mjs'));
+    const hash = createHash('sha256').update(base.tag).update('\0').update(bundle).digest('hex');
+    const tag = `gameday-${name.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}:${short(hash)}`;
+    if (await imageExists(tag)) return { tag, built: false, ms: performance.now() - t0 };
+    writeFileSync(
+      join(stage, 'Dockerfile'),
+      [
+        `FROM ${base.tag}`,
+        `COPY main.mjs ${APP_IN_IMAGE}`,
+        `LABEL ${IMAGE_LABEL}=${name}`,
+        'WORKDIR /tmp',
+        `ENTRYPOINT ["${NODE_IN_IMAGE}", "${APP_IN_IMAGE}"]`,
+        '',
+      ].join('\n'),
+    );
+    const b = await buildClassic(stage, tag);
+    if (b.code !== 0) throw new ImageBuildError(`cannot build ${tag}`, 'docker build', b.stderr || b.stdout);
+    return { tag, built: true, ms: performance.now() - t0 };
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+function buildClassic(dir: string, tag: string) {
+  // no buildx here; the classic builder works (ENVIRONMENT.md)
+  return run(dockerCli(), ['build', '-q', '-t', tag, dir], { timeoutMs: 120_000, env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+}

@@ -1,0 +1,48 @@
+// Packet drops inside one container's network namespace, applied from the host with
+// `nsenter -t <pid> -n` (the image needs no iptables; the host's binaries run in the
+// container's namespace). Everything lives in the run's own chain, jumped to from
+// INPUT; only that chain and that jump are ever written or removed.
+//
+// Drops are made on the receiving side (INPUT, by source address): a sender whose
+// packets vanish sees a timeout, as on a real partition, where an OUTPUT drop can
+// surface as an immediate error in the sender instead.
+
+import { run } from './runtime.ts';
+
+export class NetnsError extends Error {
+  override readonly name = 'NetnsError';
+  constructor(message: string, readonly pid: number, readonly output: string) {
+    super(`${message} (namespace of pid ${pid}): ${output.trim()}`);
+  }
+}
+
+const ensureJump = (chain: string): string =>
+  `iptables -w -N ${chain} 2>/dev/null; iptables -w -C INPUT -j ${chain} 2>/dev/null || iptables -w -I INPUT 1 -j ${chain} || exit 3`;
+
+/**
+ * Makes the run's chain in the namespace of `pid` drop exactly the packets from
+ * `dropFrom` (IPv4 addresses), atomically (one iptables-restore). Idempotent.
+ */
+export async function writeDrops(pid: number, chain: string, dropFrom: readonly string[]): Promise<void> {
+  const rules = ['*filter', `:${chain} - [0:0]`, ...[...new Set(dropFrom)].sort().map((ip) => `-A ${chain} -s ${ip}/32 -j DROP`), 'COMMIT', ''];
+  const script = `${ensureJump(chain)}; iptables-restore -w --noflush`;
+  const r = await run('nsenter', ['-t', String(pid), '-n', 'sh', '-c', script], { input: rules.join('\n') });
+  if (r.code !== 0) throw new NetnsError(`cannot write chain ${chain}`, pid, r.stderr || `exit ${r.code}`);
+}
+
+/** Removes the run's chain and its jumps from the namespace of `pid`. Idempotent. */
+export async function removeChain(pid: number, chain: string): Promise<void> {
+  const script = [
+    `while iptables -w -D INPUT -j ${chain} 2>/dev/null; do :; done`,
+    `while iptables -w -D OUTPUT -j ${chain} 2>/dev/null; do :; done`,
+    `if iptables -w -L ${chain} -n >/dev/null 2>&1; then iptables -w -F ${chain} && iptables -w -X ${chain} || exit 3; fi`,
+  ].join('; ');
+  const r = await run('nsenter', ['-t', String(pid), '-n', 'sh', '-c', script]);
+  if (r.code !== 0) throw new NetnsError(`cannot remove chain ${chain}`, pid, r.stderr || `exit ${r.code}`);
+}
+
+/** Does the namespace of `pid` hold the run's chain? (for tests and `heal`) */
+export async function hasChain(pid: number, chain: string): Promise<boolean> {
+  const r = await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-w', '-S', chain]);
+  return r.code === 0;
+}
