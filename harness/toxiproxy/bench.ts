@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { loadavg, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { echoThroughput, firstRoundTrips, oneWayThroughput, roundTrips } from './bench-client.ts';
@@ -96,7 +97,8 @@ export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> 
     };
     const echoVia = await make('bench_echo', ports.echo);
     const streamVia = await make('bench_stream', ports.stream);
-    log(`proxy: ${url} ${version.trim()}; ${runs} runs per figure, node ${process.version}`);
+    const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+    log(`proxy: ${url} ${version.trim()}; ${runs} runs per figure, node ${process.version}, ${cpus().length} cores, load ${load()}`);
 
     const rtt = await paired(runs, ports.echo, echoVia, (port) => roundTrips(port, 5000));
     const added = (k: 'p50' | 'p99'): number => median(rtt.p.map((x, i) => x[k] - (rtt.d[i]?.[k] ?? NaN)));
@@ -116,6 +118,7 @@ export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> 
       { figure: 'one way, 1 connection', unit: 'MB/s', ours: median(one.p), toxiproxy: 852, lowerIsBetter: false },
       { figure: 'one way, 16 connections', unit: 'MB/s', ours: median(many.p), toxiproxy: 1000, lowerIsBetter: false },
     ];
+    log(`  load average after: ${load()} (figures from a busy machine understate both columns)`);
     log(table(rows, '\nfault proxy, no toxics, loopback (Toxiproxy 2.12 measured on the same kind of 2-core machine)'));
     if (options.toxiproxyUrl === undefined) await api.reset();
     else for (const n of ['bench_echo', 'bench_stream']) await (await api.get(n)).remove();
