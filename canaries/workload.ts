@@ -1,6 +1,11 @@
 // The key-value workload: which operation a canary issues next, on which key, with
 // which value. Values are unique across the fleet (canary id + counter), so a value
 // read names exactly the write that produced it.
+//
+// Most operations work on a small shared set of keys (contention, compare-and-set
+// races). `insert` writes a fresh key that is never written again, as a customer
+// creating an item would: if such a write is lost, no later write hides it, so the
+// final reads see exactly what was lost.
 
 import type { CanarySpec } from '../harness/experiment/schema.ts';
 import type { Rng } from '../harness/schedule/rng.ts';
@@ -17,7 +22,7 @@ export class KvWorkload {
   private counter = 0;
   /** Last value this canary saw for each key: what its next compare-and-set expects. */
   private readonly seen = new Map<string, string | null>();
-  private readonly weights: [NextOp['f'] | 'eventual', number][];
+  private readonly weights: [NextOp['f'] | 'eventual' | 'insert', number][];
   private readonly total: number;
 
   constructor(
@@ -26,14 +31,14 @@ export class KvWorkload {
     private readonly rng: Rng,
   ) {
     const m = spec.mix;
-    this.weights = [['write', m.put], ['read', m.get], ['cas', m.cas], ['delete', m.delete], ['eventual', m.eventualGet]];
+    this.weights = [['write', m.put], ['read', m.get], ['cas', m.cas], ['delete', m.delete], ['eventual', m.eventualGet], ['insert', m.insert]];
     this.total = this.weights.reduce((s, [, w]) => s + w, 0);
   }
 
   next(): NextOp {
     const key = keyName(this.rng.int(0, this.spec.keys - 1));
     let x = this.rng.next() * this.total;
-    let f: NextOp['f'] | 'eventual' = 'read';
+    let f: NextOp['f'] | 'eventual' | 'insert' = 'read';
     for (const [name, w] of this.weights) {
       if (x < w) {
         f = name;
@@ -45,6 +50,8 @@ export class KvWorkload {
     switch (f) {
       case 'write':
         return { f, key, value };
+      case 'insert':
+        return { f: 'write', key: `${this.canaryId}#${this.counter}`, value };
       case 'cas':
         return { f, key, expected: this.seen.get(key) ?? null, value };
       case 'delete':

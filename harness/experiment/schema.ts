@@ -38,7 +38,7 @@ export interface CanarySpec {
   readonly keys: number;
   readonly timeoutMs: number;
   /** Relative weights of the operations. */
-  readonly mix: { readonly put: number; readonly get: number; readonly cas: number; readonly delete: number; readonly eventualGet: number };
+  readonly mix: { readonly put: number; readonly get: number; readonly cas: number; readonly delete: number; readonly eventualGet: number; readonly insert: number };
 }
 
 export interface AlarmSpec {
@@ -92,10 +92,10 @@ export function parseExperiment(doc: unknown, file: string): { experiment?: Expe
   if (duration !== undefined) [baselineMs, chaosMs, recoveryMs] = scalePhases(baselineMs, chaosMs, recoveryMs, duration);
 
   const c = r.obj(top.canaries ?? {}, 'canaries', ['rate', 'keys', 'timeout', 'mix']) ?? {};
-  const m = r.obj(c.mix ?? {}, 'canaries.mix', ['put', 'get', 'cas', 'delete', 'eventual-get']) ?? {};
+  const m = r.obj(c.mix ?? {}, 'canaries.mix', ['put', 'get', 'cas', 'delete', 'eventual-get', 'insert']) ?? {};
   const w = (k: string, d: number): number => r.num(m[k], `canaries.mix.${k}`, { min: 0 }, d) ?? d;
-  const mix = { put: w('put', 4), get: w('get', 4), cas: w('cas', 1.5), delete: w('delete', 0), eventualGet: w('eventual-get', 0.5) };
-  if (mix.put + mix.get + mix.cas + mix.delete + mix.eventualGet <= 0) r.problem('canaries.mix', 'all weights are zero', 'give at least one operation a positive weight');
+  const mix = { put: w('put', 4), get: w('get', 4), cas: w('cas', 1.5), delete: w('delete', 0), eventualGet: w('eventual-get', 0.5), insert: w('insert', 1) };
+  if (mix.put + mix.get + mix.cas + mix.delete + mix.eventualGet + mix.insert <= 0) r.problem('canaries.mix', 'all weights are zero', 'give at least one operation a positive weight');
   const canaries: CanarySpec = {
     rate: r.num(c.rate, 'canaries.rate', { min: 0.1, max: 1000 }, 20) ?? 20,
     keys: r.num(c.keys, 'canaries.keys', { min: 1, max: 100_000, int: true }, 40) ?? 40,

@@ -11,6 +11,8 @@ export class HistoryWriter {
   private fd: number | undefined;
   private nextIndex = 0;
   private readonly listeners: ((op: Op) => void)[] = [];
+  /** Every key a write was invoked on: what the final reads must read back. */
+  readonly writtenKeys = new Set<string>();
 
   constructor(
     readonly path: string,
@@ -26,6 +28,7 @@ export class HistoryWriter {
 
   record(input: OpInput): Op {
     const op = { index: this.nextIndex++, ...input, time: input.time ?? round3(this.clock()) } as Op;
+    if (op.type === 'invoke' && op.f !== 'read' && op.key !== undefined) this.writtenKeys.add(op.key);
     if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(op) + '\n');
     for (const l of this.listeners) l(op);
     return op;

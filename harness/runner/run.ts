@@ -128,7 +128,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     await Promise.all(canaries.map((k) => k.stop()));
 
     enter('final-reads');
-    const keys = Array.from({ length: exp.canaries.keys }, (_, i) => keyName(i));
+    const keys = [...new Set([...Array.from({ length: exp.canaries.keys }, (_, i) => keyName(i)), ...history.writtenKeys])];
     const eps = c.endpoints().map((e) => ({ endpoint: e.id, az: e.az, url: c.url(e.id) }));
     const fr = await finalReads(keys, eps, history, newProcess, { deadlineMs: 15_000, timeoutMs: exp.canaries.timeoutMs });
     unread = fr.unread;
