@@ -32,6 +32,8 @@ export class DockerProvider implements Provider {
     const runDir = resolve(opts.runDir);
     const readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
     const chain = chainName(opts.runId);
+    const gatewayImageP = programImage('gateway', GATEWAY_ENTRY); // meanwhile testcontainers loads
+    gatewayImageP.catch(() => undefined);
     const docker = await dockerode();
     const check = (): void => opts.signal?.throwIfAborted();
 
@@ -61,7 +63,7 @@ export class DockerProvider implements Provider {
       const images = new Map<string, string>();
       const built = await Promise.all([
         ...entries.map((e) => programImage(`${target.name}-${basename(e, extname(e))}`, e)),
-        programImage('gateway', GATEWAY_ENTRY),
+        gatewayImageP,
       ]);
       entries.forEach((e, i) => images.set(e, built[i]!.tag));
       const gatewayImage = built[built.length - 1]!.tag;
