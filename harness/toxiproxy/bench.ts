@@ -69,9 +69,9 @@ function table(rows: readonly Row[], header: string): string {
   const fmt = (n: number, unit: string): string => `${unit === 'MB/s' ? n.toFixed(0) : unit === 'ms' ? n.toFixed(3) : n.toFixed(1)} ${unit}`;
   const lines = rows.map((r) => {
     const better = r.lowerIsBetter ? r.ours < r.toxiproxy : r.ours > r.toxiproxy;
-    return [r.figure.padEnd(44), fmt(r.ours, r.unit).padStart(12), fmt(r.toxiproxy, r.unit).padStart(14), better ? '  beats' : '  behind'];
+    return [r.figure.padEnd(44), fmt(r.ours, r.unit).padStart(12), fmt(r.toxiproxy, r.unit).padStart(17), better ? '  beats' : '  behind'];
   });
-  return [header, ['figure (median)'.padEnd(44), 'this proxy'.padStart(12), 'Toxiproxy 2.12'.padStart(14)].join(''), ...lines.map((l) => l.join(''))].join('\n');
+  return [header, ['figure (median)'.padEnd(44), 'this proxy'.padStart(12), 'Toxiproxy 2.12'.padStart(17)].join(''), ...lines.map((l) => l.join(''))].join('\n');
 }
 
 export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> {
