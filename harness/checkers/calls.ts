@@ -30,52 +30,57 @@ export interface Call {
 
 type MaybeFinal = Op & { readonly final?: boolean };
 
-/** Pairs each invoke with the next completion of the same process. */
+function makeCall(id: number, inv: Op, c: Op | undefined, start: number): Call {
+  const type: CallType = c === undefined || c.type === 'invoke' ? 'info' : c.type;
+  return {
+    id,
+    key: inv.key ?? c?.key,
+    f: inv.f,
+    type,
+    process: inv.process,
+    start,
+    end: c === undefined || type === 'info' ? Number.POSITIVE_INFINITY : c.time,
+    input: inv.value,
+    output: c === undefined ? null : c.value,
+    consistency: c?.consistency ?? inv.consistency,
+    final: (c as MaybeFinal | undefined)?.final === true || (inv as MaybeFinal).final === true,
+    invokeIndex: inv.index,
+    completionIndex: c === undefined ? -1 : c.index,
+  };
+}
+
+/**
+ * Pairs each invoke with the next completion of the same process. Calls come out in
+ * invoke order (history order); a completion with no invoke becomes a call that began
+ * `latencyMs` before it (or at the same instant).
+ */
 export function pairCalls(history: readonly Op[]): Call[] {
   const calls: Call[] = [];
-  const open = new Map<number, Op>();
-  const done = (inv: Op, c: Op | undefined): void => {
-    const type: CallType = c === undefined ? 'info' : c.type === 'invoke' ? 'info' : c.type;
-    const end = c === undefined || type === 'info' ? Number.POSITIVE_INFINITY : c.time;
-    const consistency = c?.consistency ?? inv.consistency;
-    calls.push({
-      id: calls.length,
-      key: inv.key ?? c?.key,
-      f: inv.f,
-      type,
-      process: inv.process,
-      start: inv.time,
-      end,
-      input: inv.value,
-      output: c === undefined ? null : c.value,
-      consistency,
-      final: (c as MaybeFinal | undefined)?.final === true || (inv as MaybeFinal).final === true,
-      invokeIndex: inv.index,
-      completionIndex: c === undefined ? -1 : c.index,
-    });
-  };
-  const pending: Array<{ inv: Op; c: Op | undefined; slot: number }> = [];
+  const open = new Map<number, number>(); // process → slot of its pending invoke
+  const invokes: Op[] = [];
+  let orphans = false;
   for (const op of history) {
     if (op.type === 'invoke') {
       const prev = open.get(op.process);
-      if (prev !== undefined) pending.push({ inv: prev, c: undefined, slot: prev.index });
-      open.set(op.process, op);
+      if (prev !== undefined) calls[prev] = makeCall(prev, invokes[prev] as Op, undefined, (invokes[prev] as Op).time);
+      const slot = calls.length;
+      calls.push(undefined as unknown as Call); // filled on completion
+      invokes[slot] = op;
+      open.set(op.process, slot);
       continue;
     }
-    const inv = open.get(op.process);
-    if (inv !== undefined) {
+    const slot = open.get(op.process);
+    if (slot !== undefined) {
       open.delete(op.process);
-      pending.push({ inv, c: op, slot: inv.index });
+      calls[slot] = makeCall(slot, invokes[slot] as Op, op, (invokes[slot] as Op).time);
     } else {
-      // a completion with no invoke: take its latency if known, else an instant
-      const start = op.latencyMs !== undefined ? op.time - op.latencyMs : op.time;
-      pending.push({ inv: { ...op, type: 'invoke', time: start }, c: op, slot: op.index - 0.5 });
+      orphans = true;
+      calls.push(makeCall(calls.length, op, op, op.latencyMs !== undefined ? op.time - op.latencyMs : op.time));
     }
   }
-  for (const inv of open.values()) pending.push({ inv, c: undefined, slot: inv.index });
-  pending.sort((a, b) => a.inv.time - b.inv.time || a.slot - b.slot);
-  for (const p of pending) done(p.inv, p.c);
-  return calls;
+  for (const slot of open.values()) calls[slot] = makeCall(slot, invokes[slot] as Op, undefined, (invokes[slot] as Op).time);
+  if (!orphans) return calls;
+  return calls.sort((a, b) => a.start - b.start || a.id - b.id).map((c, id) => ({ ...c, id }));
 }
 
 /** The value a write-like call leaves behind if it took effect, or undefined if it writes nothing. */

@@ -108,29 +108,31 @@ export function step(states: States, op: LinOp, s: number): number {
  */
 export function compileCalls(model: ModelName, states: States, calls: readonly Call[]): LinOp[] {
   const out: LinOp[] = [];
+  const allowed = ALLOWED[model];
+  const add = (c: Call, kind: Kind, a: number, b: number): void => {
+    out.push({ call: c, kind, a, b, start: c.start, end: c.end, optional: c.type === 'info' });
+  };
   for (const c of calls) {
-    if (!ALLOWED[model].has(c.f)) throw new ModelError(`the ${model} model has no "${c.f}" operation (call at history index ${c.invokeIndex})`);
-    const open = c.type === 'info';
-    const base = { call: c, start: c.start, end: c.end, optional: open };
-    const pair = Array.isArray(c.input) ? (c.input as readonly Value[]) : [c.input as Value, null];
+    if (!allowed.has(c.f)) throw new ModelError(`the ${model} model has no "${c.f}" operation (call at history index ${c.invokeIndex})`);
     switch (c.f) {
       case 'read':
-        if (c.type !== 'ok' || c.consistency === 'eventual') break;
-        out.push({ ...base, kind: Kind.Read, a: states.id(c.output), b: 0 });
+        if (c.type === 'ok' && c.consistency !== 'eventual') add(c, Kind.Read, states.id(c.output), 0);
         break;
       case 'write':
+        if (c.type !== 'fail') add(c, Kind.Write, states.id(c.input), 0);
+        break;
       case 'delete':
-        if (c.type === 'fail') break;
-        out.push({ ...base, kind: Kind.Write, a: states.id(c.f === 'delete' ? null : c.input), b: 0 });
+        if (c.type !== 'fail') add(c, Kind.Write, states.id(null), 0);
         break;
       case 'append':
-        if (c.type === 'fail') break;
-        out.push({ ...base, kind: Kind.Append, a: states.id(c.input), b: 0 });
+        if (c.type !== 'fail') add(c, Kind.Append, states.id(c.input), 0);
         break;
-      case 'cas':
-        if (c.type === 'fail') out.push({ ...base, kind: Kind.CasFail, a: states.id(pair[0]), b: 0 });
-        else out.push({ ...base, kind: Kind.Cas, a: states.id(pair[0]), b: states.id(pair[1]) });
+      case 'cas': {
+        const pair = Array.isArray(c.input) ? (c.input as readonly Value[]) : [c.input as Value, null];
+        if (c.type === 'fail') add(c, Kind.CasFail, states.id(pair[0]), 0);
+        else add(c, Kind.Cas, states.id(pair[0]), states.id(pair[1]));
         break;
+      }
     }
   }
   return out;

@@ -71,16 +71,19 @@ export function linWitness(
   // smallest window [a, ..] ending at b, cut where all earlier calls have completed
   let window: LinOp[] | undefined;
   let from: 'history' | 'any-state' = 'history';
+  // open calls never complete: they do not prevent a cut, and join every window after them
   const cuts: number[] = [0];
   let maxEnd = -Infinity;
   for (let a = 0; a < all.length && (all[a] as LinOp).start <= t; a++) {
-    if (a > 0 && maxEnd < (all[a] as LinOp).start) cuts.push(a);
-    maxEnd = Math.max(maxEnd, (all[a] as LinOp).end);
+    const o = all[a] as LinOp;
+    if (a > 0 && maxEnd < o.start) cuts.push(a);
+    if (Number.isFinite(o.end)) maxEnd = Math.max(maxEnd, o.end);
   }
   for (const a of cuts.reverse().slice(0, WINDOW_TRIES)) {
     const starting = a === 0 ? [init] : anyState;
     if (starting === undefined) continue;
-    const w = upTo(all.slice(a), t, () => true);
+    const open = all.slice(0, a).filter((o) => !Number.isFinite(o.end));
+    const w = upTo([...open, ...all.slice(a)], t, () => true);
     if (fails(w, starting)) {
       window = minimise(w, (ops) => fails(ops, starting), b);
       from = a === 0 ? 'history' : 'any-state';
