@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { capabilities, type Finding } from './doctor.ts';
+
+const machine = (ok: Record<string, boolean>): Finding[] =>
+  ['node', 'docker', 'nsenter+iptables', 'image tools', 'k6', 'toxiproxy'].map((name) => ({ name, ok: ok[name] ?? true, detail: '' }));
+
+test('no Docker daemon: docker provider and its faults cannot run, local still can', () => {
+  const c = capabilities(machine({ docker: false }));
+  assert.deepEqual(c.providers.map((p) => [p.name, p.ok]), [['local', true], ['docker', false]]);
+  assert.ok(c.faults.find((f) => f.provider === 'docker')!.faults.every((f) => !f.ok || f.name === 'k6 load'));
+  assert.match(c.providers[1]!.how, /no Docker daemon/);
+});
+
+test('Docker without root: containers run, namespace partitions do not', () => {
+  const c = capabilities(machine({ 'nsenter+iptables': false }));
+  const docker = c.faults.find((f) => f.provider === 'docker')!.faults;
+  assert.equal(docker.find((f) => f.name === 'power-off')!.ok, true);
+  assert.equal(docker.find((f) => f.name === 'partition')!.ok, false);
+});
+
+test('`gameday doctor --json` exits 0 and names every provider', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'harness/cli/main.ts', 'doctor', '--json'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { providers: { name: string }[] };
+  assert.deepEqual(report.providers.map((p) => p.name), ['local', 'docker']);
+});
