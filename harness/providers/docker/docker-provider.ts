@@ -25,8 +25,15 @@ export const GATEWAY_ENTRY = 'harness/providers/docker/gateway-main.ts';
 /** Where a node's folder `<runDir>/nodes/<id>/` is mounted; its data dir is `data/` inside. */
 const NODE_HOME = '/gameday';
 
+export interface DockerProviderOptions {
+  /** Ready-made images by entry (e.g. one built from targets/reference/Dockerfile); others are built locally. */
+  readonly images?: Readonly<Record<string, string>>;
+}
+
 export class DockerProvider implements Provider {
   readonly name = 'docker';
+
+  constructor(private readonly options: DockerProviderOptions = {}) {}
 
   async start(target: Target, topology: Topology, opts: StartOptions): Promise<DockerCluster> {
     const runDir = resolve(opts.runDir);
@@ -62,7 +69,10 @@ export class DockerProvider implements Provider {
       const entries = [...new Set([...specs.values()].map((s) => s.entry))];
       const images = new Map<string, string>();
       const built = await Promise.all([
-        ...entries.map((e) => programImage(`${target.name}-${basename(e, extname(e))}`, e)),
+        ...entries.map((e) => {
+          const given = this.options.images?.[e];
+          return given ? { tag: given, built: false, ms: 0 } : programImage(`${target.name}-${basename(e, extname(e))}`, e);
+        }),
         gatewayImageP,
       ]);
       entries.forEach((e, i) => images.set(e, built[i]!.tag));
@@ -112,4 +122,4 @@ export class DockerProvider implements Provider {
   }
 }
 
-export const dockerProvider = (): DockerProvider => new DockerProvider();
+export const dockerProvider = (options: DockerProviderOptions = {}): DockerProvider => new DockerProvider(options);

@@ -1,5 +1,5 @@
 // The docker provider's public surface.
-export { DockerProvider, dockerProvider } from './docker-provider.ts';
+export { DockerProvider, dockerProvider, type DockerProviderOptions } from './docker-provider.ts';
 export { DockerCluster } from './docker-cluster.ts';
 export { asDockerCluster, azParties, cutLinks, healAllLinks, healLinks, isolate, NotDockerClusterError, type LinkChange, type LinkPair } from './partition.ts';
 export { healDockerRules, healDockerRun, leftovers, type DockerHealReport } from './heal.ts';
