@@ -16,6 +16,8 @@ export interface GenOptions {
   /** Fraction of calls that time out outside partitions (default 0.002). */
   readonly timeoutRate?: number;
   readonly corrupt?: boolean;
+  /** Draw written values from 0..valueRange-1 (as Jepsen's register tests do) instead of unique ones. */
+  readonly valueRange?: number;
 }
 
 export function rng(seed: number): () => number {
@@ -52,7 +54,8 @@ export function generateHistory(o: GenOptions): Op[] {
   const clockOf = new Float64Array(o.clients);
   const procOf = Int32Array.from({ length: o.clients }, (_, i) => i);
   let nextProc = o.clients;
-  let nextValue = 1;
+  let counter = 1;
+  const fresh = (): number => (o.valueRange === undefined ? counter++ : Math.floor(rand() * o.valueRange));
   const lastWritten = new Map<string, Value>();
   const planned: Planned[] = [];
   // partitions: every ~2 s of simulated time, 300 ms in which a third of calls time out
@@ -67,8 +70,8 @@ export function generateHistory(o: GenOptions): Op[] {
     const f: OpF = r < 0.5 ? 'read' : r < 0.85 ? 'write' : r < 0.95 ? 'cas' : 'delete';
     const timedOut = rand() < (inPartition(start) ? 0.33 : (o.timeoutRate ?? 0.002));
     let arg: Value | [Value, Value] = null;
-    if (f === 'write') arg = nextValue++;
-    if (f === 'cas') arg = [rand() < 0.7 ? (lastWritten.get(key) ?? null) : pick([null, nextValue - 1]), nextValue++];
+    if (f === 'write') arg = fresh();
+    if (f === 'cas') arg = [rand() < 0.7 ? (lastWritten.get(key) ?? null) : pick([null, fresh()]), fresh()];
     if (f === 'write') lastWritten.set(key, arg as Value);
     if (f === 'cas') lastWritten.set(key, (arg as [Value, Value])[1]);
     const end = timedOut ? start + 50 + rand() * 50 : start + dur;

@@ -4,10 +4,13 @@
 // linearizability checking explode: each one stays pending to the end of the
 // history, so no part of it can be checked apart from the rest, and every subset of
 // them is a different search state. Two facts about registers remove most of them:
-// - an open write whose value no call ever observes (no read returns it, no cas
-//   expects it) can be linearized "never": dropping it from any linearization leaves
+// - values that no call ever compares with (no read returns it, no cas, failed or
+//   not, expects it) are indistinguishable: every call accepts or rejects them alike.
+//   They all become one value, "unread", so that open writes of them are identical
+//   and the search tries one, not every subset;
+// - an open write of an unread value can be linearized "never": dropping it leaves
 //   every other call's result unchanged, unless a failed cas could tell the
-//   difference (then it is kept);
+//   difference (then it is kept, as one of the identical open writes);
 // - an open write whose value is written by no other call, and which some completed
 //   call observes, must take effect before the first such observer completes: it is
 //   no longer open.
@@ -22,23 +25,33 @@ export interface PruneStats {
   bounded: number;
 }
 
-export function pruneOpen(ops: readonly LinOp[], initial: number, stats: PruneStats): LinOp[] {
-  if (!ops.some((o) => o.optional) || ops.some((o) => o.kind === Kind.Append)) return [...ops];
-  const observed = new Set<number>();
+/** The one state that stands for every value no call compares with. */
+export const UNREAD = '(a value never read)';
+
+export interface Pruned {
+  readonly ops: LinOp[];
+  readonly initial: number;
+}
+
+export function pruneOpen(ops: readonly LinOp[], initial: number, unread: () => number, stats: PruneStats): Pruned {
+  if (ops.some((o) => o.kind === Kind.Append)) return { ops: [...ops], initial };
+  const compared = new Set<number>();
   const writers = new Map<number, number>();
   const firstObserverEnd = new Map<number, number>();
   let casFail = false;
   for (const o of ops) {
-    if (o.kind === Kind.Read || o.kind === Kind.Cas) {
-      observed.add(o.a);
-      if (!o.optional) firstObserverEnd.set(o.a, Math.min(firstObserverEnd.get(o.a) ?? Infinity, o.end));
-    }
+    if (o.kind === Kind.Read || o.kind === Kind.Cas || o.kind === Kind.CasFail) compared.add(o.a);
+    if ((o.kind === Kind.Read || o.kind === Kind.Cas) && !o.optional) firstObserverEnd.set(o.a, Math.min(firstObserverEnd.get(o.a) ?? Infinity, o.end));
     if (o.kind === Kind.CasFail) casFail = true;
     const w = written(o);
     if (w >= 0) writers.set(w, (writers.get(w) ?? 0) + 1);
   }
+  const anon = (v: number): number => (compared.has(v) ? v : unread());
   const out: LinOp[] = [];
-  for (const o of ops) {
+  for (const o0 of ops) {
+    let o = o0;
+    if (o.kind === Kind.Write && !compared.has(o.a)) o = { ...o, a: anon(o.a) };
+    if (o.kind === Kind.Cas && !compared.has(o.b)) o = { ...o, b: anon(o.b) };
     const w = written(o);
     if (!o.optional || w < 0) {
       out.push(o);
@@ -48,7 +61,7 @@ export function pruneOpen(ops: readonly LinOp[], initial: number, stats: PruneSt
       stats.dropped++; // takes effect or not, the state is the same
       continue;
     }
-    if (!observed.has(w) && !casFail) {
+    if (!compared.has(w) && !casFail) {
       stats.dropped++;
       continue;
     }
@@ -60,7 +73,7 @@ export function pruneOpen(ops: readonly LinOp[], initial: number, stats: PruneSt
     }
     out.push(o);
   }
-  return out;
+  return { ops: out, initial: anon(initial) };
 }
 
 function written(o: LinOp): number {

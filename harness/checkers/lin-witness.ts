@@ -8,6 +8,7 @@ import type { Value } from '../history/op.ts';
 import type { Call } from './calls.ts';
 import { Kind, type LinOp, type States } from './lin-model.ts';
 import { Budget, search } from './lin-search.ts';
+import { UNREAD } from './lin-prepare.ts';
 
 export interface CallRef {
   readonly index: number;
@@ -92,18 +93,25 @@ export function linWitness(
   }
   window ??= upTo(seg, t, () => true);
 
-  const prefixOps = upTo(seg, t, (o) => o !== b).map((o) => (o.end < t ? o : { ...o, end: Infinity, optional: true }));
-  const r = search(states, prefixOps, starts, 'any', budget());
-  const order = r.kind === 'ok' ? r.order.map((i) => prefixOps[i] as LinOp) : [];
+  // the longest linearizable prefix: the whole key up to b if the search is affordable, else b's segment
+  const prefixOf = (ops: readonly LinOp[], from: readonly number[]) => {
+    const p = upTo(ops, t, (o) => o !== b).map((o) => (o.end < t ? o : { ...o, end: Infinity, optional: true }));
+    const r = search(states, p, from, 'any', budget());
+    return r.kind === 'ok' ? { order: r.order.map((i) => p[i] as LinOp), end: r.ends[0] as number } : undefined;
+  };
+  const whole = prefixOf(all, [init]);
+  const part = whole ?? prefixOf(seg, starts);
+  const order = part?.order ?? [];
+  const before = whole === undefined ? callsBefore : 0;
   return {
     key: key ?? null,
     stuck: callRef(b.call),
     window: window.map((o) => callRef(o.call)).sort((x, y) => x.start - y.start || x.index - y.index),
     windowFrom: from,
     prefix: {
-      calls: callsBefore + order.length,
+      calls: before + order.length,
       last: order.slice(-10).map((o) => callRef(o.call)),
-      stateAfter: r.kind === 'ok' ? states.value(r.ends[0] as number) : null,
+      stateAfter: part === undefined ? null : shownState(states.value(part.end), order),
     },
   };
 }
@@ -118,4 +126,15 @@ function minimise(ops: LinOp[], fails: (ops: LinOp[]) => boolean, keep: LinOp): 
     if (fails(without)) cur = without;
   }
   return cur;
+}
+
+/** A state as a person knows it: the unread stand-in is shown as the value the last write wrote. */
+function shownState(v: Value, order: readonly LinOp[]): Value {
+  if (v !== UNREAD) return v;
+  for (let i = order.length - 1; i >= 0; i--) {
+    const c = (order[i] as LinOp).call;
+    if (c.f === 'write') return c.input as Value;
+    if (c.f === 'cas' && Array.isArray(c.input)) return (c.input[1] ?? null) as Value;
+  }
+  return v;
 }

@@ -7,9 +7,9 @@ import type { Op, Value } from '../history/op.ts';
 import { byKey, pairCalls, type Call } from './calls.ts';
 import type { CheckResult } from './check.ts';
 import { compileCalls, ModelError, States, step, type LinOp, type ModelName } from './lin-model.ts';
-import { pruneOpen, segments, type PruneStats } from './lin-prepare.ts';
+import { pruneOpen, segments, UNREAD, type PruneStats } from './lin-prepare.ts';
 import { Budget, search, type SearchResult } from './lin-search.ts';
-import { linWitness, type LinWitness } from './lin-witness.ts';
+import { callRef, linWitness, type LinWitness } from './lin-witness.ts';
 
 export type { ModelName } from './lin-model.ts';
 
@@ -23,6 +23,8 @@ export interface LinOptions {
   readonly initial?: Value;
   /** Also check reads marked `consistency: 'eventual'` (default false: they promise nothing). */
   readonly includeEventual?: boolean;
+  /** Find the smallest window and the longest prefix on a violation (default true; off: the verdict only). */
+  readonly witness?: boolean;
 }
 
 type KeyOutcome =
@@ -37,10 +39,10 @@ interface Figures extends PruneStats {
   explored: number;
 }
 
-function checkKey(key: string | undefined, calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures): KeyOutcome {
+function checkKey(key: string | undefined, calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures, witness: boolean): KeyOutcome {
   const states = new States();
-  const init = states.id(initial);
-  const ops = pruneOpen(compileCalls(model, states, calls), init, fig);
+  const pruned = pruneOpen(compileCalls(model, states, calls), states.id(initial), () => states.id(UNREAD), fig);
+  const { ops, initial: init } = pruned;
   fig.calls += ops.length;
   const segs = segments(ops);
   fig.segments += segs.length;
@@ -51,11 +53,20 @@ function checkKey(key: string | undefined, calls: readonly Call[], model: ModelN
     const last = i === segs.length - 1;
     const r = seg.length === 1 ? single(states, seg[0] as LinOp, from) : search(states, seg, from, last ? 'any' : 'all', budget);
     if (r.kind === 'unknown') return { verdict: 'unknown', reason: `key ${JSON.stringify(key ?? null)}: ${r.reason}` };
-    if (r.kind === 'fail') return { verdict: 'fail', witness: linWitness(key, states, segs.flat(), init, seg, from, r.stuck, before) };
+    if (r.kind === 'fail') {
+      const w = witness ? linWitness(key, states, segs.flat(), init, seg, from, r.stuck, before) : bareWitness(key, seg[r.stuck] as LinOp, before);
+      return { verdict: 'fail', witness: w };
+    }
     from = r.ends;
     before += seg.length;
   }
   return { verdict: 'pass' };
+}
+
+/** The verdict's evidence without the search for a window: the stuck call alone. */
+function bareWitness(key: string | undefined, op: LinOp, before: number): LinWitness {
+  const c = callRef(op.call);
+  return { key: key ?? null, stuck: c, window: [c], windowFrom: 'history', prefix: { calls: before, last: [], stateAfter: null } };
 }
 
 /** A segment of one call (the common case): the states it can leave, without a search. */
@@ -82,7 +93,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinOptions = {})
     fig.keys++;
     let r: KeyOutcome;
     try {
-      r = checkKey(key, kc, model, opts.initial ?? null, budget, fig);
+      r = checkKey(key, kc, model, opts.initial ?? null, budget, fig, opts.witness !== false);
     } catch (err) {
       if (!(err instanceof ModelError)) throw err;
       return { name: 'linearizable', verdict: 'unknown', summary: err.message, details: { model, error: err.message } };

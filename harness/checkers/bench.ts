@@ -1,0 +1,126 @@
+// npm run bench:check: how fast the checkers decide, parsing excluded. Prints one row
+// per history: verdict, min and median time over repeated runs, and Porcupine's
+// published figure where there is one (2 cores, Go 1.19, medians). Histories: the
+// shared Porcupine data (if ../shared is there), and seeded canary-shaped histories of
+// 10^5 and 10^6 lines, valid and corrupted, plus small hot-key histories full of
+// timed-out writes that stay open (where Porcupine stalls).
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import type { Op, Value } from '../history/op.ts';
+import { readHistory } from '../history/read-history.ts';
+import type { CheckResult } from './check.ts';
+import { generateHistory } from './gen-history.ts';
+import { checkLinearizable, type ModelName } from './linearizable.ts';
+import { checkLostWrites } from './lost-writes.ts';
+
+interface Row {
+  name: string;
+  lines: number;
+  verdict: string;
+  expected: string;
+  min: number;
+  median: number;
+  porcupine: string;
+  heapMB: number;
+}
+
+const rows: Row[] = [];
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+
+function time(fn: () => CheckResult, minRuns: number, budgetMs: number): { r: CheckResult; min: number; median: number; heapMB: number } {
+  const ts: number[] = [];
+  let r: CheckResult | undefined;
+  let heap = 0;
+  const t0 = performance.now();
+  while (ts.length < minRuns || (performance.now() - t0 < budgetMs && ts.length < 200)) {
+    const h0 = process.memoryUsage().heapUsed;
+    const t = performance.now();
+    r = fn();
+    ts.push(performance.now() - t);
+    heap = Math.max(heap, (process.memoryUsage().heapUsed - h0) / 1e6);
+  }
+  ts.sort((a, b) => a - b);
+  return { r: r as CheckResult, min: ts[0] as number, median: ts[Math.floor(ts.length / 2)] as number, heapMB: heap };
+}
+
+function lin(name: string, ops: Op[], model: ModelName, initial: Value, expected: string, porcupine: string, runs: number, budget: number): void {
+  checkLinearizable(ops, { model, initial, witness: false }); // warm up
+  const t = time(() => checkLinearizable(ops, { model, initial, witness: false, timeoutMs: 120_000 }), runs, budget);
+  rows.push({ name, lines: ops.length, verdict: t.r.verdict, expected, min: t.min, median: t.median, porcupine, heapMB: t.heapMB });
+}
+
+const PORCUPINE: Record<string, string> = {
+  'jepsen/etcd_002.log': '143',
+  'jepsen/etcd_040.log': '8.9',
+  'jepsen/etcd_080.log': '6.4',
+  'kv/c01-ok.txt': '< 1 (per key)',
+  'kv/c01-bad.txt': '< 1 (per key)',
+  'kv/c10-ok.txt': '< 1 per key; 2000 as one map',
+  'kv/c10-bad.txt': '< 1 per key; 1900 as one map',
+};
+
+function porcupineData(): void {
+  const dir = fileURLToPath(new URL('../../../shared/testdata/porcupine/', import.meta.url));
+  if (!existsSync(`${dir}expected.tsv`)) {
+    process.stdout.write(`(skipping the Porcupine data: ${dir} is absent)\n`);
+    return;
+  }
+  const list = readFileSync(`${dir}expected.tsv`, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t') as [string, string]);
+  const before = rows.length;
+  for (const [file, exp] of list) {
+    const h = readHistory(dir + file); // parsing: not timed
+    lin(file, h.ops, h.model, h.initial, exp === 'true' ? 'pass' : 'fail', PORCUPINE[file] ?? (file.startsWith('jepsen') ? '0.03-0.3' : ''), 5, quick ? 20 : 200);
+  }
+  const etcd = rows.slice(before).filter((r) => r.name.startsWith('jepsen/'));
+  rows.push({
+    name: `all ${etcd.length} etcd histories (sum)`,
+    lines: etcd.reduce((s, r) => s + r.lines, 0),
+    verdict: `${etcd.filter((r) => r.verdict === r.expected).length}/${etcd.length} right`,
+    expected: '',
+    min: etcd.reduce((s, r) => s + r.min, 0),
+    median: etcd.reduce((s, r) => s + r.median, 0),
+    porcupine: '163',
+    heapMB: 0,
+  });
+}
+
+function generated(): void {
+  const sizes = quick ? [1e5] : [1e5, 1e6];
+  for (const lines of sizes) {
+    for (const corrupt of [false, true]) {
+      const ops = generateHistory({ lines, keys: lines / 100, clients: 40, seed: 42, corrupt });
+      const open = ops.filter((o) => o.type === 'info').length;
+      const name = `canary ${lines.toExponential(0)} ${corrupt ? 'corrupted' : 'valid'} (${open} info)`;
+      lin(`${name}: linearizable`, ops, 'kv', null, corrupt ? 'fail' : 'pass', '', 3, 0);
+      const t = time(() => checkLostWrites(ops), 3, 0);
+      rows.push({ name: `${name}: lost-writes`, lines: ops.length, verdict: t.r.verdict, expected: corrupt ? 'fail' : 'pass', min: t.min, median: t.median, porcupine: '', heapMB: t.heapMB });
+    }
+  }
+  // one hot key, 10 clients, a partition's worth of timed-out writes left open
+  for (const [label, range] of [['unique values', undefined], ['values 0-4', 5]] as const) {
+    for (const seed of [1, 2, 3]) {
+      const ops = generateHistory({ lines: 940, keys: 1, clients: 10, seed, timeoutRate: 0.13, ...(range === undefined ? {} : { valueRange: range }) });
+      const open = ops.filter((o) => o.type === 'info' && o.f !== 'read').length;
+      lin(`hot key, ${open} open writes, ${label}, seed ${seed}`, ops, 'kv', null, 'pass', seed === 1 && range === undefined ? '53000-84000 (similar etcd history)' : '', 3, quick ? 20 : 200);
+    }
+  }
+}
+
+function table(): void {
+  const f = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(3));
+  const head = ['history', 'lines', 'verdict', 'expected', 'min ms', 'median ms', 'porcupine ms', 'heap MB'];
+  const body = rows.map((r) => [r.name, String(r.lines), r.verdict, r.expected, f(r.min), f(r.median), r.porcupine, r.heapMB > 0 ? r.heapMB.toFixed(0) : '']);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 6 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join('  ');
+  process.stdout.write([line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n') + '\n');
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} x ${cpu}, max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
+  const wrong = rows.filter((r) => r.expected !== '' && r.verdict !== r.expected);
+  if (wrong.length > 0) process.stdout.write(`WRONG VERDICTS: ${wrong.map((r) => r.name).join(', ')}\n`);
+}
+
+porcupineData();
+generated();
+table();
