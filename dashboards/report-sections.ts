@@ -1,0 +1,149 @@
+// The sections of report.html, each a function of the loaded run folder.
+
+import { availabilityTable } from '../harness/checkers/availability.ts';
+import { formatCall } from '../harness/checkers/format-result.ts';
+import type { LinWitness } from '../harness/checkers/lin-witness.ts';
+import type { LostWrite } from '../harness/checkers/lost-writes.ts';
+import type { AlarmReview } from './alarm-review.ts';
+import { at, badge, dur, esc, jsonBlock, pct, section, table, verdictClass } from './html.ts';
+import type { RunFolder } from './run-folder.ts';
+import type { Bucketed } from './series.ts';
+import { PALETTE, lineChart, timeline, type Band, type Row } from './svg.ts';
+
+type Check = RunFolder['result'] extends infer R ? (R extends { checks: readonly (infer C)[] } ? C : never) : never;
+
+const PHASE_COLORS: Record<string, string> = { start: '#95a5a6', baseline: '#2a9d5c', chaos: '#c0392b', recovery: '#1f5fbf', 'final-reads': '#8e44ad', scrub: '#7f8c8d' };
+
+export function banner(rf: RunFolder): string {
+  const r = rf.result;
+  const v = r?.verdict ?? 'unknown';
+  const title = r?.experiment.title ?? rf.experiment?.experiment?.title ?? '(untitled run)';
+  const bugs = r?.target.bugs.length ? ` · UNSAFE bug modes: ${r.target.bugs.join(', ')}` : '';
+  const failed = (r?.checks ?? []).filter((c) => c.verdict !== 'pass').map((c) => `${c.name} ${c.verdict}`);
+  return `<div class="banner ${verdictClass(v)}"><h1>${esc(v.toUpperCase())} · ${esc(title)}</h1>
+<p>run ${esc(r?.runId ?? rf.dir)} · seed ${esc(r?.seed ?? rf.experiment?.seed ?? '?')} · provider ${esc(r?.provider ?? '?')} · target ${esc(r?.target.name ?? '?')}${esc(bugs)}</p>
+<p>${esc(r?.startedAt ?? '')} → ${esc(r?.finishedAt ?? '')}${r?.interrupted ? ' · INTERRUPTED' : ''}${r?.error ? ` · run failed: ${esc(r.error)}` : ''}</p>
+${failed.length ? `<p>not passing: ${esc(failed.join(' · '))}</p>` : ''}</div>`;
+}
+
+export function repeat(rf: RunFolder): string {
+  const r = rf.result;
+  const e = rf.experiment?.experiment;
+  const file = r?.experiment.file ?? rf.experiment?.file ?? '<experiment file>';
+  const seed = r?.seed ?? rf.experiment?.seed;
+  const total = e ? e.phases.baselineMs + e.phases.chaosMs + e.phases.recoveryMs : undefined;
+  const args = ['npm run gameday -- run', file, `--seed ${seed ?? '<seed>'}`];
+  if (total !== undefined) args.push(`--duration ${total}ms`);
+  if (r?.provider) args.push(`--provider ${r.provider}`);
+  for (const b of r?.target.bugs ?? []) args.push(`--bug ${b}`);
+  const phases = e ? `baseline ${dur(e.phases.baselineMs)} · chaos ${dur(e.phases.chaosMs)} · recovery ${dur(e.phases.recoveryMs)}` : '';
+  return section('repeat', 'Seed and how to repeat this run', `<p>Seed <b>${esc(seed ?? '?')}</b>: the same seed gives the same fault plan (which nodes, when, for how long). ${esc(phases)}</p>
+<pre>${esc(args.join(' '))}</pre>
+<p class="muted">Re-derive from this folder alone: <code>gameday check ${esc(rf.dir)}</code> (validity) · <code>gameday review ${esc(rf.dir)}</code> (alarms) · <code>gameday report ${esc(rf.dir)}</code> (this page).</p>`);
+}
+
+function witness(c: Check): string {
+  const d = c as Record<string, unknown>;
+  const out: string[] = [];
+  const w = d['witness'] as LinWitness | undefined;
+  if (w && Array.isArray(w.window)) {
+    out.push(`<p>key <code>${esc(w.key)}</code>: ${esc(formatCall(w.stuck))} cannot be ordered with the calls before it. Smallest window that cannot be ordered:</p>`);
+    out.push(`<pre>${esc(w.window.map((x) => formatCall(x)).join('\n'))}</pre>`);
+    if (w.prefix) out.push(`<p class="muted">longest linearizable prefix: ${esc(w.prefix.calls)} call(s), leaving ${esc(JSON.stringify(w.prefix.stateAfter))}</p>`);
+  }
+  const lost = d['lost'];
+  if (c.name === 'lost-writes' && Array.isArray(lost) && lost.length) {
+    const rows = (lost as LostWrite[]).slice(0, 50).map((l) => [
+      `<code>${esc(l.key)}</code>`, esc(JSON.stringify(l.finalValue)), esc(l.lostWrites.length),
+      esc(l.lostWrites.slice(0, 3).map((x) => `#${x.invokeIndex} p${x.process} ${x.f} ${JSON.stringify(x.value)} (${x.type})`).join('; ')),
+    ]);
+    out.push(`<p>${esc(lost.length)} key(s) lost acknowledged writes:</p>` + table(['key', 'final read', 'lost writes', 'first lost'], rows));
+  }
+  const problems = d['problems'];
+  if (Array.isArray(problems) && problems.length) out.push(`<ul>${problems.slice(0, 40).map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`);
+  const rest = Object.fromEntries(Object.entries(d).filter(([k]) => !['name', 'verdict', 'summary', 'table'].includes(k)));
+  if (Object.keys(rest).length) out.push(`<details><summary>details (result.json)</summary>${jsonBlock(rest)}</details>`);
+  return out.join('\n');
+}
+
+export function checks(rf: RunFolder): string {
+  const cs = rf.result?.checks ?? [];
+  if (!cs.length) return section('checks', 'Checks', '<p>No checks in result.json.</p>');
+  const rows = cs.map((c) => [badge(c.verdict), `<b>${esc(c.name)}</b>`, esc(c.summary)]);
+  const details = cs.map((c) => `<h3>${esc(c.name)} ${badge(c.verdict)}</h3>\n${witness(c)}`).join('\n');
+  return section('checks', 'Checks', table(['verdict', 'check', 'summary'], rows) + details);
+}
+
+export function runTimeline(rf: RunFolder, review: AlarmReview, x1: number): string {
+  const rows: Row[] = [{ label: 'phases', bars: (rf.result?.phases ?? []).map((p) => ({ from: p.startMs, to: p.endMs, color: PHASE_COLORS[p.name] ?? '#7f8c8d', title: `${p.name} ${at(p.startMs)} → ${at(p.endMs)}`, text: p.name })) }];
+  const nodes = [...new Set(review.faults.flatMap((f) => f.nodes))].sort();
+  for (const n of nodes) {
+    rows.push({ label: n, bars: review.faults.filter((f) => f.nodes.includes(n)).map((f) => ({ from: f.injectedAtMs, to: f.healedAtMs, color: '#c0392b', title: `${f.id} ${f.kind} ${f.nodes.join(', ')}: ${at(f.injectedAtMs)} → ${f.healedAtMs === null ? 'never healed' : at(f.healedAtMs)}`, text: `${f.id} ${f.kind}` })) });
+  }
+  const rowsT = review.faults.map((f) => [esc(f.id), esc(f.kind), esc(f.nodes.join(', ')), at(f.injectedAtMs), at(f.healedAtMs), dur(f.healedAtMs === null ? null : f.healedAtMs - f.injectedAtMs)]);
+  return section('timeline', 'Timeline of phases and faults', `<figure>${timeline(rows, 0, x1)}<figcaption>inject → heal per node; hover a bar for its times</figcaption></figure>` + (rowsT.length ? table(['fault', 'kind', 'nodes', 'injected', 'healed', 'held'], rowsT) : '<p>No faults were injected.</p>'));
+}
+
+export function availability(rf: RunFolder): string {
+  const phases = (rf.result?.phases ?? []).filter((p) => ['baseline', 'chaos', 'recovery'].includes(p.name));
+  if (!phases.length) return section('availability', 'Availability per AZ × endpoint', '<p>No phases in result.json.</p>');
+  const t = availabilityTable(rf.history, phases);
+  const pairs = [...new Set(t.map((r) => `${r.az}|${r.endpoint}`))];
+  const steady = rf.experiment?.experiment?.steadyStateAvailability ?? 0.99;
+  const rows = pairs.map((pair) => {
+    const [az, ep] = pair.split('|') as [string, string];
+    const cells = phases.map((p) => {
+      const r = t.find((x) => x.az === az && x.endpoint === ep && x.phase === p.name);
+      const a = r?.availability ?? null;
+      const cls = a === null ? '' : a >= steady ? 'good' : a >= 0.9 ? 'warn' : 'bad';
+      return `<span class="${cls}" title="${esc(`${r?.served ?? 0} served, ${r?.failed ?? 0} failed, ${r?.indeterminate ?? 0} indeterminate of ${r?.requests ?? 0}`)}">${esc(pct(a))}</span> <span class="muted">(${esc(r?.requests ?? 0)})</span>`;
+    });
+    return [esc(az), esc(ep), ...cells];
+  });
+  return section('availability', 'Availability per AZ × endpoint', `<p class="muted">Served / requests as the canaries saw them (requests in brackets); steady state needs ${esc(pct(steady))}.</p>` + table(['canary AZ', 'endpoint', ...phases.map((p) => p.name)], rows));
+}
+
+export function plots(rf: RunFolder, b: Bucketed, bands: readonly Band[], x1: number): string {
+  const markers = (rf.result?.phases ?? []).filter((p) => ['baseline', 'chaos', 'recovery'].includes(p.name)).map((p) => ({ at: p.startMs, label: p.name }));
+  const pts = <T extends number | null>(ys: readonly T[]): [number, T][] => ys.map((y, i) => [(b.times[i] ?? 0) + b.bucketMs / 2, y]);
+  const color = (i: number): string => PALETTE[i % PALETTE.length] as string;
+  const thr = lineChart(b.azs.map((az, i) => ({ name: `${az} req/s`, color: color(i), points: pts(b.throughput.get(az) ?? []) })), { x0: 0, x1, yLabel: 'requests / s', bands, markers });
+  const err = lineChart(b.azs.map((az, i) => ({ name: `${az} errors`, color: color(i), points: pts(b.errorRate.get(az) ?? []) })), { x0: 0, x1, yMax: 1, yLabel: 'error rate', yFormat: (y) => pct(y, 0), bands, markers });
+  const lat = lineChart([{ name: 'p50', color: PALETTE[0] as string, points: pts(b.p50) }, { name: 'p99', color: PALETTE[4] as string, points: pts(b.p99) }], { x0: 0, x1, yLabel: 'latency ms', bands, markers });
+  const figs = (rf.result?.figures ?? {}) as { operations?: number; opsPerSec?: number; latencyMs?: { p50: number | null; p99: number | null; max: number | null } };
+  const summary = `<p class="muted">${esc(figs.operations ?? '?')} canary operations, ${esc(figs.opsPerSec ?? '?')} ops/s; latency p50 ${esc(dur(figs.latencyMs?.p50))} · p99 ${esc(dur(figs.latencyMs?.p99))} · max ${esc(dur(figs.latencyMs?.max))}; buckets of ${esc(dur(b.bucketMs))}; shaded: faults in force.</p>`;
+  return section('traffic', 'Canary throughput and errors', `${summary}<figure>${thr}<figcaption>throughput per canary AZ</figcaption></figure><figure>${err}<figcaption>share of requests that failed or timed out, per canary AZ</figcaption></figure>`)
+    + section('latency', 'Latency', `<figure>${lat}<figcaption>p50 and p99 of served requests per bucket, all canaries</figcaption></figure>`);
+}
+
+export function alarmsSection(review: AlarmReview, x1: number): string {
+  const names = [...new Set(review.changes.map((c) => c.alarm))].sort();
+  const rows: Row[] = names.map((n) => {
+    const bars: Row['bars'][number][] = [];
+    let open: number | null = null;
+    for (const c of review.changes.filter((x) => x.alarm === n)) {
+      if (c.to === 'ALARM') open = c.time;
+      else if (open !== null) {
+        bars.push({ from: open, to: c.time, color: '#b3261e', title: `${n} ALARM ${at(open)} → ${at(c.time)}` });
+        open = null;
+      }
+    }
+    if (open !== null) bars.push({ from: open, to: null, color: '#b3261e', title: `${n} ALARM from ${at(open)}, never cleared` });
+    return { label: n, bars };
+  });
+  const tbl = table(['time', 'alarm', 'change', 'error rate', 'requests', 'reason'], review.changes.map((c) => [at(c.time), esc(c.alarm), `${esc(c.from)} → <b>${esc(c.to)}</b>`, esc(pct(c.errorRate)), esc(c.requests), esc(c.reason)]));
+  const body = names.length ? `<figure>${timeline(rows, 0, x1)}<figcaption>time in ALARM per alarm</figcaption></figure><details><summary>${esc(review.changes.length)} state changes</summary>${tbl}</details>` : '<p>No alarm changed state.</p>';
+  return section('alarms', 'Alarm timeline', body);
+}
+
+export function onCall(review: AlarmReview): string {
+  const clear = (f: AlarmReview['faults'][number]): string => (f.clear !== 'cleared' ? f.clear : f.clearedAfterHealMs !== null && f.clearedAfterHealMs < 0 ? `cleared ${dur(-f.clearedAfterHealMs)} before heal` : `cleared ${dur(f.clearedAfterHealMs)} after heal`);
+  const rows = review.faults.map((f) => [
+    esc(f.id), esc(`${f.kind} ${f.nodes.join(', ')}`), at(f.injectedAtMs), esc(f.canaryErrors), esc(dur(f.firstErrorAfterMs)),
+    f.missed ? '<span class="bad">NO ALARM</span>' : esc(f.alarmAfterMs === null ? '—' : f.alreadyInAlarm.length && !f.raised.length ? 'already in ALARM' : dur(f.alarmAfterMs)),
+    esc(f.firstAlarm ?? '—'), esc(clear(f)),
+  ]);
+  const un = review.unexplained.length ? `<h3>Alarms with no fault in force</h3><ul>${review.unexplained.map((c) => `<li class="bad">${at(c.time)} ${esc(c.alarm)}: ${esc(c.reason)}</li>`).join('')}</ul>` : '<p>No alarm fired without a fault in force.</p>';
+  const verdict = `<p>${badge(review.verdict)} ${esc(review.problems.length ? review.problems.join(' · ') : 'every fault that caused canary errors raised an alarm, and no alarm is unexplained')}</p>`;
+  return section('on-call', 'On-call review: fault → first error → alarm', verdict + table(['fault', 'what', 'injected', 'canary errors', 'first error after', 'alarm after', 'first alarm', 'clear'], rows) + un + `<p class="muted">Alarms as recorded live (alarms.ndjson); an alarm up to ${esc(dur(review.graceMs))} after a heal is put down to that fault. <code>gameday review</code> replays the history through the alarm rules.</p>`);
+}

@@ -1,0 +1,52 @@
+// report.html: what a person reads after a game day, built from the run folder
+// alone. One self-contained page: inline CSS and SVG, no scripts, no external assets.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { reviewAlarms } from './alarm-review.ts';
+import { STYLE, esc } from './html.ts';
+import { alarmsSection, availability, banner, checks, onCall, plots, repeat, runTimeline } from './report-sections.ts';
+import { loadRunFolder, type RunFolder } from './run-folder.ts';
+import { bucketHistory } from './series.ts';
+
+/** Grace after a heal within which an alarm is put down to that fault: one window + one canary timeout. */
+export function graceMs(rf: RunFolder): number {
+  const e = rf.experiment?.experiment;
+  return (e?.alarms.windowMs ?? 3000) + (e?.canaries.timeoutMs ?? 2500);
+}
+
+export function renderReport(rf: RunFolder): string {
+  const review = reviewAlarms(rf.history, rf.faults, rf.alarms, { graceMs: graceMs(rf) });
+  const b = bucketHistory(rf.history);
+  const lastPhase = Math.max(0, ...(rf.result?.phases ?? []).map((p) => p.endMs));
+  const lastFault = Math.max(0, ...rf.faults.map((f) => f.time));
+  const x1 = Math.max(lastPhase, b.endMs, lastFault, 1000);
+  const bands = review.faults.map((f) => ({ from: f.injectedAtMs, to: f.healedAtMs ?? x1, label: `${f.id} ${f.nodes.join(',')}` }));
+  const title = rf.result?.experiment.title ?? rf.experiment?.experiment?.title ?? 'game day';
+  const nav = ['repeat', 'checks', 'timeline', 'availability', 'traffic', 'latency', 'alarms', 'on-call'].map((id) => `<a href="#${id}">${id}</a>`).join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(`${(rf.result?.verdict ?? 'unknown').toUpperCase()} · ${title}`)}</title>
+<style>${STYLE}</style></head>
+<body><main>
+${banner(rf)}
+<nav>${nav}</nav>
+${repeat(rf)}
+${checks(rf)}
+${runTimeline(rf, review, x1)}
+${availability(rf)}
+${plots(rf, b, bands, x1)}
+${alarmsSection(review, x1)}
+${onCall(review)}
+<p class="muted">Written by gameday ${esc(rf.result?.gameday ?? '')} from ${esc(rf.dir)}: result.json, history.ndjson (${esc(rf.history.length)} lines), faults.ndjson, alarms.ndjson, experiment.json.</p>
+</main></body></html>
+`;
+}
+
+/** Writes `<runDir>/report.html` from the files in the run folder; returns its path. */
+export function writeReport(runDir: string): string {
+  const rf = loadRunFolder(runDir, ['result']);
+  const path = join(runDir, 'report.html');
+  writeFileSync(path, renderReport(rf));
+  return path;
+}

@@ -1,0 +1,139 @@
+// Inline SVG plots for the report: line charts with shaded fault bands, and
+// timelines of bars (phases, faults per node, alarm states). Every label and title
+// is escaped; coordinates are numbers only.
+
+import { esc } from './html.ts';
+
+export interface Band {
+  readonly from: number;
+  readonly to: number;
+  readonly label: string;
+}
+
+export interface Line {
+  readonly name: string;
+  readonly color: string;
+  readonly dash?: boolean;
+  /** [x ms, y] with y null for a gap. */
+  readonly points: readonly (readonly [number, number | null])[];
+}
+
+export interface ChartOptions {
+  readonly x0: number;
+  readonly x1: number;
+  readonly yMax?: number;
+  readonly yLabel: string;
+  readonly yFormat?: (y: number) => string;
+  readonly bands?: readonly Band[];
+  readonly markers?: readonly { readonly at: number; readonly label: string }[];
+  readonly width?: number;
+  readonly height?: number;
+}
+
+export const PALETTE = ['#1f5fbf', '#d9822b', '#2a9d5c', '#8e44ad', '#c0392b', '#16a2b8', '#7f8c8d', '#b7950b'];
+
+const W = 1100;
+const LEFT = 60;
+const RIGHT = 150;
+const TOP = 14;
+const BOTTOM = 26;
+const f1 = (n: number): string => (Math.round(n * 10) / 10).toString();
+
+function niceStep(span: number, target: number): number {
+  const raw = span / Math.max(1, target);
+  const p = 10 ** Math.floor(Math.log10(raw || 1));
+  const m = raw / p;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+}
+
+function xAxis(x0: number, x1: number, sx: (x: number) => number, y: number, top: number): string {
+  const step = niceStep((x1 - x0) / 1000, 10) * 1000;
+  const out: string[] = [];
+  for (let t = Math.ceil(x0 / step) * step; t <= x1; t += step) {
+    out.push(`<line x1="${f1(sx(t))}" x2="${f1(sx(t))}" y1="${top}" y2="${y}" stroke="#eee"/><text x="${f1(sx(t))}" y="${y + 14}" text-anchor="middle">${f1(t / 1000)}s</text>`);
+  }
+  return out.join('');
+}
+
+export function lineChart(lines: readonly Line[], o: ChartOptions): string {
+  const width = o.width ?? W;
+  const height = o.height ?? 220;
+  const plotW = width - LEFT - RIGHT;
+  const plotH = height - TOP - BOTTOM;
+  const span = Math.max(1, o.x1 - o.x0);
+  const sx = (x: number): number => LEFT + ((x - o.x0) / span) * plotW;
+  const ys = lines.flatMap((l) => l.points.map((p) => p[1]).filter((v): v is number => v !== null && Number.isFinite(v)));
+  const yMax = o.yMax ?? Math.max(1e-9, ...ys) * 1.1;
+  const sy = (y: number): number => TOP + plotH - (Math.min(y, yMax) / yMax) * plotH;
+  const fmt = o.yFormat ?? ((y: number) => f1(y));
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`];
+  for (const b of o.bands ?? []) {
+    const x = sx(Math.max(o.x0, b.from));
+    const w = Math.max(1, sx(Math.min(o.x1, b.to)) - x);
+    parts.push(`<rect x="${f1(x)}" y="${TOP}" width="${f1(w)}" height="${plotH}" fill="#e74c3c" fill-opacity="0.12"><title>${esc(b.label)}</title></rect><text x="${f1(x + 2)}" y="${TOP + 10}" fill="#b3261e">${esc(b.label)}</text>`);
+  }
+  parts.push(xAxis(o.x0, o.x1, sx, TOP + plotH, TOP));
+  for (let i = 0; i <= 4; i++) {
+    const v = (yMax * i) / 4;
+    parts.push(`<line x1="${LEFT}" x2="${LEFT + plotW}" y1="${f1(sy(v))}" y2="${f1(sy(v))}" stroke="#eee"/><text x="${LEFT - 4}" y="${f1(sy(v) + 4)}" text-anchor="end">${esc(fmt(v))}</text>`);
+  }
+  for (const m of o.markers ?? []) {
+    parts.push(`<line x1="${f1(sx(m.at))}" x2="${f1(sx(m.at))}" y1="${TOP}" y2="${TOP + plotH}" stroke="#999" stroke-dasharray="3,3"/><text x="${f1(sx(m.at) + 2)}" y="${TOP + plotH - 4}" fill="#777">${esc(m.label)}</text>`);
+  }
+  lines.forEach((l, i) => {
+    let seg: string[] = [];
+    const flush = (): void => {
+      if (seg.length > 1) parts.push(`<polyline fill="none" stroke="${esc(l.color)}" stroke-width="1.5"${l.dash ? ' stroke-dasharray="5,3"' : ''} points="${seg.join(' ')}"/>`);
+      else if (seg.length === 1) parts.push(`<circle r="1.5" fill="${esc(l.color)}" cx="${seg[0]?.split(',')[0]}" cy="${seg[0]?.split(',')[1]}"/>`);
+      seg = [];
+    };
+    for (const [x, y] of l.points) {
+      if (y === null || !Number.isFinite(y)) flush();
+      else seg.push(`${f1(sx(x))},${f1(sy(y))}`);
+    }
+    flush();
+    const ly = TOP + 12 + i * 16;
+    parts.push(`<line x1="${width - RIGHT + 10}" x2="${width - RIGHT + 30}" y1="${ly - 4}" y2="${ly - 4}" stroke="${esc(l.color)}" stroke-width="2"${l.dash ? ' stroke-dasharray="5,3"' : ''}/><text x="${width - RIGHT + 34}" y="${ly}">${esc(l.name)}</text>`);
+  });
+  parts.push(`<line x1="${LEFT}" x2="${LEFT}" y1="${TOP}" y2="${TOP + plotH}" stroke="#555"/><line x1="${LEFT}" x2="${LEFT + plotW}" y1="${TOP + plotH}" y2="${TOP + plotH}" stroke="#555"/>`);
+  parts.push(`<text x="12" y="${TOP + plotH / 2}" transform="rotate(-90 12 ${TOP + plotH / 2})" text-anchor="middle">${esc(o.yLabel)}</text></svg>`);
+  return parts.join('\n');
+}
+
+export interface Bar {
+  readonly from: number;
+  /** null: still open at the end of the plot. */
+  readonly to: number | null;
+  readonly color: string;
+  readonly title: string;
+  readonly text?: string;
+}
+
+export interface Row {
+  readonly label: string;
+  readonly bars: readonly Bar[];
+}
+
+/** One row per label, bars from → to on a shared time axis. */
+export function timeline(rows: readonly Row[], x0: number, x1: number, width = W): string {
+  const labelW = 190;
+  const rowH = 20;
+  const height = TOP + rows.length * rowH + BOTTOM;
+  const plotW = width - labelW - 20;
+  const span = Math.max(1, x1 - x0);
+  const sx = (x: number): number => labelW + ((Math.min(Math.max(x, x0), x1) - x0) / span) * plotW;
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`];
+  parts.push(xAxis(x0, x1, sx, TOP + rows.length * rowH, TOP));
+  rows.forEach((r, i) => {
+    const y = TOP + i * rowH;
+    parts.push(`<text x="${labelW - 6}" y="${y + 14}" text-anchor="end">${esc(r.label)}</text>`);
+    for (const b of r.bars) {
+      const x = sx(b.from);
+      const w = Math.max(2, sx(b.to ?? x1) - x);
+      parts.push(`<rect x="${f1(x)}" y="${y + 3}" width="${f1(w)}" height="${rowH - 6}" rx="2" fill="${esc(b.color)}" fill-opacity="0.8"><title>${esc(b.title)}</title></rect>`);
+      if (b.text && w > 24) parts.push(`<text x="${f1(x + 3)}" y="${y + 14}" fill="#fff">${esc(b.text)}</text>`);
+    }
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
