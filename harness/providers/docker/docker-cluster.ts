@@ -10,7 +10,7 @@ import type { NodeInfo, Topology } from '../../../targets/target.ts';
 import { logsOf, stateOf, waitReady } from './container.ts';
 import { writeJournal, type DirectedLink, type JournalParty } from './journal.ts';
 import { GATEWAY_BASE_PORT, gatewayId, NODE_PORT } from './names.ts';
-import { removeChain, writeDrops } from './netns.ts';
+import { writeDrops } from './netns.ts';
 import { dockerode } from './runtime.ts';
 import type { RunNetwork } from './network.ts';
 import type Dockerode from 'dockerode';
@@ -168,16 +168,6 @@ export class DockerCluster implements StartedCluster {
     } catch {
       /* never throws */
     }
-  }
-
-  /** Removes the run's chain from every running container (what a heal-all after a crash does). */
-  async dropAllChains(): Promise<void> {
-    await Promise.all(
-      [...this.parties.values()].map(async (p) => {
-        const s = await stateOf(p.handle).catch(() => undefined);
-        if (s?.running) await removeChain(s.pid, this.chain);
-      }),
-    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cutLinks, healAllLinks, healLinks } from './partition.ts';
+import { azParties, cutLinks, healAllLinks, healLinks, isolate } from './partition.ts';
 import { DockerProvider } from './docker-provider.ts';
 import { leftovers } from './heal.ts';
 import { containerName, chainName, gatewayId, LABEL_AZ, LABEL_NODE, LABEL_RUN } from './names.ts';
@@ -94,6 +94,27 @@ test('docker provider: a 3-AZ cluster in containers', { timeout: 90_000 }, async
       const back = JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n2`) as { body: string }).body);
       assert.equal(back.ok, true);
       assert.ok((await probe(`${cluster.url('n2', 'az-a')}/health`)).ok);
+    });
+
+    await t.test('cutting an AZ off cuts its canaries off too; inside the AZ they still reach its nodes', async () => {
+      const change = await cutLinks(cluster, isolate(cluster, azParties(cluster, 'az-a')));
+      bench(`isolate one AZ (${change.cut.length} directed links)`, change.ms);
+      assert.ok((await probe(`${cluster.url('n1', 'az-a')}/health`)).ok, 'az-a canary lost its own AZ');
+      const out = await probe(`${cluster.url('n2', 'az-a')}/health`, 600);
+      assert.ok(!out.ok && out.error === 'timeout', JSON.stringify(out));
+      const inward = await probe(`${cluster.url('n1', 'az-b')}/health`, 600);
+      assert.ok(!inward.ok && inward.error === 'timeout', JSON.stringify(inward));
+      assert.ok((await probe(`${cluster.url('n3', 'az-b')}/health`)).ok, 'az-b → az-c was cut');
+      assert.ok((await probe(`${cluster.url('n1')}/health`)).ok, 'the harness itself (host) must keep its view');
+      assert.equal((await healAllLinks(cluster)).cut.length, 0);
+    });
+
+    await t.test('a paused node can be powered off and comes back', async () => {
+      await cluster.pause!('n3');
+      await cluster.powerOff('n3');
+      assert.deepEqual(await dockerPs(containerName(runId, 'n3')), []);
+      await cluster.powerOn('n3');
+      assert.ok((await probe(`${cluster.url('n3')}/health`)).ok);
     });
 
     await t.test('one-way cut: n1 → n3 dropped, n3 → n1 still open', async () => {
