@@ -2,9 +2,10 @@
 // and Chaos Toolkit's experiment document): what to run against, where, the canary
 // traffic, the steady-state hypothesis, the fault method, the alarms.
 
+import { isNetKind, LINK_FAULT_KINDS, NET_FAULT_KINDS, NODE_FAULT_KINDS, netFields, parseLink, parsePartition, type LinkFaultKind, type LinkSpec, type PartitionSpec } from './net-fault.ts';
 import { Reader, join, type Problem } from './validate.ts';
 
-export const FAULT_KINDS = ['power-off', 'pause'] as const;
+export const FAULT_KINDS = [...NODE_FAULT_KINDS, ...NET_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const PROVIDERS = ['local', 'docker'] as const;
@@ -29,6 +30,10 @@ export interface FaultSpec {
   readonly count: number | undefined;
   /** How long each injection lasts before its heal: [min, max], drawn from the seed. */
   readonly holdMs: readonly [number, number];
+  /** kind partition: the shape and its variants (harness/experiment/net-fault.ts). */
+  readonly partition?: PartitionSpec;
+  /** link fault kinds (latency, bandwidth, ...): which links and the toxic. */
+  readonly link?: LinkSpec;
 }
 
 export interface CanarySpec {
@@ -130,21 +135,30 @@ export function parseExperiment(doc: unknown, file: string): { experiment?: Expe
 }
 
 function parseFault(r: Reader, v: unknown, path: string): FaultSpec | undefined {
-  const f = r.obj(v, path, ['kind', 'target', 'start', 'every', 'count', 'hold']);
+  const kindHint = v !== null && typeof v === 'object' && typeof (v as { kind?: unknown }).kind === 'string' ? (v as { kind: string }).kind : '';
+  const f = r.obj(v, path, ['kind', 'target', 'start', 'every', 'count', 'hold', ...netFields(kindHint)]);
   if (!f) {
     if (v === undefined || v === null) r.problem(path, 'is empty', 'write a fault such as {kind: power-off, target: random-storage, every: 6s, hold: [2s, 4s]}');
     return undefined;
   }
   const kind = r.oneOf(f.kind, `${path}.kind`, FAULT_KINDS);
   if (f.kind === undefined) r.problem(`${path}.kind`, 'is missing', `add kind: one of ${FAULT_KINDS.join(', ')}`);
-  const target = r.str(f.target, `${path}.target`, 'random-storage') ?? 'random-storage';
+  const partition = kind === 'partition' ? parsePartition(r, f, path) : undefined;
+  const link = kind && (LINK_FAULT_KINDS as readonly string[]).includes(kind) ? parseLink(r, kind as LinkFaultKind, f, path) : undefined;
+  const dfltTarget = partition?.shape === 'isolate-node' ? 'random-node' : partition?.shape === 'isolate-az' ? 'random-az' : 'random-storage';
+  if (kind && isNetKind(kind) && f.target !== undefined && !(partition?.shape === 'isolate-node' || partition?.shape === 'isolate-az')) {
+    r.problem(`${path}.target`, `is not used by ${kind === 'partition' ? `shape ${partition?.shape}` : kind}`, kind === 'partition' ? 'remove it (only isolate-node and isolate-az take a target)' : 'name the links with between: [az1, az2] or from: az1');
+  }
+  if (partition?.shape === 'isolate-az' && typeof f.target === 'string' && !/^(random-az|az:[\w.-]+)$/.test(f.target)) r.problem(`${path}.target`, `isolate-az needs an AZ, got "${f.target}"`, 'use random-az or az:<name>');
+  if (partition?.shape === 'isolate-node' && typeof f.target === 'string' && /^(random-az|az:.*)$/.test(f.target)) r.problem(`${path}.target`, `isolate-node needs one node, got "${f.target}"`, 'use random-node, random-storage, random-router or node:<id> (or shape: isolate-az)');
+  const target = r.str(f.target, `${path}.target`, dfltTarget) ?? dfltTarget;
   if (!SELECTOR.test(target)) r.problem(`${path}.target`, `unknown node selector "${target}"`, 'use random-storage, random-router, random-node, random-az, node:<id> or az:<name>');
   const everyMs = r.duration(f.every, `${path}.every`, { positive: true }, 8000) ?? 8000;
   const count = r.num(f.count, `${path}.count`, { min: 1, int: true });
   const holdMs = r.range(f.hold, `${path}.hold`, [2000, 4000]);
   const startMs = r.duration(f.start, `${path}.start`, {}, 1000) ?? 1000;
   if (!kind) return undefined;
-  return { kind, target, startMs, everyMs, count, holdMs };
+  return { kind, target, startMs, everyMs, count, holdMs, ...(partition ? { partition } : {}), ...(link ? { link } : {}) };
 }
 
 /** Scales the three phases so they add up to `total`, keeping their proportions. */

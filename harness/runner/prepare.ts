@@ -21,6 +21,8 @@ export interface RunOptions {
   readonly provider?: string | undefined;
   readonly bugs?: readonly string[] | undefined;
   readonly quiet?: boolean | undefined;
+  /** Drive this Toxiproxy server (loopback only) instead of the embedded one for network faults. */
+  readonly toxiproxy?: string | undefined;
 }
 
 export interface Prepared {
@@ -32,6 +34,8 @@ export interface Prepared {
   readonly target: ReferenceTarget;
   readonly topology: Topology;
   readonly plan: Plan;
+  /** --toxiproxy URL, checked to be a loopback http:// address. */
+  readonly toxiproxy?: string;
 }
 
 const BUG_FLAGS: Record<Bug, keyof BugModes> = { 'skip-fsync': 'skipFsync', 'ack-before-quorum': 'ackBeforeQuorum', 'stale-reads': 'staleReads' };
@@ -51,6 +55,17 @@ export function prepare(opts: RunOptions): Prepared {
     for (const b of opts.bugs) if (!(BUGS as readonly string[]).includes(b)) throw new UsageError(`unknown bug mode "${b}"`, `use one of: ${BUGS.join(', ')}`);
     exp = { ...exp, target: { ...exp.target, bugs: [...new Set([...exp.target.bugs, ...(opts.bugs as Bug[])])] } };
   }
+  if (opts.toxiproxy !== undefined) {
+    let u: URL | undefined;
+    try {
+      u = new URL(opts.toxiproxy);
+    } catch {
+      /* named below */
+    }
+    if (!u || u.protocol !== 'http:' || !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(u.hostname)) {
+      throw new UsageError(`--toxiproxy ${opts.toxiproxy} is not an http:// URL on a loopback address`, 'pass e.g. --toxiproxy http://127.0.0.1:8474 (faults send traffic to loopback only)');
+    }
+  }
   const seed = opts.seed ?? exp.seed ?? randomSeed();
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got ${seed}`, 'pass e.g. --seed 42');
   const bugs: Record<string, boolean> = {};
@@ -65,5 +80,5 @@ export function prepare(opts: RunOptions): Prepared {
   if (existsSync(runDir) && readdirSync(runDir).length > 0) {
     throw new UsageError(`run folder ${runDir} exists and is not empty`, 'choose another --out folder (runs are never overwritten)');
   }
-  return { file: opts.file, experiment: exp, seed, runId, runDir, target, topology, plan };
+  return { file: opts.file, experiment: exp, seed, runId, runDir, target, topology, plan, ...(opts.toxiproxy !== undefined ? { toxiproxy: opts.toxiproxy } : {}) };
 }

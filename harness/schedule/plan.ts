@@ -6,6 +6,7 @@ import type { Topology } from '../../targets/target.ts';
 import { UsageError } from '../cli/errors.ts';
 import { formatMs } from '../experiment/duration.ts';
 import type { Experiment, FaultKind } from '../experiment/schema.ts';
+import { describeNet, planNet, type NetPlan } from './net-plan.ts';
 import { Rng } from './rng.ts';
 
 export interface PlannedFault {
@@ -16,6 +17,8 @@ export interface PlannedFault {
   /** Offsets from the start of the chaos phase. */
   readonly atMs: number;
   readonly healAtMs: number;
+  /** Network faults (partition, latency, ...): the two sides and the toxic; `nodes` is then side A. */
+  readonly net?: NetPlan;
 }
 
 export interface Plan {
@@ -69,8 +72,17 @@ export function makePlan(exp: Experiment, topo: Topology, seed: number): Plan {
   for (const s of slots) {
     const f = exp.faults[s.spec];
     if (!f) continue;
-    const busy = new Set(faults.filter((p) => p.atMs <= s.at && s.at < p.healAtMs).flatMap((p) => p.nodes));
-    const nodes = resolveSelector(f.target, topo, rng, busy, `faults[${s.spec}].target`);
+    const where = `faults[${s.spec}]`;
+    if (f.partition || f.link) {
+      // network faults compose (each has its own toxics), so they never make a node busy
+      const net = planNet(f, topo, rng, where, (sel) => resolveSelector(sel, topo, rng, new Set(), `${where}.target`));
+      const hold = Math.round(rng.between(f.holdMs[0], f.holdMs[1]));
+      if (!net) continue;
+      faults.push({ id: `f${faults.length + 1}`, kind: f.kind, selector: f.partition ? `${f.partition.shape}` : f.target, nodes: net.sides[0], atMs: s.at, healAtMs: Math.min(s.at + hold, chaosMs), net });
+      continue;
+    }
+    const busy = new Set(faults.filter((p) => !p.net && p.atMs <= s.at && s.at < p.healAtMs).flatMap((p) => p.nodes));
+    const nodes = resolveSelector(f.target, topo, rng, busy, `${where}.target`);
     const hold = Math.round(rng.between(f.holdMs[0], f.holdMs[1]));
     if (!nodes) continue;
     faults.push({ id: `f${faults.length + 1}`, kind: f.kind, selector: f.target, nodes, atMs: s.at, healAtMs: Math.min(s.at + hold, chaosMs) });
@@ -81,6 +93,6 @@ export function makePlan(exp: Experiment, topo: Topology, seed: number): Plan {
 export function formatPlan(plan: Plan): string {
   if (plan.faults.length === 0) return '  (no faults planned)';
   return plan.faults
-    .map((f) => `  ${f.id.padEnd(4)} +${formatMs(f.atMs).padStart(6)} ${f.kind.padEnd(10)} ${f.nodes.join(', ')}  (heal at +${formatMs(f.healAtMs)})`)
+    .map((f) => `  ${f.id.padEnd(4)} +${formatMs(f.atMs).padStart(6)} ${f.kind.padEnd(10)} ${f.net ? describeNet(f.kind, f.net) : f.nodes.join(', ')}  (heal at +${formatMs(f.healAtMs)})`)
     .join('\n');
 }

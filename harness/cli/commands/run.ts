@@ -5,6 +5,7 @@ import { parseDuration } from '../../experiment/duration.ts';
 import { prepare } from '../../runner/prepare.ts';
 import { healStale } from '../../runner/registry.ts';
 import { execute } from '../../runner/run.ts';
+import { networkSetup } from '../../faults/network.ts';
 import { formatJunit, formatSummary } from '../../runner/summary.ts';
 import { formatPlan } from '../../schedule/plan.ts';
 import { EXIT, UsageError } from '../errors.ts';
@@ -19,6 +20,7 @@ interface Args {
   json: boolean | undefined;
   quiet: boolean | undefined;
   'plan-only': boolean | undefined;
+  toxiproxy: string | undefined;
 }
 
 export const command: CommandModule<object, Args> = {
@@ -34,6 +36,7 @@ export const command: CommandModule<object, Args> = {
       .option('bug', { type: 'string', array: true, describe: 'start the reference cluster in a documented UNSAFE mode: skip-fsync, ack-before-quorum, stale-reads' })
       .option('json', { type: 'boolean', describe: 'print result.json to stdout instead of the summary' })
       .option('quiet', { type: 'boolean', describe: 'no progress lines on stderr' })
+      .option('toxiproxy', { type: 'string', describe: 'network faults through this Toxiproxy server (loopback), e.g. http://127.0.0.1:8474 (default: an embedded one)' })
       .option('plan-only', { type: 'boolean', describe: 'print the fault plan for this seed and exit (nothing is started)' }),
   handler: async (a) => {
     let durationMs: number | undefined;
@@ -42,11 +45,12 @@ export const command: CommandModule<object, Args> = {
       if (durationMs === undefined || durationMs <= 0) throw new UsageError(`--duration ${a.duration} is not a positive duration`, 'write it like 30s, 2m or 1m30s');
     }
     if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0)) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`, 'pass e.g. --seed 42');
-    const p = prepare({ file: a.experiment, seed: a.seed, durationMs, out: a.out, provider: a.provider, bugs: a.bug });
+    const p = prepare({ file: a.experiment, seed: a.seed, durationMs, out: a.out, provider: a.provider, bugs: a.bug, toxiproxy: a.toxiproxy });
     if (a['plan-only']) {
       process.stdout.write(`seed ${p.seed}\n${formatPlan(p.plan)}\n`);
       return;
     }
+    const network = networkSetup(p, { toxiproxy: p.toxiproxy });
     for (const h of await healStale()) process.stderr.write(`healed a run left behind by a crashed harness: ${h.runId} (killed ${h.killed.length} processes, healed faults ${h.faultsHealed.join(', ') || 'none'})\n`);
     const ac = new AbortController();
     let signals = 0;
@@ -61,7 +65,7 @@ export const command: CommandModule<object, Args> = {
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
     try {
-      const r = await execute(p, { quiet: a.quiet ?? false, signal: ac.signal });
+      const r = await execute(p, { quiet: a.quiet ?? false, signal: ac.signal, actions: network.actions, ...(network.provider ? { provider: network.provider } : {}) }).finally(() => network.close());
       writeFileSync(join(p.runDir, 'junit.xml'), formatJunit(r));
       try {
         const reportModule = '../../../dashboards/report.ts'; // written by the dashboards package when present

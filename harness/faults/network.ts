@@ -1,0 +1,68 @@
+// Network faults for a run: the fault actions (partition and link faults) and the
+// local provider with its links interposed through the proxy layer (links.ts).
+//
+// The proxy layer is set up only when the plan has network faults or --toxiproxy
+// is given: a run without them dials direct and pays nothing (the measured cost of
+// the proxies is in the README's figures).
+//
+// Heals: at the fault's scheduled end, at the end of chaos and on Ctrl-C / SIGTERM
+// (the runner's healAll), and at close() (every toxic and proxy goes away). After a
+// crash of the harness the embedded proxies die with it, so `gameday heal` has
+// nothing to undo for them; the journal's open entries are closed by healRun.
+
+import { UsageError } from '../cli/errors.ts';
+import { NET_FAULT_KINDS } from '../experiment/net-fault.ts';
+import { LocalProvider } from '../providers/local.ts';
+import type { Provider } from '../providers/provider.ts';
+import type { Prepared } from '../runner/prepare.ts';
+import type { ActionFactory } from './executor.ts';
+import { checkToxiproxyUrl, ProxyNet } from './links.ts';
+
+export function netActions(net: ProxyNet): Record<string, ActionFactory> {
+  const action: ActionFactory = (f) => {
+    const plan = f.net;
+    if (!plan) throw new Error(`fault ${f.id} (${f.kind}) has no sides planned`);
+    return {
+      inject: async () => {
+        await net.apply(f.id, plan);
+      },
+      heal: () => net.heal(f.id),
+    };
+  };
+  return Object.fromEntries(NET_FAULT_KINDS.map((k) => [k, action]));
+}
+
+export interface NetworkSetup {
+  /** The provider to run on (absent: the runner's default). */
+  readonly provider?: Provider;
+  readonly actions: Readonly<Record<string, ActionFactory>>;
+  readonly net?: ProxyNet;
+  /** Removes every toxic and proxy (after the cluster is stopped). Idempotent. */
+  close(): Promise<void>;
+}
+
+export function hasNetFaults(p: Prepared): boolean {
+  return p.plan.faults.some((f) => f.net !== undefined);
+}
+
+/** What execute() needs for the run's network faults; throws UsageError when they cannot be had. */
+export function networkSetup(p: Prepared, opts: { toxiproxy?: string | undefined } = {}): NetworkSetup {
+  const wanted = hasNetFaults(p) || opts.toxiproxy !== undefined;
+  if (!wanted) return { actions: {}, close: async () => undefined };
+  if (opts.toxiproxy !== undefined) {
+    try {
+      checkToxiproxyUrl(opts.toxiproxy);
+    } catch (err) {
+      throw new UsageError((err as Error).message, 'pass e.g. --toxiproxy http://127.0.0.1:8474 (start one with `gameday toxiproxy`)');
+    }
+  }
+  if (p.experiment.provider !== 'local') {
+    throw new UsageError(
+      `network faults (partition, latency, ...) run on the local provider; provider ${p.experiment.provider} does not interpose the proxy layer yet`,
+      'use provider: local (or --provider local) for this experiment',
+    );
+  }
+  const net = new ProxyNet({ toxiproxyUrl: opts.toxiproxy, seed: p.seed, prefix: `gameday-${p.runId}` });
+  let closing: Promise<void> | undefined;
+  return { provider: new LocalProvider(net.hook), actions: netActions(net), net, close: () => (closing ??= net.close()) };
+}
