@@ -56,6 +56,7 @@ test('heal after the harness was SIGKILLed mid-partition', { timeout: 90_000 }, 
     const rules = await healDockerRules(runDir);
     console.log(`# bench docker: heal rules after crash (${rules.chainsRemoved} chains): ${rules.ms.toFixed(0)} ms`);
     assert.deepEqual(rules.errors, []);
+    assert.equal(rules.chainsRemoved, 3, 'cuts n1 ↔ n2 and gw:az-a ↔ n2 live in the chains of n1, n2 and gw:az-a');
     const back = JSON.parse((await probe(`${r.urls['n1']}/peer?to=n2`) as { body: string }).body);
     assert.equal(back.ok, true, `connectivity not restored: ${JSON.stringify(back)}`);
     assert.ok((await probe(`${r.viaA}/health`)).ok, 'the az-a canary path is still cut');

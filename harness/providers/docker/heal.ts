@@ -48,8 +48,7 @@ export async function healDockerRules(runDirOrId: string): Promise<{ runId: stri
       try {
         const s = (await docker.getContainer(c.Id).inspect()).State;
         if (!s.Running || s.Pid <= 0) return;
-        await removeChain(s.Pid, chain);
-        chainsRemoved++;
+        if (await removeChain(s.Pid, chain)) chainsRemoved++;
       } catch (err) {
         errors.push(`${c.Names[0] ?? c.Id}: ${(err as Error).message}`);
       }

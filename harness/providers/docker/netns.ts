@@ -30,15 +30,16 @@ export async function writeDrops(pid: number, chain: string, dropFrom: readonly 
   if (r.code !== 0) throw new NetnsError(`cannot write chain ${chain}`, pid, r.stderr || `exit ${r.code}`);
 }
 
-/** Removes the run's chain and its jumps from the namespace of `pid`. Idempotent. */
-export async function removeChain(pid: number, chain: string): Promise<void> {
+/** Removes the run's chain and its jumps from the namespace of `pid`. Idempotent; says whether there was one. */
+export async function removeChain(pid: number, chain: string): Promise<boolean> {
   const script = [
     `while iptables -w -D INPUT -j ${chain} 2>/dev/null; do :; done`,
     `while iptables -w -D OUTPUT -j ${chain} 2>/dev/null; do :; done`,
-    `if iptables -w -L ${chain} -n >/dev/null 2>&1; then iptables -w -F ${chain} && iptables -w -X ${chain} || exit 3; fi`,
+    `if iptables -w -L ${chain} -n >/dev/null 2>&1; then iptables -w -F ${chain} && iptables -w -X ${chain} && echo removed || exit 3; fi`,
   ].join('; ');
   const r = await run('nsenter', ['-t', String(pid), '-n', 'sh', '-c', script]);
   if (r.code !== 0) throw new NetnsError(`cannot remove chain ${chain}`, pid, r.stderr || `exit ${r.code}`);
+  return r.stdout.includes('removed');
 }
 
 /** Does the namespace of `pid` hold the run's chain? (for tests and `heal`) */
