@@ -5,9 +5,10 @@
 // be linearized now if the model accepts it; it is then lifted out of the list and the
 // walk restarts. Meeting the return of a call not yet linearized means the last choice
 // was wrong: undo it and try the next call. A (set of linearized calls, state) pair
-// already explored is never explored again; the set is kept as a 53-bit Zobrist hash.
+// already explored is never explored again; the set is kept as a 64-bit Zobrist hash.
 // Open calls have no return (nothing forces them) and are placed only when that
 // changes the state; of several identical open calls, the earliest is placed first.
+import { HashSet64 } from './hash-set64.ts';
 import { step, type LinOp, type States } from './lin-model.ts';
 
 export class Budget {
@@ -51,7 +52,6 @@ function fmix(h: number): number {
   return h ^ (h >>> 16);
 }
 
-const cacheKey = (h1: number, h2: number, s: number): number => ((h1 ^ fmix(s + 1)) >>> 0) * 2097152 + ((h2 ^ fmix(s ^ 0x5bd1e995)) & 0x1fffff);
 
 /**
  * mode 'any': stop at the first linearization (order = op indexes in linearized order).
@@ -103,7 +103,7 @@ export function search(states: States, ops: readonly LinOp[], starts: readonly n
   const lin = new Uint8Array(n);
   const stackEv = new Int32Array(n);
   const stackState = new Int32Array(n);
-  const cache = new Set<number>();
+  const cache = new HashSet64(Math.min(1 << 16, 4 * n + 16));
   const ends = new Set<number>();
   let maxRet = -1;
   let sp = 0;
@@ -124,15 +124,14 @@ export function search(states: States, ops: readonly LinOp[], starts: readonly n
 
   for (const s0 of starts) {
     let state = s0;
-    const k0 = cacheKey(0, 0, s0);
-    if (cache.has(k0)) continue;
-    cache.add(k0);
+    if (!cache.add(fmix(s0 + 1), fmix(s0 ^ 0x5bd1e995))) continue;
     let e = next[head] as number;
     for (;;) {
       if ((++iter & 0xfff) === 0 && budget.timeUp()) return { kind: 'unknown', reason: 'time budget exhausted' };
       if (e === -1) {
         if (mode === 'any') {
           budget.explored += cache.size;
+          budget.maxCache = Math.max(budget.maxCache, cache.size);
           return { kind: 'ok', order: Array.from(stackEv.subarray(0, sp), (p) => evOp[p] as number), ends: [state] };
         }
         ends.add(state);
@@ -145,9 +144,7 @@ export function search(states: States, ops: readonly LinOp[], starts: readonly n
           if (ns >= 0 && !(op.optional && ns === state)) {
             const n1 = h1 ^ (z[2 * o] as number);
             const n2 = h2 ^ (z[2 * o + 1] as number);
-            const k = cacheKey(n1, n2, ns);
-            if (!cache.has(k)) {
-              cache.add(k);
+            if (cache.add(n1 ^ fmix(ns + 1), n2 ^ fmix(ns ^ 0x5bd1e995))) {
               if (cache.size > budget.maxStates) return { kind: 'unknown', reason: `state budget exhausted (${budget.maxStates} states)` };
               stackEv[sp] = e;
               stackState[sp++] = state;

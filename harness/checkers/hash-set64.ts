@@ -1,0 +1,48 @@
+// A set of 64-bit keys (two int32 halves) with open addressing in typed arrays: the
+// search's memo of explored (linearized set, state) pairs, without allocating an
+// object (or a heap number) per entry.
+
+export class HashSet64 {
+  private lo: Int32Array;
+  private hi: Int32Array;
+  private used: Uint8Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 1024) {
+    let c = 16;
+    while (c < capacity * 2) c *= 2;
+    this.lo = new Int32Array(c);
+    this.hi = new Int32Array(c);
+    this.used = new Uint8Array(c);
+    this.mask = c - 1;
+  }
+
+  /** Adds the key; false if it was already there. */
+  add(lo: number, hi: number): boolean {
+    if (this.size * 2 >= this.mask) this.grow();
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      if (this.used[i] === 0) {
+        this.used[i] = 1;
+        this.lo[i] = lo;
+        this.hi[i] = hi;
+        this.size++;
+        return true;
+      }
+      if (this.lo[i] === lo && this.hi[i] === hi) return false;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private grow(): void {
+    const { lo, hi, used } = this;
+    const c = (this.mask + 1) * 2;
+    this.lo = new Int32Array(c);
+    this.hi = new Int32Array(c);
+    this.used = new Uint8Array(c);
+    this.mask = c - 1;
+    this.size = 0;
+    for (let i = 0; i < used.length; i++) if (used[i] === 1) this.add(lo[i] as number, hi[i] as number);
+  }
+}
