@@ -9,20 +9,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Op } from '../harness/history/op.ts';
 import type { RunResult } from '../harness/runner/result.ts';
+import { alive } from '../harness/runner/registry.ts';
 import { gameday } from './cli.ts';
 
 const fixture = 'test/fixtures/short-power-off.yaml';
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'gameday-e2e-'));
 const env = { GAMEDAY_STATE_DIR: join(tmpdir(), 'gameday-e2e-state') };
 const lines = <T>(p: string): T[] => readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('a short power-off game day passes its checks and writes the run folder', { timeout: 120_000 }, async () => {
   const out = join(tmp(), 'run');

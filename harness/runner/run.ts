@@ -174,9 +174,13 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
 
 async function providerFor(name: string): Promise<Provider> {
   if (name === 'local') return new LocalProvider();
-  const modPath = `../providers/${name}/provider.ts`;
-  const mod = (await import(modPath)) as { createProvider: () => Provider };
-  return mod.createProvider();
+  if (name === 'docker') {
+    // loaded only when asked for: it pulls in testcontainers
+    const dockerModule = '../providers/docker/index.ts';
+    const mod = (await import(dockerModule)) as { DockerProvider: new () => Provider };
+    return new mod.DockerProvider();
+  }
+  throw new Error(`unknown provider ${name}`);
 }
 
 /** Polls the replicas' digests until every group's replicas have applied the same prefix (or 15 s pass). */

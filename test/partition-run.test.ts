@@ -1,0 +1,105 @@
+// End to end: a short AZ partition on the reference cluster (local processes, every
+// link through the embedded fault proxy), asserted from its run folder; and the
+// other side: the cluster's documented unsafe stale-reads mode under the same
+// partition must make check "linearizable" fail, and the reason must be a stale read.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { isServed } from '../canaries/canary.ts';
+import { groupOf } from '../targets/reference/layout.ts';
+import { networkSetup } from '../harness/faults/network.ts';
+import type { FaultRecord } from '../harness/faults/journal.ts';
+import type { Op } from '../harness/history/op.ts';
+import { prepare, type Prepared } from '../harness/runner/prepare.ts';
+import { execute } from '../harness/runner/run.ts';
+import type { RunResult } from '../harness/runner/result.ts';
+
+process.env.GAMEDAY_STATE_DIR = join(tmpdir(), 'gameday-e2e-state');
+const fixture = 'test/fixtures/short-az-partition.yaml';
+const lines = <T>(p: string): T[] => readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+
+interface Call { readonly invoke: Op; readonly done: Op }
+
+async function runOnce(bugs: string[]): Promise<{ p: Prepared; r: RunResult; calls: Call[]; window: [number, number] }> {
+  const out = join(mkdtempSync(join(tmpdir(), 'gameday-partition-')), 'run');
+  const p = prepare({ file: fixture, seed: 5, out, quiet: true, bugs });
+  const net = networkSetup(p);
+  const r = await execute(p, { quiet: true, actions: net.actions, ...(net.provider ? { provider: net.provider } : {}) }).finally(() => net.close());
+  assert.equal(net.net?.proxyCount, 81, 'one proxy per (party, destination)');
+  const history = lines<Op>(join(out, 'history.ndjson'));
+  const open = new Map<number, Op>();
+  const calls: Call[] = [];
+  for (const op of history) {
+    if (op.final) continue;
+    if (op.type === 'invoke') open.set(op.process, op);
+    else {
+      const invoke = open.get(op.process);
+      if (invoke) calls.push({ invoke, done: op });
+      open.delete(op.process);
+    }
+  }
+  const faults = lines<FaultRecord>(join(out, 'faults.ndjson'));
+  const inj = faults.find((f) => f.event === 'inject');
+  const heal = faults.find((f) => f.event === 'heal');
+  assert.ok(inj && heal && !inj.error && !heal.error, JSON.stringify(faults));
+  // from when the toxics are all in place to when their removal starts
+  return { p, r, calls, window: [inj.time, heal.time - (heal.tookMs ?? 0)] };
+}
+
+test('an AZ partition cuts the AZ off (its canaries too), the other AZs keep their groups, all recover, checks pass', { timeout: 90_000 }, async () => {
+  const { p, r, calls, window: [from, to] } = await runOnce([]);
+  const during = calls.filter((c) => c.invoke.time >= from + 100 && c.done.time <= to);
+  assert.ok(during.length > 100, `only ${during.length} calls during the partition`);
+
+  // az1's canaries cannot reach the routers of az2 and az3: nothing gets through
+  const cutOff = during.filter((c) => c.invoke.az === 'az1' && c.invoke.endpoint !== 'az1-router-1');
+  assert.ok(cutOff.length > 5, `only ${cutOff.length} calls from az1 to other AZs`);
+  assert.deepEqual(cutOff.filter((c) => c.done.type === 'ok').map((c) => `${c.invoke.f} ${c.invoke.key}`), [], 'no az1 call crossed the cut');
+  // ...and writes through their own router to groups led elsewhere fail or time out
+  const groups = p.target.groups();
+  const leaderAz = (key: string | undefined): string => p.topology.nodes.find((n) => n.id === groupOf(key ?? '', groups).leader)?.az ?? '?';
+  const local = during.filter((c) => c.invoke.az === 'az1' && c.invoke.endpoint === 'az1-router-1' && c.invoke.f !== 'read' && leaderAz(c.invoke.key) !== 'az1');
+  assert.ok(local.length > 0 && local.every((c) => c.done.type !== 'ok'), 'az1 writes to groups led outside az1 are not acknowledged');
+
+  // the majority side keeps serving every group whose leader (and quorum) is on its side
+  const majority = during.filter((c) => c.invoke.az !== 'az1' && c.invoke.endpoint !== 'az1-router-1' && leaderAz(c.invoke.key) !== 'az1');
+  const served = majority.filter((c) => isServed(c.done)).length;
+  assert.ok(majority.length > 50, `only ${majority.length} majority calls`);
+  assert.ok(served / majority.length >= 0.97, `majority served ${served} of ${majority.length}: ${majority.filter((c) => !isServed(c.done)).map((c) => c.done.error).slice(0, 5).join('; ')}`);
+
+  // after the heal every AZ x endpoint recovers
+  const recovery = r.phases.find((ph) => ph.name === 'recovery');
+  assert.ok(recovery);
+  const late = calls.filter((c) => c.invoke.time >= (recovery.startMs + recovery.endMs) / 2);
+  for (const az of p.topology.azs) {
+    for (const ep of ['az1-router-1', 'az2-router-1', 'az3-router-1']) {
+      const mine = late.filter((c) => c.invoke.az === az && c.invoke.endpoint === ep);
+      assert.ok(mine.length > 3 && mine.every((c) => isServed(c.done)), `${az} → ${ep} after the heal: ${mine.map((c) => c.done.type).join(' ')}`);
+    }
+  }
+  assert.equal(r.verdict, 'pass', r.checks.map((c) => `${c.name}: ${c.verdict} ${c.summary}`).join('\n'));
+});
+
+test('stale-reads (routers serve strong reads from the nearest replica) under an AZ partition fails check linearizable with a stale read', { timeout: 90_000 }, async () => {
+  const { r, calls, window: [from, to] } = await runOnce(['stale-reads']);
+  assert.equal(r.verdict, 'fail');
+  const lin = r.checks.find((c) => c.name === 'linearizable');
+  assert.equal(lin?.verdict, 'fail', `${lin?.summary}`);
+  // the reason: a strong read acknowledged in az1 that returned a value older than a write acknowledged before it began
+  const writes = calls.filter((c) => c.done.type === 'ok' && (c.invoke.f === 'write' || c.invoke.f === 'cas'));
+  const written = (c: Call): unknown => (c.invoke.f === 'cas' ? (c.invoke.value as readonly unknown[])[1] : c.invoke.value);
+  const stale = calls.filter((c) => {
+    if (c.invoke.f !== 'read' || c.done.type !== 'ok' || c.invoke.consistency !== 'strong' || c.invoke.time < from || c.invoke.time > to) return false;
+    const before = writes.filter((w) => w.invoke.key === c.invoke.key && w.done.time < c.invoke.time).sort((a, b) => a.done.time - b.done.time);
+    const last = before.at(-1);
+    if (!last) return false;
+    // no other write to the key may overlap: then the read had exactly one legal answer
+    const others = calls.filter((w) => w !== last && w.invoke.key === c.invoke.key && w.invoke.f !== 'read' && w.invoke.time < c.done.time && w.done.time > last.invoke.time);
+    return others.length === 0 && c.done.value !== written(last);
+  });
+  assert.ok(stale.length > 0, 'a strong read returned a value older than an acknowledged write');
+  assert.ok(stale.every((c) => c.invoke.endpoint === 'az1-router-1'), `stale reads come from the router cut off with its AZ: ${stale.map((c) => c.invoke.endpoint).join(' ')}`);
+  assert.match(JSON.stringify(lin), new RegExp(stale.map((c) => c.invoke.key).join('|')), 'the witness names a key that was read stale');
+});
