@@ -1,0 +1,106 @@
+// The checker against brute force on many small random histories: every subset of
+// the open calls, every order that respects real time. Catches unsound pruning.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Op, Value } from '../history/op.ts';
+import { pairCalls, type Call } from './calls.ts';
+import { generateHistory, rng } from './gen-history.ts';
+import { checkLinearizable } from './linearizable.ts';
+
+function accepts(c: Call, s: Value): Value | undefined {
+  const pair = (c.input ?? [null, null]) as readonly Value[];
+  switch (c.f) {
+    case 'read':
+      return c.output === s ? s : undefined;
+    case 'write':
+      return c.input as Value;
+    case 'delete':
+      return null;
+    case 'cas':
+      if (c.type === 'fail') return s !== pair[0] ? s : undefined;
+      return s === pair[0] ? (pair[1] as Value) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function bruteForce(history: readonly Op[]): boolean {
+  const calls = pairCalls(history).filter((c) => !(c.f === 'read' && c.type !== 'ok') && !(c.f !== 'cas' && c.type === 'fail'));
+  const n = calls.length;
+  const done = new Array<boolean>(n).fill(false);
+  const go = (s: Value, left: number): boolean => {
+    // finished when every required (completed) call is placed
+    if (calls.every((c, i) => done[i] || c.type === 'info')) return true;
+    if (left === 0) return false;
+    for (let i = 0; i < n; i++) {
+      if (done[i]) continue;
+      const c = calls[i] as Call;
+      // c may go next only if no pending call completed before c began
+      if (calls.some((d, j) => !done[j] && j !== i && d.end < c.start)) continue;
+      const ns = accepts(c, s);
+      if (ns === undefined) continue;
+      done[i] = true;
+      const ok = go(ns, left - 1);
+      done[i] = false;
+      if (ok) return true;
+    }
+    return false;
+  };
+  return go(null, n);
+}
+
+function randomHistory(seed: number, unique = false): Op[] {
+  const rand = rng(seed);
+  let counter = 0;
+  const ops: Op[] = [];
+  const pending: Array<{ p: number; f: Op['f']; value: Op['value'] }> = [];
+  let t = 0;
+  const calls = 3 + Math.floor(rand() * 4);
+  let started = 0;
+  let proc = 0;
+  while (started < calls || pending.length > 0) {
+    if (started < calls && (pending.length === 0 || rand() < 0.5)) {
+      const r = rand();
+      const v = (): number => (unique ? ++counter : Math.floor(rand() * 3));
+      const f: Op['f'] = r < 0.35 ? 'read' : r < 0.7 ? 'write' : r < 0.9 ? 'cas' : 'delete';
+      const value: Op['value'] = f === 'write' ? v() : f === 'cas' ? [rand() < 0.3 ? null : v(), v()] : null;
+      const p = proc++;
+      ops.push({ index: ops.length, type: 'invoke', f, key: 'k', value, process: p, time: t++ });
+      pending.push({ p, f, value });
+      started++;
+    } else {
+      const [c] = pending.splice(Math.floor(rand() * pending.length), 1);
+      if (c === undefined) continue;
+      const r = rand();
+      const type = r < 0.25 ? 'info' : c.f === 'cas' && r < 0.6 ? 'fail' : 'ok';
+      const value = c.f === 'read' ? (rand() < 0.25 ? null : unique ? 1 + Math.floor(rand() * Math.max(1, counter)) : Math.floor(rand() * 3)) : c.value;
+      ops.push({ index: ops.length, type, f: c.f, key: 'k', value, process: c.p, time: t++ });
+    }
+  }
+  return ops;
+}
+
+test('agrees with brute force on 6000 small random histories (open calls, failed cas, deletes)', () => {
+  let pass = 0;
+  let dropped = 0;
+  let bounded = 0;
+  for (let seed = 1; seed <= 6000; seed++) {
+    const h = randomHistory(seed, seed % 2 === 0);
+    const want = bruteForce(h);
+    const got = checkLinearizable(h, { model: 'kv' });
+    assert.equal(got.verdict, want ? 'pass' : 'fail', `seed ${seed}: ${JSON.stringify(h)}`);
+    if (want) pass++;
+    const f = got.details?.['figures'] as { dropped: number; bounded: number } | undefined;
+    dropped += f?.dropped ?? 0;
+    bounded += f?.bounded ?? 0;
+  }
+  assert.ok(pass > 600 && pass < 5400, `a mix of verdicts (${pass} linearizable)`);
+  assert.ok(dropped > 100 && bounded > 100, `the pruning rules were exercised (dropped ${dropped}, bounded ${bounded})`);
+});
+
+test('generated canary histories: the valid one passes, the corrupted one fails', () => {
+  const valid = generateHistory({ lines: 20_000, keys: 200, clients: 20, seed: 5 });
+  assert.equal(checkLinearizable(valid, { model: 'kv' }).verdict, 'pass');
+  const bad = generateHistory({ lines: 20_000, keys: 200, clients: 20, seed: 5, corrupt: true });
+  assert.equal(checkLinearizable(bad, { model: 'kv' }).verdict, 'fail');
+});
