@@ -116,7 +116,7 @@ export function plots(rf: RunFolder, b: Bucketed, bands: readonly Band[], x1: nu
     + section('latency', 'Latency', `<figure>${lat}<figcaption>p50 and p99 of served requests per bucket, all canaries</figcaption></figure>`);
 }
 
-export function alarmsSection(review: AlarmReview, x1: number): string {
+export function alarmsSection(review: AlarmReview, x1: number, bands: readonly Band[]): string {
   const names = [...new Set(review.changes.map((c) => c.alarm))].sort();
   const rows: Row[] = names.map((n) => {
     const bars: Row['bars'][number][] = [];
@@ -132,7 +132,7 @@ export function alarmsSection(review: AlarmReview, x1: number): string {
     return { label: n, bars };
   });
   const tbl = table(['time', 'alarm', 'change', 'error rate', 'requests', 'reason'], review.changes.map((c) => [at(c.time), esc(c.alarm), `${esc(c.from)} → <b>${esc(c.to)}</b>`, esc(pct(c.errorRate)), esc(c.requests), esc(c.reason)]));
-  const body = names.length ? `<figure>${timeline(rows, 0, x1)}<figcaption>time in ALARM per alarm</figcaption></figure><details><summary>${esc(review.changes.length)} state changes</summary>${tbl}</details>` : '<p>No alarm changed state.</p>';
+  const body = names.length ? `<figure>${timeline(rows, 0, x1, bands)}<figcaption>time in ALARM per alarm; shaded: faults in force</figcaption></figure><details><summary>${esc(review.changes.length)} state changes</summary>${tbl}</details>` : '<p>No alarm changed state.</p>';
   return section('alarms', 'Alarm timeline', body);
 }
 

@@ -21,7 +21,7 @@ export function renderReport(rf: RunFolder): string {
   const lastPhase = Math.max(0, ...(rf.result?.phases ?? []).map((p) => p.endMs));
   const lastFault = Math.max(0, ...rf.faults.map((f) => f.time));
   const x1 = Math.max(lastPhase, b.endMs, lastFault, 1000);
-  const bands = review.faults.map((f) => ({ from: f.injectedAtMs, to: f.healedAtMs ?? x1, label: `${f.id} ${f.nodes.join(',')}` }));
+  const bands = review.faults.map((f) => ({ from: f.injectedAtMs, to: f.healedAtMs ?? x1, label: f.id }));
   const title = rf.result?.experiment.title ?? rf.experiment?.experiment?.title ?? 'game day';
   const nav = ['repeat', 'checks', 'timeline', 'availability', 'traffic', 'latency', 'alarms', 'on-call'].map((id) => `<a href="#${id}">${id}</a>`).join('');
   return `<!doctype html>
@@ -36,7 +36,7 @@ ${checks(rf)}
 ${runTimeline(rf, review, x1)}
 ${availability(rf)}
 ${plots(rf, b, bands, x1)}
-${alarmsSection(review, x1)}
+${alarmsSection(review, x1, bands)}
 ${onCall(review)}
 <p class="muted">Written by gameday ${esc(rf.result?.gameday ?? '')} from ${esc(rf.dir)}: result.json, history.ndjson (${esc(rf.history.length)} lines), faults.ndjson, alarms.ndjson, experiment.json.</p>
 </main></body></html>

@@ -37,13 +37,15 @@ export function bucketHistory(history: readonly Op[], bucketMs?: number): Bucket
   if (comps.length === 0) return { bucketMs: bucketMs ?? 1000, startMs: 0, endMs: 0, times: [], azs, throughput: new Map(), errorRate: new Map(), p50: [], p99: [] };
   const size = bucketMs ?? bucketSize(endMs - startMs);
   const first = Math.floor(startMs / size) * size;
-  const n = Math.floor((endMs - first) / size) + 1;
+  // a last bucket cut short by the end of the traffic would read as a drop: leave it out
+  const n = Math.max(1, Math.floor((endMs - first) / size));
   const times = Array.from({ length: n }, (_, i) => first + i * size);
   const reqs = new Map(azs.map((a) => [a, new Array<number>(n).fill(0)]));
   const errs = new Map(azs.map((a) => [a, new Array<number>(n).fill(0)]));
   const lat: number[][] = Array.from({ length: n }, () => []);
   for (const o of comps) {
     const i = Math.floor((o.time - first) / size);
+    if (i >= n) continue;
     const r = reqs.get(o.az as string) as number[];
     r[i] = (r[i] ?? 0) + 1;
     if (!isServed(o)) {

@@ -55,6 +55,19 @@ function xAxis(x0: number, x1: number, sx: (x: number) => number, y: number, top
   return out.join('');
 }
 
+/** Shaded bands with their labels staggered into lanes so that overlapping faults stay readable. */
+function bandRects(bands: readonly Band[], sx: (x: number) => number, top: number, h: number, x0: number, x1: number): string {
+  const lanes: number[] = [];
+  return bands.map((b) => {
+    const x = sx(Math.max(x0, b.from));
+    const w = Math.max(1, sx(Math.min(x1, b.to)) - x);
+    let lane = lanes.findIndex((end) => end < x);
+    if (lane < 0) lane = lanes.length;
+    lanes[lane] = x + b.label.length * 6.5 + 4;
+    return `<rect x="${f1(x)}" y="${top}" width="${f1(w)}" height="${h}" fill="#e74c3c" fill-opacity="0.12"><title>${esc(b.label)}</title></rect><text x="${f1(x + 2)}" y="${top + 10 + (lane % 4) * 11}" fill="#b3261e">${esc(b.label)}</text>`;
+  }).join('');
+}
+
 export function lineChart(lines: readonly Line[], o: ChartOptions): string {
   const width = o.width ?? W;
   const height = o.height ?? 220;
@@ -63,15 +76,12 @@ export function lineChart(lines: readonly Line[], o: ChartOptions): string {
   const span = Math.max(1, o.x1 - o.x0);
   const sx = (x: number): number => LEFT + ((x - o.x0) / span) * plotW;
   const ys = lines.flatMap((l) => l.points.map((p) => p[1]).filter((v): v is number => v !== null && Number.isFinite(v)));
-  const yMax = o.yMax ?? Math.max(1e-9, ...ys) * 1.1;
+  const top = Math.max(1e-9, ...ys) * 1.05;
+  const yMax = o.yMax ?? Math.ceil(top / niceStep(top, 4)) * niceStep(top, 4);
   const sy = (y: number): number => TOP + plotH - (Math.min(y, yMax) / yMax) * plotH;
   const fmt = o.yFormat ?? ((y: number) => f1(y));
   const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`];
-  for (const b of o.bands ?? []) {
-    const x = sx(Math.max(o.x0, b.from));
-    const w = Math.max(1, sx(Math.min(o.x1, b.to)) - x);
-    parts.push(`<rect x="${f1(x)}" y="${TOP}" width="${f1(w)}" height="${plotH}" fill="#e74c3c" fill-opacity="0.12"><title>${esc(b.label)}</title></rect><text x="${f1(x + 2)}" y="${TOP + 10}" fill="#b3261e">${esc(b.label)}</text>`);
-  }
+  parts.push(bandRects(o.bands ?? [], sx, TOP, plotH, o.x0, o.x1));
   parts.push(xAxis(o.x0, o.x1, sx, TOP + plotH, TOP));
   for (let i = 0; i <= 4; i++) {
     const v = (yMax * i) / 4;
@@ -115,8 +125,8 @@ export interface Row {
 }
 
 /** One row per label, bars from → to on a shared time axis. */
-export function timeline(rows: readonly Row[], x0: number, x1: number, width = W): string {
-  const labelW = 190;
+export function timeline(rows: readonly Row[], x0: number, x1: number, bands: readonly Band[] = [], width = W): string {
+  const labelW = Math.min(320, Math.max(90, ...rows.map((r) => r.label.length * 6.5 + 12)));
   const rowH = 20;
   const height = TOP + rows.length * rowH + BOTTOM;
   const plotW = width - labelW - 20;
@@ -124,6 +134,7 @@ export function timeline(rows: readonly Row[], x0: number, x1: number, width = W
   const sx = (x: number): number => labelW + ((Math.min(Math.max(x, x0), x1) - x0) / span) * plotW;
   const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`];
   parts.push(xAxis(x0, x1, sx, TOP + rows.length * rowH, TOP));
+  for (const b of bands) parts.push(`<rect x="${f1(sx(b.from))}" y="${TOP}" width="${f1(Math.max(1, sx(b.to) - sx(b.from)))}" height="${rows.length * rowH}" fill="#e74c3c" fill-opacity="0.08"><title>${esc(b.label)}</title></rect>`);
   rows.forEach((r, i) => {
     const y = TOP + i * rowH;
     parts.push(`<text x="${labelW - 6}" y="${y + 14}" text-anchor="end">${esc(r.label)}</text>`);
