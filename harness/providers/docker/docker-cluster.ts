@@ -29,7 +29,7 @@ const key = (l: DirectedLink): string => `${l.from}\u0000${l.to}`;
 export class DockerCluster implements StartedCluster {
   readonly provider = 'docker';
   private readonly power = new Map<string, Power>();
-  private readonly cuts = new Map<string, DirectedLink>();
+  private readonly cuts = new Map<string, { link: DirectedLink; owners: Map<string, boolean> }>();
   private stopped = false;
 
   constructor(
@@ -110,26 +110,57 @@ export class DockerCluster implements StartedCluster {
     this.power.set(p.party, 'on');
   }
 
-  /** Directed links currently cut. */
+  /** Directed links currently cut (by any holder). */
   cutLinks(): DirectedLink[] {
-    return [...this.cuts.values()];
+    return [...this.cuts.values()].map((c) => c.link);
   }
 
-  /** Adds and removes directed cuts, then rewrites the chains of the receivers whose drops changed. */
-  async changeLinks(add: readonly DirectedLink[], remove: readonly DirectedLink[]): Promise<void> {
+  /**
+   * `owner` (a fault id) holds `links` cut: a link stays cut while any owner holds it,
+   * so faults compose and a heal removes only its own. `reject`: the receiver answers
+   * with a TCP reset instead of dropping (a refusal rather than a timeout).
+   */
+  async hold(owner: string, links: readonly DirectedLink[], reject = false): Promise<void> {
+    this.checkLinks(links);
     const touched = new Set<string>();
-    for (const l of [...add, ...remove]) {
+    for (const l of links) {
+      const c = this.cuts.get(key(l)) ?? { link: { from: l.from, to: l.to }, owners: new Map<string, boolean>() };
+      if (c.owners.get(owner) !== reject) touched.add(l.to);
+      c.owners.set(owner, reject);
+      this.cuts.set(key(l), c);
+    }
+    this.saveJournal('running'); // before applying: a crash half-way is still healed
+    await this.applyDrops([...touched]);
+  }
+
+  /** `owner` lets go of `links` (all of its links when omitted). Idempotent. */
+  async release(owner: string, links?: readonly DirectedLink[]): Promise<void> {
+    if (links) this.checkLinks(links);
+    const only = links ? new Set(links.map(key)) : undefined;
+    const touched = new Set<string>();
+    for (const [k, c] of this.cuts) {
+      if ((only && !only.has(k)) || !c.owners.delete(owner)) continue;
+      touched.add(c.link.to);
+      if (c.owners.size === 0) this.cuts.delete(k);
+    }
+    this.saveJournal('running');
+    await this.applyDrops([...touched]);
+  }
+
+  /** Every holder lets go of every link. Idempotent. */
+  async releaseAll(): Promise<void> {
+    const touched = new Set(this.cutLinks().map((l) => l.to));
+    this.cuts.clear();
+    this.saveJournal('running');
+    await this.applyDrops([...touched]);
+  }
+
+  private checkLinks(links: readonly DirectedLink[]): void {
+    for (const l of links) {
       this.party(l.from);
       this.party(l.to);
       if (l.from === l.to) throw new RangeError(`cannot cut "${l.from}" from itself`);
     }
-    for (const l of remove) if (this.cuts.delete(key(l))) touched.add(l.to);
-    for (const l of add) {
-      if (!this.cuts.has(key(l))) touched.add(l.to);
-      this.cuts.set(key(l), { from: l.from, to: l.to });
-    }
-    this.saveJournal('running'); // before applying: a crash half-way is still healed
-    await this.applyDrops([...touched]);
   }
 
   /** Writes each party's drops into its namespace (skips parties that are powered off). */
@@ -138,7 +169,9 @@ export class DockerCluster implements StartedCluster {
       partyIds.map(async (id) => {
         if (this.power.get(id) === 'off') return;
         const p = this.party(id);
-        const from = [...this.cuts.values()].filter((l) => l.to === id).map((l) => this.party(l.from).ip);
+        const from = [...this.cuts.values()]
+          .filter((c) => c.link.to === id)
+          .map((c) => ({ ip: this.party(c.link.from).ip, reject: [...c.owners.values()].every(Boolean) }));
         const { pid, running } = await stateOf(p.handle);
         if (!running) return;
         await writeDrops(pid, this.chain, from);

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { azParties, cutLinks, healAllLinks, healLinks, isolate } from './partition.ts';
+import { azParties, cutLinks, healAllLinks, healLinks, healOwner, isolate } from './partition.ts';
 import { DockerProvider } from './docker-provider.ts';
 import { leftovers } from './heal.ts';
 import { containerName, chainName, gatewayId, LABEL_AZ, LABEL_NODE, LABEL_RUN } from './names.ts';
@@ -109,6 +109,21 @@ test('docker provider: a 3-AZ cluster in containers', { timeout: 90_000 }, async
       assert.equal((await healAllLinks(cluster)).cut.length, 0);
     });
 
+    await t.test('cuts held by two faults compose; reject answers with a refusal', async () => {
+      await cutLinks(cluster, [{ from: 'n1', to: 'n3' }], { owner: 'f1' });
+      await cutLinks(cluster, [{ from: 'n1', to: 'n3' }], { owner: 'f2' });
+      await healOwner(cluster, 'f1');
+      const held = JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n3&timeoutMs=500`, 3_000) as { body: string }).body);
+      assert.equal(held.error, 'timeout', 'healing f1 healed f2 as well');
+      await healOwner(cluster, 'f2');
+      assert.equal(JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n3`) as { body: string }).body).ok, true);
+      await cutLinks(cluster, [{ from: 'n1', to: 'n3' }], { reject: true, owner: 'f3' });
+      const refused = JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n3&timeoutMs=1000`, 3_000) as { body: string }).body);
+      // a new connection is refused; a kept-alive one is reset: either way no timeout
+      assert.ok(['refused', 'ECONNRESET'].includes(refused.error) && refused.ms < 500, JSON.stringify(refused));
+      assert.equal((await healOwner(cluster, 'f3')).cut.length, 0);
+    });
+
     await t.test('a paused node can be powered off and comes back', async () => {
       await cluster.pause!('n3');
       await cluster.powerOff('n3');
@@ -118,6 +133,7 @@ test('docker provider: a 3-AZ cluster in containers', { timeout: 90_000 }, async
     });
 
     await t.test('one-way cut: n1 → n3 dropped, n3 → n1 still open', async () => {
+      await healAllLinks(cluster);
       await cutLinks(cluster, [{ from: 'n1', to: 'n3' }], true);
       const forward = JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n3&timeoutMs=600`, 3_000) as { body: string }).body);
       assert.equal(forward.error, 'timeout');

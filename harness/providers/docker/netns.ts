@@ -19,12 +19,30 @@ export class NetnsError extends Error {
 const ensureJump = (chain: string): string =>
   `iptables -w -N ${chain} 2>/dev/null; iptables -w -C INPUT -j ${chain} 2>/dev/null || iptables -w -I INPUT 1 -j ${chain} || exit 3`;
 
+export interface Drop {
+  /** IPv4 address whose packets are dropped */
+  readonly ip: string;
+  /** answer TCP with a reset (the sender sees a refusal) instead of dropping silently */
+  readonly reject?: boolean;
+}
+
+const rulesFor = (chain: string, d: Drop): string[] =>
+  d.reject
+    ? [
+        // resets pass, so that the other direction's refusal reaches the sender of a two-way reject
+        `-A ${chain} -s ${d.ip}/32 -p tcp --tcp-flags RST RST -j RETURN`,
+        `-A ${chain} -s ${d.ip}/32 -p tcp -j REJECT --reject-with tcp-reset`,
+        `-A ${chain} -s ${d.ip}/32 -j DROP`,
+      ]
+    : [`-A ${chain} -s ${d.ip}/32 -j DROP`];
+
 /**
  * Makes the run's chain in the namespace of `pid` drop exactly the packets from
- * `dropFrom` (IPv4 addresses), atomically (one iptables-restore). Idempotent.
+ * `drops`, atomically (one iptables-restore). Idempotent.
  */
-export async function writeDrops(pid: number, chain: string, dropFrom: readonly string[]): Promise<void> {
-  const rules = ['*filter', `:${chain} - [0:0]`, ...[...new Set(dropFrom)].sort().map((ip) => `-A ${chain} -s ${ip}/32 -j DROP`), 'COMMIT', ''];
+export async function writeDrops(pid: number, chain: string, drops: readonly Drop[]): Promise<void> {
+  const sorted = [...drops].sort((a, b) => a.ip.localeCompare(b.ip));
+  const rules = ['*filter', `:${chain} - [0:0]`, ...sorted.flatMap((d) => rulesFor(chain, d)), 'COMMIT', ''];
   const script = `${ensureJump(chain)}; iptables-restore -w --noflush`;
   const r = await run('nsenter', ['-t', String(pid), '-n', 'sh', '-c', script], { input: rules.join('\n') });
   if (r.code !== 0) throw new NetnsError(`cannot write chain ${chain}`, pid, r.stderr || `exit ${r.code}`);

@@ -3,7 +3,9 @@
 // cluster): cutting an AZ off means cutting its nodes *and* its gateway off.
 //
 // A pair {from, to} is cut both ways unless `oneWay`, where only packets from `from`
-// to `to` are dropped. Every call is idempotent and returns how long it took.
+// to `to` are lost. Cuts are held by an owner (a fault id; "manual" by default): a
+// link stays cut while any owner holds it, so overlapping faults compose and each
+// heal removes only its own. Every call is idempotent and says how long it took.
 
 import type { StartedCluster } from '../provider.ts';
 import { DockerCluster } from './docker-cluster.ts';
@@ -15,8 +17,17 @@ export interface LinkPair {
   readonly to: string;
 }
 
+export interface CutOptions {
+  /** only packets from `from` to `to` are lost */
+  readonly oneWay?: boolean;
+  /** TCP is answered with a reset (a refusal) instead of silence (a timeout) */
+  readonly reject?: boolean;
+  /** who holds the cut (a fault id); default "manual" */
+  readonly owner?: string;
+}
+
 export interface LinkChange {
-  /** Directed links cut after the call. */
+  /** Directed links cut (by any owner) after the call. */
   readonly cut: readonly DirectedLink[];
   readonly ms: number;
 }
@@ -33,7 +44,9 @@ export function asDockerCluster(cluster: StartedCluster): DockerCluster {
   return cluster;
 }
 
-const directed = (pairs: readonly LinkPair[], oneWay: boolean): DirectedLink[] =>
+const options = (o: boolean | CutOptions): CutOptions => (typeof o === 'boolean' ? { oneWay: o } : o);
+
+export const directed = (pairs: readonly LinkPair[], oneWay: boolean): DirectedLink[] =>
   pairs.flatMap((p) => (oneWay ? [{ from: p.from, to: p.to }] : [{ from: p.from, to: p.to }, { from: p.to, to: p.from }]));
 
 async function timed(cluster: DockerCluster, f: () => Promise<void>): Promise<LinkChange> {
@@ -42,19 +55,28 @@ async function timed(cluster: DockerCluster, f: () => Promise<void>): Promise<Li
   return { cut: cluster.cutLinks(), ms: performance.now() - t0 };
 }
 
-export function cutLinks(cluster: StartedCluster, pairs: readonly LinkPair[], oneWay = false): Promise<LinkChange> {
+export function cutLinks(cluster: StartedCluster, pairs: readonly LinkPair[], opts: boolean | CutOptions = false): Promise<LinkChange> {
   const c = asDockerCluster(cluster);
-  return timed(c, () => c.changeLinks(directed(pairs, oneWay), []));
+  const o = options(opts);
+  return timed(c, () => c.hold(o.owner ?? 'manual', directed(pairs, o.oneWay ?? false), o.reject ?? false));
 }
 
-export function healLinks(cluster: StartedCluster, pairs: readonly LinkPair[], oneWay = false): Promise<LinkChange> {
+/** The owner (default "manual") lets go of these pairs; other owners' cuts of them stay. */
+export function healLinks(cluster: StartedCluster, pairs: readonly LinkPair[], opts: boolean | Omit<CutOptions, 'reject'> = false): Promise<LinkChange> {
   const c = asDockerCluster(cluster);
-  return timed(c, () => c.changeLinks([], directed(pairs, oneWay)));
+  const o = options(opts);
+  return timed(c, () => c.release(o.owner ?? 'manual', directed(pairs, o.oneWay ?? false)));
+}
+
+/** Everything `owner` (a fault id) holds. */
+export function healOwner(cluster: StartedCluster, owner: string): Promise<LinkChange> {
+  const c = asDockerCluster(cluster);
+  return timed(c, () => c.release(owner));
 }
 
 export function healAllLinks(cluster: StartedCluster): Promise<LinkChange> {
   const c = asDockerCluster(cluster);
-  return timed(c, () => c.changeLinks([], c.cutLinks()));
+  return timed(c, () => c.releaseAll());
 }
 
 /** The parties of one AZ: its nodes and its canary gateway. */
