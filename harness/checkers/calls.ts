@@ -23,6 +23,9 @@ export interface Call {
   readonly consistency: 'strong' | 'eventual' | undefined;
   /** Completed by a read the harness issued after recovery. */
   readonly final: boolean;
+  /** fail / info: what the client saw. A failed cas with an error other than
+   * "precondition failed" (e.g. a refused connection) definitely did not run. */
+  readonly error: string | undefined;
   /** History indexes of the invoke and completion lines (completion -1 if none). */
   readonly invokeIndex: number;
   readonly completionIndex: number;
@@ -44,6 +47,7 @@ function makeCall(id: number, inv: Op, c: Op | undefined, start: number): Call {
     output: c === undefined ? null : c.value,
     consistency: c?.consistency ?? inv.consistency,
     final: (c as MaybeFinal | undefined)?.final === true || (inv as MaybeFinal).final === true,
+    error: c?.error,
     invokeIndex: inv.index,
     completionIndex: c === undefined ? -1 : c.index,
   };

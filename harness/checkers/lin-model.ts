@@ -2,6 +2,7 @@
 // search compares numbers, never values. A key's states are interned: state id →
 // value. Register and compare-and-set register states are values written; the kv
 // model adds append, whose states grow (interned as they are reached).
+import { PRECONDITION_FAILED } from '../../canaries/kv-client.ts';
 import type { Value } from '../history/op.ts';
 import { valueKey, type Call } from './calls.ts';
 
@@ -129,7 +130,12 @@ export function compileCalls(model: ModelName, states: States, calls: readonly C
         break;
       case 'cas': {
         const pair = Array.isArray(c.input) ? (c.input as readonly Value[]) : [c.input as Value, null];
-        if (c.type === 'fail') add(c, Kind.CasFail, states.id(pair[0]), 0);
+        // A failed cas observed a different value (Porcupine's reading, and the
+        // gameday canary's "precondition failed"); one that failed for any other
+        // reason (refused connection, leader unreachable) never ran: no constraint.
+        if (c.type === 'fail') {
+          if (c.error === undefined || c.error === PRECONDITION_FAILED) add(c, Kind.CasFail, states.id(pair[0]), 0);
+        }
         else add(c, Kind.Cas, states.id(pair[0]), states.id(pair[1]));
         break;
       }
