@@ -81,9 +81,8 @@ export class ProxyNet {
     if (opts.toxiproxyUrl) checkToxiproxyUrl(opts.toxiproxyUrl);
   }
 
-  get proxyCount(): number {
-    return this.links.length;
-  }
+  /** How many proxies the run created (still known after close). */
+  proxyCount = 0;
 
   /** The local provider's hook: creates the proxies and answers dial(from, to). */
   readonly hook = async (listen: ReadonlyMap<string, Address>, topology: Topology): Promise<LinkMap> => {
@@ -110,6 +109,7 @@ export class ProxyNet {
       const proxy = await client.createProxy({ name: `${prefix}.${from.replace(':', '-')}.${to}`, listen: `${host}:0`, upstream: `${up.host}:${up.port}` });
       return { from, to, proxy, listen: parseHostPort(proxy.listen) };
     });
+    this.proxyCount = this.links.length;
     const byPair = new Map(this.links.map((l) => [`${l.from}>${l.to}`, l.listen]));
     this.setupMs = Math.round(performance.now() - t0);
     return {
