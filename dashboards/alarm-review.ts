@@ -25,7 +25,7 @@ export interface FaultReview extends FaultWindow {
   readonly firstErrorAfterMs: number | null;
   /** An alarm went to ALARM after the injection, or one was already in ALARM at it. */
   readonly alarmed: boolean;
-  /** From the injection to the first alarm raised for it (0 when one was already in ALARM). */
+  /** From the injection to the first alarm raised for it (0 when one was already in ALARM at the injection). */
   readonly alarmAfterMs: number | null;
   readonly firstAlarm: string | null;
   /** Alarms raised between the injection and the end of its attribution window. */
@@ -122,8 +122,9 @@ export function reviewAlarms(history: readonly Op[], records: readonly FaultReco
       canaryErrors: errs.length,
       firstErrorAfterMs: errs.length ? Math.round(firstErr - w.injectedAtMs) : null,
       alarmed,
-      alarmAfterMs: first ? Math.round(first.time - w.injectedAtMs) : alreadyInAlarm.length ? 0 : null,
-      firstAlarm: first ? first.alarm : (alreadyInAlarm[0] ?? null),
+      // an alarm already firing at the injection covers it from the first moment
+      alarmAfterMs: alreadyInAlarm.length ? 0 : first ? Math.round(first.time - w.injectedAtMs) : null,
+      firstAlarm: alreadyInAlarm[0] ?? (first ? first.alarm : null),
       raised,
       alreadyInAlarm,
       clear,

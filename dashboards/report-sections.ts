@@ -140,8 +140,8 @@ export function onCall(review: AlarmReview): string {
   const clear = (f: AlarmReview['faults'][number]): string => (f.clear !== 'cleared' ? f.clear : f.clearedAfterHealMs !== null && f.clearedAfterHealMs < 0 ? `cleared ${dur(-f.clearedAfterHealMs)} before heal` : `cleared ${dur(f.clearedAfterHealMs)} after heal`);
   const rows = review.faults.map((f) => [
     esc(f.id), esc(`${f.kind} ${f.nodes.join(', ')}`), at(f.injectedAtMs), esc(f.canaryErrors), esc(dur(f.firstErrorAfterMs)),
-    f.missed ? '<span class="bad">NO ALARM</span>' : esc(f.alarmAfterMs === null ? '—' : f.alreadyInAlarm.length && !f.raised.length ? 'already in ALARM' : dur(f.alarmAfterMs)),
-    esc(f.firstAlarm ?? '—'), esc(clear(f)),
+    f.missed ? '<span class="bad">NO ALARM</span>' : esc(f.alarmAfterMs === null ? '—' : f.alreadyInAlarm.length ? 'already in ALARM' : dur(f.alarmAfterMs)),
+    `<span title="${esc([...f.alreadyInAlarm, ...f.raised].join(', '))}">${esc(f.firstAlarm ?? '—')}</span>`, esc(clear(f)),
   ]);
   const un = review.unexplained.length ? `<h3>Alarms with no fault in force</h3><ul>${review.unexplained.map((c) => `<li class="bad">${at(c.time)} ${esc(c.alarm)}: ${esc(c.reason)}</li>`).join('')}</ul>` : '<p>No alarm fired without a fault in force.</p>';
   const verdict = `<p>${badge(review.verdict)} ${esc(review.problems.length ? review.problems.join(' · ') : 'every fault that caused canary errors raised an alarm, and no alarm is unexplained')}</p>`;

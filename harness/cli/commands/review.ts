@@ -32,7 +32,8 @@ export function formatReview(r: AlarmReview, recorded: number): string {
   if (!r.faults.length) lines.push('  no faults were injected');
   for (const f of r.faults) {
     const what = `${f.id.padEnd(4)} ${at(f.injectedAtMs).padStart(7)} ${f.kind} ${f.nodes.join(', ')}`;
-    const alarm = f.missed ? 'NO ALARM' : !f.alarmed ? 'no alarm' : f.raised.length ? `alarm after ${dur(f.alarmAfterMs)} (${f.firstAlarm})` : `already in ALARM (${f.firstAlarm})`;
+    const names = (xs: readonly string[]): string => `${xs[0] ?? ''}${xs.length > 1 ? ` +${xs.length - 1} more` : ''}`;
+    const alarm = f.missed ? 'NO ALARM' : !f.alarmed ? 'no alarm' : f.alreadyInAlarm.length ? `already in ALARM (${names(f.alreadyInAlarm)})` : `alarm after ${dur(f.alarmAfterMs)} (${names(f.raised)})`;
     const errs = f.canaryErrors ? `${f.canaryErrors} canary errors, first after ${dur(f.firstErrorAfterMs)}` : 'no canary errors';
     const clear = clearText(f);
     lines.push(`  ${f.missed ? 'MISSED' : 'ok    '} ${what}: ${errs}; ${alarm}${clear ? `; ${clear}` : ''}`);
