@@ -50,7 +50,7 @@ test('the unsafe skip-fsync mode under the same power-offs fails check lost-writ
   const out = join(tmp(), 'run');
   const r = await gameday(['run', fixture, '--seed', '11', '--out', out, '--quiet', '--bug', 'skip-fsync', '--json'], { env });
   assert.equal(r.code, 1, `exit ${r.code}\n${r.stderr}`);
-  const result = JSON.parse(r.stdout) as RunResult & { checks: { name: string; verdict: string; lost?: { key: string }[] }[] };
+  const result = JSON.parse(r.stdout) as { verdict: string; checks: { name: string; verdict: string; summary: string; lost?: { key: string }[] }[] };
   assert.equal(result.verdict, 'fail');
   const lost = result.checks.find((c) => c.name === 'lost-writes');
   assert.equal(lost?.verdict, 'fail', JSON.stringify(lost));
