@@ -81,7 +81,9 @@ export function runTimeline(rf: RunFolder, review: AlarmReview, x1: number): str
     rows.push({ label: n, bars: review.faults.filter((f) => f.nodes.includes(n)).map((f) => ({ from: f.injectedAtMs, to: f.healedAtMs, color: '#c0392b', title: `${f.id} ${f.kind} ${f.nodes.join(', ')}: ${at(f.injectedAtMs)} → ${f.healedAtMs === null ? 'never healed' : at(f.healedAtMs)}`, text: `${f.id} ${f.kind}` })) });
   }
   const rowsT = review.faults.map((f) => [esc(f.id), esc(f.kind), esc(f.nodes.join(', ')), at(f.injectedAtMs), at(f.healedAtMs), dur(f.healedAtMs === null ? null : f.healedAtMs - f.injectedAtMs)]);
-  return section('timeline', 'Timeline of phases and faults', `<figure>${timeline(rows, 0, x1)}<figcaption>inject → heal per node; hover a bar for its times</figcaption></figure>` + (rowsT.length ? table(['fault', 'kind', 'nodes', 'injected', 'healed', 'held'], rowsT) : '<p>No faults were injected.</p>'));
+  const failed = rf.faults.filter((f) => f.error !== undefined);
+  const failedHtml = failed.length ? `<p>Actions that failed (faults.ndjson):</p><ul>${failed.map((f) => `<li class="bad">${at(f.time)} ${esc(f.event)} ${esc(f.id)} ${esc(f.kind)} ${esc(f.nodes.join(', '))}: ${esc(f.error)}</li>`).join('')}</ul>` : '';
+  return section('timeline', 'Timeline of phases and faults', `<figure>${timeline(rows, 0, x1)}<figcaption>inject → heal per node; hover a bar for its times</figcaption></figure>` + (rowsT.length ? table(['fault', 'kind', 'nodes', 'injected', 'healed', 'held'], rowsT) : '<p>No faults were injected.</p>') + failedHtml);
 }
 
 export function availability(rf: RunFolder): string {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -32,6 +32,15 @@ test('report.html shows the verdict, the fault, the alarm and the lost keys, and
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'no external assets');
   // on-call row: the fault, its first error and its alarm 400 ms after the injection
   assert.match(html, /<td>f1<\/td><td>power-off az2-store-1<\/td><td>\+3\.0s<\/td><td>20<\/td><td>0ms<\/td><td>400ms<\/td>/);
+});
+
+test('an interrupted run with no traffic still gets a page, and failed fault actions are listed, escaped', () => {
+  const dir = writeRunFolder(join(tmp, 'interrupted'), { verdict: 'unknown', endMs: 0 });
+  appendFileSync(join(dir, 'faults.ndjson'), JSON.stringify({ time: 5, event: 'inject', id: 'f9', kind: 'pause', nodes: ['n1'], error: 'EPERM <b>' }) + '\n');
+  const html = readFileSync(writeReport(dir), 'utf8');
+  assert.match(html, /UNKNOWN · fixture game day/);
+  assert.match(html, /inject f9 pause n1: EPERM &lt;b&gt;/);
+  assert.match(html, /No faults were injected/);
 });
 
 test('a run folder without result.json or history.ndjson cannot be reported', () => {

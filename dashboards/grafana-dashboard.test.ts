@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 interface Panel { title: string; type: string; targets?: { expr: string }[]; gridPos: { h: number; w: number; x: number; y: number } }
-const dash = JSON.parse(readFileSync(new URL('./gameday-canaries.json', import.meta.url), 'utf8')) as { uid: string; title: string; panels: Panel[]; templating: { list: { name: string }[] } };
+const dash = JSON.parse(readFileSync(new URL('./grafana/gameday-canaries.json', import.meta.url), 'utf8')) as { uid: string; title: string; panels: Panel[]; templating: { list: { name: string }[] } };
 const exprs = (p: Panel | undefined): string => (p?.targets ?? []).map((t) => t.expr).join('\n');
 const panel = (re: RegExp): Panel | undefined => dash.panels.find((p) => re.test(p.title));
 
