@@ -75,7 +75,14 @@ export class Leader {
     let cmd: Command;
     if (req.op === 'cas') {
       const current = this.head.get(req.key) ?? null;
-      if (current !== req.expected) return { status: 409, body: { ok: false, error: 'precondition failed', current } };
+      if (current !== req.expected) {
+        // The value it differs from may belong to a write that is not committed yet:
+        // answer only once everything this decision saw is committed, or a read that
+        // follows could still see the older value (caught by the linearizable check).
+        const seen = this.log.lastSeq;
+        if (await this.waitCommit(seen)) return { status: 409, body: { ok: false, error: 'precondition failed', current } };
+        return { status: 503, body: { ok: false, error: 'no quorum to confirm the current value; not applied', indeterminate: false } };
+      }
       cmd = { op: 'put', key: req.key, value: req.value };
     } else cmd = req;
     const entry: Entry = { seq: this.log.lastSeq + 1, epoch: this.epoch, cmd };
