@@ -15,7 +15,7 @@ import { NET_FAULT_KINDS } from '../experiment/net-fault.ts';
 import { LocalProvider } from '../providers/local.ts';
 import type { Provider } from '../providers/provider.ts';
 import type { Prepared } from '../runner/prepare.ts';
-import type { ActionFactory } from './executor.ts';
+import type { ActionFactory, FaultAction } from './executor.ts';
 import { checkToxiproxyUrl, ProxyNet } from './links.ts';
 
 export function netActions(net: ProxyNet): Record<string, ActionFactory> {
@@ -55,6 +55,23 @@ export function networkSetup(p: Prepared, opts: { toxiproxy?: string | undefined
     } catch (err) {
       throw new UsageError((err as Error).message, 'pass e.g. --toxiproxy http://127.0.0.1:8474 (start one with `gameday toxiproxy`)');
     }
+  }
+  if (p.experiment.provider === 'docker' && opts.toxiproxy === undefined) {
+    // Partitions on docker are packet drops in the containers' namespaces; link
+    // faults (latency, bandwidth, ...) need the proxy layer, which only local has.
+    const link = p.plan.faults.find((f) => f.net !== undefined && f.kind !== 'partition');
+    if (link) throw new UsageError(`fault ${link.id} (${link.kind}) needs the fault proxy between nodes, which the docker provider does not interpose`, 'use --provider local for link faults; partitions run on both');
+    const lazy: ActionFactory = (f, cluster) => {
+      const load = async (): Promise<FaultAction> => {
+        const dockerNet = '../providers/docker/net-actions.ts'; // loaded only for docker runs
+        const m = (await import(dockerNet)) as { dockerPartitionAction: ActionFactory };
+        return m.dockerPartitionAction(f, cluster);
+      };
+      const action = load();
+      void action.catch(() => undefined); // reported by inject
+      return { inject: async () => (await action).inject(), heal: async () => (await action).heal() };
+    };
+    return { actions: { partition: lazy }, close: async () => undefined };
   }
   if (p.experiment.provider !== 'local') {
     throw new UsageError(

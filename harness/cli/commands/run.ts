@@ -51,6 +51,11 @@ export const command: CommandModule<object, Args> = {
       return;
     }
     const network = networkSetup(p, { toxiproxy: p.toxiproxy });
+    if (p.experiment.provider === 'docker') {
+      const { dockerAvailable } = await import('../../providers/docker/runtime.ts');
+      const d = await dockerAvailable();
+      if (!d.ok) throw new UsageError(`the docker provider needs a Docker daemon, and none answers: ${d.reason}`, 'start Docker (on Debian: apt-get install -y docker.io iptables && dockerd &), check with `gameday doctor`, or use --provider local');
+    }
     for (const h of await healStale()) process.stderr.write(`healed a run left behind by a crashed harness: ${h.runId} (killed ${h.killed.length} processes, healed faults ${h.faultsHealed.join(', ') || 'none'})\n`);
     const ac = new AbortController();
     let signals = 0;
