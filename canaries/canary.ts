@@ -95,6 +95,3 @@ export class Canary {
     if (out.type === 'info') this.process = this.o.newProcess();
   }
 }
-
-/** A precondition failure is a correct, served answer; it does not count against availability. */
-export const isServed = (op: Op): boolean => op.type === 'ok' || (op.type === 'fail' && op.error === PRECONDITION_FAILED);

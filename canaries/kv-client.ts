@@ -12,7 +12,9 @@ export type Outcome =
   | { readonly type: 'ok'; readonly value?: string | null }
   | { readonly type: 'fail' | 'info'; readonly error: string; readonly current?: string | null };
 
-export const PRECONDITION_FAILED = 'precondition failed';
+import { PRECONDITION_FAILED } from '../harness/history/op.ts';
+
+export { PRECONDITION_FAILED };
 
 export class KvClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 8 });

@@ -4,10 +4,9 @@
 // force (false or unexplained alarms). Pure: fed with a history, the fault journal
 // and alarm state changes (recorded live, or replayed with `replayAlarms`).
 
-import { isServed } from '../canaries/canary.ts';
+import { isServed, type Op } from '../harness/history/op.ts';
 import type { AlarmChange } from '../harness/alarms/error-rate.ts';
 import type { FaultRecord } from '../harness/faults/journal.ts';
-import type { Op } from '../harness/history/op.ts';
 
 export interface FaultWindow {
   readonly id: string;

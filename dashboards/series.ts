@@ -1,8 +1,7 @@
 // Time series for the report's plots, bucketed from the history: canary throughput
 // and error rate per AZ, and latency p50 / p99 over all canaries.
 
-import { isServed } from '../canaries/canary.ts';
-import type { Op } from '../harness/history/op.ts';
+import { isServed, type Op } from '../harness/history/op.ts';
 
 export interface Bucketed {
   readonly bucketMs: number;

@@ -5,8 +5,7 @@
 // code runs live during a game day and afterwards over history.ndjson (`review`).
 
 import type { AlarmSpec } from '../experiment/schema.ts';
-import type { Op } from '../history/op.ts';
-import { isServed } from '../../canaries/canary.ts';
+import { isServed, type Op } from '../history/op.ts';
 
 export type AlarmState = 'OK' | 'ALARM';
 

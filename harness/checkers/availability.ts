@@ -4,8 +4,7 @@
 // there every AZ × endpoint pair must reach the experiment's availability and have
 // acknowledged operations. The chaos phase is reported, not judged.
 
-import { isServed } from '../../canaries/canary.ts';
-import type { Op } from '../history/op.ts';
+import { isServed, type Op } from '../history/op.ts';
 import type { CheckResult } from './check.ts';
 
 export interface PhaseWindow {

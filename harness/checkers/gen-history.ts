@@ -5,6 +5,7 @@
 // (info): some took effect, some never did, and they stay open. The client then
 // continues under a new process id. Final strong reads close the history.
 // `corrupt` makes a few reads stale and one final read lose the last write.
+import { mulberry32 } from '../toxiproxy/rng.ts';
 import type { Op, OpF, Value } from '../history/op.ts';
 
 export interface GenOptions {
@@ -20,16 +21,8 @@ export interface GenOptions {
   readonly valueRange?: number;
 }
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The workload's random source: the same mulberry32 stream the fault proxy uses. */
+export const rng = (seed: number): (() => number) => mulberry32(seed);
 
 interface Planned {
   key: string;

@@ -2,7 +2,7 @@
 // search compares numbers, never values. A key's states are interned: state id →
 // value. Register and compare-and-set register states are values written; the kv
 // model adds append, whose states grow (interned as they are reached).
-import { PRECONDITION_FAILED } from '../../canaries/kv-client.ts';
+import { PRECONDITION_FAILED } from '../history/op.ts';
 import type { Value } from '../history/op.ts';
 import { valueKey, type Call } from './calls.ts';
 

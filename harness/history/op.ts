@@ -48,4 +48,10 @@ export interface Op {
   readonly final?: true;
 }
 
+/** The error of a compare-and-set that ran and found another value: a served, definite answer. */
+export const PRECONDITION_FAILED = 'precondition failed';
+
+/** A precondition failure is a correct, served answer; it does not count against availability. */
+export const isServed = (op: Op): boolean => op.type === 'ok' || (op.type === 'fail' && op.error === PRECONDITION_FAILED);
+
 export const isCompletion = (op: Op): boolean => op.type !== 'invoke';

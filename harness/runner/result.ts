@@ -11,8 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { AlarmChange } from '../alarms/error-rate.ts';
 import { combineVerdicts, type CheckResult, type Verdict } from '../checkers/check.ts';
 import type { FaultRecord } from '../faults/journal.ts';
-import type { Op } from '../history/op.ts';
-import { isServed } from '../../canaries/canary.ts';
+import { isServed, type Op } from '../history/op.ts';
 import type { Prepared } from './prepare.ts';
 
 export interface PhaseMark {

@@ -80,7 +80,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   };
   let cluster: StartedCluster | undefined;
   let executor: FaultExecutor | undefined;
-  let canaries: Canary[] = [];
+  const canaries: Canary[] = [];
   let alarmTimer: NodeJS.Timeout | undefined;
   let clusterStartMs = 0;
   let interrupted = false;
@@ -157,7 +157,6 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     if (phase) phase.endMs = clock();
     await cluster?.stop();
     history.close();
-    canaries = [];
   }
   log.info(`cluster stopped; checking ${history.count} history entries`);
   const loaded = loadHistory(join(p.runDir, 'history.ndjson'));
