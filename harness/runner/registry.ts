@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FaultJournal, inForce, readFaults } from '../faults/journal.ts';
+import { removeRunProxies } from '../faults/toxiproxy-heal.ts';
 
 export interface ActiveRun {
   readonly runId: string;
@@ -16,6 +17,8 @@ export interface ActiveRun {
   readonly pid: number;
   readonly provider: string;
   readonly startedAt: string;
+  /** --toxiproxy URL of a real Toxiproxy the run drives: its proxies outlive a crash. */
+  readonly toxiproxy?: string;
 }
 
 export const stateDir = (): string => process.env.GAMEDAY_STATE_DIR ?? join(homedir(), '.gameday', 'active');
@@ -96,6 +99,15 @@ export async function healRun(r: ActiveRun): Promise<HealReport> {
     const dockerHeal = '../providers/docker/heal.ts'; // loaded only for docker runs (pulls in testcontainers)
     const mod = (await import(dockerHeal).catch(() => undefined)) as { healDockerRun?: (x: string) => Promise<unknown> } | undefined;
     if (mod?.healDockerRun) providerNotes.push(JSON.stringify(await mod.healDockerRun(r.runDir)));
+  }
+  if (r.toxiproxy) {
+    // the run's proxies on a real Toxiproxy (by name: gameday-<runId>.*), their toxics with them
+    const t = await removeRunProxies(r.toxiproxy, r.runId);
+    providerNotes.push(`toxiproxy ${t.url}: ${t.gone ? 'not running (its proxies went with it)' : `removed ${t.removed.length} proxies`}${t.error ? ` (${t.error}; run \`gameday heal\` again once it answers)` : ''}`);
+    if (t.error) {
+      // keep the run registered: its proxies may still be there
+      return { runId: r.runId, killed, faultsHealed: [], provider: providerNotes };
+    }
   }
   const faultsPath = join(r.runDir, 'faults.ndjson');
   const open = inForce(readFaults(faultsPath));
