@@ -16,6 +16,8 @@
 // are named after the fault, so faults compose and a heal removes only its own.
 // The proxies live in the harness process (embedded server): if the harness dies,
 // so do they and every toxic in them, and `gameday heal` has nothing to undo.
+// On docker the same code drives the run's own fault-proxy container instead
+// (interposeRunProxy); removing that container (stop, `gameday heal`) removes them.
 
 import { Toxiproxy, type Proxy, type Toxic, type ToxicType } from 'toxiproxy-node-client';
 import { startToxiproxyServer, type StartedToxiproxyServer } from '../toxiproxy/server.ts';
@@ -74,6 +76,8 @@ export class ProxyNet {
   private links: Link[] = [];
   private topology: Topology | undefined;
   private readonly applied = new Map<string, Toxic<unknown>[]>();
+  /** The run's own fault-proxy container (docker), when the links live there. */
+  private runProxy: URL | undefined;
   /** Figures: how long creating the proxies took, ms. */
   setupMs = 0;
 
@@ -89,7 +93,10 @@ export class ProxyNet {
     const t0 = performance.now();
     this.topology = topology;
     let host: string;
-    if (this.opts.toxiproxyUrl) {
+    if (this.runProxy) {
+      this.client = new Toxiproxy(this.runProxy.origin);
+      host = this.runProxy.hostname; // proxies listen on the container's address
+    } else if (this.opts.toxiproxyUrl) {
       const u = checkToxiproxyUrl(this.opts.toxiproxyUrl);
       this.client = new Toxiproxy(u.origin);
       host = u.hostname === 'localhost' ? '127.0.0.1' : u.hostname.replace(/^\[|\]$/g, '');
@@ -120,6 +127,17 @@ export class ProxyNet {
       },
     };
   };
+
+  /**
+   * The docker provider's hook: the proxies are made in the run's own fault-proxy
+   * container at `api.url`, whose address must lie in the run's network (nothing
+   * else but loopback is ever driven), towards the nodes at `upstreams`.
+   */
+  async interposeRunProxy(api: { readonly url: string; readonly subnet: string }, upstreams: ReadonlyMap<string, Address>, topology: Topology): Promise<LinkMap> {
+    if (this.opts.toxiproxyUrl) throw new Error(`a Toxiproxy is already given (${this.opts.toxiproxyUrl}); the run's fault proxy cannot be used as well`);
+    this.runProxy = checkRunProxyUrl(api.url, api.subnet);
+    return this.hook(upstreams, topology);
+  }
 
   /** Which sides (0 = A, 1 = B) a party is on; canaries follow their AZ. */
   private sidesOf(party: string, net: NetPlan): Set<number> {
@@ -190,7 +208,11 @@ export class ProxyNet {
   /** Removes every toxic, then the proxies (real server) or the embedded server itself. */
   async close(): Promise<void> {
     const ids = [...this.applied.keys()];
-    if (this.server) {
+    if (this.runProxy) {
+      // the container (and every proxy and toxic in it) is removed with the cluster
+      this.applied.clear();
+      this.runProxy = undefined;
+    } else if (this.server) {
       this.applied.clear();
       await this.server.close();
       this.server = undefined;
@@ -200,4 +222,31 @@ export class ProxyNet {
     }
     this.links = [];
   }
+}
+
+const PRIVATE_V4: readonly [number, number][] = [[0x0a000000, 8], [0xac100000, 12], [0xc0a80000, 16]];
+const v4 = (ip: string): number | undefined => {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+  if (!m) return undefined;
+  const o = m.slice(1).map(Number);
+  return o.every((x) => x <= 255) ? o.reduce((n, x) => n * 256 + x, 0) : undefined;
+};
+const within = (ip: number, base: number, len: number): boolean => Math.floor(ip / 2 ** (32 - len)) === Math.floor(base / 2 ** (32 - len));
+
+/**
+ * Throws unless `url` is an http:// Toxiproxy API on an IPv4 address inside `subnet`,
+ * itself a private range (10/8, 172.16/12, 192.168/16): the run's own fault-proxy
+ * container on the run's own network. Any other host is refused.
+ */
+export function checkRunProxyUrl(url: string, subnet: string): URL {
+  const u = new URL(url);
+  if (u.protocol !== 'http:') throw new Error(`fault proxy ${url}: only http:// is spoken by Toxiproxy`);
+  const [base = '', lenText = ''] = subnet.split('/');
+  const b = v4(base);
+  const len = Number(lenText);
+  if (b === undefined || !Number.isInteger(len) || len < 8 || len > 30) throw new Error(`fault proxy ${url}: run subnet "${subnet}" is not an IPv4 a.b.c.d/len`);
+  if (!PRIVATE_V4.some(([pb, pl]) => len >= pl && within(b, pb, pl))) throw new Error(`fault proxy ${url}: run subnet ${subnet} is not a private range`);
+  const h = v4(u.hostname);
+  if (h === undefined || !within(h, b, len)) throw new Error(`fault proxy ${url}: only the run's own container address (in ${subnet}) is allowed`);
+  return u;
 }

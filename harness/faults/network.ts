@@ -9,11 +9,18 @@
 // (the runner's healAll), and at close() (every toxic and proxy goes away). After a
 // crash of the harness the embedded proxies die with it, so `gameday heal` has
 // nothing to undo for them; the journal's open entries are closed by healRun.
+//
+// Docker: partitions alone are packet drops in the containers' namespaces. A run with
+// link faults gets the run's fault-proxy container (providers/docker/fault-proxy.ts)
+// driven by the same ProxyNet, and then its partitions are toxics there too: through
+// the proxy every receiver sees the proxy's address, so drops by source address could
+// not tell one link from another. `gameday heal` removes that container after a crash.
 
 import { UsageError } from '../cli/errors.ts';
 import { NET_FAULT_KINDS } from '../experiment/net-fault.ts';
 import { LocalProvider } from '../providers/local.ts';
 import type { Provider } from '../providers/provider.ts';
+import type { FaultProxyOptions } from '../providers/docker/fault-proxy.ts';
 import type { Prepared } from '../runner/prepare.ts';
 import type { ActionFactory, FaultAction } from './executor.ts';
 import { checkToxiproxyUrl, ProxyNet } from './links.ts';
@@ -46,6 +53,21 @@ export function hasNetFaults(p: Prepared): boolean {
 }
 
 /** What execute() needs for the run's network faults; throws UsageError when they cannot be had. */
+/** Docker with link faults: the run's fault-proxy container, driven by ProxyNet; every network fault is a toxic there. */
+function dockerProxySetup(p: Prepared): NetworkSetup {
+  const net = new ProxyNet({ seed: p.seed, prefix: `gameday-${p.runId}` });
+  const provider: Provider = {
+    name: 'docker',
+    start: async (target, topology, o) => {
+      const dockerModule = '../providers/docker/index.ts'; // loaded only for docker runs (pulls in testcontainers)
+      const m = (await import(dockerModule)) as { DockerProvider: new (o: { faultProxy: FaultProxyOptions }) => Provider };
+      return new m.DockerProvider({ faultProxy: { seed: p.seed, interpose: (api, up, topo) => net.interposeRunProxy(api, up, topo) } }).start(target, topology, o);
+    },
+  };
+  let closing: Promise<void> | undefined;
+  return { provider, actions: netActions(net), net, close: () => (closing ??= net.close()) };
+}
+
 export function networkSetup(p: Prepared, opts: { toxiproxy?: string | undefined } = {}): NetworkSetup {
   const wanted = hasNetFaults(p) || opts.toxiproxy !== undefined;
   if (!wanted) return { actions: {}, close: async () => undefined };
@@ -57,10 +79,9 @@ export function networkSetup(p: Prepared, opts: { toxiproxy?: string | undefined
     }
   }
   if (p.experiment.provider === 'docker' && opts.toxiproxy === undefined) {
-    // Partitions on docker are packet drops in the containers' namespaces; link
-    // faults (latency, bandwidth, ...) need the proxy layer, which only local has.
-    const link = p.plan.faults.find((f) => f.net !== undefined && f.kind !== 'partition');
-    if (link) throw new UsageError(`fault ${link.id} (${link.kind}) needs the fault proxy between nodes, which the docker provider does not interpose`, 'use --provider local for link faults; partitions run on both');
+    // Partitions alone are packet drops in the containers' namespaces; link faults
+    // (latency, bandwidth, ...) put the run's fault-proxy container on every link.
+    if (p.plan.faults.some((f) => f.net !== undefined && f.kind !== 'partition')) return dockerProxySetup(p);
     const lazy: ActionFactory = (f, cluster) => {
       const load = async (): Promise<FaultAction> => {
         const dockerNet = '../providers/docker/net-actions.ts'; // loaded only for docker runs
@@ -72,6 +93,12 @@ export function networkSetup(p: Prepared, opts: { toxiproxy?: string | undefined
       return { inject: async () => (await action).inject(), heal: async () => (await action).heal() };
     };
     return { actions: { partition: lazy }, close: async () => undefined };
+  }
+  if (p.experiment.provider === 'docker') {
+    throw new UsageError(
+      `--toxiproxy ${opts.toxiproxy ?? ''} is on the host's loopback, which the containers of a docker run cannot reach`,
+      'drop --toxiproxy: on docker, runs with link faults start their own fault proxy in a container of the run',
+    );
   }
   if (p.experiment.provider !== 'local') {
     throw new UsageError(

@@ -2,12 +2,15 @@
 // AZ on the run's network. Power cuts are container kills, pauses use the cgroup
 // freezer, and cut links are DROP rules in the receiving container's namespace
 // (re-applied when a node comes back, since a killed container loses its namespace).
+// A run with link faults also has its fault-proxy container (fault-proxy.ts), which
+// is no party: it is never cut or powered off, and is removed with the rest.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedCluster } from '../provider.ts';
 import type { NodeInfo, Topology } from '../../../targets/target.ts';
 import { logsOf, stateOf, waitReady } from './container.ts';
+import type { StartedFaultProxy } from './fault-proxy.ts';
 import { writeJournal, type DirectedLink, type JournalParty } from './journal.ts';
 import { GATEWAY_BASE_PORT, gatewayId, NODE_PORT } from './names.ts';
 import { writeDrops } from './netns.ts';
@@ -40,6 +43,8 @@ export class DockerCluster implements StartedCluster {
     readonly chain: string,
     private readonly parties: ReadonlyMap<string, Party>,
     private readonly readyTimeoutMs: number,
+    /** The run's fault proxy, when its links are interposed (runs with link faults). */
+    readonly faultProxy?: StartedFaultProxy,
   ) {
     for (const p of parties.keys()) this.power.set(p, 'on');
     this.saveJournal('running');
@@ -182,8 +187,8 @@ export class DockerCluster implements StartedCluster {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await Promise.all(
-      [...this.parties.values()].map(async (p) => {
+    await Promise.all([
+      ...[...this.parties.values()].map(async (p) => {
         try {
           const dir = join(this.runDir, 'nodes', p.kind === 'node' ? p.party : `gw-${p.az}`);
           mkdirSync(dir, { recursive: true });
@@ -193,7 +198,19 @@ export class DockerCluster implements StartedCluster {
         }
         await p.handle.remove({ force: true, v: true }).catch(() => undefined);
       }),
-    );
+      (async () => {
+        const fp = this.faultProxy;
+        if (!fp) return;
+        try {
+          const dir = join(this.runDir, 'nodes', 'faultproxy');
+          mkdirSync(dir, { recursive: true });
+          writeFileSync(join(dir, 'faultproxy.log'), await logsOf(fp.handle));
+        } catch {
+          /* logs are best effort */
+        }
+        await fp.handle.remove({ force: true, v: true }).catch(() => undefined); // its proxies and toxics go with it
+      })(),
+    ]);
     await removeNetwork(this.network.id);
     this.cuts.clear();
     try {
@@ -215,6 +232,7 @@ export class DockerCluster implements StartedCluster {
       chain: this.chain,
       parties: [...this.parties.values()].map(({ party, kind, az, container, ip }) => ({ party, kind, az, container, ip })),
       cuts: this.cutLinks(),
+      ...(this.faultProxy ? { faultProxy: { container: this.faultProxy.container, ip: this.faultProxy.ip, api: this.faultProxy.api } } : {}),
       state,
     });
   }

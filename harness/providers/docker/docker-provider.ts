@@ -1,6 +1,8 @@
 // The docker provider: each node in its own container (the node program bundled into
 // an image made from the local Node binary), one region network with pinned
-// addresses, and one canary gateway container per AZ (see gateway-main.ts).
+// addresses, and one canary gateway container per AZ (see gateway-main.ts). With
+// `faultProxy` (runs with link faults), one more container, the run's fault proxy
+// (fault-proxy.ts), sits on every node → node and gateway → node link.
 //
 // Before anything is created the journal names the run, so a crash at any point
 // can be cleaned up by `healDockerRun` (which selects by the run's label).
@@ -9,8 +11,11 @@ import { mkdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Provider, StartOptions } from '../provider.ts';
 import type { LaunchSpec, Target, Topology } from '../../../targets/target.ts';
+import type { Address } from '../provider.ts';
+import type { LinkMap } from '../local.ts';
 import { createAndStart, waitReady } from './container.ts';
 import { DockerCluster, type Party } from './docker-cluster.ts';
+import { FAULT_PROXY_ENTRY, faultProxyRecord, startFaultProxy, type FaultProxyOptions, type StartedFaultProxy } from './fault-proxy.ts';
 import { programImage } from './image.ts';
 import { writeJournal } from './journal.ts';
 import {
@@ -28,6 +33,12 @@ const NODE_HOME = '/gameday';
 export interface DockerProviderOptions {
   /** Ready-made images by entry (e.g. one built from targets/reference/Dockerfile); others are built locally. */
   readonly images?: Readonly<Record<string, string>>;
+  /**
+   * Interpose the run's fault proxy (a container running the embedded Toxiproxy
+   * server; a real Toxiproxy image can be given as `images[FAULT_PROXY_ENTRY]`)
+   * between every node and its peers and between each AZ gateway and the nodes.
+   */
+  readonly faultProxy?: FaultProxyOptions;
 }
 
 export class DockerProvider implements Provider {
@@ -41,6 +52,10 @@ export class DockerProvider implements Provider {
     const chain = chainName(opts.runId);
     const gatewayImageP = programImage('gateway', GATEWAY_ENTRY); // meanwhile testcontainers loads
     gatewayImageP.catch(() => undefined);
+    const fp = this.options.faultProxy;
+    const givenProxyImage = this.options.images?.[FAULT_PROXY_ENTRY];
+    const proxyImageP = fp ? (givenProxyImage ? Promise.resolve({ tag: givenProxyImage }) : programImage('faultproxy', FAULT_PROXY_ENTRY)) : undefined;
+    proxyImageP?.catch(() => undefined);
     const docker = await dockerode();
     const check = (): void => opts.signal?.throwIfAborted();
 
@@ -49,20 +64,36 @@ export class DockerProvider implements Provider {
     const ipOf = new Map<string, string>();
     topology.nodes.forEach((n, i) => ipOf.set(n.id, hostAddress(network.subnet, 10 + i)));
     topology.azs.forEach((az, j) => ipOf.set(gatewayId(az), hostAddress(network.subnet, 10 + topology.nodes.length + j)));
+    const proxyIp = hostAddress(network.subnet, 10 + topology.nodes.length + topology.azs.length);
     const ip = (id: string): string => {
       const a = ipOf.get(id);
       if (!a) throw new RangeError(`peerUrl: no node "${id}" in the topology`);
       return a;
     };
-    writeJournal(runDir, { runId: opts.runId, network: network.name, subnet: network.subnet, chain, parties: [], cuts: [], state: 'starting' });
+    const proxyRecord = fp ? faultProxyRecord(opts.runId, proxyIp) : undefined;
+    writeJournal(runDir, { runId: opts.runId, network: network.name, subnet: network.subnet, chain, parties: [], cuts: [], state: 'starting', ...(proxyRecord ? { faultProxy: proxyRecord } : {}) });
 
     try {
+      // with a fault proxy, every link is dialled through it: it must be up (and its links made) before the nodes are configured
+      let proxy: StartedFaultProxy | undefined;
+      let links: LinkMap | undefined;
+      if (fp && proxyImageP) {
+        proxy = await startFaultProxy(opts.runId, network.name, proxyIp, (await proxyImageP).tag, { seed: fp.seed, readyTimeoutMs });
+        check();
+        const upstreams = new Map<string, Address>(topology.nodes.map((n) => [n.id, { host: ip(n.id), port: NODE_PORT }]));
+        links = await fp.interpose({ url: proxy.api, subnet: network.subnet }, upstreams, topology);
+        check();
+      }
+      const dial = (from: string, to: string): Address => links?.dial(from, to) ?? { host: ip(to), port: NODE_PORT };
       const specs = new Map<string, LaunchSpec>();
       for (const n of topology.nodes) {
         specs.set(n.id, target.launch(n, {
           listen: { host: '0.0.0.0', port: NODE_PORT },
           dataDir: `${NODE_HOME}/data`,
-          peerUrl: (to) => `http://${ip(to)}:${NODE_PORT}`,
+          peerUrl: (to) => {
+            const a = dial(n.id, to);
+            return `http://${a.host}:${a.port}`;
+          },
           targetOptions: opts.targetOptions ?? {},
         }));
       }
@@ -97,7 +128,10 @@ export class DockerProvider implements Provider {
       const gatewayStarts = topology.azs.map(async (az) => {
         const id = gatewayId(az);
         const name = gatewayContainerName(opts.runId, az);
-        const routes = topology.nodes.map((n, i) => ({ port: GATEWAY_BASE_PORT + i, host: ip(n.id), targetPort: NODE_PORT }));
+        const routes = topology.nodes.map((n, i) => {
+          const a = dial(`canary:${az}`, n.id);
+          return { port: GATEWAY_BASE_PORT + i, host: a.host, targetPort: a.port };
+        });
         const c = await createAndStart({
           name, image: gatewayImage, network: network.name, ip: ip(id),
           labels: runLabels(opts.runId, { [LABEL_NODE]: id, [LABEL_AZ]: az, [LABEL_ROLE]: 'gateway' }),
@@ -114,7 +148,7 @@ export class DockerProvider implements Provider {
       // parties in topology order, then gateways
       const ordered = new Map<string, Party>();
       for (const id of [...topology.nodes.map((n) => n.id), ...topology.azs.map(gatewayId)]) ordered.set(id, parties.get(id)!);
-      return new DockerCluster(topology, opts.runId, runDir, network, chain, ordered, readyTimeoutMs);
+      return new DockerCluster(topology, opts.runId, runDir, network, chain, ordered, readyTimeoutMs, proxy);
     } catch (err) {
       await healDockerRun(runDir).catch(() => undefined);
       throw err;

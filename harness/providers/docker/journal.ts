@@ -16,6 +16,14 @@ export interface JournalParty {
   readonly ip: string;
 }
 
+/** The run's fault-proxy container (runs with link faults): every link crosses it. */
+export interface JournalFaultProxy {
+  readonly container: string;
+  readonly ip: string;
+  /** Its Toxiproxy API, e.g. http://172.18.0.30:8474 */
+  readonly api: string;
+}
+
 export interface DirectedLink {
   readonly from: string;
   readonly to: string;
@@ -29,6 +37,8 @@ export interface DockerJournal {
   readonly subnet: string;
   readonly chain: string;
   readonly parties: readonly JournalParty[];
+  /** Written before the container is created; absent for runs without link faults. */
+  readonly faultProxy?: JournalFaultProxy;
   /** Directed links whose packets are dropped right now (at the `to` side). */
   readonly cuts: readonly DirectedLink[];
   readonly state: 'starting' | 'running' | 'stopped';

@@ -14,6 +14,8 @@ export const NODE_PORT = 8080;
 /** Gateway ports: health, and one forwarding port per node (GATEWAY_BASE_PORT + node index). */
 export const GATEWAY_HEALTH_PORT = 8079;
 export const GATEWAY_BASE_PORT = 9000;
+/** API port of the run's fault-proxy container (the Toxiproxy default). */
+export const FAULT_PROXY_API_PORT = 8474;
 
 const safe = (s: string): string => s.replace(/[^a-zA-Z0-9_.-]+/g, '-');
 
@@ -24,6 +26,9 @@ export const containerName = (runId: string, nodeId: string): string => `gameday
 export const gatewayId = (az: string): string => `gw:${az}`;
 export const isGatewayId = (party: string): boolean => party.startsWith('gw:');
 export const gatewayContainerName = (runId: string, az: string): string => containerName(runId, `gw-${az}`);
+/** The run's fault proxy (only for runs with link faults); not a party of partitions. */
+export const FAULT_PROXY_ID = 'faultproxy';
+export const faultProxyContainerName = (runId: string): string => containerName(runId, FAULT_PROXY_ID);
 
 /** The run's own iptables chain inside each container's namespace (iptables allows 28 characters). */
 export const chainName = (runId: string): string =>

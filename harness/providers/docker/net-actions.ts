@@ -4,8 +4,10 @@
 // the side holding most of that AZ's nodes (a tie leaves them untouched), as the
 // local provider's proxy layer does with its canaries.
 //
-// Link faults (latency, jitter, bandwidth, ...) need a proxy between the nodes, which
-// the docker provider does not interpose yet: they fail with a clear error.
+// Link faults (latency, jitter, bandwidth, ...) need a proxy between the nodes: a run
+// with them starts the run's fault-proxy container (fault-proxy.ts) and drives every
+// network fault, partitions included, as toxics there (harness/faults/network.ts);
+// these namespace actions then refuse them with a clear error.
 
 import type { Topology } from '../../../targets/target.ts';
 import type { ActionFactory } from '../../faults/executor.ts';
@@ -44,7 +46,7 @@ export const dockerPartitionAction: ActionFactory = (f, cluster) => {
   const net = f.net;
   if (!net) throw new Error(`fault ${f.id} (${f.kind}) has no sides planned`);
   if (f.kind !== 'partition') {
-    throw new Error(`fault ${f.id}: ${f.kind} needs a fault proxy between nodes, which the docker provider does not interpose yet (use --provider local)`);
+    throw new Error(`fault ${f.id}: ${f.kind} needs the run's fault proxy between nodes (DockerProvider option faultProxy, driven by ProxyNet), not namespace drops`);
   }
   const pairs = crossingPairs(cluster.topology, net);
   return {
