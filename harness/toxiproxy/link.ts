@@ -56,11 +56,15 @@ export class Link implements LinkControl {
   readonly onChunk = (buf: Buffer): void => {
     if (this.fast) {
       if (!this.dst.write(buf)) {
+        // Nothing more is read until 'drain', and by then the write is done with the
+        // read buffer: it can be read into again (no new buffer per bulk chunk).
         this.dstBlocked = true;
         this.src.pause();
+      } else if (this.reader && this.dst.writableLength > 0) {
+        // a write not completed at once still points into the read buffer, and the
+        // source keeps reading: the next read goes elsewhere
+        this.reader.claim();
       }
-      // a write not completed at once still points into the read buffer
-      if (this.reader && this.dst.writableLength > 0) this.reader.claim();
       return;
     }
     if (this.closed) return;
