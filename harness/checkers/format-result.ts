@@ -17,9 +17,16 @@ const formatWrite = (w: WriteRef): string => `#${w.invokeIndex} p${w.process} ${
 
 function linText(w: LinWitness): string[] {
   const from = w.windowFrom === 'any-state' ? 'whatever state the calls before it left' : 'the start of the history';
+  const window =
+    w.windowFrom === 'search-frontier'
+      ? [
+          `  whole map: calls pending where the search got furthest, none of which can be ordered so that it completes;`,
+          `  they touch key(s) ${(w.keys ?? []).map((k) => `${j(k.key)} (= ${j(k.state)})`).join(', ')}:`,
+        ]
+      : [`  smallest window that cannot be ordered (from ${from}):`];
   return [
     `  key ${j(w.key)}: ${formatCall(w.stuck)} cannot be ordered with the calls before it.`,
-    `  smallest window that cannot be ordered (from ${from}):`,
+    ...window,
     ...w.window.map((c) => `    ${formatCall(c)}`),
     `  longest linearizable prefix: ${w.prefix.calls} call(s), leaving ${j(w.prefix.stateAfter)}; its last steps in order:`,
     ...w.prefix.last.map((c) => `    ${formatCall(c)}`),

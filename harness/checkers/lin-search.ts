@@ -33,7 +33,7 @@ export type SearchResult =
 
 // fixed pseudo-random Zobrist keys (xorshift), shared by every search
 let zobrist = new Int32Array(0);
-function zobristKeys(n: number): Int32Array {
+export function zobristKeys(n: number): Int32Array {
   if (zobrist.length >= 2 * n) return zobrist;
   const z = new Int32Array(Math.max(2 * n, 2 * zobrist.length, 1024));
   let x = 0x2545f491;
@@ -46,12 +46,11 @@ function zobristKeys(n: number): Int32Array {
   return (zobrist = z);
 }
 
-function fmix(h: number): number {
+export function fmix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
-
 
 /**
  * mode 'any': stop at the first linearization (order = op indexes in linearized order).

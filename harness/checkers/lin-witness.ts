@@ -28,8 +28,13 @@ export interface LinWitness {
   readonly stuck: CallRef;
   /** calls that cannot be ordered, in invoke order */
   readonly window: readonly CallRef[];
-  /** the states the window was tried from: the history's own, or every value of the key */
-  readonly windowFrom: 'history' | 'any-state';
+  /**
+   * the states the window was tried from: the history's own, or every value of the key;
+   * 'search-frontier' (whole-map search): the calls pending where the search got furthest
+   */
+  readonly windowFrom: 'history' | 'any-state' | 'search-frontier';
+  /** whole-map search: the keys the window's calls touch (the stuck call's first) and their values at that point */
+  readonly keys?: ReadonlyArray<{ readonly key: string | null; readonly state: Value }>;
   /** the longest linearizable prefix: how many calls, and its last steps, in order */
   readonly prefix: { readonly calls: number; readonly last: readonly CallRef[]; readonly stateAfter: Value };
 }
@@ -129,7 +134,7 @@ function minimise(ops: LinOp[], fails: (ops: LinOp[]) => boolean, keep: LinOp): 
 }
 
 /** A state as a person knows it: the unread stand-in is shown as the value the last write wrote. */
-function shownState(v: Value, order: readonly LinOp[]): Value {
+export function shownState(v: Value, order: readonly LinOp[]): Value {
   if (v !== UNREAD) return v;
   for (let i = order.length - 1; i >= 0; i--) {
     const c = (order[i] as LinOp).call;

@@ -10,6 +10,7 @@ import { compileCalls, ModelError, States, step, type LinOp, type ModelName } fr
 import { pruneOpen, segments, UNREAD, type PruneStats } from './lin-prepare.ts';
 import { Budget, search, type SearchResult } from './lin-search.ts';
 import { callRef, linWitness, type LinWitness } from './lin-witness.ts';
+import { checkWholeMap } from './lin-whole-map.ts';
 
 export type { ModelName } from './lin-model.ts';
 
@@ -25,6 +26,12 @@ export interface LinOptions {
   readonly includeEventual?: boolean;
   /** Find the smallest window and the longest prefix on a violation (default true; off: the verdict only). */
   readonly witness?: boolean;
+  /**
+   * kv model only: search the whole history at once with the entire map as the state,
+   * instead of key by key (default false). Same verdict (linearizability is local),
+   * usually slower; the witness is the calls pending where the search got furthest.
+   */
+  readonly wholeMap?: boolean;
 }
 
 type KeyOutcome =
@@ -89,6 +96,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinOptions = {})
   if (opts.includeEventual !== true) calls = calls.filter((c) => c.consistency !== 'eventual');
   const unknown: string[] = [];
   const figures = (): Record<string, unknown> => ({ ...fig, explored: budget.explored, largestSearch: budget.maxCache, ms: Math.round((performance.now() - t0) * 100) / 100 });
+  if (opts.wholeMap === true) return wholeMap(calls, model, opts.initial ?? null, budget, fig, figures);
   for (const [key, kc] of byKey(calls)) {
     fig.keys++;
     let r: KeyOutcome;
@@ -115,4 +123,29 @@ export function checkLinearizable(history: readonly Op[], opts: LinOptions = {})
     return { name: 'linearizable', verdict: 'unknown', summary: `undecided within budget: ${unknown[0]}${unknown.length > 1 ? ` (+${unknown.length - 1} more)` : ''}`, details: { model, unknown, figures: figures() } };
   }
   return { name: 'linearizable', verdict: 'pass', summary: `linearizable (${model}): ${fig.keys} key(s), ${fig.calls} call(s)`, details: { model, figures: figures() } };
+}
+
+function wholeMap(calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures, figures: () => Record<string, unknown>): CheckResult {
+  const name = 'linearizable';
+  if (model !== 'kv') {
+    const error = `whole-map checking needs the kv model, not ${model}`;
+    return { name, verdict: 'unknown', summary: error, details: { model, error } };
+  }
+  let r;
+  try {
+    r = checkWholeMap(calls, initial, budget, fig);
+  } catch (err) {
+    if (!(err instanceof ModelError)) throw err;
+    return { name, verdict: 'unknown', summary: err.message, details: { model, wholeMap: true, error: err.message } };
+  }
+  fig.segments = 1;
+  if (r.verdict === 'unknown') return { name, verdict: 'unknown', summary: `undecided within budget: ${r.reason}`, details: { model, wholeMap: true, unknown: [r.reason], figures: figures() } };
+  if (r.verdict === 'pass') return { name, verdict: 'pass', summary: `linearizable (kv, whole map): ${fig.keys} key(s), ${fig.calls} call(s)`, details: { model, wholeMap: true, figures: figures() } };
+  const w = r.witness;
+  const keys = (w.keys ?? []).map((k) => JSON.stringify(k.key)).join(', ');
+  const summary =
+    `not linearizable (kv, whole map): ${w.stuck.f} by process ${w.stuck.process} on key ${JSON.stringify(w.key)} ` +
+    `(history index ${w.stuck.index}) cannot be ordered; ${w.window.length} call(s) pending where the search got furthest, ` +
+    `on key(s) ${keys}; longest linearizable prefix ${w.prefix.calls} call(s)`;
+  return { name, verdict: 'fail', summary, details: { model, wholeMap: true, witness: w, figures: figures() } };
 }

@@ -17,6 +17,7 @@ interface CheckArgs {
   model?: ModelName;
   timeout: number;
   json: boolean;
+  wholeMap: boolean;
 }
 
 function load(path: string, format: HistoryFormat | undefined): { file: string; runFolder: boolean; h: LoadedHistory } {
@@ -36,11 +37,15 @@ async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
   if (!(args.timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, not ${args.timeout}`, 'e.g. --timeout 60', '--timeout');
   const { file, runFolder, h } = load(args.path, args.format);
   const model = args.model ?? h.model;
+  if (args.wholeMap && model !== 'kv') {
+    throw new UsageError(`--whole-map checks a key-value history as one map, but the model here is ${model}`, 'drop --whole-map, or give --model kv', '--whole-map');
+  }
   const results: CheckResult[] = checkHistory(h.ops, {
     model,
     initial: h.initial,
     timeoutMs: args.timeout * 1000,
     finalReads: h.format === 'gameday',
+    wholeMap: args.wholeMap,
   });
   const verdict = combineVerdicts(results.map((r) => r.verdict));
   if (args.json) {
@@ -62,6 +67,7 @@ export const command: CommandModule<object, CheckArgs> = {
       .option('format', { choices: FORMATS, describe: 'history format (default: guessed from the file)' })
       .option('model', { choices: ['register', 'cas-register', 'kv'] as const, describe: 'model to check against (default: from the format)' })
       .option('timeout', { type: 'number', default: 60, describe: 'seconds before the verdict is unknown' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' }) as unknown as Argv<CheckArgs>,
+      .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' })
+      .option('whole-map', { type: 'boolean', default: false, describe: 'kv model: search the whole history as one map instead of key by key (same verdict, slower)' }) as unknown as Argv<CheckArgs>,
   handler,
 };
