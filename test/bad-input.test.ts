@@ -23,6 +23,8 @@ const cases: [string, string[], RegExp][] = [
   ['missing file', ['does/not/exist.yaml'], /cannot read experiment file/],
   ['negative --duration', ['experiments/power-off.yaml', '--duration=-3s'], /--duration -3s is not a positive duration/],
   ['unknown option', ['experiments/power-off.yaml', '--sead', '3'], /Unknown argument: sead/],
+  ['no Toxiproxy at --toxiproxy', ['experiments/az-partition.yaml', '--toxiproxy', 'http://127.0.0.1:2'], /no Toxiproxy answers at --toxiproxy http:\/\/127\.0\.0\.1:2: ECONNREFUSED/],
+  ['non-loopback --toxiproxy', ['experiments/az-partition.yaml', '--toxiproxy', 'http://192.0.2.1:8474'], /not an http:\/\/ URL on a loopback address/],
   ['unknown bug mode', ['experiments/power-off.yaml', '--bug', 'lose-everything'], /unknown bug mode "lose-everything"/],
 ];
 

@@ -56,6 +56,10 @@ export const command: CommandModule<object, Args> = {
       const d = await dockerAvailable();
       if (!d.ok) throw new UsageError(`the docker provider needs a Docker daemon, and none answers: ${d.reason}`, 'start Docker (on Debian: apt-get install -y docker.io iptables && dockerd &), check with `gameday doctor`, or use --provider local');
     }
+    if (p.toxiproxy !== undefined) {
+      const why = await toxiproxyAnswers(p.toxiproxy);
+      if (why) throw new UsageError(`no Toxiproxy answers at --toxiproxy ${p.toxiproxy}: ${why}`, 'start it (toxiproxy-server, or `gameday toxiproxy --listen 127.0.0.1:8474`), or leave out --toxiproxy to use the embedded fault proxy');
+    }
     for (const h of await healStale()) process.stderr.write(`healed a run left behind by a crashed harness: ${h.runId} (killed ${h.killed.length} processes, healed faults ${h.faultsHealed.join(', ') || 'none'})\n`);
     const ac = new AbortController();
     let signals = 0;
@@ -88,3 +92,14 @@ export const command: CommandModule<object, Args> = {
     }
   },
 };
+
+/** undefined when a Toxiproxy API answers /version at `url`, else what went wrong. */
+async function toxiproxyAnswers(url: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(new URL('/version', url), { signal: AbortSignal.timeout(3000) });
+    return res.ok ? undefined : `GET /version answered ${res.status}`;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ?? cause?.message ?? (err as Error).message;
+  }
+}
