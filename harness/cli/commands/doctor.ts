@@ -122,7 +122,7 @@ export function capabilities(machine: readonly Finding[]): Omit<DoctorReport, 'm
         { name: 'power-off', ok: docker, how: need(docker, 'container kill (SIGKILL), start of the same container', 'docker provider unavailable') },
         { name: 'pause', ok: docker, how: need(docker, 'docker pause / unpause (cgroup freezer)', 'docker provider unavailable') },
         { name: 'partition', ok: docker && netns, how: need(docker && netns, 'DROP rules in the containers\u2019 namespaces (nsenter + iptables)', docker ? 'no rights for nsenter + iptables (run as root)' : 'docker provider unavailable') },
-        { name: 'link faults', ok: false, how: 'no: the docker provider routes no node-to-node traffic through a fault proxy yet' },
+        { name: 'link faults', ok: docker, how: need(docker, 'toxics in the run\u2019s fault-proxy container (embedded Toxiproxy server) on every node and canary link', 'docker provider unavailable') },
       ],
     },
   ];
