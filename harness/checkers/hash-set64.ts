@@ -46,3 +46,67 @@ export class HashSet64 {
     for (let i = 0; i < used.length; i++) if (used[i] === 1) this.add(lo[i] as number, hi[i] as number);
   }
 }
+
+/** A map from 64-bit keys (two int32 halves) to int32 values, the same way. */
+export class HashMap64 {
+  private lo: Int32Array;
+  private hi: Int32Array;
+  private val: Int32Array;
+  private used: Uint8Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 1024) {
+    let c = 16;
+    while (c < capacity * 2) c *= 2;
+    this.lo = new Int32Array(c);
+    this.hi = new Int32Array(c);
+    this.val = new Int32Array(c);
+    this.used = new Uint8Array(c);
+    this.mask = c - 1;
+  }
+
+  /** Adds the key with value v and returns true; false (and the value stays) if it was there. */
+  add(lo: number, hi: number, v: number): boolean {
+    if (this.size * 2 >= this.mask) this.grow();
+    const i = this.slot(lo, hi);
+    if (this.used[i] === 1) return false;
+    this.used[i] = 1;
+    this.lo[i] = lo;
+    this.hi[i] = hi;
+    this.val[i] = v;
+    this.size++;
+    return true;
+  }
+
+  /** The key's value, or `missing`. */
+  get(lo: number, hi: number, missing: number): number {
+    const i = this.slot(lo, hi);
+    return this.used[i] === 1 ? (this.val[i] as number) : missing;
+  }
+
+  /** Sets the value of a key that is there. */
+  set(lo: number, hi: number, v: number): void {
+    const i = this.slot(lo, hi);
+    if (this.used[i] === 1) this.val[i] = v;
+  }
+
+  /** the key's slot, or the free slot where it would go */
+  private slot(lo: number, hi: number): number {
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    while (this.used[i] === 1 && (this.lo[i] !== lo || this.hi[i] !== hi)) i = (i + 1) & this.mask;
+    return i;
+  }
+
+  private grow(): void {
+    const { lo, hi, val, used } = this;
+    const c = (this.mask + 1) * 2;
+    this.lo = new Int32Array(c);
+    this.hi = new Int32Array(c);
+    this.val = new Int32Array(c);
+    this.used = new Uint8Array(c);
+    this.mask = c - 1;
+    this.size = 0;
+    for (let i = 0; i < used.length; i++) if (used[i] === 1) this.add(lo[i] as number, hi[i] as number, val[i] as number);
+  }
+}

@@ -9,7 +9,7 @@
 // Checking key by key is equivalent (linearizability is local) and usually much
 // cheaper; this search exists to check that claim and to compare with checkers that
 // search the whole map.
-import { HashSet64 } from './hash-set64.ts';
+import { HashMap64 } from './hash-set64.ts';
 import { Kind, type LinOp, type States } from './lin-model.ts';
 import { fmix, zobristKeys, type Budget } from './lin-search.ts';
 
@@ -44,7 +44,7 @@ const LOOK_BACK = 1000;
  * Stops at the first linearization of every op. `ops` must be sorted by start;
  * `states[k]` interns key k's values; `initial[k]` is key k's value before the first op.
  */
-export function searchMap(states: readonly States[], ops: readonly MapOp[], initial: Int32Array, budget: Budget): MapSearchResult {
+export function searchMap(states: readonly States[], ops: readonly MapOp[], initial: Int32Array, budget: Budget, backjump = true): MapSearchResult {
   const n = ops.length;
   const K = initial.length;
   // per-op columns: no object is touched in the hot loop
@@ -122,8 +122,10 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
   const stackEv = new Int32Array(n);
   const stackPrev = new Int32Array(n);
   const forced = new Uint8Array(n);
-  const cache = new HashSet64(Math.min(1 << 16, 4 * n + 16));
-  cache.add(s1, s2);
+  // why[d]: keys (a 32-bit Bloom mask) whose calls decided the failures met so far at depth d
+  const why = new Int32Array(n + 1);
+  const cache = new HashMap64(Math.min(1 << 16, 4 * n + 16));
+  cache.add(s1, s2, 0);
   let frontier: MapFrontier = { stuck: 0, pending: [], linearized: 0, last: [], values: [] };
   let maxRet = -1;
   let sp = 0;
@@ -163,77 +165,77 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
   };
 
   let e = next[head] as number;
-  for (;;) {
+  let reason = 0;
+  search: for (;;) {
     if ((++iter & 0xfff) === 0 && budget.timeUp()) return done({ kind: 'unknown', reason: 'time budget exhausted' });
     if (e === -1) return done({ kind: 'ok', order: Array.from(stackEv.subarray(0, sp), (p) => evOp[p] as number), map });
     if (isCall[e] === 1) {
       const o = evOp[e] as number;
+      const k = opKey[o] as number;
+      const bit = 1 << (k & 31);
       const cp = classPrev[o] as number;
-      if (optional[o] === 0 || cp < 0 || lin[cp] === 1) {
-        const k = opKey[o] as number;
-        const s = map[k] as number;
-        const ns = step(o, s);
-        if (ns >= 0 && (kind[o] === Kind.Read || kind[o] === Kind.CasFail)) {
-          // an observer that fits now goes now: if any order places it later, moving it
-          // here keeps every other call's result and the real-time order, so its
-          // siblings need no try; if this pair was explored already, so was this node
-          if (!cache.add(h1 ^ (z[2 * o] as number) ^ s1, h2 ^ (z[2 * o + 1] as number) ^ s2)) {
-            e = -2;
-          } else {
-            if (cache.size > budget.maxStates) return done({ kind: 'unknown', reason: `state budget exhausted (${budget.maxStates} states)` });
-            stackEv[sp] = e;
-            stackPrev[sp] = s;
-            forced[sp++] = 1;
-            lin[o] = 1;
-            h1 ^= z[2 * o] as number;
-            h2 ^= z[2 * o + 1] as number;
-            unlink(e);
-            const m = match[e] as number;
-            if (m >= 0) unlink(m);
-            e = next[head] as number;
-            continue;
-          }
-        } else if (ns >= 0 && !(optional[o] === 1 && ns === s)) {
-          const n1 = h1 ^ (z[2 * o] as number);
-          const n2 = h2 ^ (z[2 * o + 1] as number);
-          let t1 = s1;
-          let t2 = s2;
-          if (ns !== s) {
-            t1 ^= kh1(k, s) ^ kh1(k, ns);
-            t2 ^= kh2(k, s) ^ kh2(k, ns);
-          }
-          if (cache.add(n1 ^ t1, n2 ^ t2)) {
-            if (cache.size > budget.maxStates) return done({ kind: 'unknown', reason: `state budget exhausted (${budget.maxStates} states)` });
-            stackEv[sp] = e;
-            stackPrev[sp] = s;
-            forced[sp++] = 0;
-            lin[o] = 1;
-            h1 = n1;
-            h2 = n2;
-            s1 = t1;
-            s2 = t2;
-            map[k] = ns;
-            unlink(e);
-            const m = match[e] as number;
-            if (m >= 0) unlink(m);
-            e = next[head] as number;
-            continue;
-          }
-        }
-      }
-      if (e !== -2) {
+      const s = map[k] as number;
+      const ns = optional[o] === 1 && cp >= 0 && lin[cp] === 0 ? -1 : step(o, s);
+      if (ns < 0 || (optional[o] === 1 && ns === s)) {
+        why[sp] = (why[sp] as number) | bit;
         e = next[e] as number;
         continue;
       }
-    } else if (e > maxRet) {
-      maxRet = e;
-      frontier = here(e);
+      // an observer that fits now goes now: if any order places it later, moving it
+      // here keeps every other call's result and the real-time order, so its siblings
+      // need no try (and if it fails, so does this node, for the same reason)
+      const observer = kind[o] === Kind.Read || kind[o] === Kind.CasFail;
+      const n1 = h1 ^ (z[2 * o] as number);
+      const n2 = h2 ^ (z[2 * o + 1] as number);
+      let t1 = s1;
+      let t2 = s2;
+      if (ns !== s) {
+        t1 ^= kh1(k, s) ^ kh1(k, ns);
+        t2 ^= kh2(k, s) ^ kh2(k, ns);
+      }
+      if (!cache.add(n1 ^ t1, n2 ^ t2, 0)) {
+        // explored before, and failed: for the keys it recorded (0: not known, all keys)
+        const m = cache.get(n1 ^ t1, n2 ^ t2, 0) || -1;
+        if (observer) {
+          reason = m | bit;
+        } else {
+          why[sp] = (why[sp] as number) | m | bit;
+          e = next[e] as number;
+          continue;
+        }
+      } else {
+        if (cache.size > budget.maxStates) return done({ kind: 'unknown', reason: `state budget exhausted (${budget.maxStates} states)` });
+        stackEv[sp] = e;
+        stackPrev[sp] = s;
+        forced[sp++] = observer ? 1 : 0;
+        why[sp] = 0;
+        lin[o] = 1;
+        h1 = n1;
+        h2 = n2;
+        s1 = t1;
+        s2 = t2;
+        map[k] = ns;
+        unlink(e);
+        const m = match[e] as number;
+        if (m >= 0) unlink(m);
+        e = next[head] as number;
+        continue;
+      }
+    } else {
+      // the return of a call not placed: this node fails
+      if (e > maxRet) {
+        maxRet = e;
+        frontier = here(e);
+      }
+      reason = (why[sp] as number) | (1 << ((opKey[evOp[e] as number] as number) & 31));
     }
-    // backtrack: undo the last placement (restore its key's value) and try the call
-    // after it; a forced placement had no alternatives: undo the one before it too
-    let p = -1;
+    // backtrack: remember why this node failed (the keys whose calls decided it), undo
+    // the placement that led here, and try the call after it; a forced placement had no
+    // alternatives, and one on a key that is not among the reasons changes nothing
+    // that failed: the node before fails too, for the same reason
     while (sp > 0) {
-      p = stackEv[--sp] as number;
+      if (backjump) cache.set(h1 ^ s1, h2 ^ s2, reason);
+      const p = stackEv[--sp] as number;
       const o = evOp[p] as number;
       lin[o] = 0;
       h1 ^= z[2 * o] as number;
@@ -249,11 +251,12 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
       const m = match[p] as number;
       if (m >= 0) relink(m);
       relink(p);
-      if (forced[sp] === 0) break;
-      p = -1;
+      if (forced[sp] === 1 || (backjump && (reason & (1 << (k & 31))) === 0)) continue;
+      why[sp] = (why[sp] as number) | (backjump ? reason : -1);
+      e = next[p] as number;
+      continue search;
     }
-    if (p === -1) break;
-    e = next[p] as number;
+    break;
   }
   return done({ kind: 'fail', ...frontier });
 

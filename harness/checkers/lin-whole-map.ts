@@ -21,7 +21,7 @@ export interface MapFigures extends PruneStats {
   calls: number;
 }
 
-export function checkWholeMap(calls: readonly Call[], initial: Value, budget: Budget, fig: MapFigures): MapOutcome {
+export function checkWholeMap(calls: readonly Call[], initial: Value, budget: Budget, fig: MapFigures, backjump = true): MapOutcome {
   const names: Array<string | undefined> = [];
   const states: States[] = [];
   const init: number[] = [];
@@ -38,7 +38,7 @@ export function checkWholeMap(calls: readonly Call[], initial: Value, budget: Bu
   fig.keys += names.length;
   fig.calls += ops.length;
   ops.sort((x, y) => x.op.start - y.op.start || x.op.call.id - y.op.call.id);
-  const r = searchMap(states, ops, Int32Array.from(init), budget);
+  const r = searchMap(states, ops, Int32Array.from(init), budget, backjump);
   if (r.kind === 'ok') return { verdict: 'pass' };
   if (r.kind === 'unknown') return { verdict: 'unknown', reason: `whole map: ${r.reason}` };
   const opOf = (i: number): LinOp => (ops[i] as MapOp).op;

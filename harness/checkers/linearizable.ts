@@ -32,6 +32,12 @@ export interface LinOptions {
    * usually slower; the witness is the calls pending where the search got furthest.
    */
   readonly wholeMap?: boolean;
+  /**
+   * Whole-map only: when a branch fails, skip the alternatives of choices on keys that
+   * had no part in the failure (default true). false: plain chronological backtracking,
+   * as Porcupine searches a map (for comparison).
+   */
+  readonly backjump?: boolean;
 }
 
 type KeyOutcome =
@@ -96,7 +102,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinOptions = {})
   if (opts.includeEventual !== true) calls = calls.filter((c) => c.consistency !== 'eventual');
   const unknown: string[] = [];
   const figures = (): Record<string, unknown> => ({ ...fig, explored: budget.explored, largestSearch: budget.maxCache, ms: Math.round((performance.now() - t0) * 100) / 100 });
-  if (opts.wholeMap === true) return wholeMap(calls, model, opts.initial ?? null, budget, fig, figures);
+  if (opts.wholeMap === true) return wholeMap(calls, model, opts.initial ?? null, budget, fig, figures, opts.backjump !== false);
   for (const [key, kc] of byKey(calls)) {
     fig.keys++;
     let r: KeyOutcome;
@@ -125,7 +131,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinOptions = {})
   return { name: 'linearizable', verdict: 'pass', summary: `linearizable (${model}): ${fig.keys} key(s), ${fig.calls} call(s)`, details: { model, figures: figures() } };
 }
 
-function wholeMap(calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures, figures: () => Record<string, unknown>): CheckResult {
+function wholeMap(calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures, figures: () => Record<string, unknown>, backjump: boolean): CheckResult {
   const name = 'linearizable';
   if (model !== 'kv') {
     const error = `whole-map checking needs the kv model, not ${model}`;
@@ -133,7 +139,7 @@ function wholeMap(calls: readonly Call[], model: ModelName, initial: Value, budg
   }
   let r;
   try {
-    r = checkWholeMap(calls, initial, budget, fig);
+    r = checkWholeMap(calls, initial, budget, fig, backjump);
   } catch (err) {
     if (!(err instanceof ModelError)) throw err;
     return { name, verdict: 'unknown', summary: err.message, details: { model, wholeMap: true, error: err.message } };
