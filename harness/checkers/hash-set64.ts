@@ -5,7 +5,9 @@
 export class HashSet64 {
   private lo: Int32Array;
   private hi: Int32Array;
-  private used: Uint8Array;
+  /** slot i is in use iff used[i] === gen: clear() is one increment */
+  private used: Int32Array;
+  private gen = 1;
   private mask: number;
   size = 0;
 
@@ -14,17 +16,31 @@ export class HashSet64 {
     while (c < capacity * 2) c *= 2;
     this.lo = new Int32Array(c);
     this.hi = new Int32Array(c);
-    this.used = new Uint8Array(c);
+    this.used = new Int32Array(c);
     this.mask = c - 1;
+  }
+
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
+  /** Empties the set, keeping its tables. */
+  clear(): void {
+    this.size = 0;
+    if (++this.gen === 0x7fffffff) {
+      this.used.fill(0);
+      this.gen = 1;
+    }
   }
 
   /** Adds the key; false if it was already there. */
   add(lo: number, hi: number): boolean {
     if (this.size * 2 >= this.mask) this.grow();
+    const g = this.gen;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
     for (;;) {
-      if (this.used[i] === 0) {
-        this.used[i] = 1;
+      if (this.used[i] !== g) {
+        this.used[i] = g;
         this.lo[i] = lo;
         this.hi[i] = hi;
         this.size++;
@@ -36,14 +52,15 @@ export class HashSet64 {
   }
 
   private grow(): void {
-    const { lo, hi, used } = this;
+    const { lo, hi, used, gen } = this;
     const c = (this.mask + 1) * 2;
     this.lo = new Int32Array(c);
     this.hi = new Int32Array(c);
-    this.used = new Uint8Array(c);
+    this.used = new Int32Array(c);
+    this.gen = 1;
     this.mask = c - 1;
     this.size = 0;
-    for (let i = 0; i < used.length; i++) if (used[i] === 1) this.add(lo[i] as number, hi[i] as number);
+    for (let i = 0; i < used.length; i++) if (used[i] === gen) this.add(lo[i] as number, hi[i] as number);
   }
 }
 

@@ -49,22 +49,29 @@ export class ModelError extends Error {
 /** A key's interned states, and append transitions cached as they are reached. */
 export class States {
   readonly values: Value[] = [];
+  /** strings, numbers, null by themselves (a Map tells 1 from "1"); anything else by its text */
+  private readonly prims = new Map<string | number | boolean | null, number>();
   private readonly ids = new Map<string, number>();
   private readonly appends = new Map<number, Map<number, number>>();
 
-  id(v: unknown): number {
-    const k = valueKey(v);
-    let i = this.ids.get(k);
+  id(v0: unknown): number {
+    const v = v0 === undefined ? null : v0;
+    const prim = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+    const k = prim ? undefined : valueKey(v);
+    let i = k === undefined ? this.prims.get(v as string | number | boolean | null) : this.ids.get(k);
     if (i === undefined) {
       i = this.values.length;
-      this.ids.set(k, i);
-      this.values.push((v ?? null) as Value);
+      if (k === undefined) this.prims.set(v as string | number | boolean | null, i);
+      else this.ids.set(k, i);
+      this.values.push(v as Value);
     }
     return i;
   }
 
-  has(v: unknown): boolean {
-    return this.ids.has(valueKey(v));
+  has(v0: unknown): boolean {
+    const v = v0 === undefined ? null : v0;
+    const prim = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+    return prim ? this.prims.has(v as string | number | boolean | null) : this.ids.has(valueKey(v));
   }
 
   value(id: number): Value {

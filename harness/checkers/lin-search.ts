@@ -59,16 +59,84 @@ export function fmix(h: number): number {
  * reached by any ordering (the furthest the search got).
  */
 export function search(states: States, ops: readonly LinOp[], starts: readonly number[], mode: 'any' | 'all', budget: Budget): SearchResult {
-  const n = ops.length;
-  // events: call of op i = 2i, return = 2i+1 (open calls have none)
-  const evs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    evs.push(2 * i);
-    if (Number.isFinite((ops[i] as LinOp).end)) evs.push(2 * i + 1);
+  // one memo is kept between searches (cleared, not reallocated) unless it grew large
+  const cache = spare ?? new HashSet64(1024);
+  spare = undefined;
+  cache.clear();
+  try {
+    return run(states, ops, starts, mode, budget, cache);
+  } finally {
+    if (cache.capacity <= 1 << 17) spare = cache;
   }
-  const time = (e: number): number => ((e & 1) === 0 ? (ops[e >> 1] as LinOp).start : (ops[e >> 1] as LinOp).end);
-  // at equal times calls come first: touching calls count as concurrent
-  evs.sort((x, y) => time(x) - time(y) || (x & 1) - (y & 1) || x - y);
+}
+let spare: HashSet64 | undefined;
+
+/** The events of ops sorted by start, in time order: call of op i = 2i, return = 2i+1 (open calls have none). */
+type Span = { readonly start: number; readonly end: number };
+
+/** The events of ops sorted by start, in time order: call of op i = 2i, return = 2i+1 (open calls have none). */
+export function timeline(ops: readonly Span[]): Int32Array {
+  const n = ops.length;
+  const rets = new Int32Array(n);
+  let R = 0;
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    const o = ops[i] as Span;
+    if (i > 0 && o.start < (ops[i - 1] as Span).start) sorted = false;
+    if (Number.isFinite(o.end)) rets[R++] = i;
+  }
+  const r = rets.subarray(0, R);
+  if (R <= 256) {
+    // returns come nearly in order: insertion sort by (end, op)
+    for (let i = 1; i < R; i++) {
+      const x = r[i] as number;
+      const ex = (ops[x] as Span).end;
+      let j = i - 1;
+      for (; j >= 0; j--) {
+        const y = r[j] as number;
+        const ey = (ops[y] as Span).end;
+        if (ey < ex || (ey === ex && y < x)) break;
+        r[j + 1] = y;
+      }
+      r[j + 1] = x;
+    }
+  } else r.sort((x, y) => (ops[x] as Span).end - (ops[y] as Span).end || x - y);
+  const evs = new Int32Array(n + R);
+  if (!sorted) {
+    // not sorted by start (never so in this checker's own use): sort every event
+    let p = 0;
+    for (let i = 0; i < n; i++) evs[p++] = 2 * i;
+    for (let i = 0; i < R; i++) evs[p++] = 2 * (r[i] as number) + 1;
+    const time = (e: number): number => ((e & 1) === 0 ? (ops[e >> 1] as Span).start : (ops[e >> 1] as Span).end);
+    return evs.sort((x, y) => time(x) - time(y) || (x & 1) - (y & 1) || x - y);
+  }
+  // merge calls (in op order) with returns; at equal times calls come first: touching calls count as concurrent
+  let c = 0;
+  let k = 0;
+  for (let p = 0; p < evs.length; p++) {
+    if (k >= R || (c < n && (ops[c] as Span).start <= (ops[r[k] as number] as Span).end)) evs[p] = 2 * c++;
+    else evs[p] = 2 * (r[k++] as number) + 1;
+  }
+  return evs;
+}
+
+/** Lifts event p out of the list. */
+export function unlink(next: Int32Array, prev: Int32Array, p: number): void {
+  const nx = next[p] as number;
+  next[prev[p] as number] = nx;
+  if (nx !== -1) prev[nx] = prev[p] as number;
+}
+
+/** Puts event p back where it was (undoing unlink, last out first in). */
+export function relink(next: Int32Array, prev: Int32Array, p: number): void {
+  const nx = next[p] as number;
+  next[prev[p] as number] = p;
+  if (nx !== -1) prev[nx] = p;
+}
+
+function run(states: States, ops: readonly LinOp[], starts: readonly number[], mode: 'any' | 'all', budget: Budget, cache: HashSet64): SearchResult {
+  const n = ops.length;
+  const evs = timeline(ops);
   const E = evs.length;
   const head = E;
   const next = new Int32Array(E + 1);
@@ -90,36 +158,26 @@ export function search(states: States, ops: readonly LinOp[], starts: readonly n
   next[head] = E > 0 ? 0 : -1;
   // identical open calls: each may only be placed after the previous one
   const classPrev = new Int32Array(n).fill(-1);
-  const lastOf = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const o = ops[i] as LinOp;
-    if (!o.optional) continue;
-    const k = `${o.kind},${o.a},${o.b}`;
-    classPrev[i] = lastOf.get(k) ?? -1;
-    lastOf.set(k, i);
+  if (ops.some((o) => o.optional)) {
+    const lastOf = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const o = ops[i] as LinOp;
+      if (!o.optional) continue;
+      const k = `${o.kind},${o.a},${o.b}`;
+      classPrev[i] = lastOf.get(k) ?? -1;
+      lastOf.set(k, i);
+    }
   }
   const z = zobristKeys(n);
   const lin = new Uint8Array(n);
   const stackEv = new Int32Array(n);
   const stackState = new Int32Array(n);
-  const cache = new HashSet64(Math.min(1 << 16, 4 * n + 16));
   const ends = new Set<number>();
   let maxRet = -1;
   let sp = 0;
   let h1 = 0;
   let h2 = 0;
   let iter = 0;
-
-  const unlink = (p: number): void => {
-    const nx = next[p] as number;
-    next[prev[p] as number] = nx;
-    if (nx !== -1) prev[nx] = prev[p] as number;
-  };
-  const relink = (p: number): void => {
-    const nx = next[p] as number;
-    next[prev[p] as number] = p;
-    if (nx !== -1) prev[nx] = p;
-  };
 
   for (const s0 of starts) {
     let state = s0;
@@ -151,9 +209,9 @@ export function search(states: States, ops: readonly LinOp[], starts: readonly n
               h1 = n1;
               h2 = n2;
               state = ns;
-              unlink(e);
+              unlink(next, prev, e);
               const m = match[e] as number;
-              if (m >= 0) unlink(m);
+              if (m >= 0) unlink(next, prev, m);
               e = next[head] as number;
               continue;
             }
@@ -171,8 +229,8 @@ export function search(states: States, ops: readonly LinOp[], starts: readonly n
       h2 ^= z[2 * o + 1] as number;
       state = stackState[sp] as number;
       const m = match[p] as number;
-      if (m >= 0) relink(m);
-      relink(p);
+      if (m >= 0) relink(next, prev, m);
+      relink(next, prev, p);
       e = next[p] as number;
     }
   }
