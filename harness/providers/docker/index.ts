@@ -7,3 +7,4 @@ export { healDockerRules, healDockerRun, leftovers, type DockerHealReport } from
 export { programImage, runtimeImage, type BuiltImage } from './image.ts';
 export { gatewayId } from './names.ts';
 export { dockerAvailable } from './runtime.ts';
+export { FAULT_PROXY_ENTRY, type FaultProxyOptions, type RunProxyApi } from './fault-proxy.ts';
