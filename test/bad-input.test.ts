@@ -25,6 +25,8 @@ const cases: [string, string[], RegExp][] = [
   ['unknown option', ['experiments/power-off.yaml', '--sead', '3'], /Unknown argument: sead/],
   ['no Toxiproxy at --toxiproxy', ['experiments/az-partition.yaml', '--toxiproxy', 'http://127.0.0.1:2'], /no Toxiproxy answers at --toxiproxy http:\/\/127\.0\.0\.1:2: ECONNREFUSED/],
   ['non-loopback --toxiproxy', ['experiments/az-partition.yaml', '--toxiproxy', 'http://192.0.2.1:8474'], /not an http:\/\/ URL on a loopback address/],
+  ['--node-image without docker', ['experiments/power-off.yaml', '--node-image', 'gameday-reference-node-main:dockerfile'], /--node-image is for the docker provider/],
+  ['--node-image that is not built', ['experiments/power-off.yaml', '--provider', 'docker', '--node-image', 'gameday-no-such-image:nope'], /no such image in the local Docker|needs a Docker daemon/],
   ['unknown bug mode', ['experiments/power-off.yaml', '--bug', 'lose-everything'], /unknown bug mode "lose-everything"/],
 ];
 

@@ -70,12 +70,13 @@ export class ErrorRateAlarms {
       if (s.state === 'OK' && n >= this.spec.minRequests && rate >= this.spec.errorRate) to = 'ALARM';
       else if (s.state === 'ALARM' && (n === 0 || rate < this.spec.clearRate)) to = 'OK';
       if (to !== s.state) {
-        const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
+        // one decimal, so that a rate just under a threshold never prints as equal to it
+        const pct = (x: number): string => `${(x * 100).toFixed(1).replace(/\.0$/, '')}%`;
         changes.push({
           alarm: s.name, scope: s.scope, time: Math.round(now), from: s.state, to, errorRate: Math.round(rate * 1000) / 1000, requests: n,
           reason: to === 'ALARM'
             ? `${s.errors} of ${n} requests failed in the last ${this.spec.windowMs / 1000}s (${pct(rate)} >= ${pct(this.spec.errorRate)})`
-            : `error rate ${pct(rate)} < ${pct(this.spec.clearRate)} over the last ${this.spec.windowMs / 1000}s`,
+            : `${s.errors} of ${n} requests failed in the last ${this.spec.windowMs / 1000}s (${pct(rate)} < ${pct(this.spec.clearRate)})`,
         });
         s.state = to;
       }

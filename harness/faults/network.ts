@@ -60,8 +60,9 @@ function dockerProxySetup(p: Prepared): NetworkSetup {
     name: 'docker',
     start: async (target, topology, o) => {
       const dockerModule = '../providers/docker/index.ts'; // loaded only for docker runs (pulls in testcontainers)
-      const m = (await import(dockerModule)) as { DockerProvider: new (o: { faultProxy: FaultProxyOptions }) => Provider };
-      return new m.DockerProvider({ faultProxy: { seed: p.seed, interpose: (api, up, topo) => net.interposeRunProxy(api, up, topo) } }).start(target, topology, o);
+      const m = (await import(dockerModule)) as { DockerProvider: new (o: { faultProxy: FaultProxyOptions; nodeImage?: string }) => Provider };
+      const faultProxy: FaultProxyOptions = { seed: p.seed, interpose: (api, up, topo) => net.interposeRunProxy(api, up, topo) };
+      return new m.DockerProvider({ faultProxy, ...(p.nodeImage !== undefined ? { nodeImage: p.nodeImage } : {}) }).start(target, topology, o);
     },
   };
   let closing: Promise<void> | undefined;

@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly quiet?: boolean | undefined;
   /** Drive this Toxiproxy server (loopback only) instead of the embedded one for network faults. */
   readonly toxiproxy?: string | undefined;
+  /** docker: run the target's nodes from this image (e.g. one built from targets/reference/Dockerfile). */
+  readonly nodeImage?: string | undefined;
 }
 
 export interface Prepared {
@@ -36,6 +38,8 @@ export interface Prepared {
   readonly plan: Plan;
   /** --toxiproxy URL, checked to be a loopback http:// address. */
   readonly toxiproxy?: string;
+  /** --node-image TAG (docker only). */
+  readonly nodeImage?: string;
 }
 
 const BUG_FLAGS: Record<Bug, keyof BugModes> = { 'skip-fsync': 'skipFsync', 'ack-before-quorum': 'ackBeforeQuorum', 'stale-reads': 'staleReads' };
@@ -66,6 +70,10 @@ export function prepare(opts: RunOptions): Prepared {
       throw new UsageError(`--toxiproxy ${opts.toxiproxy} is not an http:// URL on a loopback address`, 'pass e.g. --toxiproxy http://127.0.0.1:8474 (faults send traffic to loopback only)');
     }
   }
+  if (opts.nodeImage !== undefined) {
+    if (exp.provider !== 'docker') throw new UsageError('--node-image is for the docker provider', 'add --provider docker, or leave out --node-image');
+    if (!/^[\w][\w.\-/:@]*$/.test(opts.nodeImage)) throw new UsageError(`--node-image "${opts.nodeImage}" is not an image reference`, 'pass a tag such as gameday-reference-node-main:dockerfile');
+  }
   const seed = opts.seed ?? exp.seed ?? randomSeed();
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got ${seed}`, 'pass e.g. --seed 42');
   const bugs: Record<string, boolean> = {};
@@ -80,5 +88,5 @@ export function prepare(opts: RunOptions): Prepared {
   if (existsSync(runDir) && readdirSync(runDir).length > 0) {
     throw new UsageError(`run folder ${runDir} exists and is not empty`, 'choose another --out folder (runs are never overwritten)');
   }
-  return { file: opts.file, experiment: exp, seed, runId, runDir, target, topology, plan, ...(opts.toxiproxy !== undefined ? { toxiproxy: opts.toxiproxy } : {}) };
+  return { file: opts.file, experiment: exp, seed, runId, runDir, target, topology, plan, ...(opts.toxiproxy !== undefined ? { toxiproxy: opts.toxiproxy } : {}), ...(opts.nodeImage !== undefined ? { nodeImage: opts.nodeImage } : {}) };
 }

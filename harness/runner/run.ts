@@ -90,7 +90,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   const newProcess = (): number => nextProcess++;
   try {
     enter('start');
-    const provider = o.provider ?? (await providerFor(exp.provider));
+    const provider = o.provider ?? (await providerFor(exp.provider, p.nodeImage));
     const ts = performance.now();
     cluster = await provider.start(p.target, p.topology, { runDir: p.runDir, runId: p.runId, ...(o.signal ? { signal: o.signal } : {}) });
     clusterStartMs = Math.round(performance.now() - ts);
@@ -171,13 +171,13 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   return result;
 }
 
-async function providerFor(name: string): Promise<Provider> {
+async function providerFor(name: string, nodeImage: string | undefined): Promise<Provider> {
   if (name === 'local') return new LocalProvider();
   if (name === 'docker') {
     // loaded only when asked for: it pulls in testcontainers
     const dockerModule = '../providers/docker/index.ts';
-    const mod = (await import(dockerModule)) as { DockerProvider: new () => Provider };
-    return new mod.DockerProvider();
+    const mod = (await import(dockerModule)) as { DockerProvider: new (o: { nodeImage?: string }) => Provider };
+    return new mod.DockerProvider(nodeImage !== undefined ? { nodeImage } : {});
   }
   throw new Error(`unknown provider ${name}`);
 }

@@ -21,6 +21,7 @@ interface Args {
   quiet: boolean | undefined;
   'plan-only': boolean | undefined;
   toxiproxy: string | undefined;
+  'node-image': string | undefined;
 }
 
 export const command: CommandModule<object, Args> = {
@@ -37,6 +38,7 @@ export const command: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', describe: 'print result.json to stdout instead of the summary' })
       .option('quiet', { type: 'boolean', describe: 'no progress lines on stderr' })
       .option('toxiproxy', { type: 'string', describe: 'network faults through this Toxiproxy server (loopback), e.g. http://127.0.0.1:8474 (default: an embedded one)' })
+      .option('node-image', { type: 'string', describe: 'docker: run the nodes from this image, e.g. one built from targets/reference/Dockerfile (default: built from the local Node binary)' })
       .option('plan-only', { type: 'boolean', describe: 'print the fault plan for this seed and exit (nothing is started)' }),
   handler: async (a) => {
     let durationMs: number | undefined;
@@ -45,7 +47,7 @@ export const command: CommandModule<object, Args> = {
       if (durationMs === undefined || durationMs <= 0) throw new UsageError(`--duration ${a.duration} is not a positive duration`, 'write it like 30s, 2m or 1m30s');
     }
     if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0)) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`, 'pass e.g. --seed 42');
-    const p = prepare({ file: a.experiment, seed: a.seed, durationMs, out: a.out, provider: a.provider, bugs: a.bug, toxiproxy: a.toxiproxy });
+    const p = prepare({ file: a.experiment, seed: a.seed, durationMs, out: a.out, provider: a.provider, bugs: a.bug, toxiproxy: a.toxiproxy, nodeImage: a['node-image'] });
     if (a['plan-only']) {
       process.stdout.write(`seed ${p.seed}\n${formatPlan(p.plan)}\n`);
       return;
@@ -55,6 +57,9 @@ export const command: CommandModule<object, Args> = {
       const { dockerAvailable } = await import('../../providers/docker/runtime.ts');
       const d = await dockerAvailable();
       if (!d.ok) throw new UsageError(`the docker provider needs a Docker daemon, and none answers: ${d.reason}`, 'start Docker (on Debian: apt-get install -y docker.io iptables && dockerd &), check with `gameday doctor`, or use --provider local');
+      if (p.nodeImage !== undefined && !(await imageExists(p.nodeImage))) {
+        throw new UsageError(`--node-image ${p.nodeImage}: no such image in the local Docker`, 'build it first: docker build -f targets/reference/Dockerfile -t ' + p.nodeImage + ' .  (or leave out --node-image to build one from the local Node binary)');
+      }
     }
     if (p.toxiproxy !== undefined) {
       const why = await toxiproxyAnswers(p.toxiproxy);
@@ -102,4 +107,11 @@ async function toxiproxyAnswers(url: string): Promise<string | undefined> {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     return cause?.code ?? cause?.message ?? (err as Error).message;
   }
+}
+
+/** Whether the local Docker daemon has this image (no pull is ever attempted). */
+async function imageExists(tag: string): Promise<boolean> {
+  const { dockerode } = await import('../../providers/docker/runtime.ts');
+  const docker = await dockerode();
+  return docker.getImage(tag).inspect().then(() => true, () => false);
 }

@@ -33,6 +33,8 @@ const NODE_HOME = '/gameday';
 export interface DockerProviderOptions {
   /** Ready-made images by entry (e.g. one built from targets/reference/Dockerfile); others are built locally. */
   readonly images?: Readonly<Record<string, string>>;
+  /** An image for every node program of the target (`--node-image`), e.g. one built from targets/reference/Dockerfile. */
+  readonly nodeImage?: string;
   /**
    * Interpose the run's fault proxy (a container running the embedded Toxiproxy
    * server; a real Toxiproxy image can be given as `images[FAULT_PROXY_ENTRY]`)
@@ -101,7 +103,7 @@ export class DockerProvider implements Provider {
       const images = new Map<string, string>();
       const built = await Promise.all([
         ...entries.map((e) => {
-          const given = this.options.images?.[e];
+          const given = this.options.images?.[e] ?? this.options.nodeImage;
           return given ? { tag: given, built: false, ms: 0 } : programImage(`${target.name}-${basename(e, extname(e))}`, e);
         }),
         gatewayImageP,
