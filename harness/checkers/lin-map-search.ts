@@ -5,13 +5,18 @@
 //   by a step and restored on backtrack (a step touches one key: O(1), no copy);
 // - the map's 64-bit hash is the XOR over keys of hash(key, value), updated in O(1)
 //   when a step changes one key's value;
-// - the memo holds (linearized set, map) pairs as that hash XOR the set's Zobrist hash.
+// - the memo holds (linearized set, map) pairs as that hash XOR the set's Zobrist hash;
+// - a read (or failed cas) that fits the map now is placed now, without trying its
+//   siblings (moving it earlier never breaks an order);
+// - backjumping: a failed branch records the key its failure is about; undoing a
+//   choice on another key cannot help, so that choice's alternatives are skipped.
+//   (Chronological backtracking, as Porcupine does, is kept for comparison.)
 // Checking key by key is equivalent (linearizability is local) and usually much
 // cheaper; this search exists to check that claim and to compare with checkers that
 // search the whole map.
 import { HashMap64 } from './hash-set64.ts';
 import { Kind, type LinOp, type States } from './lin-model.ts';
-import { fmix, zobristKeys, type Budget } from './lin-search.ts';
+import { fmix, relink, timeline, unlink, zobristKeys, type Budget } from './lin-search.ts';
 
 /** One call of the whole history, with the key (an index into the map) it touches. */
 export interface MapOp {
@@ -38,6 +43,8 @@ export type MapSearchResult =
   | { readonly kind: 'unknown'; readonly reason: string };
 
 const LAST = 10;
+/** a failure's reason when it is not known to be one key */
+const ALL = -1;
 const LOOK_BACK = 1000;
 
 /**
@@ -64,14 +71,8 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
     opKey[i] = m.key;
     optional[i] = m.op.optional ? 1 : 0;
   }
-  // events: call of op i = 2i, return = 2i+1 (open calls have none)
-  const evs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    evs.push(2 * i);
-    if (Number.isFinite((ops[i] as MapOp).op.end)) evs.push(2 * i + 1);
-  }
-  const time = (e: number): number => ((e & 1) === 0 ? (ops[e >> 1] as MapOp).op.start : (ops[e >> 1] as MapOp).op.end);
-  evs.sort((x, y) => time(x) - time(y) || (x & 1) - (y & 1) || x - y);
+  // events: call of op i = 2i, return = 2i+1 (open calls have none), in time order
+  const evs = timeline(ops.map((m) => m.op));
   const E = evs.length;
   const head = E;
   const next = new Int32Array(E + 1);
@@ -122,8 +123,11 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
   const stackEv = new Int32Array(n);
   const stackPrev = new Int32Array(n);
   const forced = new Uint8Array(n);
-  // why[d]: keys (a 32-bit Bloom mask) whose calls decided the failures met so far at depth d
-  const why = new Int32Array(n + 1);
+  // Why a node failed: a key whose calls alone, from this node, cannot be ordered
+  // (ALL: not known). It is the key of the return that stopped the walk: every call on
+  // that key tried there failed for that key (a call whose failure was for another key
+  // makes the node fail for that key at once). By locality one key always suffices.
+  const unsure = new Uint8Array(n + 1);
   const cache = new HashMap64(Math.min(1 << 16, 4 * n + 16));
   cache.add(s1, s2, 0);
   let frontier: MapFrontier = { stuck: 0, pending: [], linearized: 0, last: [], values: [] };
@@ -133,16 +137,6 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
   let h2 = 0;
   let iter = 0;
 
-  const unlink = (p: number): void => {
-    const nx = next[p] as number;
-    next[prev[p] as number] = nx;
-    if (nx !== -1) prev[nx] = prev[p] as number;
-  };
-  const relink = (p: number): void => {
-    const nx = next[p] as number;
-    next[prev[p] as number] = p;
-    if (nx !== -1) prev[nx] = p;
-  };
   /** the new value of the op's key, or -1 if the op cannot take effect on value s */
   const step = (o: number, s: number): number => {
     switch (kind[o]) {
@@ -172,12 +166,10 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
     if (isCall[e] === 1) {
       const o = evOp[e] as number;
       const k = opKey[o] as number;
-      const bit = 1 << (k & 31);
       const cp = classPrev[o] as number;
       const s = map[k] as number;
       const ns = optional[o] === 1 && cp >= 0 && lin[cp] === 0 ? -1 : step(o, s);
       if (ns < 0 || (optional[o] === 1 && ns === s)) {
-        why[sp] = (why[sp] as number) | bit;
         e = next[e] as number;
         continue;
       }
@@ -194,12 +186,13 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
         t2 ^= kh2(k, s) ^ kh2(k, ns);
       }
       if (!cache.add(n1 ^ t1, n2 ^ t2, 0)) {
-        // explored before, and failed: for the keys it recorded (0: not known, all keys)
-        const m = cache.get(n1 ^ t1, n2 ^ t2, 0) || -1;
-        if (observer) {
-          reason = m | bit;
+        // explored before, and failed, for the key it recorded (0: not recorded)
+        const m = cache.get(n1 ^ t1, n2 ^ t2, 0) - 2;
+        const why = m < 0 ? ALL : m;
+        if (observer || (backjump && why !== ALL && why !== k)) {
+          reason = why;
         } else {
-          why[sp] = (why[sp] as number) | m | bit;
+          if (why === ALL) unsure[sp] = 1;
           e = next[e] as number;
           continue;
         }
@@ -208,16 +201,16 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
         stackEv[sp] = e;
         stackPrev[sp] = s;
         forced[sp++] = observer ? 1 : 0;
-        why[sp] = 0;
+        unsure[sp] = backjump ? 0 : 1;
         lin[o] = 1;
         h1 = n1;
         h2 = n2;
         s1 = t1;
         s2 = t2;
         map[k] = ns;
-        unlink(e);
+        unlink(next, prev, e);
         const m = match[e] as number;
-        if (m >= 0) unlink(m);
+        if (m >= 0) unlink(next, prev, m);
         e = next[head] as number;
         continue;
       }
@@ -227,14 +220,14 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
         maxRet = e;
         frontier = here(e);
       }
-      reason = (why[sp] as number) | (1 << ((opKey[evOp[e] as number] as number) & 31));
+      reason = unsure[sp] === 1 ? ALL : (opKey[evOp[e] as number] as number);
     }
-    // backtrack: remember why this node failed (the keys whose calls decided it), undo
-    // the placement that led here, and try the call after it; a forced placement had no
-    // alternatives, and one on a key that is not among the reasons changes nothing
-    // that failed: the node before fails too, for the same reason
+    // backtrack: remember why this node failed, undo the placement that led here, and
+    // try the call after it; a forced placement had no alternatives, and one on another
+    // key than the reason changes nothing that failed: the node before fails too, for
+    // the same reason
     while (sp > 0) {
-      if (backjump) cache.set(h1 ^ s1, h2 ^ s2, reason);
+      if (backjump) cache.set(h1 ^ s1, h2 ^ s2, reason + 2);
       const p = stackEv[--sp] as number;
       const o = evOp[p] as number;
       lin[o] = 0;
@@ -249,10 +242,10 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
         map[k] = was;
       }
       const m = match[p] as number;
-      if (m >= 0) relink(m);
-      relink(p);
-      if (forced[sp] === 1 || (backjump && (reason & (1 << (k & 31))) === 0)) continue;
-      why[sp] = (why[sp] as number) | (backjump ? reason : -1);
+      if (m >= 0) relink(next, prev, m);
+      relink(next, prev, p);
+      if (forced[sp] === 1 || (backjump && reason !== ALL && reason !== k)) continue;
+      if (reason === ALL) unsure[sp] = 1;
       e = next[p] as number;
       continue search;
     }
