@@ -6,7 +6,7 @@ export class HashSet64 {
   private lo: Int32Array;
   private hi: Int32Array;
   /** slot i is in use iff used[i] === gen: clear() is one increment */
-  private used: Int32Array;
+  private used: Uint16Array;
   private gen = 1;
   private mask: number;
   size = 0;
@@ -16,7 +16,7 @@ export class HashSet64 {
     while (c < capacity * 2) c *= 2;
     this.lo = new Int32Array(c);
     this.hi = new Int32Array(c);
-    this.used = new Int32Array(c);
+    this.used = new Uint16Array(c);
     this.mask = c - 1;
   }
 
@@ -27,7 +27,7 @@ export class HashSet64 {
   /** Empties the set, keeping its tables. */
   clear(): void {
     this.size = 0;
-    if (++this.gen === 0x7fffffff) {
+    if (++this.gen === 0x10000) {
       this.used.fill(0);
       this.gen = 1;
     }
@@ -56,7 +56,7 @@ export class HashSet64 {
     const c = (this.mask + 1) * 2;
     this.lo = new Int32Array(c);
     this.hi = new Int32Array(c);
-    this.used = new Int32Array(c);
+    this.used = new Uint16Array(c);
     this.gen = 1;
     this.mask = c - 1;
     this.size = 0;
