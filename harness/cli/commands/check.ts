@@ -38,7 +38,7 @@ async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
   const { file, runFolder, h } = load(args.path, args.format);
   const model = args.model ?? h.model;
   if (args.wholeMap && model !== 'kv') {
-    throw new UsageError(`--whole-map checks a key-value history as one map, but the model here is ${model}`, 'drop --whole-map, or give --model kv', '--whole-map');
+    throw new UsageError(`only the kv model can be checked as one map, and the model here is ${model}`, 'drop --whole-map, or give --model kv', '--whole-map');
   }
   const results: CheckResult[] = checkHistory(h.ops, {
     model,
