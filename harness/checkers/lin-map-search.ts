@@ -16,7 +16,7 @@
 // search the whole map.
 import { HashMap64 } from './hash-set64.ts';
 import { Kind, type LinOp, type States } from './lin-model.ts';
-import { fmix, relink, timeline, unlink, zobristKeys, type Budget } from './lin-search.ts';
+import { eventList, fmix, relink, unlink, zobristKeys, type Budget } from './lin-search.ts';
 
 /** One call of the whole history, with the key (an index into the map) it touches. */
 export interface MapOp {
@@ -72,26 +72,7 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
     optional[i] = m.op.optional ? 1 : 0;
   }
   // events: call of op i = 2i, return = 2i+1 (open calls have none), in time order
-  const evs = timeline(ops.map((m) => m.op));
-  const E = evs.length;
-  const head = E;
-  const next = new Int32Array(E + 1);
-  const prev = new Int32Array(E + 1);
-  const evOp = new Int32Array(E);
-  const isCall = new Uint8Array(E);
-  const match = new Int32Array(E).fill(-1);
-  const callPos = new Int32Array(n);
-  for (let p = 0; p < E; p++) {
-    const e = evs[p] as number;
-    evOp[p] = e >> 1;
-    if ((e & 1) === 0) {
-      isCall[p] = 1;
-      callPos[e >> 1] = p;
-    } else match[callPos[e >> 1] as number] = p;
-    next[p] = p + 1 < E ? p + 1 : -1;
-    prev[p] = p === 0 ? head : p - 1;
-  }
-  next[head] = E > 0 ? 0 : -1;
+  const { E, head, next, prev, evOp, isCall, match } = eventList(ops.map((m) => m.op));
   // identical open calls (same key, same effect): each may only be placed after the previous one
   const classPrev = new Int32Array(n).fill(-1);
   const lastOf = new Map<string, number>();

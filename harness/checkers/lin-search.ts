@@ -71,7 +71,7 @@ export function search(states: States, ops: readonly LinOp[], starts: readonly n
 }
 let spare: HashSet64 | undefined;
 
-/** The events of ops sorted by start, in time order: call of op i = 2i, return = 2i+1 (open calls have none). */
+/** When a call began and returned (+Infinity: open). */
 type Span = { readonly start: number; readonly end: number };
 
 /** The events of ops sorted by start, in time order: call of op i = 2i, return = 2i+1 (open calls have none). */
@@ -120,21 +120,23 @@ export function timeline(ops: readonly Span[]): Int32Array {
   return evs;
 }
 
-/** Lifts event p out of the list. */
-export function unlink(next: Int32Array, prev: Int32Array, p: number): void {
-  const nx = next[p] as number;
-  next[prev[p] as number] = nx;
-  if (nx !== -1) prev[nx] = prev[p] as number;
+/** The events as a doubly linked list the search unlinks from and relinks into. */
+export interface EventList {
+  /** number of events */
+  readonly E: number;
+  /** the list's head sentinel (index E) */
+  readonly head: number;
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
+  /** the op of each event */
+  readonly evOp: Int32Array;
+  /** 1 where the event is a call */
+  readonly isCall: Uint8Array;
+  /** a call's return event, -1 for an open call */
+  readonly match: Int32Array;
 }
 
-/** Puts event p back where it was (undoing unlink, last out first in). */
-export function relink(next: Int32Array, prev: Int32Array, p: number): void {
-  const nx = next[p] as number;
-  next[prev[p] as number] = p;
-  if (nx !== -1) prev[nx] = p;
-}
-
-function run(states: States, ops: readonly LinOp[], starts: readonly number[], mode: 'any' | 'all', budget: Budget, cache: HashSet64): SearchResult {
+export function eventList(ops: readonly Span[]): EventList {
   const n = ops.length;
   const evs = timeline(ops);
   const E = evs.length;
@@ -156,6 +158,26 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
     prev[p] = p === 0 ? head : p - 1;
   }
   next[head] = E > 0 ? 0 : -1;
+  return { E, head, next, prev, evOp, isCall, match };
+}
+
+/** Lifts event p out of the list. */
+export function unlink(next: Int32Array, prev: Int32Array, p: number): void {
+  const nx = next[p] as number;
+  next[prev[p] as number] = nx;
+  if (nx !== -1) prev[nx] = prev[p] as number;
+}
+
+/** Puts event p back where it was (undoing unlink, last out first in). */
+export function relink(next: Int32Array, prev: Int32Array, p: number): void {
+  const nx = next[p] as number;
+  next[prev[p] as number] = p;
+  if (nx !== -1) prev[nx] = p;
+}
+
+function run(states: States, ops: readonly LinOp[], starts: readonly number[], mode: 'any' | 'all', budget: Budget, cache: HashSet64): SearchResult {
+  const n = ops.length;
+  const { E, head, next, prev, evOp, isCall, match } = eventList(ops);
   // identical open calls: each may only be placed after the previous one
   const classPrev = new Int32Array(n).fill(-1);
   if (ops.some((o) => o.optional)) {
