@@ -15,6 +15,7 @@ import type { Op } from '../harness/history/op.ts';
 import { readJournal } from '../harness/providers/docker/journal.ts';
 import { dockerAvailable } from '../harness/providers/docker/runtime.ts';
 import type { RunResult } from '../harness/runner/result.ts';
+import { calls, lines } from './run-folder.ts';
 import { gameday } from './cli.ts';
 
 const docker = await dockerAvailable();
@@ -39,7 +40,6 @@ for (const [name, fixture, kind] of [
   });
 }
 
-const lines = <T>(p: string): T[] => readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
 const leftOf = (runId: string, what: 'container' | 'network'): string =>
   execFileSync('/usr/bin/docker', [what, 'ls', ...(what === 'container' ? ['-a'] : []), '-q', '--filter', `label=gameday.run=${runId}`], { encoding: 'utf8' }).trim();
 const median = (xs: readonly number[]): number => {
@@ -47,21 +47,6 @@ const median = (xs: readonly number[]): number => {
   return s[Math.floor(s.length / 2)] ?? NaN;
 };
 
-/** Completed canary calls: invoke and its completion, paired by process. */
-function calls(history: readonly Op[]): { invoke: Op; done: Op }[] {
-  const open = new Map<number, Op>();
-  const out: { invoke: Op; done: Op }[] = [];
-  for (const op of history) {
-    if (op.final) continue;
-    if (op.type === 'invoke') open.set(op.process, op);
-    else {
-      const invoke = open.get(op.process);
-      if (invoke) out.push({ invoke, done: op });
-      open.delete(op.process);
-    }
-  }
-  return out;
-}
 
 test('docker: a short link-fault game day (latency, then a partition, through the run fault proxy) passes, slows exactly the chosen links, leaves nothing behind', { timeout: 180_000 }, async (t) => {
   if (!docker.ok) return t.skip(`docker not available: ${docker.reason}`);

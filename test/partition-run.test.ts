@@ -3,12 +3,13 @@
 // other side: the cluster's documented unsafe stale-reads mode under the same
 // partition must make check "linearizable" fail, and the reason must be a stale read.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isServed, type Op } from '../harness/history/op.ts';
 import { groupOf } from '../targets/reference/layout.ts';
+import { calls as callsOf, lines, type Call } from './run-folder.ts';
 import { networkSetup } from '../harness/faults/network.ts';
 import type { FaultRecord } from '../harness/faults/journal.ts';
 import { prepare, type Prepared } from '../harness/runner/prepare.ts';
@@ -17,9 +18,7 @@ import type { RunResult } from '../harness/runner/result.ts';
 
 process.env.GAMEDAY_STATE_DIR = join(tmpdir(), 'gameday-e2e-state');
 const fixture = 'test/fixtures/short-az-partition.yaml';
-const lines = <T>(p: string): T[] => readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
 
-interface Call { readonly invoke: Op; readonly done: Op }
 
 async function runOnce(bugs: string[]): Promise<{ p: Prepared; r: RunResult; calls: Call[]; window: [number, number] }> {
   const out = join(mkdtempSync(join(tmpdir(), 'gameday-partition-')), 'run');
@@ -28,17 +27,7 @@ async function runOnce(bugs: string[]): Promise<{ p: Prepared; r: RunResult; cal
   const r = await execute(p, { quiet: true, actions: net.actions, ...(net.provider ? { provider: net.provider } : {}) }).finally(() => net.close());
   assert.equal(net.net?.proxyCount, 81, 'one proxy per (party, destination)');
   const history = lines<Op>(join(out, 'history.ndjson'));
-  const open = new Map<number, Op>();
-  const calls: Call[] = [];
-  for (const op of history) {
-    if (op.final) continue;
-    if (op.type === 'invoke') open.set(op.process, op);
-    else {
-      const invoke = open.get(op.process);
-      if (invoke) calls.push({ invoke, done: op });
-      open.delete(op.process);
-    }
-  }
+  const calls = callsOf(history);
   const faults = lines<FaultRecord>(join(out, 'faults.ndjson'));
   const inj = faults.find((f) => f.event === 'inject');
   const heal = faults.find((f) => f.event === 'heal');
