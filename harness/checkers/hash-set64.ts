@@ -2,6 +2,13 @@
 // search's memo of explored (linearized set, state) pairs, without allocating an
 // object (or a heap number) per entry.
 
+/** Slots for `capacity` keys at most half full: a power of two, at least 16. */
+function tableSize(capacity: number): number {
+  let c = 16;
+  while (c < capacity * 2) c *= 2;
+  return c;
+}
+
 export class HashSet64 {
   private lo: Int32Array;
   private hi: Int32Array;
@@ -12,8 +19,7 @@ export class HashSet64 {
   size = 0;
 
   constructor(capacity = 1024) {
-    let c = 16;
-    while (c < capacity * 2) c *= 2;
+    const c = tableSize(capacity);
     this.lo = new Int32Array(c);
     this.hi = new Int32Array(c);
     this.used = new Uint16Array(c);
@@ -74,8 +80,7 @@ export class HashMap64 {
   size = 0;
 
   constructor(capacity = 1024) {
-    let c = 16;
-    while (c < capacity * 2) c *= 2;
+    const c = tableSize(capacity);
     this.lo = new Int32Array(c);
     this.hi = new Int32Array(c);
     this.val = new Int32Array(c);

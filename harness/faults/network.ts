@@ -24,6 +24,7 @@ import type { FaultProxyOptions } from '../providers/docker/fault-proxy.ts';
 import type { Prepared } from '../runner/prepare.ts';
 import type { ActionFactory, FaultAction } from './executor.ts';
 import { checkToxiproxyUrl, ProxyNet } from './links.ts';
+import { runProxyPrefix } from './toxiproxy-heal.ts';
 
 export function netActions(net: ProxyNet): Record<string, ActionFactory> {
   const action: ActionFactory = (f) => {
@@ -52,10 +53,9 @@ export function hasNetFaults(p: Prepared): boolean {
   return p.plan.faults.some((f) => f.net !== undefined);
 }
 
-/** What execute() needs for the run's network faults; throws UsageError when they cannot be had. */
 /** Docker with link faults: the run's fault-proxy container, driven by ProxyNet; every network fault is a toxic there. */
 function dockerProxySetup(p: Prepared): NetworkSetup {
-  const net = new ProxyNet({ seed: p.seed, prefix: `gameday-${p.runId}` });
+  const net = new ProxyNet({ seed: p.seed, prefix: runProxyPrefix(p.runId) });
   const provider: Provider = {
     name: 'docker',
     start: async (target, topology, o) => {
@@ -69,6 +69,7 @@ function dockerProxySetup(p: Prepared): NetworkSetup {
   return { provider, actions: netActions(net), net, close: () => (closing ??= net.close()) };
 }
 
+/** What execute() needs for the run's network faults; throws UsageError when they cannot be had. */
 export function networkSetup(p: Prepared, opts: { toxiproxy?: string | undefined } = {}): NetworkSetup {
   const wanted = hasNetFaults(p) || opts.toxiproxy !== undefined;
   if (!wanted) return { actions: {}, close: async () => undefined };
@@ -107,7 +108,7 @@ export function networkSetup(p: Prepared, opts: { toxiproxy?: string | undefined
       'use provider: local (or --provider local) for this experiment',
     );
   }
-  const net = new ProxyNet({ toxiproxyUrl: opts.toxiproxy, seed: p.seed, prefix: `gameday-${p.runId}` });
+  const net = new ProxyNet({ toxiproxyUrl: opts.toxiproxy, seed: p.seed, prefix: runProxyPrefix(p.runId) });
   let closing: Promise<void> | undefined;
   return { provider: new LocalProvider(net.hook), actions: netActions(net), net, close: () => (closing ??= net.close()) };
 }

@@ -10,6 +10,7 @@ import type { Topology } from '../../targets/target.ts';
 import { UsageError } from '../cli/errors.ts';
 import { loadExperiment } from '../experiment/load.ts';
 import { BUGS, PROVIDERS, scalePhases, type Bug, type Experiment } from '../experiment/schema.ts';
+import { checkToxiproxyUrl } from '../faults/links.ts';
 import { makePlan, type Plan } from '../schedule/plan.ts';
 import { randomSeed } from '../schedule/rng.ts';
 
@@ -60,13 +61,9 @@ export function prepare(opts: RunOptions): Prepared {
     exp = { ...exp, target: { ...exp.target, bugs: [...new Set([...exp.target.bugs, ...(opts.bugs as Bug[])])] } };
   }
   if (opts.toxiproxy !== undefined) {
-    let u: URL | undefined;
     try {
-      u = new URL(opts.toxiproxy);
+      checkToxiproxyUrl(opts.toxiproxy);
     } catch {
-      /* named below */
-    }
-    if (!u || u.protocol !== 'http:' || !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(u.hostname)) {
       throw new UsageError(`--toxiproxy ${opts.toxiproxy} is not an http:// URL on a loopback address`, 'pass e.g. --toxiproxy http://127.0.0.1:8474 (faults send traffic to loopback only)');
     }
   }
