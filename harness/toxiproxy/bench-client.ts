@@ -19,52 +19,85 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
-/** p50 and p99 of a 64-byte round trip on one persistent connection, in µs. */
-export async function roundTrips(port: number, count: number): Promise<{ p50: number; p99: number }> {
-  const msg = Buffer.alloc(64, 1);
-  let got = 0;
-  let wake: (() => void) | undefined;
-  const s = await open(port, (n) => {
-    got += n;
-    if (got >= 64) {
-      got -= 64;
-      wake?.();
-    }
-  });
-  const times: number[] = [];
-  for (let i = 0; i < count + count / 10; i++) {
-    const t0 = process.hrtime.bigint();
-    const done = new Promise<void>((r) => (wake = r));
-    s.write(msg);
-    await done;
-    if (i >= count / 10) times.push(Number(process.hrtime.bigint() - t0) / 1000);
-  }
-  s.destroy();
-  times.sort((a, b) => a - b);
-  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
+export interface Percentiles {
+  readonly p50: number;
+  readonly p99: number;
 }
 
-/** Median time from connect() to the end of the first 64-byte round trip, in µs. */
-export async function firstRoundTrips(port: number, count: number): Promise<number> {
-  const msg = Buffer.alloc(64, 2);
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
+/**
+ * p50 and p99 of a 64-byte round trip on one persistent connection to each port,
+ * in µs. The ports take turns round trip by round trip, so that whatever else the
+ * machine does at a moment hits each alike.
+ */
+export async function roundTrips(ports: readonly number[], count: number): Promise<Percentiles[]> {
+  const msg = Buffer.alloc(64, 1);
+  let wake: (() => void) | undefined;
+  const sockets = await Promise.all(
+    ports.map((port) => {
+      let got = 0;
+      return open(port, (n) => {
+        got += n;
+        if (got >= 64) {
+          got -= 64;
+          wake?.();
+        }
+      });
+    }),
+  );
+  const times: number[][] = ports.map(() => []);
+  for (let i = 0; i < count + count / 10; i++) {
+    for (const [k, s] of sockets.entries()) {
+      const t0 = process.hrtime.bigint();
+      const done = new Promise<void>((r) => (wake = r));
+      s.write(msg);
+      await done;
+      if (i >= count / 10) times[k]?.push(Number(process.hrtime.bigint() - t0) / 1000);
+    }
+  }
+  for (const s of sockets) s.destroy();
+  return times.map((t) => {
+    t.sort((a, b) => a - b);
+    return { p50: quantile(t, 0.5), p99: quantile(t, 0.99) };
+  });
+}
+
+/**
+ * One connection's first round trip. The connection is then closed the orderly way
+ * and only once the far end has closed too does the next measurement start: the
+ * teardown of one connection (in the proxy or the upstream) must not land on the next.
+ */
+function firstRoundTrip(port: number, msg: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     let got = 0;
-    let wake: (() => void) | undefined;
-    const done = new Promise<void>((r) => (wake = r));
+    let took = NaN;
     const s = connect({ port, host: '127.0.0.1', noDelay: true });
+    s.on('error', reject);
     s.on('data', (b: Buffer) => {
       got += b.length;
-      if (got >= 64) wake?.();
+      if (got < 64 || !Number.isNaN(took)) return;
+      took = Number(process.hrtime.bigint() - t0) / 1000;
+      s.end();
     });
+    s.on('close', () => resolve(took));
     s.write(msg);
-    await done;
-    times.push(Number(process.hrtime.bigint() - t0) / 1000);
-    s.destroy();
+  });
+}
+
+/**
+ * Median time from connect() to the end of the first 64-byte round trip, in µs,
+ * for each port; the ports take turns connection by connection.
+ */
+export async function firstRoundTrips(ports: readonly number[], count: number): Promise<number[]> {
+  const msg = Buffer.alloc(64, 2);
+  const times: number[][] = ports.map(() => []);
+  for (let i = 0; i < count; i++) {
+    for (const [k, port] of ports.entries()) times[k]?.push(await firstRoundTrip(port, msg));
   }
-  times.sort((a, b) => a - b);
-  return quantile(times, 0.5);
+  return times.map((t) => {
+    t.sort((a, b) => a - b);
+    return quantile(t, 0.5);
+  });
 }
 
 /** MB/s (10^6 bytes) of `total` bytes sent to an echo and read back on one connection. */

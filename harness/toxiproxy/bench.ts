@@ -2,7 +2,8 @@
 // trips and takes from throughput, measured the way the Toxiproxy 2.12 figures
 // beside it were: no toxics, loopback, client, upstream and proxy as separate
 // processes sharing the machine's cores. Each figure is the median of several
-// runs; direct and proxied runs alternate so that drift hits both alike.
+// runs. Round trips interleave direct and proxied within each run (one round
+// trip or connection each in turn); throughput runs alternate direct and proxied.
 // The proxy is `gameday toxiproxy` in a child process, or a running Toxiproxy
 // server given by TOXIPROXY_URL (then the same table measures the real one).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -65,6 +66,14 @@ async function paired<T>(runs: number, direct: number, proxied: number, fn: (por
   return { d, p };
 }
 
+/** Runs `fn` (which measures direct and proxied in turns) `runs` times after a warm-up. */
+async function interleaved<T>(runs: number, fn: () => Promise<T>): Promise<T[]> {
+  await fn();
+  const out: T[] = [];
+  for (let i = 0; i < runs; i++) out.push(await fn());
+  return out;
+}
+
 function table(rows: readonly Row[], header: string): string {
   const fmt = (n: number, unit: string): string => `${unit === 'MB/s' ? n.toFixed(0) : unit === 'ms' ? n.toFixed(3) : n.toFixed(1)} ${unit}`;
   const lines = rows.map((r) => {
@@ -100,11 +109,13 @@ export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> 
     const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
     log(`proxy: ${url} ${version.trim()}; ${runs} runs per figure, node ${process.version}, ${cpus().length} cores, load ${load()}`);
 
-    const rtt = await paired(runs, ports.echo, echoVia, (port) => roundTrips(port, 5000));
-    const added = (k: 'p50' | 'p99'): number => median(rtt.p.map((x, i) => x[k] - (rtt.d[i]?.[k] ?? NaN)));
-    log(`  rtt direct p50 ${median(rtt.d.map((x) => x.p50)).toFixed(1)} µs, proxied p50 ${median(rtt.p.map((x) => x.p50)).toFixed(1)} µs`);
-    const fresh = await paired(runs, ports.echo, echoVia, (port) => firstRoundTrips(port, 300));
-    const freshAdded = median(fresh.p.map((x, i) => x - (fresh.d[i] ?? NaN)));
+    // round trips: direct and proxied take turns within each run (see bench-client.ts)
+    const rtt = await interleaved(runs, () => roundTrips([ports.echo, echoVia], 5000));
+    const added = (k: 'p50' | 'p99'): number => median(rtt.map(([d, p]) => (p?.[k] ?? NaN) - (d?.[k] ?? NaN)));
+    log(`  rtt direct p50 ${median(rtt.map(([d]) => d?.p50 ?? NaN)).toFixed(1)} µs, proxied p50 ${median(rtt.map(([, p]) => p?.p50 ?? NaN)).toFixed(1)} µs`);
+    const fresh = await interleaved(runs, () => firstRoundTrips([ports.echo, echoVia], 500));
+    const freshAdded = median(fresh.map(([d, p]) => (p ?? NaN) - (d ?? NaN)));
+    log(`  new connection, first round trip: direct ${median(fresh.map(([d]) => d ?? NaN)).toFixed(0)} µs, proxied ${median(fresh.map(([, p]) => p ?? NaN)).toFixed(0)} µs`);
     const echo = await paired(runs, ports.echo, echoVia, (port) => echoThroughput(port, 256 * MB));
     const one = await paired(runs, ports.stream, streamVia, (port) => oneWayThroughput(port, 512 * MB, 1));
     const many = await paired(runs, ports.stream, streamVia, (port) => oneWayThroughput(port, 512 * MB, 16));

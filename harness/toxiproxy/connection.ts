@@ -1,10 +1,9 @@
-// One proxied TCP connection: the client's socket, the socket to the upstream,
-// and a link per direction. Errors on one side tear down the other (a reset is
+// One proxied TCP connection: the client's side, the side to the upstream, and
+// a link per direction. Errors on one side tear down the other (a reset is
 // passed on as a reset); a graceful end is passed on by the links themselves.
-import { connect, type Socket } from 'node:net';
 import { Link, type ConnectionControl } from './link.ts';
-import { installUserBuffer, UserBuffer } from './user-buffer-reads.ts';
 import type { Rng } from './rng.ts';
+import type { Side, SideHandler } from './tcp.ts';
 import type { Stream, ToxicSpec } from './toxic-spec.ts';
 
 export class Connection implements ConnectionControl {
@@ -12,40 +11,42 @@ export class Connection implements ConnectionControl {
   readonly upstreamLink: Link;
   /** upstream → client */
   readonly downstreamLink: Link;
-  private readonly upstream: Socket;
   private done = false;
   private closing = false;
   private open = 2;
 
   constructor(
     readonly id: number,
-    /** Accepted with pauseOnConnect: nothing has been read yet. */
-    private readonly client: Socket,
-    target: { host: string; port: number },
+    /** Accepted, not read from yet. */
+    private readonly client: Side,
+    /** Connecting to the upstream. */
+    private readonly upstream: Side,
     rngs: { upstream: Rng; downstream: Rng },
     private readonly onClosed: (c: Connection) => void,
   ) {
-    const downReader = new UserBuffer((b) => this.downstreamLink.onChunk(b));
-    const upstream = connect({ ...target, allowHalfOpen: true, noDelay: true, onread: downReader.options });
-    this.upstream = upstream;
-    const upReader = new UserBuffer((b) => this.upstreamLink.onChunk(b));
-    const shared = installUserBuffer(client, upReader);
-    this.upstreamLink = new Link(client, upstream, this, rngs.upstream, shared ? upReader : undefined);
-    this.downstreamLink = new Link(upstream, client, this, rngs.downstream, downReader);
-    this.watch(client, upstream);
-    this.watch(upstream, client);
-    client.resume();
+    const up = new Link(client, upstream, this, rngs.upstream);
+    const down = new Link(upstream, client, this, rngs.downstream);
+    this.upstreamLink = up;
+    this.downstreamLink = down;
+    client.start(this.handler(up, down, upstream));
+    upstream.start(this.handler(down, up, client));
   }
 
-  private watch(self: Socket, other: Socket): void {
-    self.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ECONNRESET') this.resetSocket(other);
-      else other.destroy();
-      this.finish();
-    });
-    self.on('close', () => {
-      if (--this.open === 0) this.finish();
-    });
+  /** The handler of a side: `reads` is the link reading from it, `writes` the one writing to it. */
+  private handler(reads: Link, writes: Link, other: Side): SideHandler {
+    return {
+      chunk: (b) => reads.onChunk(b),
+      end: () => reads.onEnd(),
+      drain: () => writes.onDrain(),
+      error: (code) => {
+        if (code === 'ECONNRESET') other.reset();
+        else other.destroy();
+        this.finish();
+      },
+      close: () => {
+        if (--this.open === 0) this.finish();
+      },
+    };
   }
 
   link(stream: Stream): Link {
@@ -62,7 +63,7 @@ export class Connection implements ConnectionControl {
     this.closing = true;
     this.shutdownLinks();
     for (const s of [this.client, this.upstream]) {
-      s.end(() => s.destroy());
+      s.end(true);
       // a peer that never reads must not keep the socket forever
       setTimeout(() => s.destroy(), 2000).unref();
     }
@@ -72,23 +73,14 @@ export class Connection implements ConnectionControl {
   reset(): void {
     if (this.done) return;
     this.shutdownLinks();
-    this.resetSocket(this.client);
-    this.resetSocket(this.upstream);
+    this.client.reset();
+    this.upstream.reset();
   }
 
   destroy(): void {
     this.shutdownLinks();
     this.client.destroy();
     this.upstream.destroy();
-  }
-
-  private resetSocket(s: Socket): void {
-    if (s.destroyed) return;
-    try {
-      s.resetAndDestroy();
-    } catch {
-      s.destroy();
-    }
   }
 
   private shutdownLinks(): void {

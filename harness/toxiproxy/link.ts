@@ -4,11 +4,10 @@
 // their arrival time and a pump passes them through the chain of stages in
 // order; the source is paused while the queue is full, so held data backs up
 // into the sender's TCP buffers as it would behind a real network fault.
-import type { Socket } from 'node:net';
 import type { Rng } from './rng.ts';
 import { createStage, type LinkControl, type Stage } from './stages.ts';
+import type { Side } from './tcp.ts';
 import type { ToxicSpec } from './toxic-spec.ts';
-import type { UserBuffer } from './user-buffer-reads.ts';
 
 const QUEUE_HIGH = 1 << 20; // bytes queued before the source is paused
 const QUEUE_LOW = 1 << 18;
@@ -39,54 +38,50 @@ export class Link implements LinkControl {
   private changeWaiters: (() => void)[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
 
+  /** The source's side handler passes its chunk and end here, the destination's its drain. */
   constructor(
-    private readonly src: Socket,
-    private readonly dst: Socket,
+    private readonly src: Side,
+    private readonly dst: Side,
     private readonly conn: ConnectionControl,
     readonly rng: Rng,
-    /** Set when chunks are views into a reused read buffer (see user-buffer-reads.ts). */
-    private readonly reader?: UserBuffer,
-  ) {
-    if (!reader) src.on('data', this.onChunk);
-    src.on('end', this.onEnd);
-    dst.on('drain', this.onDrain);
-  }
+  ) {}
 
-  /** Each chunk read from the source. */
-  readonly onChunk = (buf: Buffer): void => {
+  /** Each chunk read from the source: a view into the source's read buffer, valid during the call. */
+  onChunk(buf: Buffer): void {
+    if (this.closed) return;
     if (this.fast) {
       if (!this.dst.write(buf)) {
-        // Nothing more is read until 'drain', and by then the write is done with the
+        // Nothing more is read until drain, and by then the write is done with the
         // read buffer: it can be read into again (no new buffer per bulk chunk).
         this.dstBlocked = true;
         this.src.pause();
-      } else if (this.reader && this.dst.writableLength > 0) {
+      } else if (this.dst.writing) {
         // a write not completed at once still points into the read buffer, and the
         // source keeps reading: the next read goes elsewhere
-        this.reader.claim();
+        this.src.claim();
       }
       return;
     }
-    if (this.closed) return;
-    this.queue.push({ buf: this.reader ? Buffer.from(buf) : buf, arrived: performance.now() });
+    this.queue.push({ buf: Buffer.from(buf), arrived: performance.now() });
     this.queuedBytes += buf.length;
     if (this.queuedBytes > QUEUE_HIGH && !this.queueBlocked) {
       this.queueBlocked = true;
       this.src.pause();
     }
     if (!this.pumping) void this.pump();
-  };
+  }
 
-  private readonly onEnd = (): void => {
+  onEnd(): void {
+    if (this.closed) return;
     if (this.fast) {
       this.dst.end();
       return;
     }
     this.queue.push(END);
     if (!this.pumping) void this.pump();
-  };
+  }
 
-  private readonly onDrain = (): void => {
+  onDrain(): void {
     const w = this.drainWaiter;
     this.drainWaiter = undefined;
     w?.();
@@ -94,7 +89,7 @@ export class Link implements LinkControl {
       this.dstBlocked = false;
       if (!this.queueBlocked) this.src.resume();
     }
-  };
+  }
 
   private async pump(): Promise<void> {
     this.pumping = true;
@@ -206,6 +201,5 @@ export class Link implements LinkControl {
     this.drainWaiter = undefined;
     this.queue = [];
     this.head = 0;
-    this.src.off('data', this.onChunk);
   }
 }

@@ -5,6 +5,7 @@
 import { Errors } from './api-error.ts';
 import { parseHostPort } from './address.ts';
 import { Proxy } from './proxy.ts';
+import { tcpFor, type Tcp } from './tcp.ts';
 
 interface ProxyInput {
   readonly name: string;
@@ -42,7 +43,10 @@ export class ProxyCollection {
   private readonly proxies = new Map<string, Proxy>();
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly seed: number) {}
+  constructor(
+    private readonly seed: number,
+    private readonly tcp: Tcp = tcpFor(),
+  ) {}
 
   /** Runs changes one after another, so two requests never interleave their awaits. */
   private serial<T>(fn: () => Promise<T> | T): Promise<T> {
@@ -65,7 +69,7 @@ export class ProxyCollection {
     return this.serial(async () => {
       const input = parseProxyInput(body);
       if (this.proxies.has(input.name)) throw Errors.proxyAlreadyExists;
-      const proxy = new Proxy(input, this.seed);
+      const proxy = new Proxy(input, this.seed, this.tcp);
       if (input.enabled) await proxy.start();
       this.proxies.set(input.name, proxy);
       return proxy;
@@ -89,7 +93,7 @@ export class ProxyCollection {
           this.proxies.delete(input.name);
           proxy = undefined;
         }
-        proxy ??= new Proxy(input, this.seed);
+        proxy ??= new Proxy(input, this.seed, this.tcp);
         if (input.enabled) await proxy.start();
         else await proxy.stop();
         this.proxies.set(input.name, proxy);

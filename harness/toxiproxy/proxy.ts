@@ -1,12 +1,11 @@
 // One proxy: a TCP listener on `listen` forwarding every connection to
 // `upstream`, with its toxics. Disabling closes the listener and every open
 // connection; toxics added, updated or removed apply to open connections too.
-import { createServer, type Server, type Socket } from 'node:net';
-import { once } from 'node:events';
 import { formatHostPort, parseHostPort } from './address.ts';
 import { ApiError, Errors } from './api-error.ts';
 import { Connection } from './connection.ts';
 import { drawFor, rngFor } from './rng.ts';
+import { tcpFor, type Side, type Tcp, type TcpListener } from './tcp.ts';
 import { parseToxicUpdate, toxicJson, type Stream, type ToxicSpec } from './toxic-spec.ts';
 
 const STREAMS: readonly Stream[] = ['upstream', 'downstream'];
@@ -21,12 +20,16 @@ export class Proxy {
   readonly name: string;
   listen: string;
   upstream: string;
-  private server: Server | undefined;
+  private server: TcpListener | undefined;
   private readonly conns = new Set<Connection>();
   private toxics: ToxicSpec[] = [];
   private nextConnId = 0;
 
-  constructor(config: ProxyConfig, private readonly seed: number) {
+  constructor(
+    config: ProxyConfig,
+    private readonly seed: number,
+    private readonly tcp: Tcp = tcpFor(),
+  ) {
     this.name = config.name;
     this.listen = config.listen;
     this.upstream = config.upstream;
@@ -42,18 +45,14 @@ export class Proxy {
     if (!at) throw Errors.badRequestBody.with(`listen address "${this.listen}" is not host:port`);
     const up = parseHostPort(this.upstream);
     if (!up) throw Errors.badRequestBody.with(`upstream address "${this.upstream}" is not host:port`);
-    const server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (client) =>
-      this.accept(client, up.host || '127.0.0.1', up.port),
-    );
-    server.listen({ host: at.host || undefined, port: at.port, exclusive: true });
+    const upHost = up.host || '127.0.0.1';
+    let server: TcpListener;
     try {
-      await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e))]);
+      server = await this.tcp.listen(at.host, at.port, (client) => this.accept(client, upHost, up.port));
     } catch (e) {
-      server.close();
       throw new ApiError(`listen tcp ${this.listen}: ${(e as Error).message}`, 500);
     }
-    const addr = server.address();
-    if (addr && typeof addr === 'object') this.listen = formatHostPort(addr.address, addr.port);
+    this.listen = formatHostPort(server.address, server.port);
     this.server = server;
   }
 
@@ -61,18 +60,18 @@ export class Proxy {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = server.close();
     for (const c of this.conns) c.destroy();
     this.conns.clear();
     await closed;
   }
 
-  private accept(client: Socket, host: string, port: number): void {
+  private accept(client: Side, host: string, port: number): void {
     const id = this.nextConnId++;
     const conn = new Connection(
       id,
       client,
-      { host, port },
+      this.tcp.connect(host, port),
       { upstream: rngFor(this.seed, this.name, id, 'upstream'), downstream: rngFor(this.seed, this.name, id, 'downstream') },
       (c) => this.conns.delete(c),
     );

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { formatHostPort } from './address.ts';
 import { apiHandler } from './http-api.ts';
 import { ProxyCollection } from './proxy-collection.ts';
+import { tcpFor, type TcpIo } from './tcp.ts';
 
 export interface ToxiproxyServerOptions {
   /** Interface to bind; loopback unless told otherwise. */
@@ -14,6 +15,8 @@ export interface ToxiproxyServerOptions {
   readonly port?: number;
   /** Every random choice (toxicity, jitter, slice sizes) derives from it. Default: a random seed, reported back. */
   readonly seed?: number;
+  /** How proxied connections do their I/O (tcp.ts); default raw, or GAMEDAY_PROXY_IO. */
+  readonly io?: TcpIo;
   /** Called with unexpected internal errors (the API still answers 500). */
   readonly onError?: (err: unknown) => void;
 }
@@ -36,7 +39,7 @@ export function randomSeed(): number {
 export async function startToxiproxyServer(options: ToxiproxyServerOptions = {}): Promise<StartedToxiproxyServer> {
   const host = options.host ?? '127.0.0.1';
   const seed = options.seed ?? randomSeed();
-  const proxies = new ProxyCollection(seed);
+  const proxies = new ProxyCollection(seed, tcpFor(options.io));
   const http: Server = createServer({ keepAlive: true }, apiHandler(proxies, options.onError));
   http.listen({ host, port: options.port ?? 0, exclusive: true });
   await Promise.race([once(http, 'listening'), once(http, 'error').then(([e]) => Promise.reject(e))]);

@@ -1,0 +1,150 @@
+// The two ends of a proxied connection as the links see them ("sides"), and the
+// listener that accepts them. Two implementations behind one interface:
+//
+// - "raw" (the default): libuv TCP handles driven directly through Node's
+//   tcp_wrap / stream_wrap bindings (tcp-raw.ts). No net.Socket, no stream
+//   machinery, reads into reused buffers: about half the per-connection CPU,
+//   which is most of what a proxy adds to a new connection's first round trip.
+// - "node": net.Socket, Node's public API. Used when the bindings are missing
+//   (a Node version that removed process.binding) or when asked for with
+//   GAMEDAY_PROXY_IO=node; the conformance tests run against both.
+import { createServer, connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { rawTcpAvailable, rawConnect, rawListen } from './tcp-raw.ts';
+
+/** What a side reports; set once with Side.start(). */
+export interface SideHandler {
+  /** Bytes read. The buffer is only valid during the call unless claim() is called. */
+  chunk(buf: Buffer): void;
+  /** The peer half-closed its sending direction (FIN). */
+  end(): void;
+  /** Every write accepted so far has been handed to the kernel, after write() returned false. */
+  drain(): void;
+  /** The socket failed ("ECONNRESET", "ECONNREFUSED", ...); close() follows. */
+  error(code: string): void;
+  /** The socket is closed; nothing follows. */
+  close(): void;
+}
+
+export interface Side {
+  /** Installs the handler and starts reading (unless paused). */
+  start(handler: SideHandler): void;
+  /** Queues bytes; false once enough is queued that the writer should wait for drain(). */
+  write(buf: Buffer): boolean;
+  /** True while a write accepted earlier is in flight and still refers to its buffer. */
+  readonly writing: boolean;
+  /** The chunk being handled is kept by someone: the next read goes into a new buffer. */
+  claim(): void;
+  pause(): void;
+  resume(): void;
+  /**
+   * FIN after what was queued; the side closes itself once both directions are done,
+   * or as soon as the FIN is sent with `thenClose`.
+   */
+  end(thenClose?: boolean): void;
+  /** Abortive close: RST, queued data discarded. */
+  reset(): void;
+  /** Closes now. */
+  destroy(): void;
+}
+
+export interface TcpListener {
+  readonly address: string;
+  readonly port: number;
+  /** Stops accepting; open sides are not touched. */
+  close(): Promise<void>;
+}
+
+export type TcpIo = 'raw' | 'node';
+
+export interface Tcp {
+  readonly io: TcpIo;
+  listen(host: string, port: number, onSide: (side: Side) => void): Promise<TcpListener>;
+  connect(host: string, port: number): Side;
+}
+
+/** The implementation to use: raw unless unavailable or GAMEDAY_PROXY_IO=node. */
+export function defaultTcpIo(): TcpIo {
+  return process.env['GAMEDAY_PROXY_IO'] === 'node' || !rawTcpAvailable() ? 'node' : 'raw';
+}
+
+export function tcpFor(io: TcpIo = defaultTcpIo()): Tcp {
+  if (io === 'raw' && !rawTcpAvailable()) throw new Error("raw TCP handles are not available in this Node version: use io 'node'");
+  return io === 'raw' ? { io, listen: rawListen, connect: rawConnect } : { io, listen: nodeListen, connect: nodeConnect };
+}
+
+// ---- the net.Socket implementation ----
+
+class NodeSide implements Side {
+  constructor(private readonly s: Socket) {}
+
+  start(h: SideHandler): void {
+    const s = this.s;
+    s.on('data', (b: Buffer) => h.chunk(b));
+    s.on('end', () => h.end());
+    s.on('drain', () => h.drain());
+    s.on('error', (e: NodeJS.ErrnoException) => h.error(e.code ?? 'EIO'));
+    s.on('close', () => h.close());
+    s.resume();
+  }
+
+  write(buf: Buffer): boolean {
+    return this.s.write(buf);
+  }
+
+  get writing(): boolean {
+    return false; // every chunk from a 'data' event is a buffer of its own
+  }
+
+  claim(): void {}
+
+  pause(): void {
+    this.s.pause();
+  }
+
+  resume(): void {
+    this.s.resume();
+  }
+
+  end(thenClose = false): void {
+    if (thenClose) this.s.end(() => this.s.destroy());
+    else this.s.end();
+  }
+
+  reset(): void {
+    if (this.s.destroyed) return;
+    try {
+      this.s.resetAndDestroy();
+    } catch {
+      this.s.destroy();
+    }
+  }
+
+  destroy(): void {
+    this.s.destroy();
+  }
+}
+
+async function nodeListen(host: string, port: number, onSide: (side: Side) => void): Promise<TcpListener> {
+  const server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (s) => onSide(new NodeSide(s)));
+  server.listen({ host: host || undefined, port, exclusive: true });
+  try {
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e))]);
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+  const addr = server.address();
+  if (!addr || typeof addr !== 'object') throw new Error('listener has no address');
+  return {
+    address: addr.address,
+    port: addr.port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function nodeConnect(host: string, port: number): Side {
+  const s = connect({ host, port, allowHalfOpen: true, noDelay: true });
+  s.pause();
+  return new NodeSide(s);
+}
