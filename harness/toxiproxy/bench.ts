@@ -23,7 +23,10 @@ export interface BenchOptions {
 interface Row {
   readonly figure: string;
   readonly unit: string;
+  /** Median over the runs. */
   readonly ours: number;
+  /** Every run's figure, for the range printed beside the median. */
+  readonly perRun: readonly number[];
   readonly toxiproxy: number;
   readonly lowerIsBetter: boolean;
 }
@@ -75,16 +78,19 @@ async function interleaved<T>(runs: number, fn: () => Promise<T>): Promise<T[]> 
 }
 
 function table(rows: readonly Row[], header: string): string {
-  const fmt = (n: number, unit: string): string => `${unit === 'MB/s' ? n.toFixed(0) : unit === 'ms' ? n.toFixed(3) : n.toFixed(1)} ${unit}`;
+  const num = (n: number, unit: string): string => (unit === 'MB/s' ? n.toFixed(0) : unit === 'ms' ? n.toFixed(3) : n.toFixed(1));
+  const fmt = (n: number, unit: string): string => `${num(n, unit)} ${unit}`;
   const lines = rows.map((r) => {
     const better = r.lowerIsBetter ? r.ours < r.toxiproxy : r.ours > r.toxiproxy;
-    return [r.figure.padEnd(44), fmt(r.ours, r.unit).padStart(12), fmt(r.toxiproxy, r.unit).padStart(17), better ? '  beats' : '  behind'];
+    const range = `${num(Math.min(...r.perRun), r.unit)}-${num(Math.max(...r.perRun), r.unit)}`;
+    return [r.figure.padEnd(44), fmt(r.ours, r.unit).padStart(12), range.padStart(15), fmt(r.toxiproxy, r.unit).padStart(17), better ? '  beats' : '  behind'];
   });
-  return [header, ['figure (median)'.padEnd(44), 'this proxy'.padStart(12), 'Toxiproxy 2.12'.padStart(17)].join(''), ...lines.map((l) => l.join(''))].join('\n');
+  const head = ['figure (median of runs)'.padEnd(44), 'this proxy'.padStart(12), 'runs range'.padStart(15), 'Toxiproxy 2.12'.padStart(17)];
+  return [header, head.join(''), ...lines.map((l) => l.join(''))].join('\n');
 }
 
 export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> {
-  const runs = options.runs ?? 5;
+  const runs = options.runs ?? 7;
   const log = options.log ?? ((l: string) => process.stdout.write(l + '\n'));
   const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
   const procs: ChildProcess[] = [];
@@ -111,23 +117,31 @@ export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> 
 
     // round trips: direct and proxied take turns within each run (see bench-client.ts)
     const rtt = await interleaved(runs, () => roundTrips([ports.echo, echoVia], 5000));
-    const added = (k: 'p50' | 'p99'): number => median(rtt.map(([d, p]) => (p?.[k] ?? NaN) - (d?.[k] ?? NaN)));
+    const addedRuns = (k: 'p50' | 'p99'): number[] => rtt.map(([d, p]) => (p?.[k] ?? NaN) - (d?.[k] ?? NaN));
     log(`  rtt direct p50 ${median(rtt.map(([d]) => d?.p50 ?? NaN)).toFixed(1)} µs, proxied p50 ${median(rtt.map(([, p]) => p?.p50 ?? NaN)).toFixed(1)} µs`);
     const fresh = await interleaved(runs, () => firstRoundTrips([ports.echo, echoVia], 500));
-    const freshAdded = median(fresh.map(([d, p]) => (p ?? NaN) - (d ?? NaN)));
+    const freshAdded = fresh.map(([d, p]) => ((p ?? NaN) - (d ?? NaN)) / 1000);
     log(`  new connection, first round trip: direct ${median(fresh.map(([d]) => d ?? NaN)).toFixed(0)} µs, proxied ${median(fresh.map(([, p]) => p ?? NaN)).toFixed(0)} µs`);
     const echo = await paired(runs, ports.echo, echoVia, (port) => echoThroughput(port, 256 * MB));
     const one = await paired(runs, ports.stream, streamVia, (port) => oneWayThroughput(port, 512 * MB, 1));
     const many = await paired(runs, ports.stream, streamVia, (port) => oneWayThroughput(port, 512 * MB, 16));
     log(`  direct: echo ${median(echo.d).toFixed(0)} MB/s, one way ${median(one.d).toFixed(0)} MB/s, 16 conns ${median(many.d).toFixed(0)} MB/s`);
 
+    const row = (figure: string, unit: string, perRun: number[], toxiproxy: number, lowerIsBetter: boolean): Row => ({
+      figure,
+      unit,
+      ours: median(perRun),
+      perRun,
+      toxiproxy,
+      lowerIsBetter,
+    });
     const rows: Row[] = [
-      { figure: 'added to 64 B round trip, p50', unit: 'µs', ours: added('p50'), toxiproxy: 61, lowerIsBetter: true },
-      { figure: 'added to 64 B round trip, p99', unit: 'µs', ours: added('p99'), toxiproxy: 116, lowerIsBetter: true },
-      { figure: "added to a new connection's first round trip", unit: 'ms', ours: freshAdded / 1000, toxiproxy: 0.3, lowerIsBetter: true },
-      { figure: 'echo through one connection', unit: 'MB/s', ours: median(echo.p), toxiproxy: 452, lowerIsBetter: false },
-      { figure: 'one way, 1 connection', unit: 'MB/s', ours: median(one.p), toxiproxy: 852, lowerIsBetter: false },
-      { figure: 'one way, 16 connections', unit: 'MB/s', ours: median(many.p), toxiproxy: 1000, lowerIsBetter: false },
+      row('added to 64 B round trip, p50', 'µs', addedRuns('p50'), 61, true),
+      row('added to 64 B round trip, p99', 'µs', addedRuns('p99'), 116, true),
+      row("added to a new connection's first round trip", 'ms', freshAdded, 0.3, true),
+      row('echo through one connection', 'MB/s', echo.p, 452, false),
+      row('one way, 1 connection', 'MB/s', one.p, 852, false),
+      row('one way, 16 connections', 'MB/s', many.p, 1000, false),
     ];
     log(`  load average after: ${load()} (figures from a busy machine understate both columns)`);
     log(table(rows, '\nfault proxy, no toxics, loopback (Toxiproxy 2.12 measured on the same kind of 2-core machine)'));
