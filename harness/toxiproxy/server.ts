@@ -27,6 +27,8 @@ export interface StartedToxiproxyServer extends AsyncDisposable {
   readonly host: string;
   readonly port: number;
   readonly seed: number;
+  /** How proxied connections do their I/O. */
+  readonly io: TcpIo;
   /** The proxies, for introspection by tests and the harness. */
   readonly proxies: ProxyCollection;
   close(): Promise<void>;
@@ -39,7 +41,8 @@ export function randomSeed(): number {
 export async function startToxiproxyServer(options: ToxiproxyServerOptions = {}): Promise<StartedToxiproxyServer> {
   const host = options.host ?? '127.0.0.1';
   const seed = options.seed ?? randomSeed();
-  const proxies = new ProxyCollection(seed, tcpFor(options.io));
+  const tcp = tcpFor(options.io);
+  const proxies = new ProxyCollection(seed, tcp);
   const http: Server = createServer({ keepAlive: true }, apiHandler(proxies, options.onError));
   http.listen({ host, port: options.port ?? 0, exclusive: true });
   await Promise.race([once(http, 'listening'), once(http, 'error').then(([e]) => Promise.reject(e))]);
@@ -61,6 +64,7 @@ export async function startToxiproxyServer(options: ToxiproxyServerOptions = {})
     host: addr.address,
     port: addr.port,
     seed,
+    io: tcp.io,
     proxies,
     close,
     [Symbol.asyncDispose]: close,

@@ -55,7 +55,7 @@ export const command: CommandModule<object, Args> = {
       throw err;
     }
     const scope = isLoopback(server.host) ? 'loopback only' : 'REACHABLE FROM OTHER MACHINES';
-    process.stdout.write(`toxiproxy API listening on ${server.url} (${scope}), seed ${seed}\n`);
+    process.stdout.write(`toxiproxy API listening on ${server.url} (${scope}), seed ${seed}, connections on ${server.io === 'raw' ? 'libuv handles' : 'net.Socket'}\n`);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
