@@ -6,16 +6,13 @@ import { Errors } from './api-error.ts';
 import { parseHostPort } from './address.ts';
 import { Proxy } from './proxy.ts';
 import { tcpFor, type Tcp } from './tcp.ts';
+import { isRecord } from './toxic-spec.ts';
 
 interface ProxyInput {
   readonly name: string;
   readonly listen: string;
   readonly upstream: string;
   readonly enabled: boolean;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function str(v: unknown, field: string, fallback: string): string {

@@ -20,7 +20,6 @@ interface Req {
 interface Handle {
   onread: (ab?: ArrayBuffer) => Uint8Array | undefined;
   onconnection: ((err: number, client?: Handle) => void) | null;
-  reading: boolean;
   readStart(): number;
   readStop(): number;
   useUserBuffer(buf: Uint8Array): void;

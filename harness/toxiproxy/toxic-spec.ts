@@ -26,7 +26,8 @@ export interface ToxicSpec {
   readonly attributes: Attributes;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+/** A plain JSON object (not null, not an array). */
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
