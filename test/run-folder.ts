@@ -10,12 +10,12 @@ export interface Call {
   readonly done: Op;
 }
 
-/** Completed canary calls (final reads left out): invoke and completion, paired by process. */
-export function calls(history: readonly Op[]): Call[] {
+/** Completed canary calls (final reads left out unless asked for): invoke and completion, paired by process. */
+export function calls(history: readonly Op[], finals = false): Call[] {
   const open = new Map<number, Op>();
   const out: Call[] = [];
   for (const op of history) {
-    if (op.final) continue;
+    if (op.final && !finals) continue;
     if (op.type === 'invoke') open.set(op.process, op);
     else {
       const invoke = open.get(op.process);
