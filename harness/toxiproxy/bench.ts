@@ -13,10 +13,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { loadavg, cpus } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { echoThroughput, firstRoundTrips, oneWayThroughput, roundTrips } from './bench-client.ts';
@@ -86,7 +85,7 @@ async function interleaved<T>(runs: number, fn: () => Promise<T>): Promise<T[]> 
   return out;
 }
 
-/** Builds bench-floor.c with the machine's C compiler; undefined (and why) when there is none. */
+/** Builds bench-floor.c with the machine's C compiler; no binary (and why) when there is none or it fails. */
 export function buildFloor(dir: string): { binary?: string; why?: string } {
   const src = fileURLToPath(new URL('./bench-floor.c', import.meta.url));
   const binary = join(dir, 'bench-floor');
