@@ -1,35 +1,54 @@
 // One proxied TCP connection: the client's side, the side to the upstream, and
 // a link per direction. Errors on one side tear down the other (a reset is
 // passed on as a reset); a graceful end is passed on by the links themselves.
+//
+// With the native forwarder (tcp.ts, io "native"), a connection to which no
+// toxic applies is handed to it as soon as the upstream is connected (the
+// client is not read from before), and its bytes never enter the event loop.
+// When a toxic comes that applies to it, the forwarder hands the sockets back
+// with whatever it had read and not yet written; that goes through the toxics
+// first, then the links carry on on new sides over the same sockets.
 import { Link, type ConnectionControl } from './link.ts';
 import type { Rng } from './rng.ts';
-import type { Side, SideHandler } from './tcp.ts';
+import type { NativePath, Side, SideHandler } from './tcp.ts';
 import type { Stream, ToxicSpec } from './toxic-spec.ts';
+
+type Applies = (spec: ToxicSpec) => boolean;
+
+const STREAMS: readonly Stream[] = ['upstream', 'downstream'];
 
 export class Connection implements ConnectionControl {
   /** client → upstream */
-  readonly upstreamLink: Link;
+  private upstreamLink: Link;
   /** upstream → client */
-  readonly downstreamLink: Link;
+  private downstreamLink: Link;
   private done = false;
   private closing = false;
   private open = 2;
+  /** Set while the native forwarder carries the bytes. */
+  private nativeId: number | undefined;
+  /** Waiting for the upstream to connect before the client is read from (a hand-over may come). */
+  private clientWaits: boolean;
+  private readonly toxics: Record<Stream, { specs: readonly ToxicSpec[]; applies: Applies }> = {
+    upstream: { specs: [], applies: () => false },
+    downstream: { specs: [], applies: () => false },
+  };
 
   constructor(
     readonly id: number,
     /** Accepted, not read from yet. */
-    private readonly client: Side,
+    private client: Side,
     /** Connecting to the upstream. */
-    private readonly upstream: Side,
-    rngs: { upstream: Rng; downstream: Rng },
+    private upstream: Side,
+    private readonly rngs: { upstream: Rng; downstream: Rng },
     private readonly onClosed: (c: Connection) => void,
+    private readonly native?: NativePath,
   ) {
-    const up = new Link(client, upstream, this, rngs.upstream);
-    const down = new Link(upstream, client, this, rngs.downstream);
-    this.upstreamLink = up;
-    this.downstreamLink = down;
-    client.start(this.handler(up, down, upstream));
-    upstream.start(this.handler(down, up, client));
+    this.upstreamLink = new Link(client, upstream, this, rngs.upstream);
+    this.downstreamLink = new Link(upstream, client, this, rngs.downstream);
+    this.clientWaits = native !== undefined && upstream.detach !== undefined && client.detach !== undefined;
+    if (!this.clientWaits) client.start(this.handler(this.upstreamLink, this.downstreamLink, upstream));
+    upstream.start(this.handler(this.downstreamLink, this.upstreamLink, client));
   }
 
   /** The handler of a side: `reads` is the link reading from it, `writes` the one writing to it. */
@@ -46,20 +65,94 @@ export class Connection implements ConnectionControl {
       close: () => {
         if (--this.open === 0) this.finish();
       },
+      connect: () => this.upstreamConnected(),
     };
+  }
+
+  /** Hands the connection to the native forwarder if nothing applies to it, else starts reading the client. */
+  private upstreamConnected(): void {
+    if (!this.clientWaits || this.done) return;
+    const native = this.native;
+    const idle = this.upstreamLink.activeToxics().length === 0 && this.downstreamLink.activeToxics().length === 0 && !this.closing;
+    const cfd = this.client.fd ?? -1;
+    const ufd = this.upstream.fd ?? -1;
+    if (native && idle && cfd >= 0 && ufd >= 0 && !this.upstream.writing) {
+      try {
+        this.nativeId = native.forwarder.adopt(cfd, ufd, (errno) => this.nativeEnded(errno));
+      } catch {
+        this.nativeId = undefined; // out of descriptors or memory: stay in JavaScript
+      }
+      if (this.nativeId !== undefined) {
+        this.clientWaits = false;
+        this.client.detach?.();
+        this.upstream.detach?.();
+        return;
+      }
+    }
+    this.startClient();
+  }
+
+  private startClient(): void {
+    if (!this.clientWaits) return;
+    this.clientWaits = false;
+    this.client.start(this.handler(this.upstreamLink, this.downstreamLink, this.upstream));
+  }
+
+  private nativeEnded(_errno: number): void {
+    this.nativeId = undefined;
+    this.finish();
+  }
+
+  /** Takes the connection back from the native forwarder: new sides on the same sockets, in-flight bytes first. */
+  private fromNative(): void {
+    const native = this.native;
+    const id = this.nativeId;
+    if (!native || id === undefined) return;
+    this.nativeId = undefined;
+    const r = native.forwarder.release(id);
+    if (!r) return; // it ended in the forwarder; nativeEnded finishes it
+    this.shutdownLinks();
+    this.client = native.adopt(r.clientFd, { read: r.clientEnded, write: r.clientShut });
+    this.upstream = native.adopt(r.upstreamFd, { read: r.upstreamEnded, write: r.upstreamShut });
+    const up = new Link(this.client, this.upstream, this, this.rngs.upstream);
+    const down = new Link(this.upstream, this.client, this, this.rngs.downstream);
+    this.upstreamLink = up;
+    this.downstreamLink = down;
+    for (const s of STREAMS) this.link(s).setToxics(this.toxics[s].specs, this.toxics[s].applies);
+    this.client.start(this.handler(up, down, this.upstream));
+    this.upstream.start(this.handler(down, up, this.client));
+    // before anything new is read (reads come from the event loop, later)
+    if (r.pendingUp) up.onChunk(r.pendingUp);
+    if (r.clientEnded && !r.upstreamShut) up.onEnd();
+    if (r.pendingDown) down.onChunk(r.pendingDown);
+    if (r.upstreamEnded && !r.clientShut) down.onEnd();
   }
 
   link(stream: Stream): Link {
     return stream === 'upstream' ? this.upstreamLink : this.downstreamLink;
   }
 
+  /** Whether the native forwarder carries this connection's bytes now. */
+  get isNative(): boolean {
+    return this.nativeId !== undefined;
+  }
+
   setToxics(stream: Stream, specs: readonly ToxicSpec[], applies: (spec: ToxicSpec) => boolean): void {
+    this.toxics[stream] = { specs, applies };
+    if (this.nativeId !== undefined) {
+      if (!specs.some(applies)) return;
+      this.fromNative(); // installs every stream's toxics on the new links
+      return;
+    }
     this.link(stream).setToxics(specs, applies);
   }
 
   /** Graceful close of both sides: FIN after what was already written. */
   close(): void {
     if (this.done || this.closing) return;
+    this.fromNative();
+    this.startClient();
+    if (this.done) return;
     this.closing = true;
     this.shutdownLinks();
     for (const s of [this.client, this.upstream]) {
@@ -72,15 +165,26 @@ export class Connection implements ConnectionControl {
   /** Abortive close of both sides: RST, unsent data discarded. */
   reset(): void {
     if (this.done) return;
+    if (this.nativeId !== undefined) return this.kill(true);
+    this.startClient();
     this.shutdownLinks();
     this.client.reset();
     this.upstream.reset();
   }
 
   destroy(): void {
+    if (this.nativeId !== undefined) return this.kill(false);
+    this.startClient();
     this.shutdownLinks();
     this.client.destroy();
     this.upstream.destroy();
+  }
+
+  private kill(reset: boolean): void {
+    const id = this.nativeId;
+    this.nativeId = undefined;
+    if (id !== undefined) this.native?.forwarder.kill(id, reset);
+    this.finish();
   }
 
   private shutdownLinks(): void {

@@ -74,6 +74,7 @@ export class Proxy {
       this.tcp.connect(host, port),
       { upstream: rngFor(this.seed, this.name, id, 'upstream'), downstream: rngFor(this.seed, this.name, id, 'downstream') },
       (c) => this.conns.delete(c),
+      this.tcp.native,
     );
     this.conns.add(conn);
     for (const stream of STREAMS) this.apply(conn, stream);

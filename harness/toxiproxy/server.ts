@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { formatHostPort } from './address.ts';
 import { apiHandler } from './http-api.ts';
 import { ProxyCollection } from './proxy-collection.ts';
-import { tcpFor, type TcpIo } from './tcp.ts';
+import { openTcp, type TcpIo } from './tcp.ts';
 
 export interface ToxiproxyServerOptions {
   /** Interface to bind; loopback unless told otherwise. */
@@ -15,7 +15,7 @@ export interface ToxiproxyServerOptions {
   readonly port?: number;
   /** Every random choice (toxicity, jitter, slice sizes) derives from it. Default: a random seed, reported back. */
   readonly seed?: number;
-  /** How proxied connections do their I/O (tcp.ts); default raw, or GAMEDAY_PROXY_IO. */
+  /** How proxied connections do their I/O (tcp.ts); default native where it builds, or GAMEDAY_PROXY_IO. */
   readonly io?: TcpIo;
   /** Called with unexpected internal errors (the API still answers 500). */
   readonly onError?: (err: unknown) => void;
@@ -29,6 +29,8 @@ export interface StartedToxiproxyServer extends AsyncDisposable {
   readonly seed: number;
   /** How proxied connections do their I/O. */
   readonly io: TcpIo;
+  /** Why io is not native, when native was not asked against. */
+  readonly ioFallback: string | undefined;
   /** The proxies, for introspection by tests and the harness. */
   readonly proxies: ProxyCollection;
   close(): Promise<void>;
@@ -41,7 +43,7 @@ export function randomSeed(): number {
 export async function startToxiproxyServer(options: ToxiproxyServerOptions = {}): Promise<StartedToxiproxyServer> {
   const host = options.host ?? '127.0.0.1';
   const seed = options.seed ?? randomSeed();
-  const tcp = tcpFor(options.io);
+  const tcp = await openTcp(options.io);
   const proxies = new ProxyCollection(seed, tcp);
   const http: Server = createServer({ keepAlive: true }, apiHandler(proxies, options.onError));
   http.listen({ host, port: options.port ?? 0, exclusive: true });
@@ -65,6 +67,7 @@ export async function startToxiproxyServer(options: ToxiproxyServerOptions = {})
     port: addr.port,
     seed,
     io: tcp.io,
+    ioFallback: tcp.fallback,
     proxies,
     close,
     [Symbol.asyncDispose]: close,

@@ -7,6 +7,7 @@
 // The bindings are internal to Node. They are looked up once and checked; if
 // anything is missing, rawTcpAvailable() is false and tcp.ts uses net.Socket.
 import { lookup } from 'node:dns';
+import { closeSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import type { Side, SideHandler, TcpListener } from './tcp.ts';
@@ -34,6 +35,8 @@ interface Handle {
   bind6(host: string, port: number, flags: number): number;
   listen(backlog: number): number;
   getsockname(out: Record<string, unknown>): number;
+  open(fd: number): number;
+  readonly fd: number;
 }
 
 interface Bindings {
@@ -69,7 +72,7 @@ function load(): Bindings | null {
       kReadBytesOrError: stream['kReadBytesOrError'],
       kLastWriteWasAsync: stream['kLastWriteWasAsync'],
     };
-    const methods = ['readStart', 'readStop', 'useUserBuffer', 'writeBuffer', 'shutdown', 'close', 'reset', 'setNoDelay', 'connect', 'connect6', 'bind', 'bind6', 'listen', 'getsockname'];
+    const methods = ['readStart', 'readStop', 'useUserBuffer', 'writeBuffer', 'shutdown', 'close', 'reset', 'setNoDelay', 'connect', 'connect6', 'bind', 'bind6', 'listen', 'getsockname', 'open'];
     const ok =
       typeof TCP === 'function' &&
       methods.every((m) => typeof (TCP.prototype as unknown as Record<string, unknown>)[m] === 'function') &&
@@ -140,10 +143,13 @@ class RawSide implements Side {
   private closeAfterEnd = false;
   private closing = false;
   private failure: string | undefined;
+  private shutdownDone = false;
 
-  constructor(handle: Handle, connecting: boolean) {
+  constructor(handle: Handle, connecting: boolean, ended?: { read: boolean; write: boolean }) {
     this.h = handle;
     this.connecting = connecting;
+    if (ended?.read) this.readEnded = true;
+    if (ended?.write) this.writeEnded = this.shutdownDone = true;
   }
 
   start(handler: SideHandler): void {
@@ -154,6 +160,22 @@ class RawSide implements Side {
       return;
     }
     if (!this.connecting) this.startReading();
+    this.maybeClose(); // a side handed back with both directions over
+  }
+
+  get fd(): number {
+    return this.closing ? -1 : (this.h?.fd ?? -1);
+  }
+
+  detach(): void {
+    const h = this.h;
+    if (!h || this.closing) return;
+    this.closing = true;
+    this.handler = undefined;
+    this.h = undefined;
+    h.onread = ignoreRead; // must stay a function (Node asserts it)
+    h.readStop();
+    h.close();
   }
 
   private startReading(): void {
@@ -217,6 +239,8 @@ class RawSide implements Side {
       this.write(buf);
     }
     if (this.wantEnd) this.end(this.closeAfterEnd);
+    this.handler?.connect?.();
+    if (!this.h) return; // handed over to the native forwarder
     if (this.handler) this.startReading();
     if (this.pending === 0 && early.length > 0) this.handler?.drain();
   }
@@ -301,7 +325,6 @@ class RawSide implements Side {
     if (err) this.failSoon(errName(err));
   }
 
-  private shutdownDone = false;
 
   private maybeClose(): void {
     if (this.shutdownDone && (this.readEnded || this.closeAfterEnd)) this.close();
@@ -397,5 +420,22 @@ export function rawConnect(host: string, port: number): Side {
       if (err) side.fail((err as NodeJS.ErrnoException).code ?? 'ENOTFOUND');
       else side.dial(address, port);
     });
+  return side;
+}
+
+/** A side on a connected socket's descriptor (one the native forwarder handed back); `ended` says which directions are over. */
+export function rawAdopt(fd: number, ended: { read: boolean; write: boolean }): Side {
+  const b = api();
+  const h = new b.TCP(b.SOCKET);
+  const err = h.open(fd);
+  const side = new RawSide(h, false, ended);
+  if (err) {
+    try {
+      closeSync(fd); // the handle did not take it
+    } catch {
+      /* already gone */
+    }
+    side.fail(errName(err));
+  }
   return side;
 }

@@ -1,5 +1,5 @@
-// Both I/O implementations of proxied connections (tcp.ts: raw libuv handles and
-// net.Socket) must behave alike where the raw one does its own bookkeeping:
+// Every I/O implementation of proxied connections (tcp.ts: the native forwarder,
+// raw libuv handles and net.Socket) must behave alike where the raw one does its own bookkeeping:
 // writes accepted before the upstream connection is up, half-close in each
 // direction, resets passed on as resets, a refused upstream, graceful close by a
 // toxic with data still queued, and no handle left behind after many connections.
@@ -12,17 +12,21 @@ import { once } from 'node:events';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { startToxiproxyServer } from './server.ts';
 import { rawTcpAvailable } from './tcp-raw.ts';
-import { defaultTcpIo, type TcpIo } from './tcp.ts';
+import { defaultTcpIo, openTcp, type TcpIo } from './tcp.ts';
 import { connectTo, portOf, readBytes, readToClose, roundTrip, sleep, startEcho } from './test-support.ts';
 
 const openFds = (): number => readdirSync('/proc/self/fd').length;
 
-test('the raw implementation is available on this Node and is the default', () => {
+test('the raw implementation is available on this Node; the native forwarder builds and is the default', async () => {
   assert.equal(rawTcpAvailable(), true, `raw TCP handles unavailable on Node ${process.version}`);
-  if (process.env['GAMEDAY_PROXY_IO'] !== 'node') assert.equal(defaultTcpIo(), 'raw');
+  if (process.env['GAMEDAY_PROXY_IO'] === undefined) {
+    assert.equal(defaultTcpIo(), 'raw');
+    const tcp = await openTcp();
+    assert.equal(tcp.io, 'native', `not native: ${tcp.fallback ?? '?'}`);
+  }
 });
 
-for (const io of ['raw', 'node'] as const satisfies readonly TcpIo[]) {
+for (const io of ['native', 'raw', 'node'] as const satisfies readonly TcpIo[]) {
   const proxyTo = async (upstream: string): Promise<{ port: number; api: Toxiproxy; close: () => Promise<void> }> => {
     const srv = await startToxiproxyServer({ seed: 1, io });
     const api = new Toxiproxy(srv.url);

@@ -1,16 +1,20 @@
 // The two ends of a proxied connection as the links see them ("sides"), and the
-// listener that accepts them. Two implementations behind one interface:
+// listener that accepts them. Three ways to do the I/O behind one interface:
 //
-// - "raw" (the default): libuv TCP handles driven directly through Node's
-//   tcp_wrap / stream_wrap bindings (tcp-raw.ts). No net.Socket, no stream
-//   machinery, reads into reused buffers: about half the per-connection CPU,
-//   which is most of what a proxy adds to a new connection's first round trip.
+// - "native" (the default where it builds): raw sides (below) for accepting and
+//   connecting, and while no toxic applies to a connection, its bytes move in
+//   the native forwarder's thread (native.ts, native/forward.c), not through
+//   the event loop. A toxic hands the connection back to the raw sides.
+// - "raw": libuv TCP handles driven directly through Node's tcp_wrap /
+//   stream_wrap bindings (tcp-raw.ts). No net.Socket, no stream machinery,
+//   reads into reused buffers: about half the per-connection CPU of net.Socket.
 // - "node": net.Socket, Node's public API. Used when the bindings are missing
-//   (a Node version that removed process.binding) or when asked for with
-//   GAMEDAY_PROXY_IO=node; the conformance tests run against both.
+//   (a Node version that removed process.binding).
+// GAMEDAY_PROXY_IO=native|raw|node chooses; the conformance tests run against each.
 import { createServer, connect, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { rawTcpAvailable, rawConnect, rawListen } from './tcp-raw.ts';
+import { loadForwarder, type Forwarder } from './native.ts';
+import { rawAdopt, rawTcpAvailable, rawConnect, rawListen } from './tcp-raw.ts';
 
 /** What a side reports; set once with Side.start(). */
 export interface SideHandler {
@@ -24,6 +28,8 @@ export interface SideHandler {
   error(code: string): void;
   /** The socket is closed; nothing follows. */
   close(): void;
+  /** A connecting side is connected (raw sides), before it starts reading; the side may be detached here. */
+  connect?(): void;
 }
 
 export interface Side {
@@ -46,6 +52,10 @@ export interface Side {
   reset(): void;
   /** Closes now. */
   destroy(): void;
+  /** Raw sides: the socket's descriptor (-1 once closing), for a hand-over to the native forwarder. */
+  readonly fd?: number;
+  /** Raw sides: closes the handle without a word to the handler; the socket lives on in a duplicate of its descriptor. */
+  detach?(): void;
 }
 
 export interface TcpListener {
@@ -55,22 +65,61 @@ export interface TcpListener {
   close(): Promise<void>;
 }
 
-export type TcpIo = 'raw' | 'node';
+export type TcpIo = 'native' | 'raw' | 'node';
+
+/** The native forwarder and a way back from it: a raw side on a descriptor it returns. */
+export interface NativePath {
+  readonly forwarder: Forwarder;
+  adopt(fd: number, ended: { read: boolean; write: boolean }): Side;
+}
 
 export interface Tcp {
   readonly io: TcpIo;
   listen(host: string, port: number, onSide: (side: Side) => void): Promise<TcpListener>;
   connect(host: string, port: number): Side;
+  /** Present when io is native. */
+  readonly native?: NativePath;
+  /** Why the I/O is not native although native was not asked against. */
+  readonly fallback?: string;
 }
 
-/** The implementation to use: raw unless unavailable or GAMEDAY_PROXY_IO=node. */
-export function defaultTcpIo(): TcpIo {
-  return process.env['GAMEDAY_PROXY_IO'] === 'node' || !rawTcpAvailable() ? 'node' : 'raw';
+/** GAMEDAY_PROXY_IO names no I/O, or one that cannot work here. */
+export class IoChoiceError extends Error {}
+
+function envIo(): TcpIo | undefined {
+  const v = process.env['GAMEDAY_PROXY_IO'];
+  if (v === undefined || v === '') return undefined;
+  if (v === 'native' || v === 'raw' || v === 'node') return v;
+  throw new IoChoiceError(`GAMEDAY_PROXY_IO=${v} is not one of native, raw, node`);
 }
 
-export function tcpFor(io: TcpIo = defaultTcpIo()): Tcp {
-  if (io === 'raw' && !rawTcpAvailable()) throw new Error("raw TCP handles are not available in this Node version: use io 'node'");
+/** The synchronous choices: raw unless unavailable or GAMEDAY_PROXY_IO=node (native needs openTcp()). */
+export function defaultTcpIo(): 'raw' | 'node' {
+  return envIo() === 'node' || !rawTcpAvailable() ? 'node' : 'raw';
+}
+
+export function tcpFor(io: 'raw' | 'node' = defaultTcpIo()): Tcp {
+  if (io === 'raw' && !rawTcpAvailable()) throw new IoChoiceError("raw TCP handles are not available in this Node version: use io 'node'");
   return io === 'raw' ? { io, listen: rawListen, connect: rawConnect } : { io, listen: nodeListen, connect: nodeConnect };
+}
+
+/**
+ * The I/O for a proxy server: the one asked for (or GAMEDAY_PROXY_IO), else
+ * native where the forwarder builds, else raw, else node. Asking for one that
+ * cannot work here is an error that says why.
+ */
+export async function openTcp(io: TcpIo | undefined = envIo()): Promise<Tcp> {
+  if (io === 'raw' || io === 'node') return tcpFor(io);
+  if (!rawTcpAvailable()) {
+    if (io === 'native') throw new IoChoiceError('the native forwarder needs raw TCP handles, which this Node version does not have');
+    return { ...tcpFor('node'), fallback: 'raw TCP handles are not available in this Node version' };
+  }
+  const loaded = await loadForwarder();
+  if ('reason' in loaded) {
+    if (io === 'native') throw new IoChoiceError(`the native forwarder is not available: ${loaded.reason}`);
+    return { ...tcpFor('raw'), fallback: loaded.reason };
+  }
+  return { io: 'native', listen: rawListen, connect: rawConnect, native: { forwarder: loaded.forwarder, adopt: rawAdopt } };
 }
 
 // ---- the net.Socket implementation ----

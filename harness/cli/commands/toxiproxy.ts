@@ -3,6 +3,7 @@
 import type { CommandModule } from 'yargs';
 import { isLoopback, parseHostPort } from '../../toxiproxy/address.ts';
 import { randomSeed, startToxiproxyServer } from '../../toxiproxy/server.ts';
+import { IoChoiceError } from '../../toxiproxy/tcp.ts';
 import { UsageError } from '../errors.ts';
 
 interface Args {
@@ -49,13 +50,16 @@ export const command: CommandModule<object, Args> = {
       });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
+      if (e instanceof IoChoiceError) throw new UsageError(e.message, 'set GAMEDAY_PROXY_IO to native, raw or node, or leave it unset for the best that works here');
       if (e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL' || e.code === 'EACCES') {
         throw new UsageError(`cannot listen on ${args.listen}: ${e.code}`, 'choose a free port or an address of this machine', '--listen');
       }
       throw err;
     }
     const scope = isLoopback(server.host) ? 'loopback only' : 'REACHABLE FROM OTHER MACHINES';
-    process.stdout.write(`toxiproxy API listening on ${server.url} (${scope}), seed ${seed}, connections on ${server.io === 'raw' ? 'libuv handles' : 'net.Socket'}\n`);
+    const io = { native: 'the native forwarder while no toxic applies, else libuv handles', raw: 'libuv handles', node: 'net.Socket' }[server.io];
+    const fallback = server.ioFallback ? ` (not native: ${server.ioFallback})` : '';
+    process.stdout.write(`toxiproxy API listening on ${server.url} (${scope}), seed ${seed}, bytes moved by ${io}${fallback}\n`);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));

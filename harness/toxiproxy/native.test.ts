@@ -1,0 +1,177 @@
+// The native forwarder (native.ts, native/forward.c) carries a connection while
+// no toxic applies to it, and hands it back when one does. What must hold: the
+// hand-over happens (else the figures measure something else), bytes survive
+// it in both directions, in order, with what was in flight at the moment of
+// the hand-back; a FIN already passed on stays passed on; toxicity decides
+// per connection as on the JavaScript path; disabling a proxy closes what the
+// forwarder carries; and nothing is left in the forwarder afterwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { loadForwarder, type Forwarder, type Released } from './native.ts';
+import { startToxiproxyServer, type StartedToxiproxyServer } from './server.ts';
+import { connectTo, nothingWithin, portOf, readBytes, readToClose, roundTrip, sleep, startEcho } from './test-support.ts';
+
+async function forwarder(): Promise<Forwarder> {
+  const f = await loadForwarder();
+  assert.ok('forwarder' in f, `native forwarder unavailable: ${'reason' in f ? f.reason : ''}`);
+  return f.forwarder;
+}
+
+async function until(what: string, ok: () => boolean, ms = 5_000): Promise<void> {
+  const t0 = Date.now();
+  while (!ok()) {
+    if (Date.now() - t0 > ms) assert.fail(`timed out waiting for: ${what}`);
+    await sleep(10);
+  }
+}
+
+const conns = (srv: StartedToxiproxyServer) => srv.proxies.get('p').connections();
+
+/** Records what each release handed back. */
+function spyReleases(f: Forwarder): { released: Released[]; restore: () => void } {
+  const released: Released[] = [];
+  const original = f.release.bind(f);
+  f.release = (id: number) => {
+    const r = original(id);
+    if (r) released.push(r);
+    return r;
+  };
+  return { released, restore: () => (f.release = original) };
+}
+
+test('a connection with no toxic is carried by the forwarder: 8 MB each way on 4 connections arrive intact', async () => {
+  const f = await forwarder();
+  await using echo = await startEcho();
+  await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
+  const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+  const base = f.live();
+  const sockets = await Promise.all([0, 1, 2, 3].map(() => connectTo(portOf(p.listen))));
+  for (const s of sockets) await roundTrip(s);
+  assert.equal(f.live() - base, 4, 'connections in the forwarder');
+  assert.ok(conns(srv).every((c) => c.isNative));
+  await Promise.all(
+    sockets.map(async (s) => {
+      const payload = randomBytes(8 << 20);
+      const back = readBytes(s, payload.length, 60_000);
+      for (let off = 0; off < payload.length; off += 1 << 20) s.write(payload.subarray(off, off + (1 << 20)));
+      assert.ok((await back).equals(payload), 'echoed bytes differ');
+    }),
+  );
+  for (const s of sockets) s.end();
+  await until('the forwarder lets go of ended connections', () => f.live() === base && conns(srv).length === 0);
+});
+
+test('a toxic taking a connection back mid-transfer gets the bytes in flight first: nothing lost, reordered or doubled', async () => {
+  const f = await forwarder();
+  const spy = spyReleases(f);
+  try {
+    await using echo = await startEcho();
+    await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
+    const api = new Toxiproxy(srv.url);
+    const p = await api.createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+    const s = await connectTo(portOf(p.listen));
+    await roundTrip(s);
+    assert.ok(conns(srv)[0]?.isNative, 'not handed to the forwarder');
+    const payload = randomBytes(16 << 20);
+    // the client does not read yet: the echo's answers back up into the forwarder's buffers
+    s.pause();
+    for (let off = 0; off < payload.length; off += 1 << 20) s.write(payload.subarray(off, off + (1 << 20)));
+    await sleep(300);
+    await p.addToxic({ name: 'lat', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 1, jitter: 0 } });
+    assert.equal(conns(srv)[0]?.isNative, false, 'still in the forwarder after a toxic that applies');
+    assert.equal(spy.released.length, 1);
+    const r = spy.released[0]!;
+    const inFlight = (r.pendingUp?.length ?? 0) + (r.pendingDown?.length ?? 0);
+    assert.ok(inFlight > 0, 'nothing was in flight at the hand-back: this test would not test it');
+    s.resume();
+    const back = await readBytes(s, payload.length, 20_000);
+    assert.ok(back.equals(payload), `echoed bytes differ (${inFlight} bytes were in flight at the hand-back)`);
+    s.destroy();
+  } finally {
+    spy.restore();
+  }
+});
+
+test('a FIN the forwarder passed on stays passed on after the hand-back; the upstream still answers, then its FIN arrives', async () => {
+  await forwarder();
+  // answers "bye" 200 ms after the client's FIN, then ends
+  const upstream = createServer({ allowHalfOpen: true }, (sock) => {
+    sock.resume();
+    sock.on('end', () => setTimeout(() => sock.end('bye'), 200));
+    sock.on('error', () => {});
+  });
+  upstream.listen(0, '127.0.0.1');
+  await once(upstream, 'listening');
+  try {
+    await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
+    const api = new Toxiproxy(srv.url);
+    const p = await api.createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}` });
+    const s = await connectTo(portOf(p.listen));
+    s.write('hello');
+    await until('handed to the forwarder', () => conns(srv)[0]?.isNative === true);
+    const closed = readToClose(s);
+    s.end();
+    await sleep(50); // the FIN is through the forwarder; the answer is not yet sent
+    await p.addToxic({ name: 'lat', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 5, jitter: 0 } });
+    assert.equal(conns(srv)[0]?.isNative, false);
+    const r = await closed;
+    assert.equal(r.how, 'end');
+    assert.equal(r.data.toString(), 'bye');
+    await until('the connection is gone from the proxy', () => conns(srv).length === 0);
+  } finally {
+    upstream.close();
+  }
+});
+
+test('toxicity decides per connection: a toxic that does not apply leaves the connection in the forwarder', async () => {
+  await forwarder();
+  await using echo = await startEcho();
+  await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
+  const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+  const s = await connectTo(portOf(p.listen));
+  await roundTrip(s);
+  await p.addToxic({ name: 'never', type: 'latency', stream: 'upstream', toxicity: 0, attributes: { latency: 1000 } });
+  assert.equal(conns(srv)[0]?.isNative, true, 'a toxic with toxicity 0 took the connection back');
+  assert.ok((await roundTrip(s)) < 500, 'a toxic with toxicity 0 delayed bytes');
+  s.destroy();
+});
+
+test('a partition on a connection the forwarder carries holds its bytes (no refusal, no reset), and a new connection opened during it hangs', async () => {
+  await forwarder();
+  await using echo = await startEcho();
+  await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
+  const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+  const s = await connectTo(portOf(p.listen));
+  await roundTrip(s);
+  assert.equal(conns(srv)[0]?.isNative, true);
+  await p.addToxic({ name: 'cut', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } });
+  let ended = false;
+  s.on('close', () => (ended = true));
+  s.write(Buffer.alloc(64, 1));
+  assert.equal(await nothingWithin(s, 400), true, 'bytes crossed the cut');
+  assert.equal(ended, false, 'the connection was closed instead of held');
+  const late = await connectTo(portOf(p.listen));
+  late.write(Buffer.alloc(64, 2));
+  assert.equal(await nothingWithin(late, 300), true, 'a new connection crossed the cut');
+  s.destroy();
+  late.destroy();
+});
+
+test('disabling a proxy closes the connections the forwarder carries, and the forwarder lets go of them', async () => {
+  const f = await forwarder();
+  await using echo = await startEcho();
+  await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
+  const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+  const base = f.live();
+  const sockets: Socket[] = await Promise.all([0, 1, 2].map(() => connectTo(portOf(p.listen))));
+  for (const s of sockets) await roundTrip(s);
+  assert.equal(f.live() - base, 3);
+  const closed = sockets.map((s) => readToClose(s, 5_000));
+  await p.update({ enabled: false, listen: p.listen, upstream: p.upstream });
+  for (const r of await Promise.all(closed)) assert.notEqual(r.how, 'timeout', 'a client was not closed');
+  assert.equal(f.live(), base, 'the forwarder still holds connections of a disabled proxy');
+});
