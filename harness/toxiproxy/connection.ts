@@ -3,11 +3,13 @@
 // passed on as a reset); a graceful end is passed on by the links themselves.
 //
 // With the native forwarder (tcp.ts, io "native"), a connection to which no
-// toxic applies is handed to it as soon as the upstream is connected (the
-// client is not read from before), and its bytes never enter the event loop.
-// When a toxic comes that applies to it, the forwarder hands the sockets back
-// with whatever it had read and not yet written; that goes through the toxics
-// first, then the links carry on on new sides over the same sockets.
+// toxic applies is handed to it at its second exchange, once nothing is held
+// anywhere (no write in flight, no FIN seen): from then on its bytes never
+// enter the event loop. A connection used once (a request and its answer)
+// never pays for the hand-over. When a toxic comes that applies to it, the
+// forwarder hands the sockets back with whatever it had read and not yet
+// written; that goes through the toxics first, then the links carry on on new
+// sides over the same sockets. Once the toxics are gone, it goes back again.
 import { Link, type ConnectionControl } from './link.ts';
 import type { Rng } from './rng.ts';
 import type { NativePath, Side, SideHandler } from './tcp.ts';
@@ -16,6 +18,8 @@ import type { Stream, ToxicSpec } from './toxic-spec.ts';
 type Applies = (spec: ToxicSpec) => boolean;
 
 const STREAMS: readonly Stream[] = ['upstream', 'downstream'];
+/** Chunks passed through at once before a hand-over is tried: a request and its answer are two. */
+const HANDOVER_AFTER = 3;
 
 export class Connection implements ConnectionControl {
   /** client → upstream */
@@ -27,8 +31,9 @@ export class Connection implements ConnectionControl {
   private open = 2;
   /** Set while the native forwarder carries the bytes. */
   private nativeId: number | undefined;
-  /** Waiting for the upstream to connect before the client is read from (a hand-over may come). */
-  private clientWaits: boolean;
+  /** Chunks that went through at once since the last hand-over check. */
+  private settledChunks = 0;
+  private handoverPending = false;
   private readonly toxics: Record<Stream, { specs: readonly ToxicSpec[]; applies: Applies }> = {
     upstream: { specs: [], applies: () => false },
     downstream: { specs: [], applies: () => false },
@@ -46,8 +51,7 @@ export class Connection implements ConnectionControl {
   ) {
     this.upstreamLink = new Link(client, upstream, this, rngs.upstream);
     this.downstreamLink = new Link(upstream, client, this, rngs.downstream);
-    this.clientWaits = native !== undefined && upstream.detach !== undefined && client.detach !== undefined;
-    if (!this.clientWaits) client.start(this.handler(this.upstreamLink, this.downstreamLink, upstream));
+    client.start(this.handler(this.upstreamLink, this.downstreamLink, upstream));
     upstream.start(this.handler(this.downstreamLink, this.upstreamLink, client));
   }
 
@@ -65,37 +69,33 @@ export class Connection implements ConnectionControl {
       close: () => {
         if (--this.open === 0) this.finish();
       },
-      connect: () => this.upstreamConnected(),
     };
   }
 
-  /** Hands the connection to the native forwarder if nothing applies to it, else starts reading the client. */
-  private upstreamConnected(): void {
-    if (!this.clientWaits || this.done) return;
-    const native = this.native;
-    const idle = this.upstreamLink.activeToxics().length === 0 && this.downstreamLink.activeToxics().length === 0 && !this.closing;
-    const cfd = this.client.fd ?? -1;
-    const ufd = this.upstream.fd ?? -1;
-    if (native && idle && cfd >= 0 && ufd >= 0 && !this.upstream.writing) {
-      try {
-        this.nativeId = native.forwarder.adopt(cfd, ufd, (errno) => this.nativeEnded(errno));
-      } catch {
-        this.nativeId = undefined; // out of descriptors or memory: stay in JavaScript
-      }
-      if (this.nativeId !== undefined) {
-        this.clientWaits = false;
-        this.client.detach?.();
-        this.upstream.detach?.();
-        return;
-      }
-    }
-    this.startClient();
+  settled(): void {
+    if (!this.native || this.handoverPending || ++this.settledChunks < HANDOVER_AFTER) return;
+    // not from inside a read callback: its handle is about to be closed
+    this.handoverPending = true;
+    setImmediate(() => {
+      this.handoverPending = false;
+      this.toNative();
+    });
   }
 
-  private startClient(): void {
-    if (!this.clientWaits) return;
-    this.clientWaits = false;
-    this.client.start(this.handler(this.upstreamLink, this.downstreamLink, this.upstream));
+  /** Hands the connection to the native forwarder if nothing is held and no toxic applies. */
+  private toNative(): void {
+    const native = this.native;
+    if (!native || this.done || this.closing || this.nativeId !== undefined) return;
+    const cfd = this.client.fd ?? -1;
+    const ufd = this.upstream.fd ?? -1;
+    if (!this.upstreamLink.idle || !this.downstreamLink.idle || cfd < 0 || ufd < 0 || this.client.writing || this.upstream.writing) return;
+    try {
+      this.nativeId = native.forwarder.adopt(cfd, ufd, (errno) => this.nativeEnded(errno));
+    } catch {
+      return; // out of descriptors or memory: stay in JavaScript
+    }
+    this.client.detach?.();
+    this.upstream.detach?.();
   }
 
   private nativeEnded(_errno: number): void {
@@ -112,6 +112,7 @@ export class Connection implements ConnectionControl {
     const r = native.forwarder.release(id);
     if (!r) return; // it ended in the forwarder; nativeEnded finishes it
     this.shutdownLinks();
+    this.settledChunks = 0;
     this.client = native.adopt(r.clientFd, { read: r.clientEnded, write: r.clientShut });
     this.upstream = native.adopt(r.upstreamFd, { read: r.upstreamEnded, write: r.upstreamShut });
     const up = new Link(this.client, this.upstream, this, this.rngs.upstream);
@@ -151,7 +152,6 @@ export class Connection implements ConnectionControl {
   close(): void {
     if (this.done || this.closing) return;
     this.fromNative();
-    this.startClient();
     if (this.done) return;
     this.closing = true;
     this.shutdownLinks();
@@ -166,7 +166,6 @@ export class Connection implements ConnectionControl {
   reset(): void {
     if (this.done) return;
     if (this.nativeId !== undefined) return this.kill(true);
-    this.startClient();
     this.shutdownLinks();
     this.client.reset();
     this.upstream.reset();
@@ -174,7 +173,6 @@ export class Connection implements ConnectionControl {
 
   destroy(): void {
     if (this.nativeId !== undefined) return this.kill(false);
-    this.startClient();
     this.shutdownLinks();
     this.client.destroy();
     this.upstream.destroy();

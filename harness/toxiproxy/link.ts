@@ -22,6 +22,8 @@ interface Item {
 export interface ConnectionControl {
   close(): void;
   reset(): void;
+  /** A chunk went through the fast path and was written at once: nothing of it is held anywhere. */
+  settled(): void;
 }
 
 export class Link implements LinkControl {
@@ -34,6 +36,7 @@ export class Link implements LinkControl {
   private closed = false;
   private dstBlocked = false;
   private queueBlocked = false;
+  private endSeen = false;
   private drainWaiter: (() => void) | undefined;
   private changeWaiters: (() => void)[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -59,6 +62,8 @@ export class Link implements LinkControl {
         // a write not completed at once still points into the read buffer, and the
         // source keeps reading: the next read goes elsewhere
         this.src.claim();
+      } else {
+        this.conn.settled();
       }
       return;
     }
@@ -72,6 +77,7 @@ export class Link implements LinkControl {
   }
 
   onEnd(): void {
+    this.endSeen = true;
     if (this.closed) return;
     if (this.fast) {
       this.dst.end();
@@ -147,6 +153,13 @@ export class Link implements LinkControl {
     for (const w of waiters) w();
     if (next.length > 0) this.fast = false;
     else if (!this.pumping && this.head >= this.queue.length) this.fast = true;
+  }
+
+  /** Nothing held, no toxic, no FIN seen: the link's sides could be handed to the native forwarder. */
+  get idle(): boolean {
+    return (
+      this.fast && !this.closed && !this.endSeen && this.active.length === 0 && !this.pumping && this.head >= this.queue.length && !this.dstBlocked && !this.queueBlocked
+    );
   }
 
   /** Toxic names in force on this link (for tests and introspection). */

@@ -31,6 +31,15 @@ async function until(what: string, ok: () => boolean, ms = 5_000): Promise<void>
 
 const conns = (srv: StartedToxiproxyServer) => srv.proxies.get('p').connections();
 
+/** Round trips on `s` (an echo's client) until the proxy has handed its connection to the forwarder; how many it took. */
+async function handedOver(srv: StartedToxiproxyServer, s: Socket): Promise<number> {
+  for (let i = 1; i <= 5; i++) {
+    await roundTrip(s);
+    if (conns(srv).find((c) => c.isNative)) return i;
+  }
+  return assert.fail('not handed to the forwarder after 5 round trips');
+}
+
 /** Records what each release handed back. */
 function spyReleases(f: Forwarder): { released: Released[]; restore: () => void } {
   const released: Released[] = [];
@@ -50,7 +59,8 @@ test('a connection with no toxic is carried by the forwarder: 8 MB each way on 4
   const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
   const base = f.live();
   const sockets = await Promise.all([0, 1, 2, 3].map(() => connectTo(portOf(p.listen))));
-  for (const s of sockets) await roundTrip(s);
+  for (const s of sockets) for (let i = 0; i < 3; i++) await roundTrip(s);
+  await sleep(20);
   assert.equal(f.live() - base, 4, 'connections in the forwarder');
   assert.ok(conns(srv).every((c) => c.isNative));
   await Promise.all(
@@ -74,8 +84,7 @@ test('a toxic taking a connection back mid-transfer gets the bytes in flight fir
     const api = new Toxiproxy(srv.url);
     const p = await api.createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
     const s = await connectTo(portOf(p.listen));
-    await roundTrip(s);
-    assert.ok(conns(srv)[0]?.isNative, 'not handed to the forwarder');
+    await handedOver(srv, s);
     const payload = randomBytes(16 << 20);
     // the client does not read yet: the echo's answers back up into the forwarder's buffers
     s.pause();
@@ -98,9 +107,9 @@ test('a toxic taking a connection back mid-transfer gets the bytes in flight fir
 
 test('a FIN the forwarder passed on stays passed on after the hand-back; the upstream still answers, then its FIN arrives', async () => {
   await forwarder();
-  // answers "bye" 200 ms after the client's FIN, then ends
-  const upstream = createServer({ allowHalfOpen: true }, (sock) => {
-    sock.resume();
+  // echoes, and answers "bye" 200 ms after the client's FIN, then ends
+  const upstream = createServer({ allowHalfOpen: true, noDelay: true }, (sock) => {
+    sock.on('data', (b: Buffer) => sock.write(b));
     sock.on('end', () => setTimeout(() => sock.end('bye'), 200));
     sock.on('error', () => {});
   });
@@ -111,8 +120,7 @@ test('a FIN the forwarder passed on stays passed on after the hand-back; the ups
     const api = new Toxiproxy(srv.url);
     const p = await api.createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}` });
     const s = await connectTo(portOf(p.listen));
-    s.write('hello');
-    await until('handed to the forwarder', () => conns(srv)[0]?.isNative === true);
+    await handedOver(srv, s);
     const closed = readToClose(s);
     s.end();
     await sleep(50); // the FIN is through the forwarder; the answer is not yet sent
@@ -133,7 +141,7 @@ test('toxicity decides per connection: a toxic that does not apply leaves the co
   await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
   const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
   const s = await connectTo(portOf(p.listen));
-  await roundTrip(s);
+  await handedOver(srv, s);
   await p.addToxic({ name: 'never', type: 'latency', stream: 'upstream', toxicity: 0, attributes: { latency: 1000 } });
   assert.equal(conns(srv)[0]?.isNative, true, 'a toxic with toxicity 0 took the connection back');
   assert.ok((await roundTrip(s)) < 500, 'a toxic with toxicity 0 delayed bytes');
@@ -146,8 +154,7 @@ test('a partition on a connection the forwarder carries holds its bytes (no refu
   await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
   const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
   const s = await connectTo(portOf(p.listen));
-  await roundTrip(s);
-  assert.equal(conns(srv)[0]?.isNative, true);
+  await handedOver(srv, s);
   await p.addToxic({ name: 'cut', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } });
   let ended = false;
   s.on('close', () => (ended = true));
@@ -168,10 +175,68 @@ test('disabling a proxy closes the connections the forwarder carries, and the fo
   const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
   const base = f.live();
   const sockets: Socket[] = await Promise.all([0, 1, 2].map(() => connectTo(portOf(p.listen))));
-  for (const s of sockets) await roundTrip(s);
+  for (const s of sockets) for (let i = 0; i < 3; i++) await roundTrip(s);
+  await sleep(20);
   assert.equal(f.live() - base, 3);
   const closed = sockets.map((s) => readToClose(s, 5_000));
   await p.update({ enabled: false, listen: p.listen, upstream: p.upstream });
   for (const r of await Promise.all(closed)) assert.notEqual(r.how, 'timeout', 'a client was not closed');
   assert.equal(f.live(), base, 'the forwarder still holds connections of a disabled proxy');
+});
+
+test('once the toxics are gone, a connection goes back to the forwarder', async () => {
+  await forwarder();
+  await using echo = await startEcho();
+  await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
+  const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+  const s = await connectTo(portOf(p.listen));
+  await handedOver(srv, s);
+  const t = await p.addToxic({ name: 'lat', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 30, jitter: 0 } });
+  assert.equal(conns(srv)[0]?.isNative, false);
+  assert.ok((await roundTrip(s)) >= 30, 'the latency toxic did not delay the round trip');
+  await t.remove();
+  await handedOver(srv, s);
+  assert.ok((await roundTrip(s)) < 30);
+  s.destroy();
+});
+
+test('half-close and resets pass through the forwarder as through the event loop', async () => {
+  const f = await forwarder();
+  const upstreamSaw: string[] = [];
+  // echoes; a 0xff byte makes it reset; the client's FIN gets "bye" and a FIN
+  const upstream = createServer({ allowHalfOpen: true, noDelay: true }, (sock) => {
+    sock.on('data', (b: Buffer) => (b.includes(0xff) ? sock.resetAndDestroy() : sock.write(b)));
+    sock.on('end', () => sock.end('bye'));
+    sock.on('error', (e: NodeJS.ErrnoException) => upstreamSaw.push(e.code ?? 'error'));
+  });
+  upstream.listen(0, '127.0.0.1');
+  await once(upstream, 'listening');
+  try {
+    await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
+    const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}` });
+    const base = f.live();
+
+    const a = await connectTo(portOf(p.listen));
+    await handedOver(srv, a);
+    const aClosed = readToClose(a);
+    a.end(Buffer.alloc(10_000, 1));
+    const ra = await aClosed;
+    assert.equal(ra.how, 'end');
+    assert.equal(ra.data.length, 10_003);
+    assert.equal(ra.data.subarray(10_000).toString(), 'bye');
+
+    const b = await connectTo(portOf(p.listen));
+    await handedOver(srv, b);
+    const bClosed = readToClose(b);
+    b.write(Buffer.from([0xff]));
+    assert.equal((await bClosed).how, 'ECONNRESET');
+
+    const c = await connectTo(portOf(p.listen));
+    await handedOver(srv, c);
+    c.resetAndDestroy();
+    await until('the upstream sees the reset', () => upstreamSaw.includes('ECONNRESET'));
+    await until('the forwarder lets go', () => f.live() === base && conns(srv).length === 0);
+  } finally {
+    upstream.close();
+  }
 });

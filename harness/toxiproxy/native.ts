@@ -6,7 +6,7 @@
 // (tcp.ts): slower, same behaviour.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -95,6 +95,8 @@ async function build(): Promise<{ path: string } | { reason: string }> {
       return { reason: `${cc} could not build ${SOURCE}: ${r.out.split('\n').slice(0, 3).join(' / ')}` };
     }
     renameSync(tmp, path); // atomic: a concurrent build by another process leaves the same file
+    // builds of earlier sources (ours: the name says so) are of no further use
+    for (const f of readdirSync(dir)) if (/^forward-[0-9a-f]{16}\.node$/.test(f) && join(dir, f) !== path) rmSync(join(dir, f), { force: true });
     return { path };
   }
   return { reason: 'no C compiler (set CC, or install cc, gcc or clang)' };

@@ -239,8 +239,6 @@ class RawSide implements Side {
       this.write(buf);
     }
     if (this.wantEnd) this.end(this.closeAfterEnd);
-    this.handler?.connect?.();
-    if (!this.h) return; // handed over to the native forwarder
     if (this.handler) this.startReading();
     if (this.pending === 0 && early.length > 0) this.handler?.drain();
   }

@@ -28,8 +28,6 @@ export interface SideHandler {
   error(code: string): void;
   /** The socket is closed; nothing follows. */
   close(): void;
-  /** A connecting side is connected (raw sides), before it starts reading; the side may be detached here. */
-  connect?(): void;
 }
 
 export interface Side {
