@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT, UsageError } from './errors.ts';
+import { IoChoiceError, openTcp } from '../toxiproxy/tcp.ts';
 
 const dir = fileURLToPath(new URL('./commands/', import.meta.url));
 
@@ -15,7 +16,24 @@ async function loadCommands(): Promise<CommandModule[]> {
   return mods.map((m: { command: CommandModule }) => m.command);
 }
 
+/** A GAMEDAY_PROXY_IO that names no I/O or one that cannot work here is bad input: said before anything starts. */
+async function checkProxyIo(): Promise<UsageError | undefined> {
+  if (!process.env['GAMEDAY_PROXY_IO']) return undefined;
+  try {
+    await openTcp();
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof IoChoiceError)) throw e;
+    return new UsageError(e.message, 'set GAMEDAY_PROXY_IO to native, raw or node, or unset it for the fastest that works here');
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const ioProblem = await checkProxyIo();
+  if (ioProblem) {
+    process.stderr.write(ioProblem.format() + '\n');
+    return EXIT.usage;
+  }
   const commands = await loadCommands();
   let code: number = EXIT.ok;
   const cli = yargs(argv)

@@ -123,10 +123,12 @@ export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> 
     procs.push(up.proc);
     const ports = JSON.parse(up.match[1] ?? '{}') as { echo: number; stream: number };
     let url = options.toxiproxyUrl;
+    let io = 'a Toxiproxy server given by TOXIPROXY_URL';
     if (url === undefined) {
-      const tp = await child([here('../cli/main.ts'), 'toxiproxy', '--listen', '127.0.0.1:0', '--seed', '1'], /listening on (http:\/\/\S+)/);
+      const tp = await child([here('../cli/main.ts'), 'toxiproxy', '--listen', '127.0.0.1:0', '--seed', '1'], /listening on (http:\/\/\S+).*bytes moved by (.*)$/);
       procs.push(tp.proc);
       url = tp.match[1] ?? '';
+      io = `gameday toxiproxy, bytes moved by ${tp.match[2] ?? '?'} (GAMEDAY_PROXY_IO=native|raw|node chooses)`;
     }
     const api = new Toxiproxy(url);
     const version = await api.getVersion();
@@ -138,6 +140,7 @@ export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> 
     const streamVia = await make('bench_stream', ports.stream);
     const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
     log(`proxy: ${url} ${version.trim()}; ${runs} runs per figure, node ${process.version}, ${cpus().length} cores, load ${load()}`);
+    log(`  ${io}`);
     const built = buildFloor(scratch);
     let floorVia: number | undefined;
     if (built.binary) {

@@ -18,6 +18,13 @@ test('bad --listen ends with a usage error, exit 2', () => {
   }
 });
 
+test('a GAMEDAY_PROXY_IO that names no I/O is a usage error, exit 2, with the choices', () => {
+  const r = spawnSync(process.execPath, [...node, 'toxiproxy', '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, GAMEDAY_PROXY_IO: 'fast' } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /GAMEDAY_PROXY_IO=fast is not one of native, raw, node/);
+  assert.doesNotMatch(r.stdout, /listening/);
+});
+
 test('serves the Toxiproxy API on loopback until SIGTERM, then closes its proxies', async () => {
   const child = spawn(process.execPath, [...node, 'toxiproxy', '--listen', '127.0.0.1:0', '--seed', '5'], {
     stdio: ['ignore', 'pipe', 'pipe'],

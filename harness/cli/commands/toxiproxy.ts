@@ -3,7 +3,6 @@
 import type { CommandModule } from 'yargs';
 import { isLoopback, parseHostPort } from '../../toxiproxy/address.ts';
 import { randomSeed, startToxiproxyServer } from '../../toxiproxy/server.ts';
-import { IoChoiceError } from '../../toxiproxy/tcp.ts';
 import { UsageError } from '../errors.ts';
 
 interface Args {
@@ -50,7 +49,6 @@ export const command: CommandModule<object, Args> = {
       });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e instanceof IoChoiceError) throw new UsageError(e.message, 'set GAMEDAY_PROXY_IO to native, raw or node, or leave it unset for the best that works here');
       if (e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL' || e.code === 'EACCES') {
         throw new UsageError(`cannot listen on ${args.listen}: ${e.code}`, 'choose a free port or an address of this machine', '--listen');
       }
