@@ -25,6 +25,31 @@ test('a GAMEDAY_PROXY_IO that names no I/O is a usage error, exit 2, with the ch
   assert.doesNotMatch(r.stdout, /listening/);
 });
 
+test('without a C compiler: GAMEDAY_PROXY_IO=native is a usage error naming it; unset, the proxy serves on libuv handles and says why', async () => {
+  const env = { ...process.env, PATH: '/nonexistent', CC: '' };
+  const r = spawnSync(process.execPath, [...node, 'toxiproxy', '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 30_000, env: { ...env, GAMEDAY_PROXY_IO: 'native' } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /native forwarder is not available: no C compiler/);
+  const child = spawn(process.execPath, [...node, 'toxiproxy', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  try {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 30_000);
+      child.stdout.on('data', (d: string) => {
+        out += d;
+        if (out.includes('\n')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    assert.match(out, /bytes moved by libuv handles \(not native: no C compiler/);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
 test('serves the Toxiproxy API on loopback until SIGTERM, then closes its proxies', async () => {
   const child = spawn(process.execPath, [...node, 'toxiproxy', '--listen', '127.0.0.1:0', '--seed', '5'], {
     stdio: ['ignore', 'pipe', 'pipe'],
