@@ -240,3 +240,52 @@ test('half-close and resets pass through the forwarder as through the event loop
     upstream.close();
   }
 });
+
+test('bytes stay intact on 8 connections while toxics come and go and connections move to and from the forwarder', async () => {
+  const f = await forwarder();
+  let adopted = 0;
+  let released = 0;
+  const adopt = f.adopt.bind(f);
+  const release = f.release.bind(f);
+  f.adopt = (a, b, cb) => (adopted++, adopt(a, b, cb));
+  f.release = (id) => {
+    const r = release(id);
+    if (r) released++;
+    return r;
+  };
+  try {
+    await using echo = await startEcho();
+    await using srv = await startToxiproxyServer({ seed: 7, io: 'native' });
+    const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+    let stop = false;
+    const churn = (async () => {
+      for (let i = 0; !stop; i++) {
+        const t = await p.addToxic({ name: `t${i}`, type: i % 3 === 0 ? 'slicer' : 'latency', stream: i % 2 ? 'upstream' : 'downstream', toxicity: 1, attributes: i % 3 === 0 ? { average_size: 3000, size_variation: 1000, delay: 0 } : { latency: 1, jitter: 1 } });
+        await sleep(10 + (i % 4) * 5);
+        await t.remove();
+        await sleep(20 + (i % 3) * 10);
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const s = await connectTo(portOf(p.listen));
+        for (let round = 0; round < 12; round++) {
+          const payload = randomBytes(64 * 1024 + Math.floor(Math.random() * 256 * 1024));
+          const back = readBytes(s, payload.length, 30_000);
+          for (let off = 0; off < payload.length; off += 16_384) s.write(payload.subarray(off, off + 16_384));
+          assert.ok((await back).equals(payload), `round ${round}: echoed bytes differ`);
+          await roundTrip(s); // small exchanges between bulk: chances to hand over
+          await roundTrip(s);
+        }
+        s.destroy();
+      }),
+    );
+    stop = true;
+    await churn;
+    assert.ok(adopted >= 8, `only ${adopted} hand-overs to the forwarder: the test did not exercise them`);
+    assert.ok(released >= 4, `only ${released} hand-backs: the test did not exercise them`);
+  } finally {
+    f.adopt = adopt;
+    f.release = release;
+  }
+});
