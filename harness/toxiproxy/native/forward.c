@@ -104,7 +104,7 @@ static void push_event(uint32_t id, int err) {
   if (E.qlen == E.qcap) {
     size_t cap = E.qcap ? E.qcap * 2 : 64;
     event *q = realloc(E.q, cap * sizeof(event));
-    if (!q) return; // out of memory: the JavaScript side learns of the end when it next asks
+    if (!q) return; // out of memory: this end goes unreported (the proxy lists the connection until it stops)
     E.q = q;
     E.qcap = cap;
   }
@@ -302,9 +302,12 @@ static void deliver(napi_env env, napi_value cb, void *ctx, void *data) {
   event *q = NULL;
   if (n) {
     q = malloc(n * sizeof(event));
-    if (q) memcpy(q, E.q, n * sizeof(event));
-    else n = 0;
-    E.qlen = 0;
+    if (q) {
+      memcpy(q, E.q, n * sizeof(event));
+      E.qlen = 0;
+    } else {
+      n = 0; // out of memory: the ends stay queued for the next call
+    }
   }
   pthread_mutex_unlock(&E.mu);
   if (!n) return;
