@@ -90,7 +90,7 @@ export class Connection implements ConnectionControl {
     const ufd = this.upstream.fd ?? -1;
     if (!this.upstreamLink.idle || !this.downstreamLink.idle || cfd < 0 || ufd < 0 || this.client.writing || this.upstream.writing) return;
     try {
-      this.nativeId = native.forwarder.adopt(cfd, ufd, (errno) => this.nativeEnded(errno));
+      this.nativeId = native.forwarder.adopt(cfd, ufd, () => this.nativeEnded());
     } catch {
       return; // out of descriptors or memory: stay in JavaScript
     }
@@ -98,7 +98,8 @@ export class Connection implements ConnectionControl {
     this.upstream.detach?.();
   }
 
-  private nativeEnded(_errno: number): void {
+  /** The forwarder ended the connection (both directions done, or an error it passed on). */
+  private nativeEnded(): void {
     this.nativeId = undefined;
     this.finish();
   }

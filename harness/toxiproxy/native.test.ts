@@ -31,6 +31,13 @@ async function until(what: string, ok: () => boolean, ms = 5_000): Promise<void>
 
 const conns = (srv: StartedToxiproxyServer) => srv.proxies.get('p').connections();
 
+/** The embedded server with native I/O and one proxy "p" in front of `upstream`; disposing closes the server. */
+async function nativeProxy(upstream: string, seed = 1) {
+  const srv = await startToxiproxyServer({ seed, io: 'native' });
+  const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream });
+  return { srv, p, [Symbol.asyncDispose]: () => srv.close() };
+}
+
 /** Round trips on `s` (an echo's client) until the proxy has handed its connection to the forwarder; how many it took. */
 async function handedOver(srv: StartedToxiproxyServer, s: Socket): Promise<number> {
   for (let i = 1; i <= 5; i++) {
@@ -55,8 +62,8 @@ function spyReleases(f: Forwarder): { released: Released[]; restore: () => void 
 test('a connection with no toxic is carried by the forwarder: 8 MB each way on 4 connections arrive intact', async () => {
   const f = await forwarder();
   await using echo = await startEcho();
-  await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
-  const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+  await using px = await nativeProxy(echo.address);
+  const { srv, p } = px;
   const base = f.live();
   const sockets = await Promise.all([0, 1, 2, 3].map(() => connectTo(portOf(p.listen))));
   for (const s of sockets) for (let i = 0; i < 3; i++) await roundTrip(s);
@@ -80,9 +87,8 @@ test('a toxic taking a connection back mid-transfer gets the bytes in flight fir
   const spy = spyReleases(f);
   try {
     await using echo = await startEcho();
-    await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
-    const api = new Toxiproxy(srv.url);
-    const p = await api.createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+    await using px = await nativeProxy(echo.address);
+    const { srv, p } = px;
     const s = await connectTo(portOf(p.listen));
     await handedOver(srv, s);
     const payload = randomBytes(16 << 20);
@@ -116,9 +122,8 @@ test('a FIN the forwarder passed on stays passed on after the hand-back; the ups
   upstream.listen(0, '127.0.0.1');
   await once(upstream, 'listening');
   try {
-    await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
-    const api = new Toxiproxy(srv.url);
-    const p = await api.createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}` });
+    await using px = await nativeProxy(`127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+    const { srv, p } = px;
     const s = await connectTo(portOf(p.listen));
     await handedOver(srv, s);
     const closed = readToClose(s);
@@ -138,8 +143,8 @@ test('a FIN the forwarder passed on stays passed on after the hand-back; the ups
 test('toxicity decides per connection: a toxic that does not apply leaves the connection in the forwarder', async () => {
   await forwarder();
   await using echo = await startEcho();
-  await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
-  const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+  await using px = await nativeProxy(echo.address);
+  const { srv, p } = px;
   const s = await connectTo(portOf(p.listen));
   await handedOver(srv, s);
   await p.addToxic({ name: 'never', type: 'latency', stream: 'upstream', toxicity: 0, attributes: { latency: 1000 } });
@@ -151,8 +156,8 @@ test('toxicity decides per connection: a toxic that does not apply leaves the co
 test('a partition on a connection the forwarder carries holds its bytes (no refusal, no reset), and a new connection opened during it hangs', async () => {
   await forwarder();
   await using echo = await startEcho();
-  await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
-  const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+  await using px = await nativeProxy(echo.address);
+  const { srv, p } = px;
   const s = await connectTo(portOf(p.listen));
   await handedOver(srv, s);
   await p.addToxic({ name: 'cut', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } });
@@ -171,8 +176,8 @@ test('a partition on a connection the forwarder carries holds its bytes (no refu
 test('disabling a proxy closes the connections the forwarder carries, and the forwarder lets go of them', async () => {
   const f = await forwarder();
   await using echo = await startEcho();
-  await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
-  const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+  await using px = await nativeProxy(echo.address);
+  const { srv, p } = px;
   const base = f.live();
   const sockets: Socket[] = await Promise.all([0, 1, 2].map(() => connectTo(portOf(p.listen))));
   for (const s of sockets) for (let i = 0; i < 3; i++) await roundTrip(s);
@@ -187,8 +192,8 @@ test('disabling a proxy closes the connections the forwarder carries, and the fo
 test('once the toxics are gone, a connection goes back to the forwarder', async () => {
   await forwarder();
   await using echo = await startEcho();
-  await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
-  const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+  await using px = await nativeProxy(echo.address);
+  const { srv, p } = px;
   const s = await connectTo(portOf(p.listen));
   await handedOver(srv, s);
   const t = await p.addToxic({ name: 'lat', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 30, jitter: 0 } });
@@ -212,8 +217,8 @@ test('half-close and resets pass through the forwarder as through the event loop
   upstream.listen(0, '127.0.0.1');
   await once(upstream, 'listening');
   try {
-    await using srv = await startToxiproxyServer({ seed: 1, io: 'native' });
-    const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}` });
+    await using px = await nativeProxy(`127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+    const { srv, p } = px;
     const base = f.live();
 
     const a = await connectTo(portOf(p.listen));
@@ -244,19 +249,13 @@ test('half-close and resets pass through the forwarder as through the event loop
 test('bytes stay intact on 8 connections while toxics come and go and connections move to and from the forwarder', async () => {
   const f = await forwarder();
   let adopted = 0;
-  let released = 0;
   const adopt = f.adopt.bind(f);
-  const release = f.release.bind(f);
   f.adopt = (a, b, cb) => (adopted++, adopt(a, b, cb));
-  f.release = (id) => {
-    const r = release(id);
-    if (r) released++;
-    return r;
-  };
+  const spy = spyReleases(f);
   try {
     await using echo = await startEcho();
-    await using srv = await startToxiproxyServer({ seed: 7, io: 'native' });
-    const p = await new Toxiproxy(srv.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+    await using px = await nativeProxy(echo.address, 7);
+    const { srv, p } = px;
     let stop = false;
     const churn = (async () => {
       for (let i = 0; !stop; i++) {
@@ -283,9 +282,9 @@ test('bytes stay intact on 8 connections while toxics come and go and connection
     stop = true;
     await churn;
     assert.ok(adopted >= 8, `only ${adopted} hand-overs to the forwarder: the test did not exercise them`);
-    assert.ok(released >= 4, `only ${released} hand-backs: the test did not exercise them`);
+    assert.ok(spy.released.length >= 4, `only ${spy.released.length} hand-backs: the test did not exercise them`);
   } finally {
     f.adopt = adopt;
-    f.release = release;
+    spy.restore();
   }
 });
