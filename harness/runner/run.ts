@@ -4,7 +4,7 @@
 // stopped on success, on failure and on Ctrl-C. The history is saved before it is
 // analysed, and the checks read it back from the run folder.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Canary } from '../../canaries/canary.ts';
@@ -23,6 +23,7 @@ import { loadHistory, runChecks } from './checks.ts';
 import { finalReads } from './final-reads.ts';
 import type { Prepared } from './prepare.ts';
 import { registerRun, unregisterRun } from './registry.ts';
+import { makeRunDir } from './run-dir.ts';
 import { buildResult, type PhaseMark, type RunResult } from './result.ts';
 
 export interface ExecuteOptions {
@@ -52,7 +53,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunResult> {
   const exp = p.experiment;
-  mkdirSync(p.runDir, { recursive: true });
+  makeRunDir(p.runDir);
   const t0 = performance.now();
   const startedAt = new Date();
   const clock = (): number => performance.now() - t0;
