@@ -31,10 +31,24 @@ test('passes: delete then absent; untouched key absent; cas result', () => {
   assert.equal(verdict([['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ['i', 0, 'cas', 'k', [1, 5]], ['ok', 0, 'cas', 'k', [1, 5]], ...finalRead(9, 'k', 5)]), 'pass');
 });
 
-test('keys without a final read are counted, not failed', () => {
+test('a written key without a final read makes the verdict unknown, not pass (its writes may be lost)', () => {
   const r = checkLostWrites(hist([['i', 0, 'write', 'a', 1], ['ok', 0, 'write', 'a', 1], ...finalRead(9, 'b', null)]));
-  assert.equal(r.verdict, 'pass');
+  assert.equal(r.verdict, 'unknown');
   assert.equal(r.details?.['keysWithoutFinalRead'], 1);
+  assert.match(r.summary, /1 written key\(s\) had no final read/);
+});
+
+test('a history with no final reads at all (a killed run) decides nothing: unknown, with the reason', () => {
+  const r = checkLostWrites(hist([['i', 0, 'write', 'a', 1], ['ok', 0, 'write', 'a', 1], ['i', 1, 'write', 'b', 2], ['ok', 1, 'write', 'b', 2]]));
+  assert.equal(r.verdict, 'unknown');
+  assert.equal(r.details?.['keysChecked'], 0);
+  assert.match(r.summary, /nothing to decide: 2 written key\(s\) and no final read/);
+});
+
+test('an empty history decides nothing', () => {
+  const r = checkLostWrites([]);
+  assert.equal(r.verdict, 'unknown');
+  assert.match(r.summary, /no key was written and read back/);
 });
 
 test('fails: the final read shows an older value, naming key, source and lost write', () => {

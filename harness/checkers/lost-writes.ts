@@ -99,8 +99,15 @@ export function checkLostWrites(history: readonly Op[]): CheckResult {
   }
   const details = { keysChecked: checked, keysWithoutFinalRead: withoutFinal, appendKeysSkipped: appendKeys, lost };
   if (lost.length === 0) {
-    const extra = withoutFinal > 0 ? `; ${withoutFinal} written key(s) had no final read` : '';
-    return { name: 'lost-writes', verdict: 'pass', summary: `no lost writes on ${checked} key(s)${extra}`, details };
+    // a check that saw nothing decides nothing: a written key with no final read may have lost its writes
+    if (checked === 0) {
+      const why = withoutFinal > 0 ? `${withoutFinal} written key(s) and no final read (the run ended before its final reads?)` : 'no key was written and read back';
+      return { name: 'lost-writes', verdict: 'unknown', summary: `nothing to decide: ${why}`, details };
+    }
+    if (withoutFinal > 0) {
+      return { name: 'lost-writes', verdict: 'unknown', summary: `no lost writes on ${checked} key(s) read back, but ${withoutFinal} written key(s) had no final read: their writes may be lost`, details };
+    }
+    return { name: 'lost-writes', verdict: 'pass', summary: `no lost writes on ${checked} key(s)`, details };
   }
   const first = lost[0] as LostWrite;
   const n = lost.reduce((s, l) => s + l.lostWrites.length, 0);

@@ -43,6 +43,8 @@ export interface CanarySpec {
   /** Number of distinct keys the fleet works on. */
   readonly keys: number;
   readonly timeoutMs: number;
+  /** Calls one canary may have in flight (default: enough for all of them to time out at `rate`). */
+  readonly maxInFlight?: number;
   /** Relative weights of the operations. */
   readonly mix: { readonly put: number; readonly get: number; readonly cas: number; readonly delete: number; readonly eventualGet: number; readonly insert: number };
 }
@@ -85,6 +87,8 @@ export const LIMITS = {
   /** Longest canary timeout and alarm window. */
   timeoutMs: 60_000,
   windowMs: 3_600_000,
+  /** Calls one canary may have in flight. */
+  inFlight: 5000,
   /** Shortest interval between injections of one fault. */
   everyMs: 100,
 } as const;
@@ -116,7 +120,7 @@ export function parseExperiment(doc: unknown, file: string): { experiment?: Expe
   if (duration !== undefined) [baselineMs, chaosMs, recoveryMs] = scalePhases(baselineMs, chaosMs, recoveryMs, duration);
   else if (baselineMs + chaosMs + recoveryMs > LIMITS.phaseMs) r.problem('phases', `add up to ${formatMs(baselineMs + chaosMs + recoveryMs)}, more than one game day may last (${formatMs(LIMITS.phaseMs)})`, 'shorten the phases, or split the game day into several runs');
 
-  const c = r.obj(top.canaries ?? {}, 'canaries', ['rate', 'keys', 'timeout', 'mix']) ?? {};
+  const c = r.obj(top.canaries ?? {}, 'canaries', ['rate', 'keys', 'timeout', 'max-in-flight', 'mix']) ?? {};
   const m = r.obj(c.mix ?? {}, 'canaries.mix', ['put', 'get', 'cas', 'delete', 'eventual-get', 'insert']) ?? {};
   const w = (k: string, d: number): number => r.num(m[k], `canaries.mix.${k}`, { min: 0 }, d) ?? d;
   const mix = { put: w('put', 4), get: w('get', 4), cas: w('cas', 1.5), delete: w('delete', 0), eventualGet: w('eventual-get', 0.5), insert: w('insert', 1) };
@@ -125,6 +129,7 @@ export function parseExperiment(doc: unknown, file: string): { experiment?: Expe
     rate: r.num(c.rate, 'canaries.rate', { min: 0.1, max: 1000 }, 20) ?? 20,
     keys: r.num(c.keys, 'canaries.keys', { min: 1, max: 100_000, int: true }, 40) ?? 40,
     timeoutMs: r.duration(c.timeout, 'canaries.timeout', { min: 50, max: LIMITS.timeoutMs }, 2500) ?? 2500,
+    ...(c['max-in-flight'] !== undefined ? { maxInFlight: r.num(c['max-in-flight'], 'canaries.max-in-flight', { min: 1, max: LIMITS.inFlight, int: true }) ?? 1 } : {}),
     mix,
   };
 

@@ -8,11 +8,13 @@
 //   figures   {wallMs, clusterStartMs, operations, opsPerSec, byType, latencyMs {p50,p99,max}, ...}
 
 import { readFileSync } from 'node:fs';
+import type { CanaryStats } from '../../canaries/canary.ts';
 import type { AlarmChange } from '../alarms/error-rate.ts';
 import { combineVerdicts, type CheckResult, type Verdict } from '../checkers/check.ts';
 import type { FaultRecord } from '../faults/journal.ts';
 import { isServed, type Op } from '../history/op.ts';
 import type { Prepared } from './prepare.ts';
+import { canaryRateWarnings, unsafeModeWarnings } from './warnings.ts';
 
 export interface PhaseMark {
   name: string;
@@ -47,6 +49,8 @@ export interface RunResult {
   readonly finishedAt: string;
   readonly interrupted: boolean;
   readonly error?: string;
+  /** What this run could not show (an unsafe mode the plan cannot exercise, canaries that missed their rate). */
+  readonly warnings: readonly string[];
   readonly checks: readonly (Record<string, unknown> & { name: string; verdict: Verdict; summary: string })[];
   readonly phases: readonly PhaseMark[];
   readonly faults: readonly FaultFigure[];
@@ -70,6 +74,7 @@ export interface ResultInput {
   readonly unread: readonly string[];
   readonly interrupted: boolean;
   readonly error?: string;
+  readonly canaryStats?: readonly CanaryStats[];
 }
 
 const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -96,6 +101,12 @@ export function faultFigures(faults: readonly FaultRecord[], history: readonly O
     });
   }
   return out;
+}
+
+/** Lowest and median achieved rate over the canaries (calls started per second). */
+function rateRange(stats: readonly CanaryStats[]): { min: number | null; median: number | null } {
+  const xs = stats.map((s) => s.achievedOpsPerSec).sort((a, b) => a - b);
+  return { min: xs[0] ?? null, median: quantile(xs, 0.5) };
 }
 
 export function buildResult(i: ResultInput): RunResult {
@@ -127,6 +138,7 @@ export function buildResult(i: ResultInput): RunResult {
     finishedAt: i.finishedAt.toISOString(),
     interrupted: i.interrupted,
     ...(i.error ? { error: i.error } : {}),
+    warnings: [...unsafeModeWarnings(exp.target.bugs, i.p.plan, i.p.topology), ...canaryRateWarnings(i.canaryStats ?? [])],
     checks: checks.map((c) => ({ ...(c.details ?? {}), name: c.name, verdict: c.verdict, summary: c.summary })),
     phases: i.phases.map((ph) => ({ name: ph.name, startMs: Math.round(ph.startMs), endMs: Math.round(ph.endMs) })),
     faults,
@@ -142,6 +154,9 @@ export function buildResult(i: ResultInput): RunResult {
       canaries: new Set(canaryOps.map((o) => `${o.az}|${o.endpoint}`)).size,
       operations: canaryOps.length,
       opsPerSec: canarySecs > 0 ? Math.round((canaryOps.length / canarySecs) * 10) / 10 : 0,
+      requestedOpsPerSec: exp.canaries.rate,
+      achievedOpsPerSec: rateRange(i.canaryStats ?? []),
+      canaryRates: i.canaryStats ?? [],
       byType,
       latencyMs: { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), max: lat.length ? lat[lat.length - 1] : null },
       medianFirstErrorAfterMs: med(faults.map((f) => f.firstErrorAfterMs)),

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { Canary } from '../../canaries/canary.ts';
+import { Canary, type CanaryStats } from '../../canaries/canary.ts';
 import { keyName } from '../../canaries/workload.ts';
 import { ErrorRateAlarms, type AlarmChange } from '../alarms/error-rate.ts';
 import { formatMs } from '../experiment/duration.ts';
@@ -24,6 +24,7 @@ import { finalReads } from './final-reads.ts';
 import type { Prepared } from './prepare.ts';
 import { registerRun, unregisterRun } from './registry.ts';
 import { makeRunDir } from './run-dir.ts';
+import { unsafeModeWarnings } from './warnings.ts';
 import { buildResult, type PhaseMark, type RunResult } from './result.ts';
 
 export interface ExecuteOptions {
@@ -62,6 +63,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   writeFileSync(join(p.runDir, 'plan.json'), JSON.stringify(p.plan, null, 2) + '\n');
   log.info({ seed: p.seed, runDir: p.runDir }, `gameday run "${exp.title}"  seed ${p.seed}  provider ${exp.provider}  target ${exp.target.name}${exp.target.bugs.length ? ` (UNSAFE: ${exp.target.bugs.join(', ')})` : ''}`);
   log.info(`run folder ${p.runDir}`);
+  for (const w of unsafeModeWarnings(exp.target.bugs, p.plan, p.topology)) log.warn(w);
   log.info(`fault plan (offsets from the start of chaos, ${formatMs(exp.phases.chaosMs)}):\n${formatPlan(p.plan)}`);
   registerRun({ runId: p.runId, runDir: p.runDir, pid: process.pid, provider: exp.provider, startedAt: startedAt.toISOString(), ...(p.toxiproxy !== undefined ? { toxiproxy: p.toxiproxy } : {}) });
 
@@ -87,6 +89,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   let interrupted = false;
   let error: Error | undefined;
   let unread: string[] = [];
+  let canaryStats: CanaryStats[] = [];
   let nextProcess = 0;
   const newProcess = (): number => nextProcess++;
   try {
@@ -115,7 +118,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     }, 250);
     enter('baseline');
     for (const k of canaries) k.start();
-    log.info(`${canaries.length} canaries (${p.topology.azs.length} AZs × ${c.endpoints().length} endpoints) at ${exp.canaries.rate} ops/s each`);
+    log.info(`${canaries.length} canaries (${p.topology.azs.length} AZs × ${c.endpoints().length} endpoints) at ${exp.canaries.rate} ops/s each, open model (up to ${canaries[0]?.bound ?? 0} calls in flight each)`);
     await sleep(exp.phases.baselineMs, o.signal);
 
     enter('chaos');
@@ -127,6 +130,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     enter('recovery');
     await sleep(exp.phases.recoveryMs, o.signal);
     await Promise.all(canaries.map((k) => k.stop()));
+    canaryStats = canaries.map((k) => k.stats());
 
     enter('final-reads');
     const keys = [...new Set([...Array.from({ length: exp.canaries.keys }, (_, i) => keyName(i)), ...history.writtenKeys])];
@@ -146,6 +150,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     if (alarmTimer) clearInterval(alarmTimer);
     await executor?.healAll(interrupted ? 'interrupted' : error ? 'failure' : 'end-of-run');
     await Promise.all(canaries.map((k) => k.stop()));
+    if (canaryStats.length === 0) canaryStats = canaries.map((k) => k.stats());
   }
 
   let digests: Awaited<ReturnType<NonNullable<typeof p.target.digests>>> = [];
@@ -164,7 +169,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   const checks = interrupted || error ? [] : loaded.problem ? [loaded.problem] : runChecks(p, loaded.history, digests, phases, log);
   const result = buildResult({
     p, history: loaded.history, faults: readFaults(join(p.runDir, 'faults.ndjson')), startedAt, finishedAt: new Date(), wallMs: Math.round(clock()), clusterStartMs, phases, checks, alarmChanges: alarmLines,
-    runDir: p.runDir, unread, interrupted, ...(error ? { error: error.message } : {}),
+    runDir: p.runDir, unread, interrupted, canaryStats, ...(error ? { error: error.message } : {}),
   });
   writeFileSync(join(p.runDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   unregisterRun(p.runId);
