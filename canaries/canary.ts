@@ -46,10 +46,13 @@ export interface CanaryStats {
   /** Most calls in flight at once, and the bound. */
   readonly maxInFlight: number;
   readonly inFlightBound: number;
-  /** Starts later than their schedule by more than 10 ms (the harness's own event loop was late). */
+  /** Starts later than their schedule by more than LATE_MS (the harness's own event loop was late). */
   readonly lateStarts: number;
   readonly ranMs: number;
 }
+
+/** A call that starts this much after its turn counts as late (the harness itself was too busy). */
+export const LATE_MS = 50;
 
 /** Default bound on calls in flight: enough for every call to time out at the requested rate, at most 1000. */
 export function defaultInFlightBound(spec: Pick<CanarySpec, 'rate' | 'timeoutMs'>): number {
@@ -135,7 +138,7 @@ export class Canary {
 
   private launch(scheduledAt: number, now: number): void {
     this.started++;
-    if (now - scheduledAt > 10) this.late++;
+    if (now - scheduledAt > LATE_MS) this.late++;
     const process = this.idle.pop() ?? this.o.newProcess();
     const p: Promise<void> = this.once(this.workload.next(), process, scheduledAt).then((reuse) => {
       this.inFlight.delete(p);

@@ -10,6 +10,9 @@ export const FAULT_KINDS = [...NODE_FAULT_KINDS, ...NET_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const PROVIDERS = ['local', 'docker'] as const;
+/** The checks a game day runs; each is on unless `checks:` turns it off. */
+export const CHECKS = ['lost-writes', 'linearizable', 'replicas-agree', 'availability', 'alarms'] as const;
+export type CheckName = (typeof CHECKS)[number];
 export const TARGETS = ['reference'] as const;
 export const BUGS = ['skip-fsync', 'ack-before-quorum', 'stale-reads'] as const;
 export type Bug = (typeof BUGS)[number];
@@ -72,6 +75,8 @@ export interface Experiment {
   readonly alarms: AlarmSpec;
   /** Steady-state hypothesis: availability every AZ × endpoint must reach in baseline and at the end of recovery. */
   readonly steadyStateAvailability: number;
+  /** Which checks run (all by default): `checks: { alarms: false }` turns one off. */
+  readonly checks: Readonly<Record<CheckName, boolean>>;
 }
 
 /** Bounds on what one game day can be: past them a run would exhaust memory or never end. */
@@ -97,7 +102,7 @@ const SELECTOR = /^(random-storage|random-router|random-node|random-az|node:[\w.
 
 export function parseExperiment(doc: unknown, file: string): { experiment?: Experiment; problems: Problem[] } {
   const r = new Reader();
-  const top = r.obj(doc ?? {}, '', ['title', 'description', 'target', 'provider', 'seed', 'duration', 'phases', 'canaries', 'faults', 'alarms', 'steady-state']);
+  const top = r.obj(doc ?? {}, '', ['title', 'description', 'target', 'provider', 'seed', 'duration', 'phases', 'canaries', 'faults', 'alarms', 'steady-state', 'checks']);
   if (!top) return { problems: r.problems.length ? r.problems : [{ path: file, message: 'the file is empty', fix: 'start from experiments/power-off.yaml' }] };
 
   const title = r.str(top.title, 'title') ?? '';
@@ -151,13 +156,16 @@ export function parseExperiment(doc: unknown, file: string): { experiment?: Expe
   const ss = r.obj(top['steady-state'] ?? {}, 'steady-state', ['availability']) ?? {};
   const steadyStateAvailability = r.num(ss.availability, 'steady-state.availability', { min: 0, max: 1 }, 0.99) ?? 0.99;
 
+  const ck = r.obj(top.checks ?? {}, 'checks', CHECKS) ?? {};
+  const checks = Object.fromEntries(CHECKS.map((name) => [name, r.bool(ck[name], `checks.${name}`, true)])) as Record<CheckName, boolean>;
+
   if (r.problems.length > 0) return { problems: r.problems };
   return {
     problems: [],
     experiment: {
       title, description, target: { name: targetName, bugs }, provider, seed,
       phases: { baselineMs, chaosMs, recoveryMs }, canaries, faults: faults.filter((f): f is FaultSpec => f !== undefined),
-      alarms, steadyStateAvailability,
+      alarms, steadyStateAvailability, checks,
     },
   };
 }

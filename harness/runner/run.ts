@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { Canary, type CanaryStats } from '../../canaries/canary.ts';
 import { keyName } from '../../canaries/workload.ts';
 import { ErrorRateAlarms, type AlarmChange } from '../alarms/error-rate.ts';
+import { reviewRun } from '../alarms/review.ts';
 import { formatMs } from '../experiment/duration.ts';
 import { DEFAULT_ACTIONS, FaultExecutor, type ActionFactory } from '../faults/executor.ts';
 import { FaultJournal, readFaults } from '../faults/journal.ts';
@@ -166,9 +167,11 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   }
   log.info(`cluster stopped; checking ${history.count} history entries`);
   const loaded = loadHistory(join(p.runDir, 'history.ndjson'));
-  const checks = interrupted || error ? [] : loaded.problem ? [loaded.problem] : runChecks(p, loaded.history, digests, phases, log);
+  const faultRecords = readFaults(join(p.runDir, 'faults.ndjson'));
+  const review = reviewRun(exp, loaded.history, faultRecords, alarmLines);
+  const checks = interrupted || error ? [] : loaded.problem ? [loaded.problem] : runChecks(p, loaded.history, digests, phases, review, log);
   const result = buildResult({
-    p, history: loaded.history, faults: readFaults(join(p.runDir, 'faults.ndjson')), startedAt, finishedAt: new Date(), wallMs: Math.round(clock()), clusterStartMs, phases, checks, alarmChanges: alarmLines,
+    p, history: loaded.history, faults: faultRecords, review, startedAt, finishedAt: new Date(), wallMs: Math.round(clock()), clusterStartMs, phases, checks, alarmChanges: alarmLines,
     runDir: p.runDir, unread, interrupted, canaryStats, ...(error ? { error: error.message } : {}),
   });
   writeFileSync(join(p.runDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');

@@ -3,7 +3,7 @@
 // that could not keep the rate they were asked for (their availability and alarm
 // figures then rest on less traffic than the experiment promised).
 
-import type { CanaryStats } from '../../canaries/canary.ts';
+import { LATE_MS, type CanaryStats } from '../../canaries/canary.ts';
 import type { Topology } from '../../targets/target.ts';
 import type { Bug } from '../experiment/schema.ts';
 import type { Plan } from '../schedule/plan.ts';
@@ -38,7 +38,7 @@ export function canaryRateWarnings(stats: readonly CanaryStats[]): string[] {
   const late = stats.filter((s) => s.started > 0 && s.lateStarts / s.started > 0.05);
   if (late.length > 0) {
     const worst = [...late].sort((a, b) => b.lateStarts / b.started - a.lateStarts / a.started)[0] as CanaryStats;
-    out.push(`${late.length} of ${stats.length} canaries started calls late: ${worst.canary} started ${Math.round((worst.lateStarts / worst.started) * 100)}% of its calls more than 10 ms after their turn (the harness's machine is too busy for this rate; latency figures include that delay)`);
+    out.push(`${late.length} of ${stats.length} canaries started calls late: ${worst.canary} started ${Math.round((worst.lateStarts / worst.started) * 100)}% of its calls more than ${LATE_MS} ms after their turn (the harness's machine is too busy for this rate; latency figures include that delay)`);
   }
   return out;
 }
