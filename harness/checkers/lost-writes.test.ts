@@ -93,3 +93,21 @@ test('only the last final read of a key counts', () => {
   const lines: Line[] = [['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ...finalRead(8, 'k', null), ...finalRead(9, 'k', 1)];
   assert.equal(verdict(lines), 'pass');
 });
+
+test('a stale final read is told from a lost write by what the replicas hold', () => {
+  const h = hist([['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ['i', 0, 'write', 'k', 2], ['ok', 0, 'write', 'k', 2], ...finalRead(9, 'k', 1)]);
+  // a replica has the acknowledged 2: the read was stale, nothing was lost
+  const stale = checkLostWrites(h, { k: [{ nodeId: 'n1', value: '1' }, { nodeId: 'n2', value: 2 as unknown as string }, { nodeId: 'n3', value: '1' }] });
+  assert.equal(stale.verdict, 'fail');
+  const l = (stale.details?.['lost'] as LostWrite[])[0]!;
+  assert.equal(l.kind, 'stale-read');
+  assert.deepEqual(l.replicas?.map((r) => [r.nodeId, r.legal]), [['n1', false], ['n2', true], ['n3', false]]);
+  assert.match(stale.summary, /^stale final read on 1 key\(s\), no write lost: key "k" read 1 while replica n2 holds 2/);
+  assert.doesNotMatch(stale.summary, /lost on/);
+  // no replica has it: lost, and the summary says the replicas were asked
+  const gone = checkLostWrites(h, { k: [{ nodeId: 'n1', value: 1 as unknown as string }, { nodeId: 'n2', value: 1 as unknown as string }] });
+  assert.equal((gone.details?.['lost'] as LostWrite[])[0]?.kind, 'lost');
+  assert.match(gone.summary, /^1 acknowledged write\(s\) lost on 1 key\(s\), and no replica has them/);
+  // replicas not asked: lost, as before
+  assert.equal((checkLostWrites(h).details?.['lost'] as LostWrite[])[0]?.kind, 'lost');
+});

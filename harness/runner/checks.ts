@@ -8,7 +8,7 @@ import type { AlarmReview } from '../alarms/review.ts';
 import { checkAvailability, type PhaseWindow } from '../checkers/availability.ts';
 import { runCheck, type CheckResult } from '../checkers/check.ts';
 import { checkLinearizable } from '../checkers/linearizable.ts';
-import { checkLostWrites } from '../checkers/lost-writes.ts';
+import { checkLostWrites, type ReplicaReads } from '../checkers/lost-writes.ts';
 import { checkReplicasAgree } from '../checkers/replicas-agree.ts';
 import { readGameday } from '../history/read-gameday.ts';
 import type { Op } from '../history/op.ts';
@@ -33,7 +33,7 @@ export function loadHistory(path: string): { history: Op[]; problem?: CheckResul
   }
 }
 
-export function runChecks(p: Prepared, history: readonly Op[], digests: readonly ReplicaDigest[], phases: readonly PhaseWindow[], review: AlarmReview, log: Logger): CheckResult[] {
+export function runChecks(p: Prepared, history: readonly Op[], digests: readonly ReplicaDigest[], replicaReads: ReplicaReads, phases: readonly PhaseWindow[], review: AlarmReview, log: Logger): CheckResult[] {
   const pairs = p.topology.azs.flatMap((az) => p.topology.nodes.filter((n) => n.public).map((n) => ({ az, endpoint: n.id })));
   const checks: CheckResult[] = [];
   const on = p.experiment.checks;
@@ -47,7 +47,7 @@ export function runChecks(p: Prepared, history: readonly Op[], digests: readonly
     log.info({ check: name, verdict: r.verdict, ms: Math.round(performance.now() - t) }, `check ${name}: ${r.verdict.toUpperCase()}  ${r.summary}`);
     checks.push(r);
   };
-  timed('lost-writes', () => checkLostWrites(history));
+  timed('lost-writes', () => checkLostWrites(history, replicaReads));
   timed('linearizable', () => checkLinearizable(history, { model: 'kv', timeoutMs: 30_000 }));
   timed('replicas-agree', () => checkReplicasAgree(digests, p.target.replicationFactor ?? 3));
   timed('availability', () => checkAvailability(history, steadyWindows(phases), ['baseline', 'recovery-end'], p.experiment.steadyStateAvailability, pairs));

@@ -20,6 +20,9 @@ import { LocalProvider } from '../providers/local.ts';
 import type { Provider, StartedCluster } from '../providers/provider.ts';
 import { formatPlan } from '../schedule/plan.ts';
 import { Rng } from '../schedule/rng.ts';
+import type { ReplicaDigest, ReplicaValue } from '../../targets/target.ts';
+import { checkLostWrites, type LostWrite, type ReplicaReads } from '../checkers/lost-writes.ts';
+import { readGameday } from '../history/read-gameday.ts';
 import { loadHistory, runChecks } from './checks.ts';
 import { finalReads } from './final-reads.ts';
 import type { Prepared } from './prepare.ts';
@@ -91,6 +94,8 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   let error: Error | undefined;
   let unread: string[] = [];
   let canaryStats: CanaryStats[] = [];
+  let digests: ReplicaDigest[] = [];
+  let replicaReads: ReplicaReads = {};
   let nextProcess = 0;
   const newProcess = (): number => nextProcess++;
   try {
@@ -133,12 +138,17 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     await Promise.all(canaries.map((k) => k.stop()));
     canaryStats = canaries.map((k) => k.stats());
 
+    // replicas first catch up (scrub until they agree), so that a final read of a correct cluster is never stale
+    enter('scrub');
+    digests = await scrubUntilQuiet(p, c, log);
+
     enter('final-reads');
     const keys = [...new Set([...Array.from({ length: exp.canaries.keys }, (_, i) => keyName(i)), ...history.writtenKeys])];
     const eps = c.endpoints().map((e) => ({ endpoint: e.id, az: e.az, url: c.url(e.id) }));
     const fr = await finalReads(keys, eps, history, newProcess, { deadlineMs: 15_000, timeoutMs: exp.canaries.timeoutMs });
     unread = fr.unread;
     log.info(`final reads: ${fr.read} of ${keys.length} keys read back${fr.unread.length ? `; unread: ${fr.unread.join(', ')}` : ''}`);
+    replicaReads = await askReplicasOfSuspects(p, c, join(p.runDir, 'history.ndjson'), log);
   } catch (err) {
     if (err instanceof Interrupted || o.signal?.aborted) {
       interrupted = true;
@@ -154,22 +164,17 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     if (canaryStats.length === 0) canaryStats = canaries.map((k) => k.stats());
   }
 
-  let digests: Awaited<ReturnType<NonNullable<typeof p.target.digests>>> = [];
+  if (phase) phase.endMs = clock();
   try {
-    if (cluster && !interrupted && !error) {
-      enter('scrub');
-      digests = await scrubUntilQuiet(p, cluster, log);
-    }
-  } finally {
-    if (phase) phase.endMs = clock();
     await cluster?.stop();
+  } finally {
     history.close();
   }
   log.info(`cluster stopped; checking ${history.count} history entries`);
   const loaded = loadHistory(join(p.runDir, 'history.ndjson'));
   const faultRecords = readFaults(join(p.runDir, 'faults.ndjson'));
   const review = reviewRun(exp, loaded.history, faultRecords, alarmLines);
-  const checks = interrupted || error ? [] : loaded.problem ? [loaded.problem] : runChecks(p, loaded.history, digests, phases, review, log);
+  const checks = interrupted || error ? [] : loaded.problem ? [loaded.problem] : runChecks(p, loaded.history, digests, replicaReads, phases, review, log);
   const result = buildResult({
     p, history: loaded.history, faults: faultRecords, review, startedAt, finishedAt: new Date(), wallMs: Math.round(clock()), clusterStartMs, phases, checks, alarmChanges: alarmLines,
     runDir: p.runDir, unread, interrupted, canaryStats, ...(error ? { error: error.message } : {}),
@@ -190,6 +195,28 @@ async function providerFor(name: string, nodeImage: string | undefined): Promise
   }
   throw new Error(`unknown provider ${name}`);
 }
+
+/**
+ * After the final reads: for every key whose final read lost-writes would flag, each
+ * replica's own value, so the check can tell a lost write (no replica has it) from a
+ * stale final read. Saved as replica-reads.json (evidence `gameday check` reads too).
+ */
+async function askReplicasOfSuspects(p: Prepared, cluster: StartedCluster, historyPath: string, log: Logger): Promise<ReplicaReads> {
+  const ask = p.target.replicaValues?.bind(p.target);
+  if (!ask) return {};
+  const flagged = checkLostWrites(readGameday(historyPath)).details?.['lost'] as LostWrite[] | undefined;
+  const keys = (flagged ?? []).map((l) => l.key).filter((k): k is string => k !== null).slice(0, MAX_SUSPECTS);
+  const out: Record<string, ReplicaValue[]> = {};
+  for (const k of keys) out[k] = await ask(k, (id) => cluster.url(id));
+  if (keys.length > 0) {
+    writeFileSync(join(p.runDir, 'replica-reads.json'), JSON.stringify(out, null, 2) + '\n');
+    log.info(`final reads flag ${flagged?.length ?? 0} key(s); asked their replicas directly (replica-reads.json)`);
+  }
+  return out;
+}
+
+/** Keys whose replicas are asked at most (the first ones flagged; the rest stay `lost` unless asked). */
+const MAX_SUSPECTS = 200;
 
 /** Polls the replicas' digests until every group's replicas have applied the same prefix (or 15 s pass). */
 async function scrubUntilQuiet(p: Prepared, cluster: StartedCluster, log: Logger): Promise<Awaited<ReturnType<NonNullable<typeof p.target.digests>>>> {
