@@ -54,9 +54,12 @@ export interface CanaryStats {
 /** A call that starts this much after its turn counts as late (the harness itself was too busy). */
 export const LATE_MS = 50;
 
-/** Default bound on calls in flight: enough for every call to time out at the requested rate, at most 1000. */
+/**
+ * Default bound on calls in flight: twice what it takes for every call to time out at
+ * the requested rate (timers fire late on a busy machine), at most 1000.
+ */
 export function defaultInFlightBound(spec: Pick<CanarySpec, 'rate' | 'timeoutMs'>): number {
-  return Math.min(1000, Math.ceil((spec.rate * spec.timeoutMs) / 1000) + 2);
+  return Math.min(1000, Math.ceil((2 * spec.rate * spec.timeoutMs) / 1000) + 4);
 }
 
 export class Canary {

@@ -3,7 +3,7 @@
 // against the reference cluster in its documented unsafe skip-fsync mode must make
 // check "lost-writes" fail and name the lost key.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -61,6 +61,51 @@ test('the unsafe skip-fsync mode under the same power-offs fails check lost-writ
   const history = lines<Op>(join(out, 'history.ndjson'));
   const k = keys[0] as string;
   assert.ok(history.some((o) => o.key === k && o.type === 'ok' && o.f !== 'read'), 'an acknowledged write to the lost key');
+});
+
+test('a fault with customer impact that raises no alarm fails the run (check alarms names it); the summary and gameday review agree', { timeout: 120_000 }, async () => {
+  const dir = tmp();
+  // the same game day with an alarm rule that can never fire (it needs more requests than any window holds)
+  const deaf = join(dir, 'deaf-alarms.yaml');
+  writeFileSync(deaf, readFileSync(fixture, 'utf8').replace(/^faults:/m, 'alarms: { window: 3s, error-rate: 0.2, min-requests: 100000 }\nfaults:'));
+  const out = join(dir, 'run');
+  const r = await gameday(['run', deaf, '--seed', '11', '--out', out, '--quiet'], { env });
+  assert.equal(r.code, 1, `exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /FAIL {2}alarms +f\d+ \(power-off az\d-router-1\): \d+ of \d+ canary calls failed in \S+ \(\d+\.\d%\) and no alarm/);
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
+  const missed = result.faults.filter((f) => f.alarmOutcome === 'missed');
+  assert.ok(missed.some((f) => f.nodes.some((n) => n.includes('router'))), JSON.stringify(result.faults));
+  for (const name of ['lost-writes', 'linearizable', 'replicas-agree', 'availability']) assert.equal(result.checks.find((c) => c.name === name)?.verdict, 'pass', name);
+  // gameday review says the same, fault by fault
+  const rv = await gameday(['review', out]);
+  assert.equal(rv.code, 1, rv.stdout);
+  for (const f of result.faults) assert.ok(rv.stdout.includes(`${f.outcomeText}`), `review shows "${f.outcomeText}" for ${f.id}:\n${rv.stdout}`);
+  // and with the check turned off the same run passes
+  const off = join(dir, 'alarms-off.yaml');
+  writeFileSync(off, readFileSync(deaf, 'utf8').replace(/^faults:/m, 'checks: { alarms: false }\nfaults:'));
+  const r2 = await gameday(['run', off, '--seed', '11', '--out', join(dir, 'run2'), '--quiet', '--json'], { env });
+  assert.equal(r2.code, 0, r2.stdout.slice(0, 2000));
+  assert.equal((JSON.parse(r2.stdout) as RunResult).checks.some((c) => c.name === 'alarms'), false);
+});
+
+test('gameday check on the folder of a killed run decides nothing: unknown, exit 3, with the reason', { timeout: 120_000 }, async () => {
+  const out = join(tmp(), 'run');
+  let sent = false;
+  await gameday(['run', fixture, '--seed', '5', '--out', out], {
+    env,
+    onStderr: (all, kill) => {
+      if (!sent && /phase chaos/.test(all)) {
+        sent = true;
+        kill('SIGKILL');
+      }
+    },
+  });
+  assert.ok(sent);
+  const c = await gameday(['check', out]);
+  assert.equal(c.code, 3, c.stdout + c.stderr);
+  assert.match(c.stdout, /lost-writes: nothing to decide: \d+ written key\(s\) and no final read/);
+  assert.match(c.stdout, /verdict: unknown/);
+  await gameday(['heal'], { env });
 });
 
 test('SIGTERM in the middle of chaos heals, stops every node and exits 130', { timeout: 120_000 }, async () => {
