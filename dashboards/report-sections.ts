@@ -23,7 +23,7 @@ export function banner(rf: RunFolder): string {
   return `<div class="banner ${verdictClass(v)}"><h1>${esc(v.toUpperCase())} · ${esc(title)}</h1>
 <p>run ${esc(r?.runId ?? rf.dir)} · seed ${esc(r?.seed ?? rf.experiment?.seed ?? '?')} · provider ${esc(r?.provider ?? '?')} · target ${esc(r?.target.name ?? '?')}${esc(bugs)}</p>
 <p>${esc(r?.startedAt ?? '')} → ${esc(r?.finishedAt ?? '')}${r?.interrupted ? ' · INTERRUPTED' : ''}${r?.error ? ` · run failed: ${esc(r.error)}` : ''}</p>
-${failed.length ? `<p>not passing: ${esc(failed.join(' · '))}</p>` : ''}</div>`;
+${failed.length ? `<p>not passing: ${esc(failed.join(' · '))}</p>` : ''}${(r?.warnings ?? []).map((w) => `<p>WARNING: ${esc(w)}</p>`).join('')}</div>`;
 }
 
 export function repeat(rf: RunFolder): string {

@@ -108,6 +108,26 @@ test('gameday check on the folder of a killed run decides nothing: unknown, exit
   await gameday(['heal'], { env });
 });
 
+test('an unsafe mode the experiment cannot exercise is said at the start of the run', { timeout: 60_000 }, async () => {
+  const out = join(tmp(), 'run');
+  let said = false;
+  // the AZ partition powers nothing off: skip-fsync cannot lose anything there
+  const r = await gameday(['run', 'test/fixtures/short-az-partition.yaml', '--seed', '1', '--out', out, '--bug', 'skip-fsync'], {
+    env,
+    onStderr: (all, kill) => {
+      if (!said && /UNSAFE mode skip-fsync cannot show in this experiment/.test(all)) {
+        said = true;
+        kill('SIGTERM');
+      }
+    },
+  });
+  assert.ok(said, r.stderr);
+  assert.equal(r.code, 130);
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
+  assert.match(result.warnings.join('\n'), /skip-fsync cannot show/);
+  assert.match(r.stdout, /WARNING {3}UNSAFE mode skip-fsync cannot show in this experiment/);
+});
+
 test('SIGTERM in the middle of chaos heals, stops every node and exits 130', { timeout: 120_000 }, async () => {
   const out = join(tmp(), 'run');
   let sent = false;
