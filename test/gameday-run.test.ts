@@ -50,7 +50,7 @@ test('the unsafe skip-fsync mode under the same power-offs fails check lost-writ
   const out = join(tmp(), 'run');
   const r = await gameday(['run', fixture, '--seed', '11', '--out', out, '--quiet', '--bug', 'skip-fsync', '--json'], { env });
   assert.equal(r.code, 1, `exit ${r.code}\n${r.stderr}`);
-  const result = JSON.parse(r.stdout) as { verdict: string; checks: { name: string; verdict: string; summary: string; lost?: { key: string }[] }[] };
+  const result = JSON.parse(r.stdout) as { verdict: string; checks: { name: string; verdict: string; summary: string; lost?: { key: string; kind: string; replicas?: { nodeId: string; legal: boolean }[] }[] }[] };
   assert.equal(result.verdict, 'fail');
   const lost = result.checks.find((c) => c.name === 'lost-writes');
   assert.equal(lost?.verdict, 'fail', JSON.stringify(lost));
@@ -61,6 +61,13 @@ test('the unsafe skip-fsync mode under the same power-offs fails check lost-writ
   const history = lines<Op>(join(out, 'history.ndjson'));
   const k = keys[0] as string;
   assert.ok(history.some((o) => o.key === k && o.type === 'ok' && o.f !== 'read'), 'an acknowledged write to the lost key');
+  // every replica of the key was asked directly, and none holds the write: lost, not a stale read
+  const first = lost?.lost?.[0];
+  assert.equal(first?.kind, 'lost', JSON.stringify(first));
+  assert.equal(first?.replicas?.length, 3, JSON.stringify(first?.replicas));
+  assert.ok(first?.replicas?.every((x) => !x.legal));
+  assert.ok(existsSync(join(out, 'replica-reads.json')), 'the replicas\' answers are kept in the run folder');
+  assert.match(String(lost?.summary), /acknowledged write\(s\) lost on \d+ key\(s\), and no replica has them/);
 });
 
 test('a fault with customer impact that raises no alarm fails the run (check alarms names it); the summary and gameday review agree', { timeout: 120_000 }, async () => {
