@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isServed, type Op } from '../harness/history/op.ts';
 import { groupOf } from '../targets/reference/layout.ts';
+import type { ReferenceTarget } from '../targets/reference/target.ts';
 import { calls as callsOf, lines, type Call } from './run-folder.ts';
 import { networkSetup } from '../harness/faults/network.ts';
 import type { FaultRecord } from '../harness/faults/journal.ts';
@@ -22,7 +23,7 @@ const fixture = 'test/fixtures/short-az-partition.yaml';
 
 async function runOnce(bugs: string[]): Promise<{ p: Prepared; r: RunResult; calls: Call[]; all: Call[]; window: [number, number] }> {
   const out = join(mkdtempSync(join(tmpdir(), 'gameday-partition-')), 'run');
-  const p = prepare({ file: fixture, seed: 5, out, quiet: true, bugs });
+  const p = await prepare({ file: fixture, seed: 5, out, quiet: true, bugs });
   const net = networkSetup(p);
   const r = await execute(p, { quiet: true, actions: net.actions, ...(net.provider ? { provider: net.provider } : {}) }).finally(() => net.close());
   assert.equal(net.net?.proxyCount, 81, 'one proxy per (party, destination)');
@@ -65,7 +66,7 @@ test('an AZ partition cuts the AZ off (its canaries too), the other AZs keep the
   assert.ok(cutOff.length >= 2, `only ${cutOff.length} calls from az1 to other AZs`);
   assert.deepEqual(cutOff.filter((c) => c.done.type === 'ok').map((c) => `${c.invoke.f} ${c.invoke.key}`), [], 'no az1 call crossed the cut');
   // ...and writes through their own router to groups led elsewhere fail or time out
-  const groups = p.target.groups();
+  const groups = (p.target as ReferenceTarget).groups();
   const leaderAz = (key: string | undefined): string => p.topology.nodes.find((n) => n.id === groupOf(key ?? '', groups).leader)?.az ?? '?';
   const local = during.filter((c) => c.invoke.az === 'az1' && c.invoke.endpoint === 'az1-router-1' && c.invoke.f !== 'read' && leaderAz(c.invoke.key) !== 'az1');
   assert.ok(local.length > 0 && local.every((c) => c.done.type !== 'ok'), 'az1 writes to groups led outside az1 are not acknowledged');
