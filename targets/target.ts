@@ -14,9 +14,16 @@ export interface NodeInfo {
   readonly id: string;
   readonly az: string;
   readonly role: NodeRole;
-  /** A public endpoint: canaries send customer traffic here. */
+  /** A public endpoint: canaries send customer traffic here (on its main port). */
   readonly public: boolean;
+  /** Named ports beside the main one (e.g. ['peer']): each gets an address, and node-to-node links to it go through the fault proxy too. */
+  readonly ports?: readonly string[];
 }
+
+/** How a node's named port is addressed in link maps: `<node>#<port>` (the main port is the bare node id). */
+export const portKey = (nodeId: string, port?: string): string => (port === undefined ? nodeId : `${nodeId}#${port}`);
+/** The node a link-map key belongs to. */
+export const nodeOfKey = (key: string): string => key.split('#')[0] as string;
 
 export interface Topology {
   readonly region: string;
@@ -25,12 +32,16 @@ export interface Topology {
 }
 
 export interface LaunchContext {
-  /** Address the node must listen on (inside its container for docker). */
+  /** Address the node must listen on for its main port (inside its container for docker). */
   readonly listen: Address;
+  /** Addresses of its named ports (NodeInfo.ports), by name. */
+  readonly ports: Readonly<Record<string, Address>>;
+  /** How this node reaches another node's port (its main port when `port` is left out). */
+  peerAddress(toNodeId: string, port?: string): Address;
   /** Where this node keeps its data: survives power-off and power-on. */
   readonly dataDir: string;
-  /** How this node reaches another node (direct, or through the fault proxy). */
-  peerUrl(toNodeId: string): string;
+  /** How this node reaches another node's main port, as http://host:port (direct, or through the fault proxy). */
+  peerUrl(toNodeId: string, port?: string): string;
   readonly targetOptions: Readonly<Record<string, unknown>>;
 }
 

@@ -6,7 +6,10 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { FaultRecord } from '../harness/faults/journal.ts';
+import type { Op } from '../harness/history/op.ts';
 import type { RunResult } from '../harness/runner/result.ts';
+import { calls, lines } from './run-folder.ts';
 import { gameday, repoRoot } from './cli.ts';
 
 const env = { GAMEDAY_STATE_DIR: join(tmpdir(), 'gameday-e2e-state') };
@@ -23,10 +26,21 @@ test('a game day on a target module of the user\'s own, outside the repository: 
   assert.equal(result.target.name, 'tiny-kv');
   assert.deepEqual(result.checks.map((c) => [c.name, c.verdict]), [['lost-writes', 'pass'], ['linearizable', 'pass'], ['availability', 'pass'], ['alarms', 'pass']]);
   assert.match(result.warnings.join('\n'), /target tiny-kv offers no replica digests: check replicas-agree does not run/);
-  // role:primary and random-frontend picked the nodes of those roles, and each power-off hurt its customers
-  assert.deepEqual(result.faults.map((f) => f.nodes.join()), ['primary', result.faults[1]?.nodes[0]]);
+  // role:primary and random-frontend picked the nodes of those roles, and each fault hurt its customers
+  assert.deepEqual(result.faults.map((f) => `${f.kind} ${f.nodes.join()}`), ['power-off primary', `power-off ${result.faults[1]?.nodes[0]}`, 'partition primary']);
   assert.match(result.faults[1]?.nodes[0] ?? '', /^frontend-az[23]$/);
   assert.ok(result.faults.every((f) => (f.firstErrorAfterMs ?? Infinity) < 2000), JSON.stringify(result.faults));
+  // the partition cut the frontends off the primary's named port "internal" (their link goes through the fault proxy),
+  // while az1's own canaries kept reaching the primary
+  // from when every toxic is in place to the frontends' own 1 s timeout (and some) before the heal begins
+  const journal = lines<FaultRecord>(join(out, 'faults.ndjson')).filter((f) => f.id === result.faults[2]?.id);
+  const inPlace = journal.find((f) => f.event === 'inject')?.time ?? Infinity;
+  const heal = journal.find((f) => f.event === 'heal');
+  const during = calls(lines<Op>(join(out, 'history.ndjson'))).filter((c) => c.invoke.time >= inPlace && c.invoke.time < (heal?.time ?? 0) - (heal?.tookMs ?? 0) - 1500);
+  const viaFrontend = during.filter((c) => c.invoke.az === 'az3' && c.invoke.endpoint === 'frontend-az3');
+  const local = during.filter((c) => c.invoke.az === 'az1' && c.invoke.endpoint === 'primary');
+  assert.ok(viaFrontend.length >= 5 && viaFrontend.every((c) => c.done.type !== 'ok'), `az3 → frontend-az3 during the cut: ${viaFrontend.map((c) => c.done.type).join(' ')}`);
+  assert.ok(local.length >= 5 && local.every((c) => c.done.type === 'ok'), `az1 → primary during the cut: ${local.map((c) => c.done.type).join(' ')}`);
   // the primary really was SIGKILLed and came back on its own write-ahead log
   assert.ok(existsSync(join(out, 'nodes', 'primary', 'data', 'wal.ndjson')));
 });

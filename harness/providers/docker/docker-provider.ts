@@ -89,10 +89,20 @@ export class DockerProvider implements Provider {
       const dial = (from: string, to: string): Address => links?.dial(from, to) ?? { host: ip(to), port: NODE_PORT };
       const specs = new Map<string, LaunchSpec>();
       for (const n of topology.nodes) {
+        if ((n.ports ?? []).length > 0) throw new Error(`node ${n.id} of target ${target.name} has named ports (${(n.ports ?? []).join(', ')}); the docker provider gives each node one port (yet): use --provider local`);
+        const noPorts = (to: string, port?: string): void => {
+          if (port !== undefined) throw new Error(`the docker provider has no named port ${port} on ${to}`);
+        };
         specs.set(n.id, target.launch(n, {
           listen: { host: '0.0.0.0', port: NODE_PORT },
+          ports: {},
           dataDir: `${NODE_HOME}/data`,
-          peerUrl: (to) => {
+          peerAddress: (to, port) => {
+            noPorts(to, port);
+            return dial(n.id, to);
+          },
+          peerUrl: (to, port) => {
+            noPorts(to, port);
             const a = dial(n.id, to);
             return `http://${a.host}:${a.port}`;
           },
