@@ -40,6 +40,7 @@ const cases: [string, string[], RegExp, boolean?][] = [
   ['1001 fault entries', [file('many.yaml', many(1001))], /faults: has 1001 entries; one game day takes at most 1000/],
   ['a 2 MB file', [file('huge.yaml', `${base}# ${'x'.repeat(2_000_000)}\n`)], /the experiment file is 2\.0 MB; at most 1 MB/],
   ['too many injections', [file('every.yaml', `title: t\nphases: { chaos: 2h }\nfaults:\n  - { kind: latency, from: az1, latency: 5ms, start: 0s, every: 100ms, hold: 50ms }\n`)], /faults\[0\]\.every: the plan has more than 10000 injections/],
+  ['an expectation that is not fail', [file('expect.yaml', `${fault('{ kind: power-off, target: random-storage, hold: 1s }')}expect: { lost-writes: pass }\n`)], /expect\.lost-writes: must be fail, got "pass"/],
   // absurd sizes: bounded, with the bound in the message
   ['a 100000h phase', [file('long.yaml', fault('{ kind: power-off, target: random-storage, hold: 1s }').replace('chaos: 10s', 'chaos: 100000h'))], /phases\.chaos: must be at most 24h, got "100000h"/],
   ['phases adding up past a day', [file('sum.yaml', `title: t\nphases: { baseline: 20h, chaos: 20h, recovery: 1s }\ncanaries: { rate: 0.1 }\nfaults:\n  - { kind: power-off, target: random-storage, hold: 1s }\n`)], /phases: add up to 40h, more than one game day may last \(24h\)/],

@@ -78,6 +78,12 @@ export interface Experiment {
   readonly steadyStateAvailability: number;
   /** Which checks run (all by default): `checks: { alarms: false }` turns one off. */
   readonly checks: Readonly<Record<CheckName, boolean>>;
+  /**
+   * Checks pinned to fail (a known weakness a CI job keeps an eye on): `expect: {
+   * lost-writes: fail }`. Such a check counts as passing only when it fails, and the
+   * run says so; when it passes instead, the run fails (the weakness is gone: unpin it).
+   */
+  readonly expect: Readonly<Partial<Record<CheckName, 'fail'>>>;
 }
 
 /** Bounds on what one game day can be: past them a run would exhaust memory or never end. */
@@ -104,7 +110,7 @@ const SELECTOR = /^(random-[\w.-]+|node:[\w.-]+|az:[\w.-]+|role:[\w.-]+)$/;
 
 export function parseExperiment(doc: unknown, file: string): { experiment?: Experiment; problems: Problem[] } {
   const r = new Reader();
-  const top = r.obj(doc ?? {}, '', ['title', 'description', 'target', 'provider', 'seed', 'duration', 'phases', 'canaries', 'faults', 'alarms', 'steady-state', 'checks']);
+  const top = r.obj(doc ?? {}, '', ['title', 'description', 'target', 'provider', 'seed', 'duration', 'phases', 'canaries', 'faults', 'alarms', 'steady-state', 'checks', 'expect']);
   if (!top) return { problems: r.problems.length ? r.problems : [{ path: file, message: 'the file is empty', fix: 'start from experiments/power-off.yaml' }] };
 
   const title = r.str(top.title, 'title') ?? '';
@@ -165,6 +171,14 @@ export function parseExperiment(doc: unknown, file: string): { experiment?: Expe
 
   const ck = r.obj(top.checks ?? {}, 'checks', CHECKS) ?? {};
   const checks = Object.fromEntries(CHECKS.map((name) => [name, r.bool(ck[name], `checks.${name}`, true)])) as Record<CheckName, boolean>;
+  const ex = r.obj(top.expect ?? {}, 'expect', CHECKS) ?? {};
+  const expect: Partial<Record<CheckName, 'fail'>> = {};
+  for (const name of CHECKS) {
+    if (ex[name] === undefined) continue;
+    if (ex[name] !== 'fail') r.problem(`expect.${name}`, `must be fail, got ${JSON.stringify(ex[name])}`, `write expect: { ${name}: fail } to pin a known weakness, or remove it (every check is expected to pass)`);
+    else if (!checks[name]) r.problem(`expect.${name}`, `is expected to fail, but checks.${name} turns it off`, `remove one of the two`);
+    else expect[name] = 'fail';
+  }
 
   if (r.problems.length > 0) return { problems: r.problems };
   return {
@@ -172,7 +186,7 @@ export function parseExperiment(doc: unknown, file: string): { experiment?: Expe
     experiment: {
       title, description, target: { name: targetName, ...(module !== undefined ? { module } : {}), options, bugs }, provider, seed,
       phases: { baselineMs, chaosMs, recoveryMs }, canaries, faults: faults.filter((f): f is FaultSpec => f !== undefined),
-      alarms, steadyStateAvailability, checks,
+      alarms, steadyStateAvailability, checks, expect,
     },
   };
 }

@@ -56,6 +56,8 @@ export interface RunResult {
   readonly finishedAt: string;
   readonly interrupted: boolean;
   readonly error?: string;
+  /** Checks pinned to fail by the experiment (`expect:`), with the verdict each really had. */
+  readonly expected?: readonly { readonly name: string; readonly got: Verdict }[];
   /** What this run could not show (an unsafe mode the plan cannot exercise, canaries that missed their rate). */
   readonly warnings: readonly string[];
   readonly checks: readonly (Record<string, unknown> & { name: string; verdict: Verdict; summary: string })[];
@@ -108,6 +110,21 @@ export function faultFigures(faults: readonly FaultRecord[], review: AlarmReview
   });
 }
 
+/**
+ * Checks the experiment pins to fail: one that failed as expected counts as a pass
+ * (its summary says so, its own verdict is kept in `expected`); one that passed fails
+ * the run (the weakness it pinned is gone); unknown stays unknown.
+ */
+export function pinExpected(checks: readonly CheckResult[], expect: Readonly<Partial<Record<string, 'fail'>>>): { name: string; got: Verdict; check: CheckResult }[] {
+  return checks.filter((c) => expect[c.name] === 'fail').map((c) => {
+    const check: CheckResult =
+      c.verdict === 'fail' ? { ...c, verdict: 'pass', summary: `failed as expected (expect: ${c.name}: fail): ${c.summary}` }
+      : c.verdict === 'pass' ? { ...c, verdict: 'fail', summary: `expected to fail (expect: ${c.name}: fail), but passed: ${c.summary}; if the weakness is fixed, remove the expectation` }
+      : c;
+    return { name: c.name, got: c.verdict, check };
+  });
+}
+
 /** Lowest and median achieved rate over the canaries (calls started per second). */
 function rateRange(stats: readonly CanaryStats[]): { min: number | null; median: number | null } {
   const xs = stats.map((s) => s.achievedOpsPerSec).sort((a, b) => a - b);
@@ -127,12 +144,15 @@ export function buildResult(i: ResultInput): RunResult {
   for (const c of i.alarmChanges) finalState.set(c.alarm, c.to);
   let checks: CheckResult[] = [...i.checks];
   if (i.unread.length > 0) checks.push({ name: 'final-reads', verdict: 'unknown', summary: `${i.unread.length} keys could not be read back: ${i.unread.slice(0, 5).join(', ')}`, details: { unread: i.unread } });
+  const expected = pinExpected(checks, exp.expect ?? {});
+  checks = checks.map((c) => expected.find((e) => e.name === c.name)?.check ?? c);
   if (i.interrupted) checks = [{ name: 'run', verdict: 'unknown', summary: 'interrupted before the checks; faults were healed and the cluster stopped' }];
   if (i.error) checks = [{ name: 'run', verdict: 'unknown', summary: `the run failed: ${i.error}` }];
   const med = (xs: (number | null)[]): number | null => quantile(xs.filter((x): x is number => x !== null).sort((a, b) => a - b), 0.5);
   return {
     gameday: version(),
     verdict: combineVerdicts(checks.map((c) => c.verdict)),
+    ...(expected.length ? { expected: expected.map(({ name, got }) => ({ name, got })) } : {}),
     seed: i.p.seed,
     runId: i.p.runId,
     runDir: i.runDir,
