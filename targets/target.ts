@@ -1,7 +1,11 @@
 // A Target is a system under test: its topology, how to launch each node, the
 // client canaries use, and optional introspection (replica digests for a scrub).
 
-import type { Address } from '../harness/providers/provider.ts';
+/** Where a node listens, or where a party dials it. */
+export interface Address {
+  readonly host: string;
+  readonly port: number;
+}
 
 export type NodeRole = 'router' | 'storage';
 
@@ -30,7 +34,7 @@ export interface LaunchContext {
 }
 
 export interface LaunchSpec {
-  /** Module (repo-relative .ts path) that is the node's program; run with Node (+tsx locally, bundled for containers). */
+  /** Module that is the node's program: a path relative to the package root written as its source (`.ts`; the compiled `.js` runs from the installed package, see harness/providers/program.ts), or an absolute path; bundled for containers. */
   readonly entry: string;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;

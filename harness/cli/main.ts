@@ -11,7 +11,9 @@ import { IoChoiceError, openTcp } from '../toxiproxy/tcp.ts';
 const dir = fileURLToPath(new URL('./commands/', import.meta.url));
 
 async function loadCommands(): Promise<CommandModule[]> {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+  // `.ts` from the sources, `.js` from the compiled package (never its `.d.ts` or tests)
+  const ext = import.meta.url.endsWith('.js') ? '.js' : '.ts';
+  const files = readdirSync(dir).filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts') && !f.includes('.test.')).sort();
   const mods = await Promise.all(files.map((f) => import(new URL(`./commands/${f}`, import.meta.url).href)));
   return mods.map((m: { command: CommandModule }) => m.command);
 }

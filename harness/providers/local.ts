@@ -9,13 +9,12 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { NodeInfo, Target, Topology } from '../../targets/target.ts';
 import { freePort, waitReady } from './ports.ts';
+import { PACKAGE_ROOT, programArgs } from './program.ts';
 import { urlOf, type Address, type Provider, type StartedCluster, type StartOptions } from './provider.ts';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Maps (from party, to node) to the address to dial: direct by default, through the fault proxy when links are interposed. */
 export interface LinkMap {
@@ -117,8 +116,8 @@ export class StartedLocalCluster implements StartedCluster {
       targetOptions: this.opts.targetOptions ?? {},
     });
     const fd = openSync(n.logPath, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, spec.entry), ...spec.args], {
-      cwd: repoRoot,
+    const child = spawn(process.execPath, [...programArgs(spec.entry), ...spec.args], {
+      cwd: PACKAGE_ROOT,
       env: { ...process.env, ...spec.env, GAMEDAY_RUN_ID: this.opts.runId, GAMEDAY_NODE_ID: n.info.id },
       stdio: ['ignore', fd, fd, 'ipc'],
     });
