@@ -4,9 +4,10 @@
 // A package that only resolves because another one happens to bring it is an error.
 // `npm run check:imports` (and the test beside this file) runs it; exit 1 names each.
 import { builtinModules } from 'node:module';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceFiles } from './source-files.ts';
 
 export interface Undeclared {
   readonly file: string;
@@ -43,22 +44,6 @@ function globRegExp(glob: string): RegExp {
   return new RegExp(`^${re}(?:/.*)?$`);
 }
 
-function walk(dir: string, out: string[]): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    if (name === 'node_modules' || name === 'dist') continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (EXT.test(name) && !name.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
-}
-
 /** The bare imports of `root`'s code that its package.json does not declare where they are needed. */
 export function undeclaredImports(root: string): Undeclared[] {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | string | undefined>;
@@ -70,7 +55,7 @@ export function undeclaredImports(root: string): Undeclared[] {
   const excluded = (build.exclude ?? []).map(globRegExp);
   const shipped = (rel: string): boolean => build.include.some((d) => rel === d || rel.startsWith(`${d}/`)) && !excluded.some((r) => r.test(rel));
   const out: Undeclared[] = [];
-  for (const file of SOURCE_DIRS.flatMap((d) => walk(join(root, d), []))) {
+  for (const file of SOURCE_DIRS.flatMap((d) => sourceFiles(join(root, d), (n) => EXT.test(n) && !n.endsWith('.d.ts')))) {
     const rel = relative(root, file).split(sep).join('/');
     const ships = shipped(rel);
     for (const line of readFileSync(file, 'utf8').split('\n')) {

@@ -11,7 +11,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeInfo, Target, Topology } from '../../targets/target.ts';
-import { freePort, waitReady } from './ports.ts';
+import { freePort } from './ports.ts';
+import { waitReady } from './ready.ts';
 import { PACKAGE_ROOT, programArgs } from './program.ts';
 import { urlOf, type Address, type Provider, type StartedCluster, type StartOptions } from './provider.ts';
 
@@ -125,7 +126,11 @@ export class StartedLocalCluster implements StartedCluster {
     n.child = child;
     n.paused = false;
     this.journal();
-    await waitReady(`${urlOf(n.listen)}${spec.readyPath}`, this.opts.readyTimeoutMs ?? 20_000, () => child.exitCode === null && child.signalCode === null);
+    await waitReady(`${urlOf(n.listen)}${spec.readyPath}`, {
+      timeoutMs: this.opts.readyTimeoutMs ?? 20_000,
+      what: `node ${nodeId}`,
+      gone: () => (child.exitCode !== null ? `exited with code ${child.exitCode} (see ${n.logPath})` : child.signalCode !== null ? `was killed by ${child.signalCode}` : undefined),
+    });
   }
 
   async pause(nodeId: string): Promise<void> {

@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { programModule } from '../program.ts';
-import { dockerCli, run } from './runtime.ts';
+import { dockerCli, imageExists, run } from './runtime.ts';
 
 export const NODE_IN_IMAGE = '/usr/bin/node';
 export const APP_IN_IMAGE = '/app/main.mjs';
@@ -42,10 +42,6 @@ export async function nodeRuntimeFiles(node = process.execPath): Promise<{ node:
     if (m?.[1]) libs.add(m[1]);
   }
   return { node: bin, libs: [...libs].sort() };
-}
-
-async function imageExists(tag: string): Promise<boolean> {
-  return (await run(dockerCli(), ['image', 'inspect', '--format', '{{.Id}}', tag])).code === 0;
 }
 
 function fingerprint(paths: readonly string[]): string {
