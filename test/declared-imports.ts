@@ -36,11 +36,11 @@ export function packageOf(specifier: string): string | undefined {
 function globRegExp(glob: string): RegExp {
   const re = glob
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*\*\//g, '\u0000')
-    .replace(/\/\*\*$/g, '\u0001')
-    .replace(/\*/g, '[^/]*')
-    .replace(/\u0000/g, '(?:.*/)?')
-    .replace(/\u0001/g, '(?:/.*)?');
+    .replaceAll('**/', '<any-dirs>')
+    .replace(/\/\*\*$/, '<any-below>')
+    .replaceAll('*', '[^/]*')
+    .replaceAll('<any-dirs>', '(?:.*/)?')
+    .replaceAll('<any-below>', '(?:/.*)?');
   return new RegExp(`^${re}(?:/.*)?$`);
 }
 
