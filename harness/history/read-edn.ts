@@ -59,7 +59,7 @@ const TAGS = {
 /** edn-data's reader, with unsuffixed integers past 2^53 kept exact (it would round them). */
 class Reader extends EDNListParser {
   constructor() {
-    super({ mapAs: 'map', setAs: 'set', listAs: 'array', keywordAs: 'object', symbolAs: 'object', charAs: 'string', tagHandlers: TAGS });
+    super({ mapAs: 'doubleArray', setAs: 'set', listAs: 'array', keywordAs: 'object', symbolAs: 'object', charAs: 'string', tagHandlers: TAGS });
   }
   /** Ready for the next text (one reader serves every call: building one per line costs more than reading it). */
   reset(): this {
@@ -88,12 +88,12 @@ function convert(v: unknown): Edn {
   if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string' || v instanceof Date) return v;
   if (Array.isArray(v)) return v.map(convert);
   if (v instanceof Set) return new Set([...v].map(convert));
-  if (v instanceof Map) {
+  const o = v as { map?: [unknown, unknown][]; key?: string; sym?: string; tag?: string; val?: unknown };
+  if (o.map !== undefined) {
     const m = new Map<string, Edn>();
-    for (const [k, x] of v) m.set(mapKey(convert(k)), convert(x));
+    for (const [k, x] of o.map) m.set(mapKey(convert(k)), convert(x));
     return m;
   }
-  const o = v as { key?: string; sym?: string; tag?: string; val?: unknown };
   if (typeof o.key === 'string') return new Keyword(o.key);
   if (typeof o.sym === 'string') {
     if (NUMBERISH.test(o.sym)) throw new EdnError(`bad number "${o.sym}"`);
