@@ -17,9 +17,9 @@ export const COMPILED = import.meta.url.endsWith('.js');
 const TS = /\.(c|m)?ts$/;
 
 /** The absolute path of the module that runs `entry`: its compiled `.js` where this runs compiled and one exists. */
-export function programModule(entry: string, root = PACKAGE_ROOT): string {
+export function programModule(entry: string, root = PACKAGE_ROOT, compiled = COMPILED): string {
   const abs = isAbsolute(entry) ? entry : resolve(root, entry);
-  if (COMPILED && TS.test(abs)) {
+  if (compiled && TS.test(abs)) {
     const js = abs.replace(TS, (_m, c: string | undefined) => `.${c ?? ''}js`);
     if (existsSync(js)) return js;
   }
@@ -27,8 +27,8 @@ export function programModule(entry: string, root = PACKAGE_ROOT): string {
 }
 
 /** Node's arguments before the program's own: the module, preceded by tsx's loader when it is TypeScript. */
-export function programArgs(entry: string, root = PACKAGE_ROOT): string[] {
-  const module = programModule(entry, root);
+export function programArgs(entry: string, root = PACKAGE_ROOT, compiled = COMPILED): string[] {
+  const module = programModule(entry, root, compiled);
   return TS.test(module) ? ['--import', tsxLoader(), module] : [module];
 }
 
