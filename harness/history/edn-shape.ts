@@ -72,7 +72,8 @@ export function checkEdnShape(s: string): void {
       i += c === BACKSLASH ? 2 : 1; // a character literal takes the next character whatever it is
       while (i < n && cls(s.charCodeAt(i)) === 0) i++;
       if (c === HASH && i - start === 1) fail('"#" with no tag', start);
-      if (c !== HASH) formDone(); // a tag: the form after it is the one that counts
+      // a tag: the form after it is the one that counts (##Inf and the like are values)
+      if (c !== HASH || s.charCodeAt(start + 1) === HASH) formDone();
     }
   }
   const top = stack[stack.length - 1] as Level;

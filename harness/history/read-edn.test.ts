@@ -18,6 +18,7 @@ test('EDN integers past 2^53 stay exact, with and without N', () => {
   assert.notEqual(ednToPlain(parseEdn('9007199254740993N')), ednToPlain(parseEdn('9007199254740992N')));
   assert.equal(parseEdn('1.5M'), 1.5);
   assert.equal(parseEdn('-2.5e3'), -2500);
+  assert.deepEqual(parseEdn('[##Inf ##-Inf ##NaN]'), [Infinity, -Infinity, NaN]);
 });
 
 test('EDN tagged literals: #inst is a Date, #uuid its text, other tags kept with their value', () => {
@@ -49,6 +50,7 @@ test('EDN nested maps, sets, lists, vectors, keywords, symbols, strings, charact
   assert.equal(parseEdn('"a \\"q\\" \\n b \\u00e9"'), 'a "q" \n b é');
   assert.deepEqual(parseEdn('[#_ 1 2 #_ #_ 3 4 5]'), [2, 5]);
   assert.deepEqual(parseEdn('[nil true false]'), [null, true, false]);
+  assert.ok(parseEdn('constructor') instanceof EdnSymbol);
 });
 
 test('malformed EDN is an EdnError naming what and where', () => {
@@ -66,6 +68,7 @@ test('malformed EDN is an EdnError naming what and where', () => {
     ['#foo', /no form/],
     ['01', /bad number "01"/],
     ['"\\q"', /escape/],
+    ['##Infinity', /unknown symbolic value ##Infinity/],
   ];
   for (const [text, re] of bad) assert.throws(() => parseEdn(text), (e: unknown) => e instanceof EdnError && re.test(e.message), text);
 });

@@ -1,6 +1,6 @@
 // EDN, read by edn-data (a maintained EDN library), one form per call, as Jepsen and
 // Porcupine histories hold it: maps, vectors, lists, sets, strings, characters,
-// keywords, symbols, nil / true / false, integers of any size (`9007199254740993N`
+// keywords, symbols, nil / true / false, ##Inf / ##-Inf / ##NaN, integers of any size (`9007199254740993N`
 // and unsuffixed ones past 2^53 stay exact, as bigint), floats, `;` comments, `#_`
 // discards and tagged literals: `#inst` (a Date), `#uuid` (its text), and any other
 // tag kept as a Tagged value (`#jepsen.history.Op{...}`, a record, is one).
@@ -43,6 +43,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RFC3339 = /^\d{4}(-\d\d(-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?([Zz]|[+-]\d\d:\d\d)?)?)?)?$/;
 const NUMBERISH = /^[+-]?\d/;
 const INTEGER = /^[-+]?(0|[1-9][0-9]*)$/;
+/** EDN's symbolic values, which edn-data would read as tags. */
+const SYMBOLIC: ReadonlyMap<string, number> = new Map([
+  ['##Inf', Infinity],
+  ['##-Inf', -Infinity],
+  ['##NaN', NaN],
+]);
 
 const TAGS = {
   inst: (v: unknown): Date => {
@@ -72,6 +78,13 @@ class Reader extends EDNListParser {
     return this;
   }
   override match(): void {
+    if (this.state.startsWith('##')) {
+      const symbolic = SYMBOLIC.get(this.state);
+      if (symbolic === undefined) throw new EdnError(`unknown symbolic value ${this.state}`);
+      this.result = symbolic;
+      this.state = '';
+      return;
+    }
     if (this.state.length > 15 && INTEGER.test(this.state)) {
       const big = BigInt(this.state);
       this.result = Number.isSafeInteger(Number(big)) ? Number(big) : big;
