@@ -4,7 +4,7 @@ import { availabilityTable } from '../harness/checkers/availability.ts';
 import { formatCall } from '../harness/checkers/format-result.ts';
 import type { LinWitness } from '../harness/checkers/lin-witness.ts';
 import type { LostWrite } from '../harness/checkers/lost-writes.ts';
-import type { AlarmReview } from './alarm-review.ts';
+import { outcomeText, type AlarmReview } from '../harness/alarms/review.ts';
 import { at, badge, dur, esc, jsonBlock, pct, section, table, verdictClass } from './html.ts';
 import type { RunFolder } from './run-folder.ts';
 import type { Bucketed } from './series.ts';
@@ -142,10 +142,10 @@ export function onCall(review: AlarmReview): string {
   const clear = (f: AlarmReview['faults'][number]): string => (f.clear !== 'cleared' ? f.clear : f.clearedAfterHealMs !== null && f.clearedAfterHealMs < 0 ? `cleared ${dur(-f.clearedAfterHealMs)} before heal` : `cleared ${dur(f.clearedAfterHealMs)} after heal`);
   const rows = review.faults.map((f) => [
     esc(f.id), esc(`${f.kind} ${f.nodes.join(', ')}`), at(f.injectedAtMs), esc(f.canaryErrors), esc(dur(f.firstErrorAfterMs)),
-    f.missed ? '<span class="bad">NO ALARM</span>' : esc(f.alarmAfterMs === null ? '—' : f.alreadyInAlarm.length ? 'already in ALARM' : dur(f.alarmAfterMs)),
+    f.missed ? `<span class="bad">${esc(outcomeText(f))}</span>` : esc(outcomeText(f)),
     `<span title="${esc([...f.alreadyInAlarm, ...f.raised].join(', '))}">${esc(f.firstAlarm ?? '—')}</span>`, esc(clear(f)),
   ]);
-  const un = review.unexplained.length ? `<h3>Alarms with no fault in force</h3><ul>${review.unexplained.map((c) => `<li class="bad">${at(c.time)} ${esc(c.alarm)}: ${esc(c.reason)}</li>`).join('')}</ul>` : '<p>No alarm fired without a fault in force.</p>';
-  const verdict = `<p>${badge(review.verdict)} ${esc(review.problems.length ? review.problems.join(' · ') : 'every fault that caused canary errors raised an alarm, and no alarm is unexplained')}</p>`;
-  return section('on-call', 'On-call review: fault → first error → alarm', verdict + table(['fault', 'what', 'injected', 'canary errors', 'first error after', 'alarm after', 'first alarm', 'clear'], rows) + un + `<p class="muted">Alarms as recorded live (alarms.ndjson); an alarm up to ${esc(dur(review.graceMs))} after a heal is put down to that fault. <code>gameday review</code> replays the history through the alarm rules.</p>`);
+  const un = review.unexplained.length ? `<h3>Alarms with no fault behind them</h3><ul>${review.unexplained.map((c) => `<li class="bad">${at(c.time)} ${esc(c.alarm)}: ${esc(c.reason)}</li>`).join('')}</ul>` : '<p>No alarm fired without a fault behind it.</p>';
+  const verdict = `<p>${badge(review.verdict)} ${esc(review.problems.length ? review.problems.join(' · ') : 'every fault with customer impact raised an alarm, and no alarm fired without a fault behind it')}</p>`;
+  return section('on-call', 'On-call review: fault → first error → alarm', verdict + table(['fault', 'what', 'injected', 'canary errors', 'first error after', 'alarm', 'first alarm', 'clear'], rows) + un + `<p class="muted">Alarms as recorded live (alarms.ndjson). An alarm is put down to the last fault injected before it whose errors its scope saw (in force, or healed at most ${esc(dur(review.graceMs))} before); the run's summary, result.json and <code>gameday review</code> use the same rule.</p>`);
 }

@@ -50,12 +50,21 @@ export interface ReplicaDigest {
   readonly keys: number;
 }
 
+/** One replica's own committed value of a key (read from the replica directly, not through a router). */
+export interface ReplicaValue {
+  readonly nodeId: string;
+  readonly value: string | null;
+  readonly appliedSeq?: number;
+}
+
 export interface Target {
   readonly name: string;
   topology(opts: Readonly<Record<string, unknown>>): Topology;
   launch(node: NodeInfo, ctx: LaunchContext): LaunchSpec;
   /** Optional introspection: every replica's digest, for the "replicas-agree" scrub. */
   digests?(urlOf: (nodeId: string) => string): Promise<ReplicaDigest[]>;
+  /** Optional introspection: each replica's value of a key, to tell a lost write (no replica has it) from a stale read. */
+  replicaValues?(key: string, urlOf: (nodeId: string) => string): Promise<ReplicaValue[]>;
   /** Replicas per replication group (what the scrub expects to hear from). */
   readonly replicationFactor?: number;
 }

@@ -37,6 +37,13 @@ async function checkProxyIo(): Promise<UsageError | undefined> {
   }
 }
 
+/** yargs's own messages, with the option they are about and a fix that fits it. */
+function usageFromYargs(msg: string): UsageError {
+  const missing = /^Not enough arguments following: ([\w-]+)/.exec(msg);
+  if (missing) return new UsageError('needs a value', `write --${missing[1]} <value> (see \`gameday <command> --help\`)`, `--${missing[1]}`);
+  return new UsageError(msg, 'run `gameday --help` for the commands and options');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const ioProblem = await checkProxyIo();
   if (ioProblem) {
@@ -55,8 +62,8 @@ export async function main(argv: string[]): Promise<number> {
     .version(false)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
-      if (err && !(err instanceof UsageError)) throw err;
-      const e = err instanceof UsageError ? err : new UsageError(msg ?? 'bad usage', 'run `gameday --help` for the commands and options');
+      if (err && !(err instanceof UsageError) && err.name !== 'YError') throw err;
+      const e = err instanceof UsageError ? err : usageFromYargs(msg ?? err?.message ?? 'bad usage');
       process.stderr.write(e.format() + '\n');
       code = EXIT.usage;
       throw e;
