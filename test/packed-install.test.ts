@@ -48,7 +48,9 @@ test('npx gameday --help runs the compiled CLI', () => {
 });
 
 test('gameday check from the package: 0 on a valid history, 1 on a stale read', () => {
-  const op = (index: number, type: string, f: string, value: number | null, process: number) => JSON.stringify({ index, type, f, key: 'k', value, process, time: index });
+  // the reads are the harness's final reads, as a run writes them, so that lost-writes can decide too
+  const op = (index: number, type: string, f: string, value: number | null, process: number) =>
+    JSON.stringify({ index, type, f, key: 'k', value, process, time: index, ...(f === 'read' ? { final: true } : {}) });
   writeFileSync(join(app, 'ok.ndjson'), [op(0, 'invoke', 'write', 1, 0), op(1, 'ok', 'write', 1, 0), op(2, 'invoke', 'read', null, 1), op(3, 'ok', 'read', 1, 1)].join('\n') + '\n');
   writeFileSync(join(app, 'bad.ndjson'), [op(0, 'invoke', 'write', 1, 0), op(1, 'ok', 'write', 1, 0), op(2, 'invoke', 'write', 2, 0), op(3, 'ok', 'write', 2, 0), op(4, 'invoke', 'read', null, 1), op(5, 'ok', 'read', 1, 1)].join('\n') + '\n');
   const ok = sh(join(app, 'node_modules/.bin/gameday'), ['check', 'ok.ndjson'], app);
@@ -61,7 +63,7 @@ test('gameday check from the package: 0 on a valid history, 1 on a stale read', 
 
 test('gameday run from the package starts the reference cluster from compiled JavaScript', { timeout: 180_000 }, () => {
   const out = join(work, 'run');
-  const r = sh(join(app, 'node_modules/.bin/gameday'), ['run', join(app, 'node_modules/gameday/experiments/power-off.yaml'), '--duration', '8s', '--seed', '7', '--out', out, '--quiet'], app);
+  const r = sh(join(app, 'node_modules/.bin/gameday'), ['run', join(app, 'node_modules/gameday/experiments/power-off.yaml'), '--duration', '12s', '--seed', '7', '--out', out, '--quiet'], app);
   assert.equal(r.status, 0, said(r));
   const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as { verdict: string; figures: { operations: number } };
   assert.equal(result.verdict, 'pass');
