@@ -8,8 +8,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { dockerAvailable } from '../harness/providers/docker/runtime.ts';
 import { repoRoot } from './cli.ts';
 
+const docker = await dockerAvailable();
 const work = mkdtempSync(join(tmpdir(), 'gameday-packed-'));
 const app = join(work, 'app');
 let tarball = '';
@@ -74,6 +76,17 @@ test('gameday run from the package starts the reference cluster from compiled Ja
   assert.deepEqual([verdicts['lost-writes'], verdicts['linearizable'], verdicts['replicas-agree']], ['pass', 'pass', 'pass'], said(r));
   assert.ok(result.figures.operations > 0);
   assert.ok(readdirSync(join(out, 'nodes')).length >= 9, 'every node of the reference cluster had a folder');
+});
+
+test('gameday run --provider docker from the package: node images bundled from the compiled JavaScript', { timeout: 300_000 }, (t) => {
+  if (!docker.ok) return t.skip(`docker not available: ${docker.reason}`);
+  const out = join(work, 'docker-run');
+  const r = sh(join(app, 'node_modules/.bin/gameday'), ['run', join(repoRoot, 'test/fixtures/short-power-off.yaml'), '--provider', 'docker', '--seed', '5', '--out', out, '--quiet'], app, 280_000);
+  assert.ok(r.status === 0 || r.status === 1, `a verdict, not a crash or a usage error: ${said(r)}`);
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as { provider: string; checks: { name: string; verdict: string }[] };
+  assert.equal(result.provider, 'docker');
+  const verdicts = Object.fromEntries(result.checks.map((c) => [c.name, c.verdict]));
+  assert.deepEqual([verdicts['lost-writes'], verdicts['linearizable'], verdicts['replicas-agree']], ['pass', 'pass', 'pass'], said(r));
 });
 
 test('gameday/checkers is typed for TypeScript and runs from JavaScript', () => {
