@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT, UsageError } from './errors.ts';
-import { IoChoiceError, openTcp } from '../toxiproxy/tcp.ts';
 
 const dir = fileURLToPath(new URL('./commands/', import.meta.url));
 
@@ -28,6 +27,7 @@ async function loadCommands(argv: readonly string[]): Promise<CommandModule[]> {
 /** A GAMEDAY_PROXY_IO that names no I/O or one that cannot work here is bad input: said before anything starts. */
 async function checkProxyIo(): Promise<UsageError | undefined> {
   if (!process.env['GAMEDAY_PROXY_IO']) return undefined;
+  const { IoChoiceError, openTcp } = await import('../toxiproxy/tcp.ts'); // only then: a command that moves no bytes does not load the proxy
   try {
     await openTcp();
     return undefined;
