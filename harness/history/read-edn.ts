@@ -62,7 +62,7 @@ const TAGS = {
   },
 };
 
-/** edn-data's reader, with unsuffixed integers past 2^53 kept exact (it would round them). */
+/** edn-data's reader, with unsuffixed integers past 2^53 kept exact (it would round them) and ##Inf / ##-Inf / ##NaN read (it would take them for tags). */
 class Reader extends EDNListParser {
   constructor() {
     super({ mapAs: 'doubleArray', setAs: 'set', listAs: 'array', keywordAs: 'object', symbolAs: 'object', charAs: 'string', tagHandlers: TAGS });
