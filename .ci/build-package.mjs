@@ -5,7 +5,7 @@
 // the compiled code reads beside itself, and dist/package.json (version, ESM) for
 // the code that reads `../../package.json` from where it sits.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,11 +15,20 @@ const dist = join(root, 'dist');
 const ASSETS = ['harness/toxiproxy/native/forward.c'];
 
 const t0 = performance.now();
-rmSync(dist, { recursive: true, force: true });
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
+if (!existsSync(tsc)) {
+  // an install without devDependencies (npm ci --omit=dev) runs prepare too: the sources still run through tsx
+  if (process.env['npm_lifecycle_event'] === 'prepare') {
+    console.error('build: no TypeScript compiler (devDependencies left out): dist/ not built; `npm run gameday` runs the sources');
+    process.exit(0);
+  }
+  console.error('build: no TypeScript compiler in node_modules: run npm install (with devDependencies) first');
+  process.exit(2);
+}
+rmSync(dist, { recursive: true, force: true });
 const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
 if (r.error || r.status !== 0) {
-  console.error(r.error ? `build: cannot run tsc (${r.error.message}): run npm install first` : 'build: tsc -p tsconfig.build.json failed');
+  console.error(r.error ? `build: cannot run tsc (${r.error.message}): run npm install first` : 'build: tsc -p tsconfig.build.json failed (see above)');
   process.exit(r.status || 2);
 }
 for (const a of ASSETS) {
