@@ -16,6 +16,7 @@ import type { HistoryWriter } from '../harness/history/writer.ts';
 import type { Op } from '../harness/history/op.ts';
 import type { CanarySpec } from '../harness/experiment/schema.ts';
 import type { Rng } from '../harness/schedule/rng.ts';
+import type { ClientOptions, KvApi } from '../targets/target.ts';
 import { KvClient, PRECONDITION_FAILED, type Outcome } from './kv-client.ts';
 import { KvWorkload, type NextOp } from './workload.ts';
 
@@ -29,6 +30,8 @@ export interface CanaryOptions {
   readonly history: HistoryWriter;
   /** Allocates process ids unique across the fleet. */
   readonly newProcess: () => number;
+  /** The target's client (default: the HTTP key-value API). */
+  readonly client?: (url: string, o: ClientOptions) => KvApi;
 }
 
 /** What one canary did, beside what it was asked to do (result.json `figures.canaryRates`). */
@@ -54,9 +57,12 @@ export interface CanaryStats {
 /** A call that starts this much after its turn counts as late (the harness itself was too busy). */
 export const LATE_MS = 50;
 
-/** Default bound on calls in flight: enough for every call to time out at the requested rate, at most 1000. */
+/**
+ * Default bound on calls in flight: twice what it takes for every call to time out at
+ * the requested rate (timers fire late on a busy machine), at most 1000.
+ */
 export function defaultInFlightBound(spec: Pick<CanarySpec, 'rate' | 'timeoutMs'>): number {
-  return Math.min(1000, Math.ceil((spec.rate * spec.timeoutMs) / 1000) + 2);
+  return Math.min(1000, Math.ceil((2 * spec.rate * spec.timeoutMs) / 1000) + 4);
 }
 
 export class Canary {
@@ -67,7 +73,7 @@ export class Canary {
   private readonly inFlight = new Set<Promise<void>>();
   /** Process ids whose last call has an answer: free for the next call. */
   private readonly idle: number[] = [];
-  readonly client: KvClient;
+  readonly client: KvApi;
   private readonly workload: KvWorkload;
   readonly bound: number;
   private scheduled = 0;
@@ -80,7 +86,7 @@ export class Canary {
 
   constructor(private readonly o: CanaryOptions) {
     this.bound = o.spec.maxInFlight ?? defaultInFlightBound(o.spec);
-    this.client = new KvClient(o.url, o.spec.timeoutMs, this.bound);
+    this.client = o.client ? o.client(o.url, { timeoutMs: o.spec.timeoutMs, maxInFlight: this.bound }) : new KvClient(o.url, o.spec.timeoutMs, this.bound);
     this.workload = new KvWorkload(o.id, o.spec, o.rng);
   }
 

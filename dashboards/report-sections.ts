@@ -23,7 +23,7 @@ export function banner(rf: RunFolder): string {
   return `<div class="banner ${verdictClass(v)}"><h1>${esc(v.toUpperCase())} · ${esc(title)}</h1>
 <p>run ${esc(r?.runId ?? rf.dir)} · seed ${esc(r?.seed ?? rf.experiment?.seed ?? '?')} · provider ${esc(r?.provider ?? '?')} · target ${esc(r?.target.name ?? '?')}${esc(bugs)}</p>
 <p>${esc(r?.startedAt ?? '')} → ${esc(r?.finishedAt ?? '')}${r?.interrupted ? ' · INTERRUPTED' : ''}${r?.error ? ` · run failed: ${esc(r.error)}` : ''}</p>
-${failed.length ? `<p>not passing: ${esc(failed.join(' · '))}</p>` : ''}</div>`;
+${failed.length ? `<p>not passing: ${esc(failed.join(' · '))}</p>` : ''}${(r?.warnings ?? []).map((w) => `<p>WARNING: ${esc(w)}</p>`).join('')}</div>`;
 }
 
 export function repeat(rf: RunFolder): string {
@@ -53,11 +53,14 @@ function witness(c: Check): string {
   }
   const lost = d['lost'];
   if (c.name === 'lost-writes' && Array.isArray(lost) && lost.length) {
-    const rows = (lost as LostWrite[]).slice(0, 50).map((l) => [
-      `<code>${esc(l.key)}</code>`, esc(JSON.stringify(l.finalValue)), esc(l.lostWrites.length),
+    const ls = lost as LostWrite[];
+    const rows = ls.slice(0, 50).map((l) => [
+      `<code>${esc(l.key)}</code>`, l.kind === 'stale-read' ? 'stale final read' : '<span class="bad">lost</span>', esc(JSON.stringify(l.finalValue)), esc(l.lostWrites.length),
       esc(l.lostWrites.slice(0, 3).map((x) => `#${x.invokeIndex} p${x.process} ${x.f} ${JSON.stringify(x.value)} (${x.type})`).join('; ')),
+      esc((l.replicas ?? []).map((r) => `${r.nodeId}: ${JSON.stringify(r.value)}${r.legal ? ' ✓' : ''}`).join('; ') || 'not asked'),
     ]);
-    out.push(`<p>${esc(lost.length)} key(s) lost acknowledged writes:</p>` + table(['key', 'final read', 'lost writes', 'first lost'], rows));
+    const stale = ls.filter((l) => l.kind === 'stale-read').length;
+    out.push(`<p>${esc(ls.length - stale)} key(s) lost acknowledged writes (no replica has them), ${esc(stale)} key(s) had a stale final read (a replica holds what the read should have shown):</p>` + table(['key', 'what', 'final read', 'writes not seen', 'first of them', 'replicas (✓ holds a value the read could have shown)'], rows));
   }
   const problems = d['problems'];
   if (Array.isArray(problems) && problems.length) out.push(`<ul>${problems.slice(0, 40).map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`);

@@ -114,7 +114,10 @@ test('a fault overtaken within one alarm window by the next: no alarm of its own
   assert.equal(byId(r, 'f1')?.outcome, 'overtaken');
   assert.equal(byId(r, 'f1')?.overtakenBy, 'f2');
   assert.equal(r.verdict, 'pass');
-  // the same first fault with nothing after it, and no alarm: missed
-  const alone = review(h.filter((o) => o.time < 3400), [inject('f1', 3000), heal('f1', 3390)], []);
+  // the same errors put down to one fault alone, with no alarm: missed
+  const alone = review(h, [inject('f1', 3000), heal('f1', 5000)], []);
   assert.equal(byId(alone, 'f1')?.outcome, 'missed');
+  // and a fault shorter than the alarm window is judged as the window saw it (diluted): 50% for 0.4 s of a 1 s window
+  const short = review(h.filter((o) => o.time < 3400), [inject('f1', 3000), heal('f1', 3390)], []);
+  assert.equal(byId(short, 'f1')?.outcome, 'below-threshold');
 });

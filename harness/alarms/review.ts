@@ -17,8 +17,9 @@
 //     injected last. No such fault: the alarm is unexplained (no fault behind it).
 //   - Each fault then has one outcome: `alarm` (an alarm was put down to it),
 //     `already-in-alarm` (a scope that saw its errors was in ALARM when it came),
-//     `missed` (a scope saw its errors at the alarm's own error rate, with at least
-//     `min-requests` errors, and no alarm came), `overtaken` (no alarm of its own, but
+//     `missed` (a scope saw its errors at 1.25x the alarm's own error rate or more,
+//     as a full alarm window would have seen them, with at least 5 errors, and no
+//     alarm came), `overtaken` (no alarm of its own, but
 //     the next fault came within one alarm window, before the rule could judge this
 //     one alone, and an alarm put down to that one is in a scope that saw this one's
 //     errors too), `below-threshold` (errors, but fewer than the alarm rule asks for),
@@ -34,6 +35,7 @@ export interface FaultWindow {
   readonly id: string;
   readonly kind: string;
   readonly nodes: readonly string[];
+  /** When the injection began (faults.ndjson's inject time less its tookMs). */
   readonly injectedAtMs: number;
   readonly healedAtMs: number | null;
 }
@@ -48,6 +50,8 @@ export interface ScopeImpact {
   readonly errors: number;
   readonly errorRate: number;
   readonly errorRateBefore: number;
+  /** errorRate as a full alarm window would have seen it (diluted when the fault was shorter than the window). */
+  readonly windowRate: number;
 }
 
 export interface FaultReview extends FaultWindow {
@@ -97,9 +101,22 @@ export interface ReviewOptions {
   readonly graceMs: number;
   /** The alarm rule: its window bounds "just before", its error rate and min-requests decide `missed`. */
   readonly spec: Pick<AlarmSpec, 'windowMs' | 'errorRate' | 'minRequests'>;
-  /** A missed alarm needs at least this many errors in the scope (default: the rule's min-requests). */
+  /** A missed alarm needs at least this many errors in the scope (default DEFAULT_MIN_ERRORS). */
   readonly minErrors?: number;
 }
+
+/** Calls a scope must have started in a fault's solo stretch to judge it on that stretch alone (else its whole hold). */
+const MIN_SOLO_CALLS = 10;
+
+/**
+ * A miss needs an error rate this much above the alarm's own: at the threshold itself
+ * an alarm may rightly stay quiet (its window can sit just under), so only a rate
+ * clearly over it, with no alarm, is called missed.
+ */
+export const MISS_MARGIN = 1.25;
+
+/** Canary errors a scope must see before a fault without an alarm counts as missed (a handful, not one stray timeout). */
+export const DEFAULT_MIN_ERRORS = 5;
 
 /** Injections (failed ones left out) paired with their heals. */
 export function faultWindows(records: readonly FaultRecord[]): FaultWindow[] {
@@ -107,7 +124,8 @@ export function faultWindows(records: readonly FaultRecord[]): FaultWindow[] {
     .filter((r) => r.event === 'inject' && !r.error)
     .map((inj) => {
       const heal = records.find((r) => r.event === 'heal' && r.id === inj.id && r.time >= inj.time);
-      return { id: inj.id, kind: inj.kind, nodes: inj.nodes, injectedAtMs: inj.time, healedAtMs: heal ? heal.time : null };
+      // the damage begins when the injection begins: its record is written once the action completed (tookMs later)
+      return { id: inj.id, kind: inj.kind, nodes: inj.nodes, injectedAtMs: round3(inj.time - (inj.tookMs ?? 0)), healedAtMs: heal ? heal.time : null };
     })
     .sort((a, b) => a.injectedAtMs - b.injectedAtMs);
 }
@@ -181,7 +199,8 @@ export function reviewAlarms(history: readonly Op[], records: readonly FaultReco
   const changes = [...alarmChanges].sort((a, b) => a.time - b.time);
   const windows = faultWindows(records);
   const { scopes, all } = indexCalls(history);
-  const minErrors = o.minErrors ?? o.spec.minRequests;
+  const lastStart = all.starts[all.starts.length - 1] ?? 0;
+  const minErrors = o.minErrors ?? DEFAULT_MIN_ERRORS;
   const events = windows.flatMap((w) => [{ id: w.id, t: w.injectedAtMs }, ...(w.healedAtMs === null ? [] : [{ id: w.id, t: w.healedAtMs }])]);
 
   // which scopes saw each fault's errors
@@ -193,13 +212,17 @@ export function reviewAlarms(history: readonly Op[], records: readonly FaultReco
     const until = Math.min(w.healedAtMs ?? Infinity, ...others.filter((e) => e.t > w.injectedAtMs).map((e) => e.t));
     const seen: ScopeImpact[] = [];
     for (const [scope, calls] of scopes) {
-      let during = calls.range(w.injectedAtMs, until);
-      if (during.calls < o.spec.minRequests) during = calls.range(w.injectedAtMs, w.healedAtMs ?? Infinity);
+      let end = until;
+      let during = calls.range(w.injectedAtMs, end);
+      if (during.calls < MIN_SOLO_CALLS) during = calls.range(w.injectedAtMs, (end = w.healedAtMs ?? Infinity));
       if (during.errors === 0) continue;
       const before = calls.range(since, Math.max(since, w.injectedAtMs - 0.001));
       const rate = during.errors / during.calls;
       const rateBefore = before.calls ? before.errors / before.calls : 0;
-      if (rate > 1.5 * rateBefore) seen.push({ scope, calls: during.calls, errors: during.errors, errorRate: round3(rate), errorRateBefore: round3(rateBefore) });
+      // what a full alarm window would have seen: a fault shorter than the window is diluted by the calls around it
+      const span = Math.min(end, lastStart) - w.injectedAtMs;
+      const windowRate = rate * Math.min(1, Math.max(0, span) / o.spec.windowMs);
+      if (rate > 1.5 * rateBefore) seen.push({ scope, calls: during.calls, errors: during.errors, errorRate: round3(rate), errorRateBefore: round3(rateBefore), windowRate: round3(windowRate) });
     }
     impactOf.set(w.id, seen.sort((a, b) => b.errorRate - a.errorRate || b.errors - a.errors));
   }
@@ -222,7 +245,7 @@ export function reviewAlarms(history: readonly Op[], records: readonly FaultReco
     const alreadyInAlarm = [...before.values()].filter((c) => saw(w, scopeName(c.scope))).map((c) => c.alarm);
     const errs = all.range(w.injectedAtMs, until);
     const firstErr = history.find((op) => op.type !== 'invoke' && !op.final && !isServed(op) && op.time - (op.latencyMs ?? 0) >= w.injectedAtMs && op.time - (op.latencyMs ?? 0) <= until);
-    const loud = impact.some((s) => s.errors >= minErrors && s.errorRate >= o.spec.errorRate);
+    const loud = impact.some((s) => s.errors >= minErrors && s.windowRate >= MISS_MARGIN * o.spec.errorRate);
     const soloEnd = Math.min(w.healedAtMs ?? Infinity, ...events.filter((e) => e.id !== w.id && e.t > w.injectedAtMs).map((e) => e.t));
     const overtaker = soloEnd - w.injectedAtMs < o.spec.windowMs
       ? attributed.find((c) => c.fault !== null && c.fault !== w.id && c.time >= w.injectedAtMs && saw(w, scopeName(c.scope)) && (windows.find((x) => x.id === c.fault)?.injectedAtMs ?? -1) > w.injectedAtMs)

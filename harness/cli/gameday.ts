@@ -5,4 +5,11 @@
 import { hideBin } from 'yargs/helpers';
 import { main } from './main.ts';
 
-process.exitCode = await main(hideBin(process.argv));
+const argv = hideBin(process.argv);
+if (argv[0] === 'run') {
+  // a target module of the user's own may be TypeScript (README "Testing your own
+  // system"): tsx's loader for `run` only, so that the other commands start at once
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+process.exitCode = await main(argv);

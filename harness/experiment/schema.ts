@@ -66,7 +66,8 @@ export interface AlarmSpec {
 export interface Experiment {
   readonly title: string;
   readonly description: string;
-  readonly target: { readonly name: (typeof TARGETS)[number]; readonly bugs: readonly Bug[] };
+  /** The bundled target by `name`, or a target module of your own (`module`, resolved from the experiment file's folder) with its `options`. */
+  readonly target: { readonly name: string; readonly module?: string; readonly options: Readonly<Record<string, unknown>>; readonly bugs: readonly Bug[] };
   readonly provider: (typeof PROVIDERS)[number];
   readonly seed: number | undefined;
   readonly phases: { readonly baselineMs: number; readonly chaosMs: number; readonly recoveryMs: number };
@@ -98,7 +99,8 @@ export const LIMITS = {
   everyMs: 100,
 } as const;
 
-const SELECTOR = /^(random-storage|random-router|random-node|random-az|node:[\w.-]+|az:[\w.-]+)$/;
+/** random-node, random-az, random-<role> (random-storage, random-router, ...), node:<id>, az:<name>, role:<role> (every node of it). */
+const SELECTOR = /^(random-[\w.-]+|node:[\w.-]+|az:[\w.-]+|role:[\w.-]+)$/;
 
 export function parseExperiment(doc: unknown, file: string): { experiment?: Experiment; problems: Problem[] } {
   const r = new Reader();
@@ -109,9 +111,14 @@ export function parseExperiment(doc: unknown, file: string): { experiment?: Expe
   if (top.title === undefined) r.problem('title', 'is missing', 'add a one-line title: what this game day tests');
   const description = r.str(top.description, 'description', '') ?? '';
 
-  const t = r.obj(top.target ?? {}, 'target', ['name', 'bugs']) ?? {};
-  const targetName = r.oneOf(t.name, 'target.name', TARGETS, 'reference') ?? 'reference';
+  const t = r.obj(top.target ?? {}, 'target', ['name', 'module', 'options', 'bugs']) ?? {};
+  const module = r.str(t.module, 'target.module');
+  if (module !== undefined && t.name !== undefined) r.problem('target', 'has both name and module', 'keep one: name: reference (the bundled cluster), or module: ./my-target.ts');
+  const targetName = module !== undefined ? module : (r.oneOf(t.name, 'target.name', TARGETS, 'reference') ?? 'reference');
+  const options = (t.options === undefined ? {} : r.obj(t.options, 'target.options', Object.keys((t.options ?? {}) as object))) ?? {};
+  if (module === undefined && t.options !== undefined) r.problem('target.options', 'the bundled reference cluster takes no options', 'remove target.options (its unsafe modes are target.bugs)');
   const bugs = r.list(t.bugs, 'target.bugs').map((b, i) => r.oneOf(b, `target.bugs[${i}]`, BUGS)).filter((b): b is Bug => b !== undefined);
+  if (module !== undefined && bugs.length > 0) r.problem('target.bugs', 'are unsafe modes of the bundled reference cluster', 'remove target.bugs (a target of your own takes its settings in target.options)');
 
   const provider = r.oneOf(top.provider, 'provider', PROVIDERS, 'local') ?? 'local';
   const seed = r.num(top.seed, 'seed', { min: 0, max: 2 ** 32 - 1, int: true });
@@ -163,7 +170,7 @@ export function parseExperiment(doc: unknown, file: string): { experiment?: Expe
   return {
     problems: [],
     experiment: {
-      title, description, target: { name: targetName, bugs }, provider, seed,
+      title, description, target: { name: targetName, ...(module !== undefined ? { module } : {}), options, bugs }, provider, seed,
       phases: { baselineMs, chaosMs, recoveryMs }, canaries, faults: faults.filter((f): f is FaultSpec => f !== undefined),
       alarms, steadyStateAvailability, checks,
     },
@@ -188,7 +195,7 @@ function parseFault(r: Reader, v: unknown, path: string): FaultSpec | undefined 
   if (partition?.shape === 'isolate-az' && typeof f.target === 'string' && !/^(random-az|az:[\w.-]+)$/.test(f.target)) r.problem(`${path}.target`, `isolate-az needs an AZ, got "${f.target}"`, 'use random-az or az:<name>');
   if (partition?.shape === 'isolate-node' && typeof f.target === 'string' && /^(random-az|az:.*)$/.test(f.target)) r.problem(`${path}.target`, `isolate-node needs one node, got "${f.target}"`, 'use random-node, random-storage, random-router or node:<id> (or shape: isolate-az)');
   const target = r.str(f.target, `${path}.target`, dfltTarget) ?? dfltTarget;
-  if (!SELECTOR.test(target)) r.problem(`${path}.target`, `unknown node selector "${target}"`, 'use random-storage, random-router, random-node, random-az, node:<id> or az:<name>');
+  if (!SELECTOR.test(target)) r.problem(`${path}.target`, `unknown node selector "${target}"`, 'use random-node, random-az, random-<role> (e.g. random-storage), node:<id>, az:<name> or role:<role>');
   const everyMs = r.duration(f.every, `${path}.every`, { min: LIMITS.everyMs, max: LIMITS.phaseMs }, 8000) ?? 8000;
   const count = r.num(f.count, `${path}.count`, { min: 1, max: LIMITS.injections, int: true });
   const holdMs = r.range(f.hold, `${path}.hold`, [2000, 4000], LIMITS.phaseMs);

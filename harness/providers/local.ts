@@ -117,12 +117,19 @@ export class StartedLocalCluster implements StartedCluster {
       targetOptions: this.opts.targetOptions ?? {},
     });
     const fd = openSync(n.logPath, 'a');
-    const child = spawn(process.execPath, [...programArgs(spec.entry), ...spec.args], {
-      cwd: PACKAGE_ROOT,
-      env: { ...process.env, ...spec.env, GAMEDAY_RUN_ID: this.opts.runId, GAMEDAY_NODE_ID: n.info.id },
-      stdio: ['ignore', fd, fd, 'ipc'],
-    });
+    const env = { ...process.env, ...spec.env, GAMEDAY_RUN_ID: this.opts.runId, GAMEDAY_NODE_ID: n.info.id };
+    // a node program of ours holds an IPC channel and exits when the harness does; any other
+    // executable runs as itself (power-off must reach the real process), `gameday heal` ends it after a crash
+    const child = spec.command
+      ? spawn(spec.command[0] as string, [...spec.command.slice(1), ...spec.args], { cwd: n.dataDir, env, stdio: ['ignore', fd, fd] })
+      : spawn(process.execPath, [...programArgs(spec.entry ?? ''), ...spec.args], { cwd: PACKAGE_ROOT, env, stdio: ['ignore', fd, fd, 'ipc'] });
     closeSync(fd);
+    const spawned = new Promise<Error | undefined>((r) => {
+      child.once('spawn', () => r(undefined));
+      child.once('error', (err) => r(err));
+    });
+    const failed = await spawned;
+    if (failed) throw new Error(`node ${n.info.id}: cannot start ${spec.command?.[0] ?? spec.entry}: ${failed.message}`);
     n.child = child;
     n.paused = false;
     this.journal();

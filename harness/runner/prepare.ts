@@ -3,9 +3,7 @@
 // ends here with a UsageError (exit 2) and nothing started.
 
 import { basename, resolve } from 'node:path';
-import { ReferenceTarget } from '../../targets/reference/target.ts';
-import type { BugModes } from '../../targets/reference/config.ts';
-import type { Topology } from '../../targets/target.ts';
+import type { Target, Topology } from '../../targets/target.ts';
 import { UsageError } from '../cli/errors.ts';
 import { loadExperiment } from '../experiment/load.ts';
 import { formatMs } from '../experiment/duration.ts';
@@ -13,6 +11,7 @@ import { BUGS, LIMITS, PROVIDERS, scalePhases, type Bug, type Experiment } from 
 import { checkToxiproxyUrl } from '../faults/links.ts';
 import { makePlan, type Plan } from '../schedule/plan.ts';
 import { randomSeed } from '../schedule/rng.ts';
+import { loadTarget } from './load-target.ts';
 import { checkRunDir } from './run-dir.ts';
 
 export interface RunOptions {
@@ -35,7 +34,7 @@ export interface Prepared {
   readonly seed: number;
   readonly runId: string;
   readonly runDir: string;
-  readonly target: ReferenceTarget;
+  readonly target: Target;
   readonly topology: Topology;
   readonly plan: Plan;
   /** --toxiproxy URL, checked to be a loopback http:// address. */
@@ -44,9 +43,7 @@ export interface Prepared {
   readonly nodeImage?: string;
 }
 
-const BUG_FLAGS: Record<Bug, keyof BugModes> = { 'skip-fsync': 'skipFsync', 'ack-before-quorum': 'ackBeforeQuorum', 'stale-reads': 'staleReads' };
-
-export function prepare(opts: RunOptions): Prepared {
+export async function prepare(opts: RunOptions): Promise<Prepared> {
   let exp = loadExperiment(opts.file);
   if (opts.durationMs !== undefined) {
     if (!(opts.durationMs > 0)) throw new UsageError(`--duration must be positive, got ${opts.durationMs} ms`, 'use a duration such as --duration 30s');
@@ -58,6 +55,7 @@ export function prepare(opts: RunOptions): Prepared {
     exp = { ...exp, provider: opts.provider as Experiment['provider'] };
   }
   if (opts.bugs && opts.bugs.length > 0) {
+    if (exp.target.module !== undefined) throw new UsageError('--bug starts the bundled reference cluster in an unsafe mode, and this experiment tests a target module of its own', 'leave out --bug (a target of your own takes its settings in target.options)', '--bug');
     for (const b of opts.bugs) if (!(BUGS as readonly string[]).includes(b)) throw new UsageError(`unknown bug mode "${b}"`, `use one of: ${BUGS.join(', ')}`);
     exp = { ...exp, target: { ...exp.target, bugs: [...new Set([...exp.target.bugs, ...(opts.bugs as Bug[])])] } };
   }
@@ -74,10 +72,11 @@ export function prepare(opts: RunOptions): Prepared {
   }
   const seed = opts.seed ?? exp.seed ?? randomSeed();
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got ${seed}`, 'pass e.g. --seed 42');
-  const bugs: Record<string, boolean> = {};
-  for (const b of exp.target.bugs) bugs[BUG_FLAGS[b]] = true;
-  const target = new ReferenceTarget({ bugs: bugs as BugModes, flushIntervalMs: 5000 });
-  const topology = target.topology();
+  if (exp.target.module !== undefined && exp.provider !== 'local') {
+    throw new UsageError(`a target module of your own runs on the local provider (the docker provider builds images for the bundled cluster only, so far)`, 'use --provider local (the default)', opts.provider !== undefined ? '--provider' : `${opts.file}: provider`);
+  }
+  const target = await loadTarget(exp, opts.file);
+  const topology = target.topology(exp.target.options);
   checkTrafficBound(exp, topology, opts.durationMs !== undefined);
   const plan = planOrExplain(exp, topology, seed, opts);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');

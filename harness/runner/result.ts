@@ -15,7 +15,7 @@ import { combineVerdicts, type CheckResult, type Verdict } from '../checkers/che
 import type { FaultRecord } from '../faults/journal.ts';
 import type { Op } from '../history/op.ts';
 import type { Prepared } from './prepare.ts';
-import { canaryRateWarnings, unsafeModeWarnings } from './warnings.ts';
+import { canaryRateWarnings, capabilityWarnings, unsafeModeWarnings } from './warnings.ts';
 
 export interface PhaseMark {
   name: string;
@@ -138,12 +138,12 @@ export function buildResult(i: ResultInput): RunResult {
     runDir: i.runDir,
     experiment: { title: exp.title, file: i.p.file },
     provider: exp.provider,
-    target: { name: exp.target.name, bugs: exp.target.bugs },
+    target: { name: i.p.target.name, ...(exp.target.module !== undefined ? { module: exp.target.module } : {}), bugs: exp.target.bugs },
     startedAt: i.startedAt.toISOString(),
     finishedAt: i.finishedAt.toISOString(),
     interrupted: i.interrupted,
     ...(i.error ? { error: i.error } : {}),
-    warnings: [...unsafeModeWarnings(exp.target.bugs, i.p.plan, i.p.topology), ...canaryRateWarnings(i.canaryStats ?? [])],
+    warnings: [...unsafeModeWarnings(exp.target.bugs, i.p.plan, i.p.topology), ...capabilityWarnings(i.p.target), ...canaryRateWarnings(i.canaryStats ?? [])],
     checks: checks.map((c) => ({ ...(c.details ?? {}), name: c.name, verdict: c.verdict, summary: c.summary })),
     phases: i.phases.map((ph) => ({ name: ph.name, startMs: Math.round(ph.startMs), endMs: Math.round(ph.endMs) })),
     faults,

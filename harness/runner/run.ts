@@ -112,7 +112,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     for (const az of p.topology.azs) {
       for (const ep of c.endpoints()) {
         alarms.declare(az, ep.id);
-        canaries.push(new Canary({ id: `${az}>${ep.id}`, az, endpoint: ep.id, url: c.url(ep.id, az), spec: exp.canaries, rng: rng.fork(`canary:${az}:${ep.id}`), history, newProcess }));
+        canaries.push(new Canary({ id: `${az}>${ep.id}`, az, endpoint: ep.id, url: c.url(ep.id, az), spec: exp.canaries, rng: rng.fork(`canary:${az}:${ep.id}`), history, newProcess, ...clientOf(p.target) }));
       }
     }
     alarmTimer = setInterval(() => {
@@ -145,7 +145,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     enter('final-reads');
     const keys = [...new Set([...Array.from({ length: exp.canaries.keys }, (_, i) => keyName(i)), ...history.writtenKeys])];
     const eps = c.endpoints().map((e) => ({ endpoint: e.id, az: e.az, url: c.url(e.id) }));
-    const fr = await finalReads(keys, eps, history, newProcess, { deadlineMs: 15_000, timeoutMs: exp.canaries.timeoutMs });
+    const fr = await finalReads(keys, eps, history, newProcess, { deadlineMs: 15_000, timeoutMs: exp.canaries.timeoutMs, ...clientOf(p.target) });
     unread = fr.unread;
     log.info(`final reads: ${fr.read} of ${keys.length} keys read back${fr.unread.length ? `; unread: ${fr.unread.join(', ')}` : ''}`);
     replicaReads = await askReplicasOfSuspects(p, c, join(p.runDir, 'history.ndjson'), log);
@@ -185,6 +185,11 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   return result;
 }
 
+/** The target's own client for its endpoints, when it brings one (else the HTTP API client). */
+function clientOf(t: Prepared['target']): { client?: NonNullable<Prepared['target']['client']> } {
+  return t.client ? { client: t.client.bind(t) } : {};
+}
+
 async function providerFor(name: string, nodeImage: string | undefined): Promise<Provider> {
   if (name === 'local') return new LocalProvider();
   if (name === 'docker') {
@@ -218,11 +223,16 @@ async function askReplicasOfSuspects(p: Prepared, cluster: StartedCluster, histo
 /** Keys whose replicas are asked at most (the first ones flagged; the rest stay `lost` unless asked). */
 const MAX_SUSPECTS = 200;
 
-/** Polls the replicas' digests until every group's replicas have applied the same prefix (or 15 s pass). */
-async function scrubUntilQuiet(p: Prepared, cluster: StartedCluster, log: Logger): Promise<Awaited<ReturnType<NonNullable<typeof p.target.digests>>>> {
+/** Polls the replicas' digests until every group's replicas have applied the same prefix (or 15 s pass); none without the capability. */
+async function scrubUntilQuiet(p: Prepared, cluster: StartedCluster, log: Logger): Promise<ReplicaDigest[]> {
+  const digests = p.target.digests?.bind(p.target);
+  if (!digests) {
+    log.info(`scrub: target ${p.target.name} offers no replica digests; check replicas-agree does not run`);
+    return [];
+  }
   const deadline = performance.now() + 15_000;
   for (;;) {
-    const d = await p.target.digests((id) => cluster.url(id));
+    const d = await digests((id) => cluster.url(id));
     const groups = new Map<string, Set<string>>();
     for (const x of d) groups.set(x.group, (groups.get(x.group) ?? new Set()).add(`${x.appliedSeq}/${x.checksum}`));
     const settled = d.length === groups.size * (p.target.replicationFactor ?? 3) && [...groups.values()].every((s) => s.size === 1);

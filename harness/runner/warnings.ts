@@ -4,7 +4,7 @@
 // figures then rest on less traffic than the experiment promised).
 
 import { LATE_MS, type CanaryStats } from '../../canaries/canary.ts';
-import type { Topology } from '../../targets/target.ts';
+import type { Target, Topology } from '../../targets/target.ts';
 import type { Bug } from '../experiment/schema.ts';
 import type { Plan } from '../schedule/plan.ts';
 
@@ -24,6 +24,14 @@ export function unsafeModeWarnings(bugs: readonly Bug[], plan: Plan, topo: Topol
       out.push('UNSAFE mode ack-before-quorum cannot show in any experiment yet: a write acknowledged before its quorum is lost only when leadership moves, and the reference cluster has fixed leaders');
     }
   }
+  return out;
+}
+
+/** Checks a target's missing capabilities or weaker promise leave out. */
+export function capabilityWarnings(t: Pick<Target, 'name' | 'digests' | 'promises'>): string[] {
+  const out: string[] = [];
+  if (!t.digests) out.push(`target ${t.name} offers no replica digests: check replicas-agree does not run`);
+  if (t.promises === 'no-lost-writes') out.push(`target ${t.name} promises no lost writes only: check linearizable does not run`);
   return out;
 }
 

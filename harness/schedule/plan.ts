@@ -48,7 +48,14 @@ export function resolveSelector(sel: string, topo: Topology, rng: Rng, busy: Rea
     const az = rng.pick(ok);
     return ids((n) => n.az === az);
   }
-  const pool = free(ids(sel === 'random-storage' ? (n) => n.role === 'storage' : sel === 'random-router' ? (n) => n.role === 'router' : () => true));
+  const roles = [...new Set(topo.nodes.map((n) => n.role))];
+  const role = sel.startsWith('role:') ? sel.slice(5) : sel === 'random-node' ? undefined : sel.slice('random-'.length);
+  if (role !== undefined && !roles.includes(role)) throw new UsageError(`no node of the target has role "${role}"`, `its roles: ${roles.join(', ')} (select with random-<role> or role:<role>; random-node picks any node)`, where);
+  if (sel.startsWith('role:')) {
+    const all = ids((n) => n.role === role);
+    return all.some((id) => busy.has(id)) ? undefined : all;
+  }
+  const pool = free(ids(role === undefined ? () => true : (n) => n.role === role));
   return pool.length === 0 ? undefined : [rng.pick(pool)];
 }
 

@@ -66,7 +66,7 @@ export class ReferenceTarget implements Target {
     const cfg: NodeConfig = {
       id: node.id,
       az: node.az,
-      role: node.role,
+      role: node.role === 'router' ? 'router' : 'storage',
       listen: ctx.listen,
       dataDir: ctx.dataDir,
       groups: this.groupSpecs,

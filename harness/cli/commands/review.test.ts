@@ -17,7 +17,7 @@ test('every fault with customer impact raised an alarm that cleared, nothing une
   const r = gameday('review', d);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /alarm review: 2 state changes as recorded live/);
-  assert.match(r.stdout, /ok +f1 +\+3\.0s power-off az2-store-1: 19 canary errors, first after 100ms; alarm after 400ms \(error-rate az=az1\); cleared 600ms after the heal/);
+  assert.match(r.stdout, /ok +f1 +\+3\.0s power-off az2-store-1: 19 canary errors, first after 10\dms; alarm after 40\dms \(error-rate az=az1\); cleared 600ms after the heal/);
   assert.match(r.stdout, /no alarm fired without a fault behind it/);
   assert.match(r.stdout, /verdict: pass/);
   const replay = gameday('review', d, '--replay');

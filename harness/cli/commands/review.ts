@@ -78,7 +78,7 @@ export const command: CommandModule<object, ReviewArgs> = {
       .positional('run-dir', { type: 'string', demandOption: true, describe: 'run folder written by `gameday run`' })
       .option('json', { type: 'boolean', default: false, describe: 'print the review as JSON' })
       .option('grace', { type: 'number', requiresArg: true, describe: 'seconds after a heal within which an alarm is put down to that fault (default: alarm window + canary timeout)' })
-      .option('min-errors', { type: 'number', requiresArg: true, describe: 'a fault whose errors reach the alarm\'s error rate must raise an alarm when a scope saw at least this many (default: the rule\'s min-requests)' })
+      .option('min-errors', { type: 'number', requiresArg: true, describe: 'a fault whose errors reach the alarm\'s error rate must raise an alarm when a scope saw at least this many (default 5)' })
       .option('replay', { type: 'boolean', default: false, describe: 'replay history.ndjson through the experiment\'s alarm rules instead of the alarms recorded live' }) as unknown as Argv<ReviewArgs>,
   handler,
 };

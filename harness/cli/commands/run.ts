@@ -53,7 +53,7 @@ export const command: CommandModule<object, Args> = {
     }
     const seed = a.seed === undefined ? undefined : parseSeed(a.seed);
     for (const b of a.bug ?? []) if (b.trim() === '') throw new UsageError('needs a mode', `e.g. --bug skip-fsync (one of: ${BUGS.join(', ')})`, '--bug');
-    const p = prepare({ file: a.experiment, seed, durationMs, out: a.out, provider: a.provider, bugs: a.bug, toxiproxy: a.toxiproxy, nodeImage: a['node-image'] });
+    const p = await prepare({ file: a.experiment, seed, durationMs, out: a.out, provider: a.provider, bugs: a.bug, toxiproxy: a.toxiproxy, nodeImage: a['node-image'] });
     if (a['plan-only']) {
       process.stdout.write(`seed ${p.seed}\n${formatPlan(p.plan)}\n`);
       return;

@@ -99,7 +99,9 @@ export class DockerProvider implements Provider {
           targetOptions: opts.targetOptions ?? {},
         }));
       }
-      const entries = [...new Set([...specs.values()].map((s) => s.entry))];
+      const entries = [...new Set([...specs.values()].map((s) => s.entry))].filter((e): e is string => e !== undefined);
+      const commanded = [...specs].find(([, s]) => s.entry === undefined);
+      if (commanded) throw new Error(`node ${commanded[0]} of target ${target.name} is launched by a command; the docker provider runs node programs given as \`entry\` only (yet): use --provider local`);
       const images = new Map<string, string>();
       const built = await Promise.all([
         ...entries.map((e) => {
@@ -119,7 +121,7 @@ export class DockerProvider implements Provider {
         mkdirSync(join(home, 'data'), { recursive: true });
         const name = containerName(opts.runId, n.id);
         const c = await createAndStart({
-          name, image: images.get(spec.entry)!, network: network.name, ip: ip(n.id),
+          name, image: images.get(spec.entry ?? '')!, network: network.name, ip: ip(n.id),
           labels: runLabels(opts.runId, { [LABEL_NODE]: n.id, [LABEL_AZ]: n.az, [LABEL_ROLE]: n.role }),
           env: spec.env, args: spec.args, mounts: [{ source: home, target: NODE_HOME }],
         });
