@@ -5,7 +5,11 @@
 // see README "Testing your own system". Jepsen's lesson: the protocol is small and
 // every extra ability is optional, so the runner asks "can this target do X?".
 
-import type { Address } from '../harness/providers/provider.ts';
+/** Where a node listens, or where a party dials it. */
+export interface Address {
+  readonly host: string;
+  readonly port: number;
+}
 
 /** Free-form: a fault selects nodes by role with `random-<role>` or `role:<role>`. */
 export type NodeRole = string;
@@ -47,9 +51,10 @@ export interface LaunchContext {
 
 export interface LaunchSpec {
   /**
-   * Module (repo-relative .ts path) that is the node's program; run with Node (+tsx
-   * locally, bundled for containers). The bundled target's way; a target of your own
-   * gives `command` instead.
+   * Module that is the node's program: a path relative to the package root written as
+   * its source (`.ts`; the compiled `.js` runs from the installed package, see
+   * harness/providers/program.ts), or an absolute path; run with Node locally, bundled
+   * for containers. The bundled target's way; a target of your own gives `command` instead.
    */
   readonly entry?: string;
   /** Any executable and its arguments (local provider): power-off and pause reach this very process. */

@@ -9,13 +9,13 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { portKey, type NodeInfo, type Target, type Topology } from '../../targets/target.ts';
-import { freePort, waitReady } from './ports.ts';
+import { freePort } from './ports.ts';
+import { waitReady } from './ready.ts';
+import { PACKAGE_ROOT, programArgs } from './program.ts';
 import { urlOf, type Address, type Provider, type StartedCluster, type StartOptions } from './provider.ts';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Maps (from party, to node) to the address to dial: direct by default, through the fault proxy when links are interposed. */
 export interface LinkMap {
@@ -129,7 +129,7 @@ export class StartedLocalCluster implements StartedCluster {
     // executable runs as itself (power-off must reach the real process), `gameday heal` ends it after a crash
     const child = spec.command
       ? spawn(spec.command[0] as string, [...spec.command.slice(1), ...spec.args], { cwd: n.dataDir, env, stdio: ['ignore', fd, fd] })
-      : spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, spec.entry ?? ''), ...spec.args], { cwd: repoRoot, env, stdio: ['ignore', fd, fd, 'ipc'] });
+      : spawn(process.execPath, [...programArgs(spec.entry ?? ''), ...spec.args], { cwd: PACKAGE_ROOT, env, stdio: ['ignore', fd, fd, 'ipc'] });
     closeSync(fd);
     const spawned = new Promise<Error | undefined>((r) => {
       child.once('spawn', () => r(undefined));
@@ -140,7 +140,11 @@ export class StartedLocalCluster implements StartedCluster {
     n.child = child;
     n.paused = false;
     this.journal();
-    await waitReady(`${urlOf(n.listen)}${spec.readyPath}`, this.opts.readyTimeoutMs ?? 20_000, () => child.exitCode === null && child.signalCode === null);
+    await waitReady(`${urlOf(n.listen)}${spec.readyPath}`, {
+      timeoutMs: this.opts.readyTimeoutMs ?? 20_000,
+      what: `node ${nodeId}`,
+      gone: () => (child.exitCode !== null ? `exited with code ${child.exitCode} (see ${n.logPath})` : child.signalCode !== null ? `was killed by ${child.signalCode}` : undefined),
+    });
   }
 
   async pause(nodeId: string): Promise<void> {

@@ -13,7 +13,7 @@ import type { Provider, StartOptions } from '../provider.ts';
 import type { LaunchSpec, Target, Topology } from '../../../targets/target.ts';
 import type { Address } from '../provider.ts';
 import type { LinkMap } from '../local.ts';
-import { createAndStart, waitReady } from './container.ts';
+import { createAndStart, waitContainerReady } from './container.ts';
 import { DockerCluster, type Party } from './docker-cluster.ts';
 import { FAULT_PROXY_ENTRY, faultProxyRecord, startFaultProxy, type FaultProxyOptions, type StartedFaultProxy } from './fault-proxy.ts';
 import { programImage } from './image.ts';
@@ -137,7 +137,7 @@ export class DockerProvider implements Provider {
         });
         const readyUrl = `http://${ip(n.id)}:${NODE_PORT}${spec.readyPath}`;
         parties.set(n.id, { party: n.id, kind: 'node', az: n.az, container: name, ip: ip(n.id), handle: c.handle, readyUrl, index });
-        await waitReady(c.handle, readyUrl, readyTimeoutMs, `node ${n.id} (${name})`);
+        await waitContainerReady(c.handle, readyUrl, readyTimeoutMs, `node ${n.id} (${name})`);
       });
       const gatewayStarts = topology.azs.map(async (az) => {
         const id = gatewayId(az);
@@ -153,7 +153,7 @@ export class DockerProvider implements Provider {
         });
         const readyUrl = `http://${ip(id)}:${GATEWAY_HEALTH_PORT}/health`;
         parties.set(id, { party: id, kind: 'gateway', az, container: name, ip: ip(id), handle: c.handle, readyUrl, index: -1 });
-        await waitReady(c.handle, readyUrl, readyTimeoutMs, `gateway of ${az} (${name})`);
+        await waitContainerReady(c.handle, readyUrl, readyTimeoutMs, `gateway of ${az} (${name})`);
       });
       const results = await Promise.allSettled([...nodeStarts, ...gatewayStarts]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
