@@ -14,6 +14,7 @@ import { outcomeText, type AlarmReview, type FaultOutcome } from '../alarms/revi
 import { combineVerdicts, type CheckResult, type Verdict } from '../checkers/check.ts';
 import type { FaultRecord } from '../faults/journal.ts';
 import type { Op } from '../history/op.ts';
+import { quantile } from '../stats/quantile.ts';
 import type { Prepared } from './prepare.ts';
 import { canaryRateWarnings, capabilityWarnings, unsafeModeWarnings } from './warnings.ts';
 
@@ -89,10 +90,6 @@ export interface ResultInput {
 
 const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export function quantile(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
 
 /** Per fault: its times, and its alarm outcome from the review (the one attribution rule). */
 export function faultFigures(faults: readonly FaultRecord[], review: AlarmReview): FaultFigure[] {

@@ -60,7 +60,7 @@ export const command: CommandModule<object, Args> = {
     }
     const network = networkSetup(p, { toxiproxy: p.toxiproxy });
     if (p.experiment.provider === 'docker') {
-      const { dockerAvailable } = await import('../../providers/docker/runtime.ts');
+      const { dockerAvailable, imageExists } = await import('../../providers/docker/runtime.ts');
       const d = await dockerAvailable();
       if (!d.ok) throw new UsageError(`the docker provider needs a Docker daemon, and none answers: ${d.reason}`, 'start Docker (on Debian: apt-get install -y docker.io iptables && dockerd &), check with `gameday doctor`, or use --provider local');
       if (p.nodeImage !== undefined && !(await imageExists(p.nodeImage))) {
@@ -120,11 +120,4 @@ async function toxiproxyAnswers(url: string): Promise<string | undefined> {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     return cause?.code ?? cause?.message ?? (err as Error).message;
   }
-}
-
-/** Whether the local Docker daemon has this image (no pull is ever attempted). */
-async function imageExists(tag: string): Promise<boolean> {
-  const { dockerode } = await import('../../providers/docker/runtime.ts');
-  const docker = await dockerode();
-  return docker.getImage(tag).inspect().then(() => true, () => false);
 }
