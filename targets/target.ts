@@ -61,8 +61,10 @@ export interface LaunchSpec {
   readonly command?: readonly string[];
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  /** HTTP path answering 200 once the node is ready. */
+  /** HTTP path of the main port answering 200 once the node is ready (unless `ready` says otherwise). */
   readonly readyPath: string;
+  /** Another readiness probe: the main port (or a named one) accepting TCP, or a command that exits 0 once the node is ready. */
+  readonly ready?: { readonly tcp: true | string } | { readonly command: readonly string[] };
 }
 
 /** What a canary learns from one call: ok (it happened), fail (it certainly did not), info (unknown). */

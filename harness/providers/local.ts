@@ -12,7 +12,7 @@ import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { portKey, type NodeInfo, type Target, type Topology } from '../../targets/target.ts';
 import { freePort } from './ports.ts';
-import { waitReady } from './ready.ts';
+import { commandProbe, httpProbe, tcpProbe, waitProbe } from './ready.ts';
 import { PACKAGE_ROOT, programArgs } from './program.ts';
 import { urlOf, type Address, type Provider, type StartedCluster, type StartOptions } from './provider.ts';
 
@@ -140,7 +140,11 @@ export class StartedLocalCluster implements StartedCluster {
     n.child = child;
     n.paused = false;
     this.journal();
-    await waitReady(`${urlOf(n.listen)}${spec.readyPath}`, {
+    const tcpAt = (port: true | string): Address => (port === true ? n.listen : (n.ports[port] ?? n.listen));
+    const probe = spec.ready === undefined ? httpProbe(`${urlOf(n.listen)}${spec.readyPath}`)
+      : 'tcp' in spec.ready ? tcpProbe(tcpAt(spec.ready.tcp).host, tcpAt(spec.ready.tcp).port)
+      : commandProbe(spec.ready.command, env);
+    await waitProbe(probe, {
       timeoutMs: this.opts.readyTimeoutMs ?? 20_000,
       what: `node ${nodeId}`,
       gone: () => (child.exitCode !== null ? `exited with code ${child.exitCode} (see ${n.logPath})` : child.signalCode !== null ? `was killed by ${child.signalCode}` : undefined),
