@@ -1,0 +1,63 @@
+// gameday targets [experiment]: the built-in targets, what each promises and needs;
+// or, given an experiment file, the target it names (built-in or a module of your
+// own) as gameday sees it: AZs, nodes with their roles and ports, the selectors a
+// fault can use, what it promises and which optional capabilities it has. A quick way
+// to check a target module before the first game day on it (its problems: exit 2).
+import type { CommandModule } from 'yargs';
+import { ReferenceTarget } from '../../../targets/reference/target.ts';
+import type { Target } from '../../../targets/target.ts';
+import { loadExperiment } from '../../experiment/load.ts';
+import { loadTarget } from '../../runner/load-target.ts';
+
+interface Args {
+  experiment: string | undefined;
+  json: boolean | undefined;
+}
+
+/** What gameday knows of a target: enough to write faults against it. */
+export function describeTarget(t: Target, options: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  const topo = t.topology(options);
+  const roles = [...new Set(topo.nodes.map((n) => n.role))];
+  return {
+    name: t.name,
+    promises: t.promises ?? 'linearizable-kv',
+    azs: topo.azs,
+    nodes: topo.nodes.map((n) => ({ id: n.id, az: n.az, role: n.role, public: n.public, ports: ['main', ...(n.ports ?? [])] })),
+    selectors: ['random-node', 'random-az', ...roles.map((r) => `random-${r}`), ...roles.map((r) => `role:${r}`), 'node:<id>', 'az:<name>'],
+    capabilities: { client: t.client !== undefined ? 'its own' : 'the HTTP key-value API', digests: t.digests !== undefined, replicaValues: t.replicaValues !== undefined },
+    checks: ['lost-writes', ...((t.promises ?? 'linearizable-kv') === 'linearizable-kv' ? ['linearizable'] : []), ...(t.digests ? ['replicas-agree'] : []), 'availability', 'alarms'],
+  };
+}
+
+function format(d: Record<string, unknown>, needs?: string): string {
+  const nodes = d['nodes'] as { id: string; az: string; role: string; public: boolean; ports: string[] }[];
+  const caps = d['capabilities'] as Record<string, unknown>;
+  return [
+    `${String(d['name'])}: promises ${String(d['promises'])}; checks ${(d['checks'] as string[]).join(', ')}${needs ? `; needs ${needs}` : ''}`,
+    `  AZs ${(d['azs'] as string[]).join(', ')}; ${nodes.length} nodes`,
+    ...nodes.map((n) => `    ${n.id.padEnd(18)} ${n.az.padEnd(5)} ${n.role.padEnd(10)} ${n.public ? 'public' : '      '}  ports ${n.ports.join(', ')}`),
+    `  fault selectors: ${(d['selectors'] as string[]).join(', ')}`,
+    `  canary client: ${String(caps['client'])}; replica digests: ${caps['digests'] ? 'yes' : 'no'}; replica values: ${caps['replicaValues'] ? 'yes' : 'no'}`,
+  ].join('\n');
+}
+
+export const command: CommandModule<object, Args> = {
+  command: 'targets [experiment]',
+  describe: 'the built-in targets, what each promises and needs; with an experiment file, the target it names as gameday sees it (exit 2 on a problem)',
+  builder: (y) =>
+    y
+      .positional('experiment', { type: 'string', describe: 'experiment file whose target (built-in or a module of your own) to describe' })
+      .option('json', { type: 'boolean', describe: 'print the description as JSON' }),
+  handler: async (a) => {
+    if (a.experiment === undefined) {
+      const d = { ...describeTarget(new ReferenceTarget()), needs: 'Node only (local processes); Docker for --provider docker', bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads'] };
+      if (a.json) process.stdout.write(JSON.stringify([d], null, 2) + '\n');
+      else process.stdout.write(`${format(d, d.needs)}\n  unsafe modes (--bug): ${d.bugs.join(', ')}\nA target of your own: target: { module: ./my-target.ts } in the experiment (README "Testing your own system").\n`);
+      return;
+    }
+    const exp = loadExperiment(a.experiment);
+    const t = await loadTarget(exp, a.experiment);
+    const d = describeTarget(t, exp.target.options);
+    process.stdout.write(a.json ? JSON.stringify(d, null, 2) + '\n' : `${format(d)}\n`);
+  },
+};
