@@ -165,13 +165,14 @@ const upperBound = (xs: readonly number[], x: number): number => lowerBound(xs, 
 /** The scope name an alarm change is about ("az=az1", "endpoint=az1-router-1"). */
 export const scopeName = (s: AlarmChange['scope']): string => (s.endpoint !== undefined ? `endpoint=${s.endpoint}` : `az=${s.az ?? '?'}`);
 
-function indexCalls(history: readonly Op[]): { scopes: Map<string, ScopeCalls>; all: ScopeCalls } {
+function indexCalls(history: readonly Op[]): { scopes: Map<string, ScopeCalls>; all: ScopeCalls; errorCalls: { starts: number[]; ends: number[] } } {
   const comps = history
     .filter((o) => o.type !== 'invoke' && !o.final && o.az !== undefined && o.endpoint !== undefined)
-    .map((o) => ({ start: o.time - (o.latencyMs ?? 0), err: !isServed(o), az: o.az as string, endpoint: o.endpoint as string }))
+    .map((o) => ({ start: o.time - (o.latencyMs ?? 0), end: o.time, err: !isServed(o), az: o.az as string, endpoint: o.endpoint as string }))
     .sort((a, b) => a.start - b.start);
   const scopes = new Map<string, ScopeCalls>();
   const all = new ScopeCalls();
+  const errorCalls = { starts: [] as number[], ends: [] as number[] };
   const get = (k: string): ScopeCalls => {
     let s = scopes.get(k);
     if (!s) scopes.set(k, (s = new ScopeCalls()));
@@ -181,8 +182,23 @@ function indexCalls(history: readonly Op[]): { scopes: Map<string, ScopeCalls>; 
     get(`az=${c.az}`).add(c.start, c.err);
     get(`endpoint=${c.endpoint}`).add(c.start, c.err);
     all.add(c.start, c.err);
+    if (c.err) {
+      errorCalls.starts.push(c.start);
+      errorCalls.ends.push(c.end);
+    }
   }
-  return { scopes, all };
+  return { scopes, all, errorCalls };
+}
+
+/** When the first failed call started in [from, to] completed (the earliest completion among the first few starts). */
+function firstError(e: { starts: readonly number[]; ends: readonly number[] }, from: number, to: number): number | undefined {
+  let best: number | undefined;
+  for (let i = lowerBound(e.starts, from); i < e.starts.length && (e.starts[i] as number) <= to; i++) {
+    const end = e.ends[i] as number;
+    if (best === undefined || end < best) best = end;
+    if ((e.starts[i] as number) > (best ?? Infinity)) break; // later starts cannot complete earlier than a completion already seen
+  }
+  return best;
 }
 
 function stateAt(changes: readonly AlarmChange[], t: number): Map<string, AlarmChange> {
@@ -198,7 +214,7 @@ function stateAt(changes: readonly AlarmChange[], t: number): Map<string, AlarmC
 export function reviewAlarms(history: readonly Op[], records: readonly FaultRecord[], alarmChanges: readonly AlarmChange[], o: ReviewOptions): AlarmReview {
   const changes = [...alarmChanges].sort((a, b) => a.time - b.time);
   const windows = faultWindows(records);
-  const { scopes, all } = indexCalls(history);
+  const { scopes, all, errorCalls } = indexCalls(history);
   const lastStart = all.starts[all.starts.length - 1] ?? 0;
   const minErrors = o.minErrors ?? DEFAULT_MIN_ERRORS;
   const events = windows.flatMap((w) => [{ id: w.id, t: w.injectedAtMs }, ...(w.healedAtMs === null ? [] : [{ id: w.id, t: w.healedAtMs }])]);
@@ -244,7 +260,7 @@ export function reviewAlarms(history: readonly Op[], records: readonly FaultReco
     const before = stateAt(changes, w.injectedAtMs);
     const alreadyInAlarm = [...before.values()].filter((c) => saw(w, scopeName(c.scope))).map((c) => c.alarm);
     const errs = all.range(w.injectedAtMs, until);
-    const firstErr = history.find((op) => op.type !== 'invoke' && !op.final && !isServed(op) && op.time - (op.latencyMs ?? 0) >= w.injectedAtMs && op.time - (op.latencyMs ?? 0) <= until);
+    const firstErr = firstError(errorCalls, w.injectedAtMs, until);
     const loud = impact.some((s) => s.errors >= minErrors && s.windowRate >= MISS_MARGIN * o.spec.errorRate);
     const soloEnd = Math.min(w.healedAtMs ?? Infinity, ...events.filter((e) => e.id !== w.id && e.t > w.injectedAtMs).map((e) => e.t));
     const overtaker = soloEnd - w.injectedAtMs < o.spec.windowMs
@@ -257,7 +273,7 @@ export function reviewAlarms(history: readonly Op[], records: readonly FaultReco
       ...w,
       outcome,
       canaryErrors: errs.errors,
-      firstErrorAfterMs: firstErr ? Math.max(0, Math.round(firstErr.time - w.injectedAtMs)) : null,
+      firstErrorAfterMs: firstErr !== undefined ? Math.max(0, Math.round(firstErr - w.injectedAtMs)) : null,
       impact,
       alarmed: outcome === 'alarm' || outcome === 'already-in-alarm',
       alarmAfterMs: first ? Math.round(first.time - w.injectedAtMs) : null,
