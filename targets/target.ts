@@ -76,7 +76,7 @@ export type CallOutcome =
 export interface KvApi {
   get(key: string, consistency: 'strong' | 'eventual'): Promise<CallOutcome>;
   put(key: string, value: string): Promise<CallOutcome>;
-  /** Compare-and-set: `fail` with error PRECONDITION_FAILED ("precondition-failed") and `current` when the value was not `expected`. */
+  /** Compare-and-set: `fail` with error PRECONDITION_FAILED ("precondition failed") and `current` when the value was not `expected`. */
   cas(key: string, expected: string | null, value: string): Promise<CallOutcome>;
   delete(key: string): Promise<CallOutcome>;
   close(): void;
@@ -118,6 +118,8 @@ export interface Target {
   digests?(urlOf: (nodeId: string) => string): Promise<ReplicaDigest[]>;
   /** Optional introspection: each replica's value of a key, to tell a lost write (no replica has it) from a stale read. */
   replicaValues?(key: string, urlOf: (nodeId: string) => string): Promise<ReplicaValue[]>;
+  /** Set when node-to-node links cannot go through the fault proxy, saying why: partitions and link faults are then refused (exit 2). */
+  readonly noLinkFaults?: string;
   /** Replicas per replication group (what the scrub expects to hear from). */
   readonly replicationFactor?: number;
 }

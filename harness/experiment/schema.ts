@@ -13,7 +13,7 @@ export const PROVIDERS = ['local', 'docker'] as const;
 /** The checks a game day runs; each is on unless `checks:` turns it off. */
 export const CHECKS = ['lost-writes', 'linearizable', 'replicas-agree', 'availability', 'alarms'] as const;
 export type CheckName = (typeof CHECKS)[number];
-export const TARGETS = ['reference'] as const;
+export const TARGETS = ['reference', 'etcd'] as const;
 export const BUGS = ['skip-fsync', 'ack-before-quorum', 'stale-reads'] as const;
 export type Bug = (typeof BUGS)[number];
 
@@ -122,7 +122,8 @@ export function parseExperiment(doc: unknown, file: string): { experiment?: Expe
   if (module !== undefined && t.name !== undefined) r.problem('target', 'has both name and module', 'keep one: name: reference (the bundled cluster), or module: ./my-target.ts');
   const targetName = module !== undefined ? module : (r.oneOf(t.name, 'target.name', TARGETS, 'reference') ?? 'reference');
   const options = (t.options === undefined ? {} : r.obj(t.options, 'target.options', Object.keys((t.options ?? {}) as object))) ?? {};
-  if (module === undefined && t.options !== undefined) r.problem('target.options', 'the bundled reference cluster takes no options', 'remove target.options (its unsafe modes are target.bugs)');
+  if (module === undefined && t.options !== undefined) r.problem('target.options', `the built-in target ${targetName} takes no options`, 'remove target.options (the reference cluster\'s unsafe modes are target.bugs)');
+  if (module === undefined && targetName !== 'reference' && t.bugs !== undefined) r.problem('target.bugs', `are unsafe modes of the bundled reference cluster, not of ${targetName}`, 'remove target.bugs');
   const bugs = r.list(t.bugs, 'target.bugs').map((b, i) => r.oneOf(b, `target.bugs[${i}]`, BUGS)).filter((b): b is Bug => b !== undefined);
   if (module !== undefined && bugs.length > 0) r.problem('target.bugs', 'are unsafe modes of the bundled reference cluster', 'remove target.bugs (a target of your own takes its settings in target.options)');
 

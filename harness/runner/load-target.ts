@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { EtcdTarget, etcdMissing } from '../../targets/etcd/target.ts';
 import { ReferenceTarget } from '../../targets/reference/target.ts';
 import type { BugModes } from '../../targets/reference/config.ts';
 import type { Target, TargetFactory, TargetProblem, Topology } from '../../targets/target.ts';
@@ -17,6 +18,11 @@ const BUG_FLAGS: Record<Bug, keyof BugModes> = { 'skip-fsync': 'skipFsync', 'ack
 const CONTRACT = 'README "Testing your own system" shows the contract and a complete example';
 
 export async function loadTarget(exp: Experiment, file: string): Promise<Target> {
+  if (exp.target.module === undefined && exp.target.name === 'etcd') {
+    const missing = etcdMissing();
+    if (missing) throw new UsageError(`the etcd target runs etcd, and ${missing}`, 'install it (Debian: apt-get install etcd-server) or put an etcd 3.4+ binary on PATH', `${file}: target.name`);
+    return new EtcdTarget();
+  }
   if (exp.target.module === undefined) {
     const bugs: Record<string, boolean> = {};
     for (const b of exp.target.bugs) bugs[BUG_FLAGS[b]] = true;

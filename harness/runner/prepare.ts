@@ -55,7 +55,7 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
     exp = { ...exp, provider: opts.provider as Experiment['provider'] };
   }
   if (opts.bugs && opts.bugs.length > 0) {
-    if (exp.target.module !== undefined) throw new UsageError('--bug starts the bundled reference cluster in an unsafe mode, and this experiment tests a target module of its own', 'leave out --bug (a target of your own takes its settings in target.options)', '--bug');
+    if (exp.target.module !== undefined || exp.target.name !== 'reference') throw new UsageError(`--bug starts the bundled reference cluster in an unsafe mode, and this experiment tests ${exp.target.module ?? exp.target.name}`, 'leave out --bug (a target of your own takes its settings in target.options)', '--bug');
     for (const b of opts.bugs) if (!(BUGS as readonly string[]).includes(b)) throw new UsageError(`unknown bug mode "${b}"`, `use one of: ${BUGS.join(', ')}`);
     exp = { ...exp, target: { ...exp.target, bugs: [...new Set([...exp.target.bugs, ...(opts.bugs as Bug[])])] } };
   }
@@ -79,6 +79,9 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
   const topology = target.topology(exp.target.options);
   checkTrafficBound(exp, topology, opts.durationMs !== undefined);
   const plan = planOrExplain(exp, topology, seed, opts);
+  if (target.noLinkFaults !== undefined && (plan.faults.some((f) => f.net) || opts.toxiproxy !== undefined)) {
+    throw new UsageError(`target ${target.name} cannot take partitions or link faults yet: ${target.noLinkFaults}`, 'keep to power-off and pause faults for this target', opts.toxiproxy !== undefined ? '--toxiproxy' : `${opts.file}: faults`);
+  }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   const name = basename(opts.file).replace(/\.(ya?ml|json)$/, '');
   const runId = `${stamp}-${name}-s${seed}`.replace(/[^\w.-]/g, '_');

@@ -4,6 +4,7 @@
 // fault can use, what it promises and which optional capabilities it has. A quick way
 // to check a target module before the first game day on it (its problems: exit 2).
 import type { CommandModule } from 'yargs';
+import { EtcdTarget, etcdMissing } from '../../../targets/etcd/target.ts';
 import { ReferenceTarget } from '../../../targets/reference/target.ts';
 import type { Target } from '../../../targets/target.ts';
 import { loadExperiment } from '../../experiment/load.ts';
@@ -50,9 +51,14 @@ export const command: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', describe: 'print the description as JSON' }),
   handler: async (a) => {
     if (a.experiment === undefined) {
-      const d = { ...describeTarget(new ReferenceTarget()), needs: 'Node only (local processes); Docker for --provider docker', bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads'] };
-      if (a.json) process.stdout.write(JSON.stringify([d], null, 2) + '\n');
-      else process.stdout.write(`${format(d, d.needs)}\n  unsafe modes (--bug): ${d.bugs.join(', ')}\nA target of your own: target: { module: ./my-target.ts } in the experiment (README "Testing your own system").\n`);
+      const ref = { ...describeTarget(new ReferenceTarget()), needs: 'Node only (local processes); Docker for --provider docker', bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads'] };
+      const missing = etcdMissing();
+      const etcd = { ...describeTarget(new EtcdTarget()), needs: `etcd 3.4+ on PATH (Debian: etcd-server): ${missing ?? 'found here'}; power-off and pause faults only (no partitions yet); local provider` };
+      if (a.json) process.stdout.write(JSON.stringify([ref, etcd], null, 2) + '\n');
+      else {
+        process.stdout.write(`${format(ref, ref.needs)}\n  unsafe modes (--bug): ${ref.bugs.join(', ')}\n\n${format(etcd, etcd.needs)}\n\n`);
+        process.stdout.write('A target of your own: target: { module: ./my-target.ts } in the experiment (README "Testing your own system").\n');
+      }
       return;
     }
     const exp = loadExperiment(a.experiment);
