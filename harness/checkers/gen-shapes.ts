@@ -4,7 +4,8 @@
 //   only valid orders follow one path through the values (0→1→2→0...), then a read;
 // - long register: one key, 4-16 clients, tens of thousands of lines, reads, writes
 //   and cas on values 0-4, no open calls;
-// - kv: one key shared by many clients (get / put / append, Porcupine's kv model).
+// - kv: Porcupine's kv model (get / put / append) with many clients, every one of them
+//   on every key (as in Porcupine's 50-client data: 50 clients, 10 keys).
 // Each call takes effect at an instant inside its interval; the simulated store is
 // linearizable. The violating version changes one read late in the history (at 90%)
 // to a value no ordering can give it: the search must rule out every ordering of
@@ -22,6 +23,7 @@ interface Ev {
   readonly p: number;
   readonly type: 'invoke' | 'ok' | 'fail';
   readonly f: 'read' | 'write' | 'cas' | 'get' | 'put' | 'append';
+  readonly key?: string;
   /** invoke: argument; completion: result (reads) or argument */
   value: number | readonly [number, number] | string | null;
 }
@@ -55,28 +57,28 @@ interface Sim {
   readonly calls: number;
   readonly rand: () => number;
   /** what client p calls next: f and argument */
-  next(p: number, i: number): { f: Ev['f']; arg: Ev['value'] };
+  next(p: number, i: number): { f: Ev['f']; key?: string; arg: Ev['value'] };
   /** applies a call at its instant: the completion's type and value */
-  apply(f: Ev['f'], arg: Ev['value']): { type: 'ok' | 'fail'; value: Ev['value'] };
+  apply(f: Ev['f'], key: string, arg: Ev['value']): { type: 'ok' | 'fail'; value: Ev['value'] };
 }
 
 /** Clients issuing calls back to back, each taking effect at a random instant inside it. */
 function simulate(s: Sim): Ev[] {
   const clock = Float64Array.from({ length: s.clients }, () => s.rand() * 5);
-  const planned: Array<{ p: number; f: Ev['f']; arg: Ev['value']; start: number; end: number; at: number }> = [];
+  const planned: Array<{ p: number; f: Ev['f']; key: string; arg: Ev['value']; start: number; end: number; at: number }> = [];
   for (let i = 0; i < s.calls; i++) {
     let p = 0;
     for (let j = 1; j < s.clients; j++) if ((clock[j] as number) < (clock[p] as number)) p = j;
     const start = clock[p] as number;
     const end = start + 1 + s.rand() * 9;
-    const { f, arg } = s.next(p, i);
-    planned.push({ p, f, arg, start, end, at: start + s.rand() * (end - start) });
+    const { f, key = 'k', arg } = s.next(p, i);
+    planned.push({ p, f, key, arg, start, end, at: start + s.rand() * (end - start) });
     clock[p] = end + s.rand() * 2;
   }
   const evs: Ev[] = [];
   for (const c of [...planned].sort((a, b) => a.at - b.at)) {
-    const r = s.apply(c.f, c.arg);
-    evs.push({ t: c.start, p: c.p, type: 'invoke', f: c.f, value: c.arg }, { t: c.end, p: c.p, type: r.type, f: c.f, value: r.value });
+    const r = s.apply(c.f, c.key, c.arg);
+    evs.push({ t: c.start, p: c.p, type: 'invoke', f: c.f, key: c.key, value: c.arg }, { t: c.end, p: c.p, type: r.type, f: c.f, key: c.key, value: r.value });
   }
   return sorted(evs);
 }
@@ -103,7 +105,7 @@ export function longRegister(lines: number, clients: number, o: ShapeOptions): s
       const v = (): number => Math.floor(rand() * 5);
       return r < 0.5 ? { f: 'read', arg: null } : r < 0.85 ? { f: 'write', arg: v() } : { f: 'cas', arg: [v(), v()] };
     },
-    apply: (f, arg) => {
+    apply: (f, _key, arg) => {
       if (f === 'read') return { type: 'ok', value: state };
       if (f === 'write') return { type: 'ok', value: (state = arg as number) };
       const [a, b] = arg as readonly [number, number];
@@ -116,10 +118,10 @@ export function longRegister(lines: number, clients: number, o: ShapeOptions): s
   return etcdLog(evs);
 }
 
-/** One key of Porcupine's kv model, `clients` clients, about `lines` lines of get / put / append. */
-export function kvShared(lines: number, clients: number, o: ShapeOptions): string {
+/** Porcupine's kv model: `clients` clients on `keys` keys, about `lines` lines of get / put / append. */
+export function kvShared(lines: number, clients: number, keys: number, o: ShapeOptions): string {
   const rand = rng(o.seed);
-  let state = '';
+  const state = new Map<string, string>();
   const n = new Int32Array(clients);
   const evs = simulate({
     clients,
@@ -127,12 +129,14 @@ export function kvShared(lines: number, clients: number, o: ShapeOptions): strin
     rand,
     next: (p) => {
       const r = rand();
-      const v = `x ${p} ${n[p]++} y`;
-      return r < 0.5 ? { f: 'get', arg: null } : r < 0.9 ? { f: 'append', arg: v } : { f: 'put', arg: v };
+      const key = String(Math.floor(rand() * keys));
+      const v = `x ${p} ${(n[p] = (n[p] as number) + 1)} y`;
+      return r < 0.5 ? { f: 'get', key, arg: null } : r < 0.9 ? { f: 'append', key, arg: v } : { f: 'put', key, arg: v };
     },
-    apply: (f, arg) => {
-      if (f === 'get') return { type: 'ok', value: state };
-      state = f === 'put' ? (arg as string) : state + (arg as string);
+    apply: (f, key, arg) => {
+      const s = state.get(key) ?? '';
+      if (f === 'get') return { type: 'ok', value: s };
+      state.set(key, f === 'put' ? (arg as string) : s + (arg as string));
       return { type: 'ok', value: arg };
     },
   });
@@ -150,5 +154,5 @@ function etcdLog(evs: readonly Ev[]): string {
 }
 
 function kvLine(e: Ev): string {
-  return `{:process ${e.p}, :type :${e.type}, :f :${e.f}, :key "k", :value ${ednValue(e.value)}}`;
+  return `{:process ${e.p}, :type :${e.type}, :f :${e.f}, :key "${e.key ?? 'k'}", :value ${ednValue(e.value)}}`;
 }

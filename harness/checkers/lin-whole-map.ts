@@ -8,7 +8,7 @@ import { byKey, type Call } from './calls.ts';
 import { compileCalls, States, type LinOp } from './lin-model.ts';
 import { pruneOpen, UNREAD, type PruneStats } from './lin-prepare.ts';
 import { searchMap, type MapOp } from './lin-map-search.ts';
-import type { Budget } from './lin-search.ts';
+import type { Budget } from './lin-budget.ts';
 import { callRef, shownState, type LinWitness } from './lin-witness.ts';
 
 export type MapOutcome =

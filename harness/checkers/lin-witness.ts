@@ -7,7 +7,8 @@
 import type { Value } from '../history/op.ts';
 import type { Call } from './calls.ts';
 import { Kind, type LinOp, type States } from './lin-model.ts';
-import { Budget, search } from './lin-search.ts';
+import { Budget } from './lin-budget.ts';
+import { search } from './lin-search.ts';
 import { UNREAD } from './lin-prepare.ts';
 
 export interface CallRef {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LinWitness } from './lin-witness.ts';
 import { checkLinearizable } from './linearizable.ts';
-import { hist, type Line } from './test-history.ts';
+import { concurrentWrites, hist, type Line } from './test-history.ts';
 
 const check = (lines: Line[], model: 'kv' | 'register' | 'cas-register' = 'kv') => checkLinearizable(hist(lines), { model, timeoutMs: 5000 });
 const verdict = (lines: Line[]) => check(lines).verdict;
@@ -112,11 +112,15 @@ test('a model that lacks an operation gives unknown, not a crash', () => {
 });
 
 test('an exhausted state budget gives unknown', () => {
-  const lines: Line[] = [];
-  for (let p = 0; p < 12; p++) lines.push(['i', p, 'write', 'k', p]);
-  for (let p = 0; p < 12; p++) lines.push(['ok', p, 'write', 'k', p]);
-  lines.push(...r(20, 99));
-  const res = checkLinearizable(hist(lines), { model: 'kv', maxStates: 50 });
+  const res = checkLinearizable(hist(concurrentWrites(12, 'k')), { model: 'kv', maxStates: 50 });
   assert.equal(res.verdict, 'unknown');
-  assert.match(res.summary, /budget/);
+  assert.match(res.summary, /state budget exhausted \(50 states\)/);
+});
+
+test('an exhausted memory budget gives unknown; with room the same history fails', () => {
+  const h = hist(concurrentWrites(14, 'k'));
+  const res = checkLinearizable(h, { model: 'kv', maxMemoryMB: 0.1 });
+  assert.equal(res.verdict, 'unknown');
+  assert.match(res.summary, /memory budget exhausted \(0\.1 MB/);
+  assert.equal(checkLinearizable(h, { model: 'kv' }).verdict, 'fail');
 });

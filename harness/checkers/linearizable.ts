@@ -2,13 +2,14 @@
 // P-compositionality), stopping at the first key that fails. Within a key: open calls
 // pruned (lin-prepare.ts), the history cut into independent segments, each searched
 // (lin-search.ts) from every state the previous segment can end in. A budget of time
-// and of explored states turns into `unknown`, never a hang.
+// and memory (lin-budget.ts) turns into `unknown`, never a hang.
 import type { Op, Value } from '../history/op.ts';
 import { byKey, pairCalls, type Call } from './calls.ts';
 import type { CheckResult } from './check.ts';
 import { compileCalls, ModelError, States, step, type LinOp, type ModelName } from './lin-model.ts';
 import { pruneOpen, segments, UNREAD, type PruneStats } from './lin-prepare.ts';
-import { Budget, search, type SearchResult } from './lin-search.ts';
+import { Budget, DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_MS } from './lin-budget.ts';
+import { search, type SearchResult } from './lin-search.ts';
 import { callRef, linWitness, type LinWitness } from './lin-witness.ts';
 import { checkWholeMap } from './lin-whole-map.ts';
 
@@ -18,7 +19,9 @@ export interface LinOptions {
   readonly model?: ModelName;
   /** Wall-clock budget for the whole check (default 60 s). */
   readonly timeoutMs?: number;
-  /** Largest number of (linearized set, state) pairs remembered by one search (default 2,000,000). */
+  /** Memory the search may take for what it remembers, in MB (default 512). */
+  readonly maxMemoryMB?: number;
+  /** Largest number of (linearized set, state) pairs remembered by one search (default: no limit, only time and memory). */
   readonly maxStates?: number;
   /** State of every key before the first call (default null: absent). */
   readonly initial?: Value;
@@ -95,7 +98,7 @@ function single(states: States, op: LinOp, from: readonly number[]): SearchResul
 
 export function checkLinearizable(history: readonly Op[], opts: LinOptions = {}): CheckResult {
   const model = opts.model ?? 'kv';
-  const budget = new Budget(opts.timeoutMs ?? 60_000, opts.maxStates ?? 2_000_000);
+  const budget = new Budget(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxStates ?? Infinity, (opts.maxMemoryMB ?? DEFAULT_MAX_MEMORY_MB) * 1e6);
   const t0 = performance.now();
   const fig: Figures = { keys: 0, calls: 0, segments: 0, explored: 0, dropped: 0, bounded: 0 };
   let calls = pairCalls(history);
