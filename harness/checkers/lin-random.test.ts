@@ -6,6 +6,9 @@ import type { Op, Value } from '../history/op.ts';
 import { pairCalls, type Call } from './calls.ts';
 import { generateHistory, rng } from './gen-history.ts';
 import { checkLinearizable } from './linearizable.ts';
+import { hist, type Line } from './test-history.ts';
+
+const write0: Line[] = [['i', 1000, 'write', 'k', 0], ['ok', 1000, 'write', 'k', 0]];
 
 function accepts(c: Call, s: Value): Value | undefined {
   const pair = (c.input ?? [null, null]) as readonly Value[];
@@ -49,21 +52,36 @@ function bruteForce(history: readonly Op[]): boolean {
   return go(null, n);
 }
 
-function randomHistory(seed: number, unique = false): Op[] {
+type Pick = (rand: () => number, v: () => number) => { f: Op['f']; value: Op['value'] };
+
+/** Reads, writes, cas and deletes on values 0-2 (or unique values). */
+const anyCall: Pick = (rand, v) => {
+  const r = rand();
+  const f: Op['f'] = r < 0.35 ? 'read' : r < 0.7 ? 'write' : r < 0.9 ? 'cas' : 'delete';
+  return { f, value: f === 'write' ? v() : f === 'cas' ? [rand() < 0.3 ? null : v(), v()] : null };
+};
+
+/** Mostly identical calls: the cas chain 0→1→2→0 and writes of 0, with reads between (twins everywhere). */
+const twinCall: Pick = (rand) => {
+  const r = rand();
+  if (r < 0.25) return { f: 'read', value: null };
+  if (r < 0.35) return { f: 'write', value: 0 };
+  const a = Math.floor(rand() * 3);
+  return { f: 'cas', value: [a, (a + 1) % 3] };
+};
+
+function randomHistory(seed: number, unique = false, pick: Pick = anyCall, most = 6): Op[] {
   const rand = rng(seed);
   let counter = 0;
   const ops: Op[] = [];
   const pending: Array<{ p: number; f: Op['f']; value: Op['value'] }> = [];
   let t = 0;
-  const calls = 3 + Math.floor(rand() * 4);
+  const calls = 3 + Math.floor(rand() * (most - 2));
   let started = 0;
   let proc = 0;
   while (started < calls || pending.length > 0) {
     if (started < calls && (pending.length === 0 || rand() < 0.5)) {
-      const r = rand();
-      const v = (): number => (unique ? ++counter : Math.floor(rand() * 3));
-      const f: Op['f'] = r < 0.35 ? 'read' : r < 0.7 ? 'write' : r < 0.9 ? 'cas' : 'delete';
-      const value: Op['value'] = f === 'write' ? v() : f === 'cas' ? [rand() < 0.3 ? null : v(), v()] : null;
+      const { f, value } = pick(rand, () => (unique ? ++counter : Math.floor(rand() * 3)));
       const p = proc++;
       ops.push({ index: ops.length, type: 'invoke', f, key: 'k', value, process: p, time: t++ });
       pending.push({ p, f, value });
@@ -96,6 +114,18 @@ test('agrees with brute force on 6000 small random histories (open calls, failed
   }
   assert.ok(pass > 600 && pass < 5400, `a mix of verdicts (${pass} linearizable)`);
   assert.ok(dropped > 100 && bounded > 100, `the pruning rules were exercised (dropped ${dropped}, bounded ${bounded})`);
+});
+
+test('agrees with brute force on 3000 small histories of mostly identical calls (cas chains, equal writes)', () => {
+  let pass = 0;
+  for (let seed = 1; seed <= 3000; seed++) {
+    const h = [...hist(write0), ...randomHistory(seed, false, twinCall, 8).map((o) => ({ ...o, index: o.index + 2, time: o.time + 2 }))];
+    const want = bruteForce(h);
+    const got = checkLinearizable(h, { model: 'kv' });
+    assert.equal(got.verdict, want ? 'pass' : 'fail', `seed ${seed}: ${JSON.stringify(h)}`);
+    if (want) pass++;
+  }
+  assert.ok(pass > 300 && pass < 2700, `a mix of verdicts (${pass} linearizable)`);
 });
 
 test('generated canary histories: the valid one passes, the corrupted one fails', () => {

@@ -55,7 +55,12 @@ interface Figures extends PruneStats {
   explored: number;
 }
 
+/** The witness may take this many times what the verdict took (and at least WITNESS_MIN_MS). */
+const WITNESS_FACTOR = 2;
+const WITNESS_MIN_MS = 20;
+
 function checkKey(key: string | undefined, calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures, witness: boolean): KeyOutcome {
+  const t0 = performance.now();
   const states = new States();
   const pruned = pruneOpen(compileCalls(model, states, calls), states.id(initial), () => states.id(UNREAD), fig);
   const { ops, initial: init } = pruned;
@@ -70,7 +75,8 @@ function checkKey(key: string | undefined, calls: readonly Call[], model: ModelN
     const r = seg.length === 1 ? single(states, seg[0] as LinOp, from) : search(states, seg, from, last ? 'any' : 'all', budget);
     if (r.kind === 'unknown') return { verdict: 'unknown', reason: `key ${JSON.stringify(key ?? null)}: ${r.reason}` };
     if (r.kind === 'fail') {
-      const w = witness ? linWitness(key, states, segs.flat(), init, seg, from, r.stuck, before) : bareWitness(key, seg[r.stuck] as LinOp, before);
+      const wb = new Budget(Math.max(WITNESS_FACTOR * (performance.now() - t0), WITNESS_MIN_MS), Infinity, budget.maxBytes);
+      const w = witness ? linWitness(key, states, segs.flat(), init, seg, from, r.stuck, before, wb) : bareWitness(key, seg[r.stuck] as LinOp, before);
       return { verdict: 'fail', witness: w };
     }
     from = r.ends;
