@@ -1,6 +1,6 @@
 // The search for a linearization of one segment of one key's history: Wing & Gong's
 // algorithm with Lowe's memoisation, as Porcupine does it, over flat typed arrays,
-// with three rules that cut the orders it must try (each keeps the verdict exact):
+// with rules that cut the orders it must try (each keeps the verdict exact):
 //
 // - Calls and returns sit in a doubly linked list in time order (lin-events.ts).
 //   Walking it, a call may be linearized now if the model accepts it; it is then
@@ -17,6 +17,11 @@
 //   the two in any order that starts with the later one gives an order that starts
 //   with the earlier one. Many concurrent equal cas calls are then tried once per
 //   state, not once per subset.
+// - Reachable reads: when the first call to return is a read of a value the state is
+//   not, the calls that may go before it must be able to make that value (a write of
+//   it, or appends that extend the state to it), or the node is dead. A pending read
+//   that no write or cas overlaps is dead as soon as the state is not a prefix of its
+//   value (appends only extend).
 // - Open calls have no return (nothing forces them) and are placed only when that
 //   changes the state; of several identical open calls, the earliest is placed first.
 import type { Budget } from './lin-budget.ts';
@@ -76,6 +81,30 @@ function classes(ops: readonly LinOp[]): { openPrev: Int32Array; twin: Int32Arra
   return { openPrev, twin };
 }
 
+/**
+ * 1 for each read that no write or cas overlaps: while it is pending, only appends can
+ * change the state (a write that returned before it began has been placed already).
+ */
+function noResetDuring(ops: readonly LinOp[]): Uint8Array {
+  const out = new Uint8Array(ops.length);
+  const resets = ops.filter((o) => o.kind === Kind.Write || o.kind === Kind.Cas); // sorted by start, as ops are
+  const maxEnd = new Float64Array(resets.length);
+  resets.forEach((w, i) => (maxEnd[i] = Math.max(i > 0 ? (maxEnd[i - 1] as number) : -Infinity, w.end)));
+  ops.forEach((r, i) => {
+    if (r.kind !== Kind.Read) return;
+    let lo = 0;
+    let hi = resets.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if ((resets[m] as LinOp).start <= r.end) lo = m + 1;
+      else hi = m;
+    }
+    // resets that began by its end: none of them still running when it began
+    if (lo === 0 || (maxEnd[lo - 1] as number) < r.start) out[i] = 1;
+  });
+  return out;
+}
+
 function run(states: States, ops: readonly LinOp[], starts: readonly number[], mode: 'any' | 'all', budget: Budget, cache: HashSet64): SearchResult {
   const n = ops.length;
   const { head, next, prev, evOp, isCall, match } = eventList(ops);
@@ -83,6 +112,7 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
   const end = Float64Array.from(ops, (o) => o.end);
   const observer = Uint8Array.from(ops, (o) => (!o.optional && (o.kind === Kind.Read || o.kind === Kind.CasFail) ? 1 : 0));
   const obsA = Int32Array.from(ops, (o) => o.a);
+  const fixed = noResetDuring(ops);
   const z = zobristKeys(n);
   const lin = new Uint8Array(n);
   const stackEv = new Int32Array(n);
@@ -124,6 +154,19 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
     if (m >= 0) unlink(next, prev, m);
     e = next[head] as number;
   };
+  /** Whether the calls before return event r (those that may go now) could make the state v. */
+  const reachable = (r: number, v: number): boolean => {
+    let appends = false;
+    let resets = false;
+    for (let q = next[head] as number; q !== r; q = next[q] as number) {
+      const op = ops[evOp[q] as number] as LinOp;
+      if (op.kind === Kind.Write || op.kind === Kind.Cas) {
+        if ((op.kind === Kind.Write ? op.a : op.b) === v) return true;
+        resets = true;
+      } else if (op.kind === Kind.Append) appends = true;
+    }
+    return appends && (resets || states.reaches(state, v));
+  };
   /** A twin that failed at this node and returns no later than op o. */
   const ruledOut = (o: number): boolean => {
     const c = twin[o] as number;
@@ -159,11 +202,19 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
       if (fresh) {
         // a new node: an observer the state allows goes first, alone
         fresh = false;
-        for (let q = e; q !== -1 && isCall[q] === 1; q = next[q] as number) {
+        let q = e;
+        for (; q !== -1 && isCall[q] === 1; q = next[q] as number) {
           const o = evOp[q] as number;
           if (observer[o] === 0) continue;
           const a = obsA[o] as number;
-          if ((ops[o] as LinOp).kind === Kind.Read ? state !== a : state === a) continue;
+          if ((ops[o] as LinOp).kind === Kind.Read ? state !== a : state === a) {
+            // a read whose value only appends from here could make, and they cannot
+            if (fixed[o] === 1 && (ops[o] as LinOp).kind === Kind.Read && !states.reaches(state, a)) {
+              dead = true;
+              break;
+            }
+            continue;
+          }
           const n1 = h1 ^ (z[2 * o] as number);
           const n2 = h2 ^ (z[2 * o + 1] as number);
           if (cache.add(n1 ^ fmix(state + 1), n2 ^ fmix(state ^ 0x5bd1e995))) {
@@ -174,6 +225,9 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
           } else dead = true; // explored before: this node ends as that child did
           break;
         }
+        // the first call to return, if a read the state does not allow: the calls that
+        // may go before it must be able to make its value, or this node is dead
+        if (!fresh && !dead && q !== -1 && isCall[q] === 0 && (ops[evOp[q] as number] as LinOp).kind === Kind.Read) dead = !reachable(q, obsA[evOp[q] as number] as number);
         if (fresh) continue;
       }
       if (dead) {

@@ -75,7 +75,7 @@ export function linWitness(
   const b = seg[stuck] as LinOp;
   const t = b.end;
   const fails = (ops: LinOp[], from: readonly number[]): boolean => search(states, ops, from, 'any', budget).kind === 'fail';
-  const anyState = seg.some((o) => o.kind === Kind.Append) ? undefined : states.values.map((_, i) => i);
+  const anyState = seg.some((o) => o.kind === Kind.Append) ? undefined : Array.from({ length: states.size }, (_, i) => i);
 
   // smallest window [a, ..] ending at b, cut where all earlier calls have completed
   let window: LinOp[] | undefined;
