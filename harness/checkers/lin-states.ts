@@ -12,6 +12,7 @@
 import type { Value } from '../history/op.ts';
 import { valueKey } from './calls.ts';
 import { HashMap64 } from './hash-set64.ts';
+import { fmix } from './lin-events.ts';
 
 const B1 = 0x01000193;
 const B2 = 0x5bd1e995;
@@ -141,7 +142,9 @@ export class States {
 
   /** State after appending element `el` (an interned value) to state `s`. */
   append(s: number, el: number): number {
-    const known = this.transitions.get(s, el, -1);
+    // (scrambled, state) is exact (fmix is a bijection) and spreads over the table
+    const lo = fmix((s + Math.imul(el, 0x9e3779b1)) | 0);
+    const known = this.transitions.get(lo, s, -1);
     if (known >= 0) return known;
     const kind = this.kind[s] as SeqKind;
     const v = this.values[s];
@@ -155,7 +158,7 @@ export class States {
       const b2 = (Math.imul(b, pp2) + ph2) | 0;
       r = this.find(seqKey(k, a2, b2, n + m), () => appended(this.value(s), this.value(el))) ?? this.add(UNBUILT, k, s, el, [a2, b2, n + m]);
     }
-    this.transitions.add(s, el, r);
+    this.transitions.add(lo, s, r);
     return r;
   }
 
