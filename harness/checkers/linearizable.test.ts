@@ -124,3 +124,12 @@ test('an exhausted memory budget gives unknown; with room the same history fails
   assert.match(res.summary, /memory budget exhausted \(0\.1 MB/);
   assert.equal(checkLinearizable(h, { model: 'kv' }).verdict, 'fail');
 });
+
+test('a cheap violation on one key is found before an expensive key is decided', () => {
+  // key "a" needs every subset of 15 writes before it fails; key "b" fails at once
+  const lines: Line[] = [...concurrentWrites(15, 'a'), ...w(500, 1, 'b').map((l) => [...l.slice(0, 5), 200] as unknown as Line), ['i', 501, 'read', 'b', null, 201], ['ok', 501, 'read', 'b', 2, 202]];
+  const res = checkLinearizable(hist(lines), { model: 'kv', witness: false });
+  assert.equal(res.verdict, 'fail');
+  assert.match(res.summary, /key "b"/);
+  assert.ok(((res.details?.['figures'] as { explored: number }).explored) < 1_000_000, 'key "a" was put off, not searched to the end');
+});
