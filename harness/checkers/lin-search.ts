@@ -138,16 +138,22 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
   let iter = 0;
   let state = 0;
   let e = -1;
-  /** Places the call at event p, leading to state ns with set hash (n1, n2). */
-  const place = (p: number, ns: number, n1: number, n2: number, isForced: number): void => {
+  /** Remembers the node that placing op o (leading to state ns) makes: true if new, false if explored before, a reason if over budget. */
+  const remember = (o: number, ns: number): boolean | string => {
+    if (!cache.add(h1 ^ (z[2 * o] as number) ^ fmix(ns + 1), h2 ^ (z[2 * o + 1] as number) ^ fmix(ns ^ 0x5bd1e995))) return false;
+    return budget.over(cache.size, cache.bytes) ?? true;
+  };
+  /** Places the call at event p, leading to state ns. */
+  const place = (p: number, ns: number, isForced: number): void => {
+    const o = evOp[p] as number;
     stackEv[sp] = p;
     stackState[sp] = state;
     forced[sp++] = isForced;
     base[sp] = top;
     nodeOf[sp] = ++nodes;
-    lin[evOp[p] as number] = 1;
-    h1 = n1;
-    h2 = n2;
+    lin[o] = 1;
+    h1 ^= z[2 * o] as number;
+    h2 ^= z[2 * o + 1] as number;
     state = ns;
     unlink(next, prev, p);
     const m = match[p] as number;
@@ -215,12 +221,10 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
             }
             continue;
           }
-          const n1 = h1 ^ (z[2 * o] as number);
-          const n2 = h2 ^ (z[2 * o + 1] as number);
-          if (cache.add(n1 ^ fmix(state + 1), n2 ^ fmix(state ^ 0x5bd1e995))) {
-            const why = budget.over(cache.size, cache.bytes);
-            if (why !== undefined) return { kind: 'unknown', reason: why };
-            place(q, state, n1, n2, 1);
+          const r = remember(o, state);
+          if (typeof r === 'string') return { kind: 'unknown', reason: r };
+          if (r) {
+            place(q, state, 1);
             fresh = true;
           } else dead = true; // explored before: this node ends as that child did
           break;
@@ -242,12 +246,10 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
         if (observer[o] === 0 && (cp < 0 || lin[cp] === 1) && (twin[o] === -1 || !ruledOut(o))) {
           const ns = step(states, op, state);
           if (ns >= 0 && !(op.optional && ns === state)) {
-            const n1 = h1 ^ (z[2 * o] as number);
-            const n2 = h2 ^ (z[2 * o + 1] as number);
-            if (cache.add(n1 ^ fmix(ns + 1), n2 ^ fmix(ns ^ 0x5bd1e995))) {
-              const why = budget.over(cache.size, cache.bytes);
-              if (why !== undefined) return { kind: 'unknown', reason: why };
-              place(e, ns, n1, n2, 0);
+            const r = remember(o, ns);
+            if (typeof r === 'string') return { kind: 'unknown', reason: r };
+            if (r) {
+              place(e, ns, 0);
               fresh = true;
               continue;
             }
