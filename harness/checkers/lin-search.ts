@@ -56,16 +56,17 @@ export function search(states: States, ops: readonly LinOp[], starts: readonly n
 let spare: HashSet64 | undefined;
 
 /** Per op: the previous identical open op (-1: none), and the class of identical completed ops (-1: no twin). */
-function classes(ops: readonly LinOp[]): { openPrev: Int32Array; twin: Int32Array } {
+function classes(ops: readonly LinOp[]): { openPrev: Int32Array; twin: Int32Array; twins: number } {
   const n = ops.length;
   const openPrev = new Int32Array(n).fill(-1);
   const twin = new Int32Array(n).fill(-1);
-  const lastOf = new Map<string, number>();
-  const first = new Map<string, number>();
+  const lastOf = new Map<number | string, number>();
+  const first = new Map<number | string, number>();
   let classes = 0;
   for (let i = 0; i < n; i++) {
     const o = ops[i] as LinOp;
-    const k = `${o.optional ? 'o' : 'c'}${o.kind},${o.a},${o.b}`;
+    // one number while the state ids fit in 24 bits each
+    const k = o.a < 1 << 24 && o.b < 1 << 24 ? (o.a + o.b * (1 << 24)) * 16 + o.kind * 2 + (o.optional ? 1 : 0) : `${o.optional ? 'o' : 'c'}${o.kind},${o.a},${o.b}`;
     if (o.optional) {
       openPrev[i] = lastOf.get(k) ?? -1;
       lastOf.set(k, i);
@@ -78,7 +79,7 @@ function classes(ops: readonly LinOp[]): { openPrev: Int32Array; twin: Int32Arra
       twin[i] = twin[f] as number;
     }
   }
-  return { openPrev, twin };
+  return { openPrev, twin, twins: classes };
 }
 
 /**
@@ -105,13 +106,54 @@ function noResetDuring(ops: readonly LinOp[]): Uint8Array {
   return out;
 }
 
+/** Twins that failed at the nodes on the path (see run), and the undo log of what each node changed. */
+interface TwinLog {
+  readonly stamp: Int32Array;
+  readonly minEnd: Float64Array;
+  readonly cls: number[];
+  readonly was: number[];
+  readonly end: number[];
+}
+
+/** Records that a call of twin class c returning at `end` failed at node `node`; the log's new top. */
+function failedTwin(log: TwinLog, top: number, c: number, end: number, node: number): number {
+  if (c === -1) return top;
+  log.cls[top] = c;
+  log.was[top] = log.stamp[c] as number;
+  log.end[top] = log.minEnd[c] as number;
+  if (log.stamp[c] !== node || end < (log.minEnd[c] as number)) log.minEnd[c] = end;
+  log.stamp[c] = node;
+  return top + 1;
+}
+
+/** Whether the calls before return event r (those that may go now) could make the state the read at r returned. */
+function reachable(ops: readonly LinOp[], next: Int32Array, head: number, evOp: Int32Array, r: number, states: States, state: number): boolean {
+  const v = (ops[evOp[r] as number] as LinOp).a;
+  let appends = false;
+  let resets = false;
+  for (let q = next[head] as number; q !== r; q = next[q] as number) {
+    const op = ops[evOp[q] as number] as LinOp;
+    if (op.kind === Kind.Write || op.kind === Kind.Cas) {
+      if ((op.kind === Kind.Write ? op.a : op.b) === v) return true;
+      resets = true;
+    } else if (op.kind === Kind.Append) appends = true;
+  }
+  return appends && (resets || states.reaches(state, v));
+}
+
 function run(states: States, ops: readonly LinOp[], starts: readonly number[], mode: 'any' | 'all', budget: Budget, cache: HashSet64): SearchResult {
   const n = ops.length;
   const { head, next, prev, evOp, isCall, match } = eventList(ops);
-  const { openPrev, twin } = classes(ops);
-  const end = Float64Array.from(ops, (o) => o.end);
-  const observer = Uint8Array.from(ops, (o) => (!o.optional && (o.kind === Kind.Read || o.kind === Kind.CasFail) ? 1 : 0));
-  const obsA = Int32Array.from(ops, (o) => o.a);
+  const { openPrev, twin, twins } = classes(ops);
+  const end = new Float64Array(n);
+  const observer = new Uint8Array(n);
+  const obsA = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = ops[i] as LinOp;
+    end[i] = o.end;
+    observer[i] = !o.optional && (o.kind === Kind.Read || o.kind === Kind.CasFail) ? 1 : 0;
+    obsA[i] = o.a;
+  }
   const fixed = noResetDuring(ops);
   const z = zobristKeys(n);
   const lin = new Uint8Array(n);
@@ -122,13 +164,9 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
   // them, valid while stamp = that node's id; an undo log restores what a child changed
   const nodeOf = new Int32Array(n + 1);
   let nodes = 0;
-  const twins = twin.reduce((m, c) => Math.max(m, c + 1), 0);
-  const stamp = new Int32Array(twins).fill(-1);
-  const minEnd = new Float64Array(twins);
+  const log: TwinLog = { stamp: new Int32Array(twins).fill(-1), minEnd: new Float64Array(twins), cls: [], was: [], end: [] };
+  const { stamp, minEnd } = log;
   const base = new Int32Array(n + 1);
-  const undoClass: number[] = [];
-  const undoStamp: number[] = [];
-  const undoEnd: number[] = [];
   let top = 0;
   const ends = new Set<number>();
   let maxRet = -1;
@@ -138,64 +176,7 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
   let iter = 0;
   let state = 0;
   let e = -1;
-  /** Remembers the node that placing op o (leading to state ns) makes: true if new, false if explored before, a reason if over budget. */
-  const remember = (o: number, ns: number): boolean | string => {
-    if (!cache.add(h1 ^ (z[2 * o] as number) ^ fmix(ns + 1), h2 ^ (z[2 * o + 1] as number) ^ fmix(ns ^ 0x5bd1e995))) return false;
-    return budget.over(cache.size, cache.bytes) ?? true;
-  };
-  /** Places the call at event p, leading to state ns. */
-  const place = (p: number, ns: number, isForced: number): void => {
-    const o = evOp[p] as number;
-    stackEv[sp] = p;
-    stackState[sp] = state;
-    forced[sp++] = isForced;
-    base[sp] = top;
-    nodeOf[sp] = ++nodes;
-    lin[o] = 1;
-    h1 ^= z[2 * o] as number;
-    h2 ^= z[2 * o + 1] as number;
-    state = ns;
-    unlink(next, prev, p);
-    const m = match[p] as number;
-    if (m >= 0) unlink(next, prev, m);
-    e = next[head] as number;
-  };
-  /** Whether the calls before return event r (those that may go now) could make the state v. */
-  const reachable = (r: number, v: number): boolean => {
-    let appends = false;
-    let resets = false;
-    for (let q = next[head] as number; q !== r; q = next[q] as number) {
-      const op = ops[evOp[q] as number] as LinOp;
-      if (op.kind === Kind.Write || op.kind === Kind.Cas) {
-        if ((op.kind === Kind.Write ? op.a : op.b) === v) return true;
-        resets = true;
-      } else if (op.kind === Kind.Append) appends = true;
-    }
-    return appends && (resets || states.reaches(state, v));
-  };
-  /** A twin that failed at this node and returns no later than op o. */
-  const ruledOut = (o: number): boolean => {
-    const c = twin[o] as number;
-    return stamp[c] === nodeOf[sp] && (minEnd[c] as number) <= (end[o] as number);
-  };
-  const failedHere = (o: number): void => {
-    const c = twin[o] as number;
-    if (c === -1) return;
-    undoClass[top] = c;
-    undoStamp[top] = stamp[c] as number;
-    undoEnd[top++] = minEnd[c] as number;
-    if (stamp[c] !== nodeOf[sp] || (end[o] as number) < (minEnd[c] as number)) minEnd[c] = end[o] as number;
-    stamp[c] = nodeOf[sp] as number;
-  };
-  /** Undoes what the nodes below depth d recorded. */
-  const undoTo = (mark: number): void => {
-    while (top > mark) {
-      const c = undoClass[--top] as number;
-      stamp[c] = undoStamp[top] as number;
-      minEnd[c] = undoEnd[top] as number;
-    }
-  };
-
+  // (closures here would be made again for every search: the loop is written out)
   for (const s0 of starts) {
     state = s0;
     nodeOf[0] = ++nodes;
@@ -205,6 +186,10 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
     for (;;) {
       if ((++iter & 0xfff) === 0 && budget.timeUp()) return { kind: 'unknown', reason: 'time budget exhausted' };
       let dead = false;
+      // the call to place (its event), the state it leads to, and whether it goes alone
+      let cand = -1;
+      let ns = state;
+      let alone = false;
       if (fresh) {
         // a new node: an observer the state allows goes first, alone
         fresh = false;
@@ -213,52 +198,69 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
           const o = evOp[q] as number;
           if (observer[o] === 0) continue;
           const a = obsA[o] as number;
-          if ((ops[o] as LinOp).kind === Kind.Read ? state !== a : state === a) {
-            // a read whose value only appends from here could make, and they cannot
-            if (fixed[o] === 1 && (ops[o] as LinOp).kind === Kind.Read && !states.reaches(state, a)) {
-              dead = true;
-              break;
-            }
-            continue;
+          if ((ops[o] as LinOp).kind === Kind.Read ? state === a : state !== a) {
+            cand = q;
+            alone = true;
+            break;
           }
-          const r = remember(o, state);
-          if (typeof r === 'string') return { kind: 'unknown', reason: r };
-          if (r) {
-            place(q, state, 1);
-            fresh = true;
-          } else dead = true; // explored before: this node ends as that child did
-          break;
+          // a read whose value only appends from here could make, and they cannot
+          if (fixed[o] === 1 && (ops[o] as LinOp).kind === Kind.Read && !states.reaches(state, a)) {
+            dead = true;
+            break;
+          }
         }
         // the first call to return, if a read the state does not allow: the calls that
         // may go before it must be able to make its value, or this node is dead
-        if (!fresh && !dead && q !== -1 && isCall[q] === 0 && (ops[evOp[q] as number] as LinOp).kind === Kind.Read) dead = !reachable(q, obsA[evOp[q] as number] as number);
-        if (fresh) continue;
+        if (cand < 0 && !dead && q !== -1 && (ops[evOp[q] as number] as LinOp).kind === Kind.Read) dead = !reachable(ops, next, head, evOp, q, states, state);
       }
-      if (dead) {
-        // nothing to try here
-      } else if (e === -1) {
-        if (mode === 'any') return { kind: 'ok', order: Array.from(stackEv.subarray(0, sp), (p) => evOp[p] as number), ends: [state] };
-        ends.add(state);
-      } else if (isCall[e] === 1) {
-        const o = evOp[e] as number;
-        const op = ops[o] as LinOp;
-        const cp = openPrev[o] as number;
-        if (observer[o] === 0 && (cp < 0 || lin[cp] === 1) && (twin[o] === -1 || !ruledOut(o))) {
-          const ns = step(states, op, state);
-          if (ns >= 0 && !(op.optional && ns === state)) {
-            const r = remember(o, ns);
-            if (typeof r === 'string') return { kind: 'unknown', reason: r };
-            if (r) {
-              place(e, ns, 0);
-              fresh = true;
-              continue;
-            }
-            failedHere(o); // explored before, from another path
+      if (cand < 0 && !dead) {
+        if (e === -1) {
+          if (mode === 'any') return { kind: 'ok', order: Array.from(stackEv.subarray(0, sp), (p) => evOp[p] as number), ends: [state] };
+          ends.add(state);
+        } else if (isCall[e] === 1) {
+          const o = evOp[e] as number;
+          const op = ops[o] as LinOp;
+          const cp = openPrev[o] as number;
+          const c = twin[o] as number;
+          // twins: one that failed here and returns no later rules this one out
+          if (observer[o] === 0 && (cp < 0 || lin[cp] === 1) && (c === -1 || stamp[c] !== nodeOf[sp] || (minEnd[c] as number) > (end[o] as number))) {
+            ns = step(states, op, state);
+            if (ns >= 0 && !(op.optional && ns === state)) cand = e;
           }
+          if (cand < 0) {
+            e = next[e] as number;
+            continue;
+          }
+        } else if (e > maxRet) maxRet = e;
+      }
+      if (cand >= 0) {
+        const o = evOp[cand] as number;
+        if (cache.add(h1 ^ (z[2 * o] as number) ^ fmix(ns + 1), h2 ^ (z[2 * o + 1] as number) ^ fmix(ns ^ 0x5bd1e995))) {
+          const why = budget.over(cache.size, cache.bytes);
+          if (why !== undefined) return { kind: 'unknown', reason: why };
+          stackEv[sp] = cand;
+          stackState[sp] = state;
+          forced[sp++] = alone ? 1 : 0;
+          base[sp] = top;
+          nodeOf[sp] = ++nodes;
+          lin[o] = 1;
+          h1 ^= z[2 * o] as number;
+          h2 ^= z[2 * o + 1] as number;
+          state = ns;
+          unlink(next, prev, cand);
+          const m = match[cand] as number;
+          if (m >= 0) unlink(next, prev, m);
+          e = next[head] as number;
+          fresh = true;
+          continue;
         }
-        e = next[e] as number;
-        continue;
-      } else if (e > maxRet) maxRet = e;
+        // explored before, from another path: an observer's node ends as that child did
+        if (!alone) {
+          top = failedTwin(log, top, twin[o] as number, end[o] as number, nodeOf[sp] as number);
+          e = next[e] as number;
+          continue;
+        }
+      }
       // backtrack: undo the last placement and try the call after it; a forced
       // placement had no alternatives, so its node is done too
       let resumed = false;
@@ -272,9 +274,14 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
         const m = match[p] as number;
         if (m >= 0) relink(next, prev, m);
         relink(next, prev, p);
-        undoTo(base[sp + 1] as number);
+        // undo what the nodes below recorded about twins
+        for (const mark = base[sp + 1] as number; top > mark; ) {
+          const c = log.cls[--top] as number;
+          stamp[c] = log.was[top] as number;
+          minEnd[c] = log.end[top] as number;
+        }
         if (forced[sp] === 1) continue;
-        failedHere(o);
+        top = failedTwin(log, top, twin[o] as number, end[o] as number, nodeOf[sp] as number);
         e = next[p] as number;
         resumed = true;
         break;

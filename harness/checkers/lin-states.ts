@@ -38,6 +38,7 @@ function pow(b: number, n: number): number {
   for (let i = 0; i < n; i++) r = Math.imul(r, b);
   return r;
 }
+const same = (a: Value, b: Value): boolean => a === b || (typeof a !== 'string' && valueKey(a) === valueKey(b));
 const kindOf = (v: unknown): SeqKind => (typeof v === 'string' ? 1 : Array.isArray(v) ? 2 : 0);
 
 export class States {
@@ -46,7 +47,7 @@ export class States {
   private readonly prims = new Map<string | number | boolean | null, number>();
   private readonly ids = new Map<string, number>();
   /** append transitions reached: (state, element) → state */
-  private readonly transitions = new HashMap64(1024);
+  private readonly transitions = new HashMap64(256);
   /** per element: the hashes of what it appends and the bases to the power of its length */
   private readonly piece: Array<readonly [number, number, number, number, number] | undefined> = [];
   // per state: sequence kind, hashes, length; for an unbuilt one, parent and element
@@ -73,11 +74,13 @@ export class States {
     let i = k === undefined ? this.prims.get(v as string | number | boolean | null) : this.ids.get(k);
     if (i !== undefined) return i;
     const kind = kindOf(v);
+    let hashes: [number, number, number] | undefined;
     if (kind !== 0) {
-      const n = kind === 1 ? (v as string).length : (v as unknown[]).length;
-      i = this.find(seqKey(kind, seqHash(kind, v, n, B1), seqHash(kind, v, n, B2), n), () => v as Value);
+      const n = lenOf(v);
+      hashes = [seqHash(kind, v, n, B1), seqHash(kind, v, n, B2), n];
+      i = this.find(seqKey(kind, ...hashes), () => v as Value);
     }
-    if (i === undefined) i = this.add(v as Value, kind, -1, -1);
+    i ??= this.add(v as Value, kind, -1, -1, hashes);
     if (k === undefined) this.prims.set(v as string | number | boolean | null, i);
     else this.ids.set(k, i);
     return i;
@@ -110,8 +113,8 @@ export class States {
   private find(key: number, v: () => Value): number | undefined {
     const f = this.bySeq.get(key);
     if (f === undefined) return undefined;
-    const want = valueKey(v());
-    for (const c of this.shared.get(key) ?? [f]) if (valueKey(this.value(c)) === want) return c;
+    const want = v();
+    for (const c of this.shared.get(key) ?? [f]) if (same(this.value(c), want)) return c;
     return undefined;
   }
 
