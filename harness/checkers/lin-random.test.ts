@@ -14,11 +14,15 @@ function accepts(c: Call, s: Value): Value | undefined {
   const pair = (c.input ?? [null, null]) as readonly Value[];
   switch (c.f) {
     case 'read':
-      return c.output === s ? s : undefined;
+      return JSON.stringify(c.output) === JSON.stringify(s) ? s : undefined;
     case 'write':
       return c.input as Value;
     case 'delete':
       return null;
+    case 'append': {
+      const cur = s as unknown;
+      return (Array.isArray(cur) ? [...(cur as unknown[]), c.input] : cur === null ? [c.input] : [cur, c.input]) as unknown as Value;
+    }
     case 'cas':
       if (c.type === 'fail') return s !== pair[0] ? s : undefined;
       return s === pair[0] ? (pair[1] as Value) : undefined;
@@ -70,7 +74,20 @@ const twinCall: Pick = (rand) => {
   return { f: 'cas', value: [a, (a + 1) % 3] };
 };
 
-function randomHistory(seed: number, unique = false, pick: Pick = anyCall, most = 6): Op[] {
+/** Appends of 1-3 and writes of [] or [1], reads of short lists: the kv model's appended states. */
+const appendCall: Pick = (rand) => {
+  const r = rand();
+  if (r < 0.4) return { f: 'read', value: null };
+  if (r < 0.55) return { f: 'write', value: (rand() < 0.5 ? [] : [1]) as unknown as Value };
+  return { f: 'append', value: 1 + Math.floor(rand() * 3) };
+};
+/** What a read in an append history returns: a short list, mostly one that some order can give. */
+const listResult = (rand: () => number): Value => {
+  const n = Math.floor(rand() * 4);
+  return (rand() < 0.15 ? null : Array.from({ length: n }, () => 1 + Math.floor(rand() * 3))) as unknown as Value;
+};
+
+function randomHistory(seed: number, unique = false, pick: Pick = anyCall, most = 6, result?: (rand: () => number) => Value): Op[] {
   const rand = rng(seed);
   let counter = 0;
   const ops: Op[] = [];
@@ -91,7 +108,7 @@ function randomHistory(seed: number, unique = false, pick: Pick = anyCall, most 
       if (c === undefined) continue;
       const r = rand();
       const type = r < 0.25 ? 'info' : c.f === 'cas' && r < 0.6 ? 'fail' : 'ok';
-      const value = c.f === 'read' ? (rand() < 0.25 ? null : unique ? 1 + Math.floor(rand() * Math.max(1, counter)) : Math.floor(rand() * 3)) : c.value;
+      const value = c.f !== 'read' ? c.value : result !== undefined ? result(rand) : rand() < 0.25 ? null : unique ? 1 + Math.floor(rand() * Math.max(1, counter)) : Math.floor(rand() * 3);
       ops.push({ index: ops.length, type, f: c.f, key: 'k', value, process: c.p, time: t++ });
     }
   }
@@ -126,6 +143,18 @@ test('agrees with brute force on 3000 small histories of mostly identical calls 
     if (want) pass++;
   }
   assert.ok(pass > 300 && pass < 2700, `a mix of verdicts (${pass} linearizable)`);
+});
+
+test('agrees with brute force on 4000 small histories of appends, writes of lists and reads', () => {
+  let pass = 0;
+  for (let seed = 1; seed <= 4000; seed++) {
+    const h = randomHistory(seed, false, appendCall, 7, listResult);
+    const want = bruteForce(h);
+    const got = checkLinearizable(h, { model: 'kv' });
+    assert.equal(got.verdict, want ? 'pass' : 'fail', `seed ${seed}: ${JSON.stringify(h)}`);
+    if (want) pass++;
+  }
+  assert.ok(pass > 200 && pass < 3800, `a mix of verdicts (${pass} linearizable)`);
 });
 
 test('generated canary histories: the valid one passes, the corrupted one fails', () => {

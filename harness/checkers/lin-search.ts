@@ -20,8 +20,8 @@
 // - Reachable reads: when the first call to return is a read of a value the state is
 //   not, the calls that may go before it must be able to make that value (a write of
 //   it, or appends that extend the state to it), or the node is dead. A pending read
-//   that no write or cas overlaps is dead as soon as the state is not a prefix of its
-//   value (appends only extend).
+//   whose overlapping writes and cas are all placed makes the node dead as soon as the
+//   state is not a prefix of its value (appends only extend).
 // - Open calls have no return (nothing forces them) and are placed only when that
 //   changes the state; of several identical open calls, the earliest is placed first.
 import type { Budget } from './lin-budget.ts';
@@ -82,28 +82,58 @@ function classes(ops: readonly LinOp[]): { openPrev: Int32Array; twin: Int32Arra
   return { openPrev, twin, twins: classes };
 }
 
+/** The writes and cas overlapping each read, as offsets into a flat list (a read with more than MAX_RESETS: -1, never checked). */
+interface Resets {
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  readonly list: Int32Array;
+}
+const MAX_RESETS = 16;
+
 /**
- * 1 for each read that no write or cas overlaps: while it is pending, only appends can
- * change the state (a write that returned before it began has been placed already).
+ * For each read, the writes and cas that overlap it: once they are all placed, only
+ * appends can change the state before it (a write that returned before it began has
+ * been placed already).
  */
-function noResetDuring(ops: readonly LinOp[]): Uint8Array {
-  const out = new Uint8Array(ops.length);
-  const resets = ops.filter((o) => o.kind === Kind.Write || o.kind === Kind.Cas); // sorted by start, as ops are
-  const maxEnd = new Float64Array(resets.length);
-  resets.forEach((w, i) => (maxEnd[i] = Math.max(i > 0 ? (maxEnd[i - 1] as number) : -Infinity, w.end)));
-  ops.forEach((r, i) => {
-    if (r.kind !== Kind.Read) return;
+function resetsDuring(ops: readonly LinOp[]): Resets {
+  const n = ops.length;
+  const from = new Int32Array(n).fill(-1);
+  const to = new Int32Array(n).fill(-1);
+  const resets: number[] = [];
+  const open: number[] = [];
+  let longest = 0;
+  for (let i = 0; i < n; i++) {
+    const o = ops[i] as LinOp;
+    if (o.kind !== Kind.Write && o.kind !== Kind.Cas) continue;
+    resets.push(i); // by start, as ops are
+    if (Number.isFinite(o.end)) longest = Math.max(longest, o.end - o.start);
+    else open.push(i);
+  }
+  const list: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = ops[i] as LinOp;
+    if (r.kind !== Kind.Read) continue;
     let lo = 0;
     let hi = resets.length;
     while (lo < hi) {
       const m = (lo + hi) >> 1;
-      if ((resets[m] as LinOp).start <= r.end) lo = m + 1;
+      if ((ops[resets[m] as number] as LinOp).start <= r.end) lo = m + 1;
       else hi = m;
     }
-    // resets that began by its end: none of them still running when it began
-    if (lo === 0 || (maxEnd[lo - 1] as number) < r.start) out[i] = 1;
-  });
-  return out;
+    const mine: number[] = [];
+    for (const w of open) if ((ops[w] as LinOp).start <= r.end) mine.push(w);
+    // completed ones that overlap began at most `longest` before it
+    for (let k = lo - 1; k >= 0 && mine.length <= MAX_RESETS; k--) {
+      const w = ops[resets[k] as number] as LinOp;
+      if (w.start < r.start - longest) break;
+      if (Number.isFinite(w.end) && w.end >= r.start) mine.push(resets[k] as number);
+    }
+    if (mine.length > MAX_RESETS) continue;
+    from[i] = list.length;
+    list.push(...mine);
+    to[i] = list.length;
+  }
+  return { from, to, list: Int32Array.from(list) };
 }
 
 /** Twins that failed at the nodes on the path (see run), and the undo log of what each node changed. */
@@ -154,7 +184,7 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
     observer[i] = !o.optional && (o.kind === Kind.Read || o.kind === Kind.CasFail) ? 1 : 0;
     obsA[i] = o.a;
   }
-  const fixed = noResetDuring(ops);
+  const during = resetsDuring(ops);
   const z = zobristKeys(n);
   const lin = new Uint8Array(n);
   const stackEv = new Int32Array(n);
@@ -203,10 +233,15 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
             alone = true;
             break;
           }
-          // a read whose value only appends from here could make, and they cannot
-          if (fixed[o] === 1 && (ops[o] as LinOp).kind === Kind.Read && !states.reaches(state, a)) {
-            dead = true;
-            break;
+          // a read whose value only appends could make from here (every write and cas
+          // overlapping it is placed), and they cannot
+          if ((ops[o] as LinOp).kind === Kind.Read && (during.from[o] as number) >= 0 && !states.reaches(state, a)) {
+            let placed = true;
+            for (let k = during.from[o] as number; k < (during.to[o] as number) && placed; k++) placed = lin[during.list[k] as number] === 1;
+            if (placed) {
+              dead = true;
+              break;
+            }
           }
         }
         // the first call to return, if a read the state does not allow: the calls that
