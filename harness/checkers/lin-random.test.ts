@@ -133,27 +133,25 @@ test('agrees with brute force on 6000 small random histories (open calls, failed
   assert.ok(dropped > 100 && bounded > 100, `the pruning rules were exercised (dropped ${dropped}, bounded ${bounded})`);
 });
 
-test('agrees with brute force on 3000 small histories of mostly identical calls (cas chains, equal writes)', () => {
+/** How many of `n` histories brute force finds linearizable; the checker must agree on each. */
+function agree(n: number, make: (seed: number) => Op[]): number {
   let pass = 0;
-  for (let seed = 1; seed <= 3000; seed++) {
-    const h = [...hist(write0), ...randomHistory(seed, false, twinCall, 8).map((o) => ({ ...o, index: o.index + 2, time: o.time + 2 }))];
+  for (let seed = 1; seed <= n; seed++) {
+    const h = make(seed);
     const want = bruteForce(h);
-    const got = checkLinearizable(h, { model: 'kv' });
-    assert.equal(got.verdict, want ? 'pass' : 'fail', `seed ${seed}: ${JSON.stringify(h)}`);
+    assert.equal(checkLinearizable(h, { model: 'kv' }).verdict, want ? 'pass' : 'fail', `seed ${seed}: ${JSON.stringify(h)}`);
     if (want) pass++;
   }
+  return pass;
+}
+
+test('agrees with brute force on 3000 small histories of mostly identical calls (cas chains, equal writes)', () => {
+  const pass = agree(3000, (seed) => [...hist(write0), ...randomHistory(seed, false, twinCall, 8).map((o) => ({ ...o, index: o.index + 2, time: o.time + 2 }))]);
   assert.ok(pass > 300 && pass < 2700, `a mix of verdicts (${pass} linearizable)`);
 });
 
 test('agrees with brute force on 4000 small histories of appends, writes of lists and reads', () => {
-  let pass = 0;
-  for (let seed = 1; seed <= 4000; seed++) {
-    const h = randomHistory(seed, false, appendCall, 7, listResult);
-    const want = bruteForce(h);
-    const got = checkLinearizable(h, { model: 'kv' });
-    assert.equal(got.verdict, want ? 'pass' : 'fail', `seed ${seed}: ${JSON.stringify(h)}`);
-    if (want) pass++;
-  }
+  const pass = agree(4000, (seed) => randomHistory(seed, false, appendCall, 7, listResult));
   assert.ok(pass > 200 && pass < 3800, `a mix of verdicts (${pass} linearizable)`);
 });
 

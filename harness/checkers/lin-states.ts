@@ -118,12 +118,6 @@ export class States {
     return undefined;
   }
 
-  has(v0: unknown): boolean {
-    const v = v0 === undefined ? null : v0;
-    const prim = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-    return prim ? this.prims.has(v as string | number | boolean | null) : this.ids.has(valueKey(v));
-  }
-
   value(id: number): Value {
     const v = this.values[id];
     if (v !== UNBUILT) return v as Value;
