@@ -41,9 +41,12 @@ export interface LinOptions {
   readonly backjump?: boolean;
 }
 
-/** States a search may remember in the first round of keys; each round allows 8 times more. */
-const FIRST_ROUND_CAP = 100_000;
-const LAST_ROUND_CAP = FIRST_ROUND_CAP * 8 ** 4;
+/**
+ * States a search may remember in each round of keys (then no cap): a first round
+ * that decides the cheap keys, violations among them, in a few ms per key, then
+ * rounds that grow 8 times.
+ */
+const ROUND_CAPS = [2_000, 100_000, 800_000, 6_400_000];
 
 export function checkLinearizable(history: readonly Op[], opts: LinOptions = {}): CheckResult {
   const model = opts.model ?? 'kv';
@@ -56,12 +59,12 @@ export function checkLinearizable(history: readonly Op[], opts: LinOptions = {})
   const figures = (): Record<string, unknown> => ({ ...fig, explored: budget.explored, largestSearch: budget.maxCache, ms: Math.round((performance.now() - t0) * 100) / 100 });
   if (opts.wholeMap === true) return wholeMap(calls, model, opts.initial ?? null, budget, fig, figures, opts.backjump !== false);
   // Keys are checked in rounds: in each, a search may remember at most the round's cap
-  // of states, and a key over it waits for the next round (cap x8), so that one key
-  // that is expensive to decide does not hide a cheap violation on another.
+  // of states, and a key over it waits for the next round, so that one key that is
+  // expensive to decide does not hide a cheap violation on another.
   let pending = [...byKey(calls)];
   fig.keys = pending.length;
-  for (let cap = FIRST_ROUND_CAP; pending.length > 0 && !budget.timeUp(); cap *= 8) {
-    budget.roundCap = pending.length === 1 || cap >= LAST_ROUND_CAP ? Infinity : cap;
+  for (let round = 0; pending.length > 0 && !budget.timeUp(); round++) {
+    budget.roundCap = pending.length === 1 ? Infinity : (ROUND_CAPS[round] ?? Infinity);
     const deferred: typeof pending = [];
     for (const [key, kc] of pending) {
       let r: KeyOutcome;
