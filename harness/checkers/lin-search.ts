@@ -13,10 +13,10 @@
 //   with it moved here (it changes no state, and every pending call returns after it
 //   began), so its siblings need no try: the node succeeds iff that child does.
 // - Twins: of identical completed calls (same operation, same arguments) that may go
-//   now, one that failed here rules out every twin that returns no earlier: swapping
-//   the two in any order that starts with the later one gives an order that starts
-//   with the earlier one. Many concurrent equal cas calls are then tried once per
-//   state, not once per subset.
+//   now, only the one that returns first is tried, and one that failed here rules out
+//   every twin that returns no earlier: swapping the two in any order that starts with
+//   the later one gives an order that starts with the earlier one. Many concurrent
+//   equal cas calls are then tried once per state, not once per subset.
 // - Reachable reads: when the first call to return is a read of a value the state is
 //   not, the calls that may go before it must be able to make that value (a write of
 //   it, or appends that extend the state to it), or the node is dead. A pending read
@@ -98,6 +98,8 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
   // twins that failed at the node at each depth: per class, the earliest return among
   // them, valid while stamp = that node's id; an undo log restores what a child changed
   const nodeOf = new Int32Array(n + 1);
+  // the first return in the list at the node at each depth (-1: none): the calls before it may go now
+  const firstRet = new Int32Array(n + 1);
   let nodes = 0;
   const log: TwinLog = { stamp: new Int32Array(twins).fill(-1), minEnd: new Float64Array(twins), cls: [], was: [], end: [] };
   const { stamp, minEnd } = log;
@@ -111,7 +113,15 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
   let iter = 0;
   let state = 0;
   let e = -1;
-  // (closures here would be made again for every search: the loop is written out)
+  /** Whether op o is, of its twins that may go now, the one that returns first (ties: the earliest). */
+  function firstTwin(o: number, c: number): boolean {
+    for (let q = next[head] as number; q !== firstRet[sp] && q !== -1; q = next[q] as number) {
+      const t = evOp[q] as number;
+      if (t !== o && twin[t] === c && ((end[t] as number) < (end[o] as number) || ((end[t] as number) === (end[o] as number) && t < o))) return false;
+    }
+    return true;
+  }
+  // (other closures here would be made again for every search: the loop is written out)
   for (const s0 of starts) {
     state = s0;
     nodeOf[0] = ++nodes;
@@ -152,6 +162,7 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
         // the first call to return, if a read the state does not allow: the calls that
         // may go before it must be able to make its value, or this node is dead
         if (cand < 0 && !dead && q !== -1 && (ops[evOp[q] as number] as LinOp).kind === Kind.Read) dead = !reachable(ops, next, head, evOp, q, states, state);
+        firstRet[sp] = q;
       }
       if (cand < 0 && !dead) {
         if (e === -1) {
@@ -163,7 +174,7 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
           const cp = openPrev[o] as number;
           const c = twin[o] as number;
           // twins: one that failed here and returns no later rules this one out
-          if (observer[o] === 0 && (cp < 0 || lin[cp] === 1) && (c === -1 || stamp[c] !== nodeOf[sp] || (minEnd[c] as number) > (end[o] as number))) {
+          if (observer[o] === 0 && (cp < 0 || lin[cp] === 1) && (c === -1 || ((stamp[c] !== nodeOf[sp] || (minEnd[c] as number) > (end[o] as number)) && firstTwin(o, c)))) {
             ns = step(states, op, state);
             if (ns >= 0 && !(op.optional && ns === state)) cand = e;
           }
