@@ -56,6 +56,33 @@ export function search(states: States, ops: readonly LinOp[], starts: readonly n
 }
 let spare: HashSet64 | undefined;
 
+/** Per twin class, of the calls that may go now, the one that returns first, valid for node bestAt[class]. */
+interface TwinsNow {
+  readonly best: Int32Array;
+  readonly bestAt: Int32Array;
+  readonly twin: Int32Array;
+  readonly end: Float64Array;
+}
+
+/** Whether op o is, of its twins among the events from `from` up to `stop` (those that may go now at `node`), the one that returns first (ties: the earliest). */
+function firstTwin(t: TwinsNow, o: number, node: number, next: Int32Array, evOp: Int32Array, from: number, stop: number): boolean {
+  const { best, bestAt, twin, end } = t;
+  const c = twin[o] as number;
+  if (bestAt[c] !== node) {
+    // one pass over the calls that may go now settles every class at this node
+    for (let q = from; q !== stop && q !== -1; q = next[q] as number) {
+      const x = evOp[q] as number;
+      const k = twin[x] as number;
+      if (k === -1) continue;
+      if (bestAt[k] !== node) {
+        bestAt[k] = node;
+        best[k] = x;
+      } else if ((end[x] as number) < (end[best[k] as number] as number)) best[k] = x;
+    }
+  }
+  return best[c] === o;
+}
+
 /** Twins that failed at the nodes on the path (see run), and the undo log of what each node changed. */
 interface TwinLog {
   readonly stamp: Int32Array;
@@ -113,15 +140,9 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
   let iter = 0;
   let state = 0;
   let e = -1;
-  /** Whether op o is, of its twins that may go now, the one that returns first (ties: the earliest). */
-  function firstTwin(o: number, c: number): boolean {
-    for (let q = next[head] as number; q !== firstRet[sp] && q !== -1; q = next[q] as number) {
-      const t = evOp[q] as number;
-      if (t !== o && twin[t] === c && ((end[t] as number) < (end[o] as number) || ((end[t] as number) === (end[o] as number) && t < o))) return false;
-    }
-    return true;
-  }
-  // (other closures here would be made again for every search: the loop is written out)
+  // per twin class, the one of those that may go now that returns first, for node bestAt[c]
+  const twinsNow: TwinsNow = { best: new Int32Array(twins), bestAt: new Int32Array(twins).fill(-1), twin, end };
+  // (no closures here: what one captures lives on the heap, and the loop would pay for it)
   for (const s0 of starts) {
     state = s0;
     nodeOf[0] = ++nodes;
@@ -174,7 +195,7 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
           const cp = openPrev[o] as number;
           const c = twin[o] as number;
           // twins: one that failed here and returns no later rules this one out
-          if (observer[o] === 0 && (cp < 0 || lin[cp] === 1) && (c === -1 || ((stamp[c] !== nodeOf[sp] || (minEnd[c] as number) > (end[o] as number)) && firstTwin(o, c)))) {
+          if (observer[o] === 0 && (cp < 0 || lin[cp] === 1) && (c === -1 || ((stamp[c] !== nodeOf[sp] || (minEnd[c] as number) > (end[o] as number)) && firstTwin(twinsNow, o, nodeOf[sp] as number, next, evOp, next[head] as number, firstRet[sp] as number)))) {
             ns = step(states, op, state);
             if (ns >= 0 && !(op.optional && ns === state)) cand = e;
           }
