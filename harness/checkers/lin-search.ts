@@ -176,13 +176,18 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
             for (let k = during.from[o] as number; k < (during.to[o] as number) && placed; k++) placed = lin[during.list[k] as number] === 1;
             if (placed) {
               dead = true;
+              // the search got no further than this read's return: it is the stuck call
+              if ((match[q] as number) > maxRet) maxRet = match[q] as number;
               break;
             }
           }
         }
         // the first call to return, if a read the state does not allow: the calls that
         // may go before it must be able to make its value, or this node is dead
-        if (cand < 0 && !dead && q !== -1 && (ops[evOp[q] as number] as LinOp).kind === Kind.Read) dead = !reachable(ops, next, head, evOp, q, states, state);
+        if (cand < 0 && !dead && q !== -1 && (ops[evOp[q] as number] as LinOp).kind === Kind.Read && !reachable(ops, next, head, evOp, q, states, state)) {
+          dead = true;
+          if (q > maxRet) maxRet = q;
+        }
         firstRet[sp] = q;
       }
       if (cand < 0 && !dead) {

@@ -133,3 +133,11 @@ test('a cheap violation on one key is found before an expensive key is decided',
   assert.match(res.summary, /key "b"/);
   assert.ok(((res.details?.['figures'] as { explored: number }).explored) < 1_000_000, 'key "a" was put off, not searched to the end');
 });
+
+test('a stale read that the search rules out early is still the call named as stuck', () => {
+  // after writes 1 and 2, a read of 1 overlaps only a write of 3: no order gives it 1
+  const lines: Line[] = [...w(0, 1), ...w(0, 2), ['i', 1, 'write', 'k', 3, 10], ['i', 2, 'read', 'k', null, 11], ['ok', 2, 'read', 'k', 1, 12], ['ok', 1, 'write', 'k', 3, 13]];
+  const wit = witness(lines.map((l, i) => (i < 4 ? ([...l.slice(0, 5), i] as unknown as Line) : l)));
+  assert.equal(wit.stuck.f, 'read');
+  assert.equal(wit.stuck.result, 1);
+});
