@@ -17,12 +17,16 @@ import { PRECONDITION_FAILED } from '../harness/history/op.ts';
 export { PRECONDITION_FAILED };
 
 export class KvClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  private readonly agent: Agent;
 
   constructor(
     readonly baseUrl: string,
     readonly timeoutMs: number,
-  ) {}
+    /** Calls this client may have open at once (one socket each, so none waits for another). */
+    maxSockets = 8,
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets });
+  }
 
   get(key: string, consistency: 'strong' | 'eventual'): Promise<Outcome> {
     return this.call('GET', `/kv/${encodeURIComponent(key)}?consistency=${consistency}`, undefined);

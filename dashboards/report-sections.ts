@@ -4,7 +4,7 @@ import { availabilityTable } from '../harness/checkers/availability.ts';
 import { formatCall } from '../harness/checkers/format-result.ts';
 import type { LinWitness } from '../harness/checkers/lin-witness.ts';
 import type { LostWrite } from '../harness/checkers/lost-writes.ts';
-import type { AlarmReview } from './alarm-review.ts';
+import { outcomeText, type AlarmReview } from '../harness/alarms/review.ts';
 import { at, badge, dur, esc, jsonBlock, pct, section, table, verdictClass } from './html.ts';
 import type { RunFolder } from './run-folder.ts';
 import type { Bucketed } from './series.ts';
@@ -23,7 +23,7 @@ export function banner(rf: RunFolder): string {
   return `<div class="banner ${verdictClass(v)}"><h1>${esc(v.toUpperCase())} · ${esc(title)}</h1>
 <p>run ${esc(r?.runId ?? rf.dir)} · seed ${esc(r?.seed ?? rf.experiment?.seed ?? '?')} · provider ${esc(r?.provider ?? '?')} · target ${esc(r?.target.name ?? '?')}${esc(bugs)}</p>
 <p>${esc(r?.startedAt ?? '')} → ${esc(r?.finishedAt ?? '')}${r?.interrupted ? ' · INTERRUPTED' : ''}${r?.error ? ` · run failed: ${esc(r.error)}` : ''}</p>
-${failed.length ? `<p>not passing: ${esc(failed.join(' · '))}</p>` : ''}</div>`;
+${failed.length ? `<p>not passing: ${esc(failed.join(' · '))}</p>` : ''}${(r?.warnings ?? []).map((w) => `<p>WARNING: ${esc(w)}</p>`).join('')}</div>`;
 }
 
 export function repeat(rf: RunFolder): string {
@@ -53,11 +53,14 @@ function witness(c: Check): string {
   }
   const lost = d['lost'];
   if (c.name === 'lost-writes' && Array.isArray(lost) && lost.length) {
-    const rows = (lost as LostWrite[]).slice(0, 50).map((l) => [
-      `<code>${esc(l.key)}</code>`, esc(JSON.stringify(l.finalValue)), esc(l.lostWrites.length),
+    const ls = lost as LostWrite[];
+    const rows = ls.slice(0, 50).map((l) => [
+      `<code>${esc(l.key)}</code>`, l.kind === 'stale-read' ? 'stale final read' : '<span class="bad">lost</span>', esc(JSON.stringify(l.finalValue)), esc(l.lostWrites.length),
       esc(l.lostWrites.slice(0, 3).map((x) => `#${x.invokeIndex} p${x.process} ${x.f} ${JSON.stringify(x.value)} (${x.type})`).join('; ')),
+      esc((l.replicas ?? []).map((r) => `${r.nodeId}: ${JSON.stringify(r.value)}${r.legal ? ' ✓' : ''}`).join('; ') || 'not asked'),
     ]);
-    out.push(`<p>${esc(lost.length)} key(s) lost acknowledged writes:</p>` + table(['key', 'final read', 'lost writes', 'first lost'], rows));
+    const stale = ls.filter((l) => l.kind === 'stale-read').length;
+    out.push(`<p>${esc(ls.length - stale)} key(s) lost acknowledged writes (no replica has them), ${esc(stale)} key(s) had a stale final read (a replica holds what the read should have shown):</p>` + table(['key', 'what', 'final read', 'writes not seen', 'first of them', 'replicas (✓ holds a value the read could have shown)'], rows));
   }
   const problems = d['problems'];
   if (Array.isArray(problems) && problems.length) out.push(`<ul>${problems.slice(0, 40).map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`);
@@ -142,10 +145,10 @@ export function onCall(review: AlarmReview): string {
   const clear = (f: AlarmReview['faults'][number]): string => (f.clear !== 'cleared' ? f.clear : f.clearedAfterHealMs !== null && f.clearedAfterHealMs < 0 ? `cleared ${dur(-f.clearedAfterHealMs)} before heal` : `cleared ${dur(f.clearedAfterHealMs)} after heal`);
   const rows = review.faults.map((f) => [
     esc(f.id), esc(`${f.kind} ${f.nodes.join(', ')}`), at(f.injectedAtMs), esc(f.canaryErrors), esc(dur(f.firstErrorAfterMs)),
-    f.missed ? '<span class="bad">NO ALARM</span>' : esc(f.alarmAfterMs === null ? '—' : f.alreadyInAlarm.length ? 'already in ALARM' : dur(f.alarmAfterMs)),
+    f.missed ? `<span class="bad">${esc(outcomeText(f))}</span>` : esc(outcomeText(f)),
     `<span title="${esc([...f.alreadyInAlarm, ...f.raised].join(', '))}">${esc(f.firstAlarm ?? '—')}</span>`, esc(clear(f)),
   ]);
-  const un = review.unexplained.length ? `<h3>Alarms with no fault in force</h3><ul>${review.unexplained.map((c) => `<li class="bad">${at(c.time)} ${esc(c.alarm)}: ${esc(c.reason)}</li>`).join('')}</ul>` : '<p>No alarm fired without a fault in force.</p>';
-  const verdict = `<p>${badge(review.verdict)} ${esc(review.problems.length ? review.problems.join(' · ') : 'every fault that caused canary errors raised an alarm, and no alarm is unexplained')}</p>`;
-  return section('on-call', 'On-call review: fault → first error → alarm', verdict + table(['fault', 'what', 'injected', 'canary errors', 'first error after', 'alarm after', 'first alarm', 'clear'], rows) + un + `<p class="muted">Alarms as recorded live (alarms.ndjson); an alarm up to ${esc(dur(review.graceMs))} after a heal is put down to that fault. <code>gameday review</code> replays the history through the alarm rules.</p>`);
+  const un = review.unexplained.length ? `<h3>Alarms with no fault behind them</h3><ul>${review.unexplained.map((c) => `<li class="bad">${at(c.time)} ${esc(c.alarm)}: ${esc(c.reason)}</li>`).join('')}</ul>` : '<p>No alarm fired without a fault behind it.</p>';
+  const verdict = `<p>${badge(review.verdict)} ${esc(review.problems.length ? review.problems.join(' · ') : 'every fault with customer impact raised an alarm, and no alarm fired without a fault behind it')}</p>`;
+  return section('on-call', 'On-call review: fault → first error → alarm', verdict + table(['fault', 'what', 'injected', 'canary errors', 'first error after', 'alarm', 'first alarm', 'clear'], rows) + un + `<p class="muted">Alarms as recorded live (alarms.ndjson). An alarm is put down to the last fault injected before it whose errors its scope saw (in force, or healed at most ${esc(dur(review.graceMs))} before); the run's summary, result.json and <code>gameday review</code> use the same rule.</p>`);
 }

@@ -31,7 +31,7 @@ test('report.html shows the verdict, the fault, the alarm and the lost keys, and
   assert.match(html, /<svg /, 'inline plots');
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'no external assets');
   // on-call row: the fault, its first error and its alarm 400 ms after the injection
-  assert.match(html, /<td>f1<\/td><td>power-off az2-store-1<\/td><td>\+3\.0s<\/td><td>20<\/td><td>0ms<\/td><td>400ms<\/td>/);
+  assert.match(html, /<td>f1<\/td><td>power-off az2-store-1<\/td><td>\+3\.0s<\/td><td>19<\/td><td>10\dms<\/td><td>alarm after 40\dms \(error-rate az=az1\)<\/td>/);
 });
 
 test('an interrupted run with no traffic still gets a page, and failed fault actions are listed, escaped', () => {

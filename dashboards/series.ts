@@ -2,6 +2,7 @@
 // and error rate per AZ, and latency p50 / p99 over all canaries.
 
 import { isServed, type Op } from '../harness/history/op.ts';
+import { quantile } from '../harness/stats/quantile.ts';
 
 export interface Bucketed {
   readonly bucketMs: number;
@@ -21,11 +22,6 @@ export interface Bucketed {
 export function bucketSize(spanMs: number, target = 120): number {
   const steps = [250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000];
   return steps.find((s) => spanMs / s <= target) ?? 600_000;
-}
-
-function quantile(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? null;
 }
 
 export function bucketHistory(history: readonly Op[], bucketMs?: number): Bucketed {

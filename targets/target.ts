@@ -1,17 +1,33 @@
 // A Target is a system under test: its topology, how to launch each node, the
-// client canaries use, and optional introspection (replica digests for a scrub).
+// client canaries use, what it promises, and optional introspection (replica digests
+// for a scrub, each replica's value of a key). Anyone can write one as a module of
+// their own and name it in an experiment file (`target: { module: ./my-target.ts }`);
+// see README "Testing your own system". Jepsen's lesson: the protocol is small and
+// every extra ability is optional, so the runner asks "can this target do X?".
 
-import type { Address } from '../harness/providers/provider.ts';
+/** Where a node listens, or where a party dials it. */
+export interface Address {
+  readonly host: string;
+  readonly port: number;
+}
 
-export type NodeRole = 'router' | 'storage';
+/** Free-form: a fault selects nodes by role with `random-<role>` or `role:<role>`. */
+export type NodeRole = string;
 
 export interface NodeInfo {
   readonly id: string;
   readonly az: string;
   readonly role: NodeRole;
-  /** A public endpoint: canaries send customer traffic here. */
+  /** A public endpoint: canaries send customer traffic here (on its main port). */
   readonly public: boolean;
+  /** Named ports beside the main one (e.g. ['peer']): each gets an address, and node-to-node links to it go through the fault proxy too. */
+  readonly ports?: readonly string[];
 }
+
+/** How a node's named port is addressed in link maps: `<node>#<port>` (the main port is the bare node id). */
+export const portKey = (nodeId: string, port?: string): string => (port === undefined ? nodeId : `${nodeId}#${port}`);
+/** The node a link-map key belongs to. */
+export const nodeOfKey = (key: string): string => key.split('#')[0] as string;
 
 export interface Topology {
   readonly region: string;
@@ -20,23 +36,58 @@ export interface Topology {
 }
 
 export interface LaunchContext {
-  /** Address the node must listen on (inside its container for docker). */
+  /** Address the node must listen on for its main port (inside its container for docker). */
   readonly listen: Address;
+  /** Addresses of its named ports (NodeInfo.ports), by name. */
+  readonly ports: Readonly<Record<string, Address>>;
+  /** How this node reaches another node's port (its main port when `port` is left out). */
+  peerAddress(toNodeId: string, port?: string): Address;
   /** Where this node keeps its data: survives power-off and power-on. */
   readonly dataDir: string;
-  /** How this node reaches another node (direct, or through the fault proxy). */
-  peerUrl(toNodeId: string): string;
+  /** How this node reaches another node's main port, as http://host:port (direct, or through the fault proxy). */
+  peerUrl(toNodeId: string, port?: string): string;
   readonly targetOptions: Readonly<Record<string, unknown>>;
 }
 
 export interface LaunchSpec {
-  /** Module (repo-relative .ts path) that is the node's program; run with Node (+tsx locally, bundled for containers). */
-  readonly entry: string;
+  /**
+   * Module that is the node's program: a path relative to the package root written as
+   * its source (`.ts`; the compiled `.js` runs from the installed package, see
+   * harness/providers/program.ts), or an absolute path; run with Node locally, bundled
+   * for containers. The bundled target's way; a target of your own gives `command` instead.
+   */
+  readonly entry?: string;
+  /** Any executable and its arguments (local provider): power-off and pause reach this very process. */
+  readonly command?: readonly string[];
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   /** HTTP path answering 200 once the node is ready. */
   readonly readyPath: string;
 }
+
+/** What a canary learns from one call: ok (it happened), fail (it certainly did not), info (unknown). */
+export type CallOutcome =
+  | { readonly type: 'ok'; readonly value?: string | null }
+  | { readonly type: 'fail' | 'info'; readonly error: string; readonly current?: string | null };
+
+/** The calls a canary makes on one public endpoint. `fail` only when the call certainly had no effect. */
+export interface KvApi {
+  get(key: string, consistency: 'strong' | 'eventual'): Promise<CallOutcome>;
+  put(key: string, value: string): Promise<CallOutcome>;
+  /** Compare-and-set: `fail` with error PRECONDITION_FAILED ("precondition-failed") and `current` when the value was not `expected`. */
+  cas(key: string, expected: string | null, value: string): Promise<CallOutcome>;
+  delete(key: string): Promise<CallOutcome>;
+  close(): void;
+}
+
+export interface ClientOptions {
+  readonly timeoutMs: number;
+  /** Calls the canary may have in flight at once. */
+  readonly maxInFlight: number;
+}
+
+/** What a target promises decides the checks: linearizable-kv adds check linearizable to no-lost-writes. */
+export type TargetPromise = 'linearizable-kv' | 'no-lost-writes';
 
 export interface ReplicaDigest {
   readonly group: string;
@@ -46,12 +97,40 @@ export interface ReplicaDigest {
   readonly keys: number;
 }
 
+/** One replica's own committed value of a key (read from the replica directly, not through a router). */
+export interface ReplicaValue {
+  readonly nodeId: string;
+  readonly value: string | null;
+  readonly appliedSeq?: number;
+}
+
 export interface Target {
   readonly name: string;
+  /** Default linearizable-kv. */
+  readonly promises?: TargetPromise;
+  /** The client canaries and final reads use on an endpoint URL (default: the HTTP API of README "Testing your own system"). */
+  client?(endpointUrl: string, o: ClientOptions): KvApi;
   topology(opts: Readonly<Record<string, unknown>>): Topology;
   launch(node: NodeInfo, ctx: LaunchContext): LaunchSpec;
   /** Optional introspection: every replica's digest, for the "replicas-agree" scrub. */
   digests?(urlOf: (nodeId: string) => string): Promise<ReplicaDigest[]>;
+  /** Optional introspection: each replica's value of a key, to tell a lost write (no replica has it) from a stale read. */
+  replicaValues?(key: string, urlOf: (nodeId: string) => string): Promise<ReplicaValue[]>;
   /** Replicas per replication group (what the scrub expects to hear from). */
   readonly replicationFactor?: number;
 }
+
+/** A problem with a target's options: the field, what is wrong, the fix (exit 2, nothing started). */
+export interface TargetProblem {
+  readonly path: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/**
+ * What a target module exports as `default` (or as `target`): a Target, or a function
+ * from the experiment's `target.options` to a Target, or to `{ problems }` when the
+ * options are wrong. `dir` is the experiment file's folder (paths in options are
+ * relative to it).
+ */
+export type TargetFactory = (options: Readonly<Record<string, unknown>>, ctx: { readonly dir: string }) => Target | { readonly problems: readonly TargetProblem[] } | Promise<Target | { readonly problems: readonly TargetProblem[] }>;

@@ -3,7 +3,7 @@
 // against the reference cluster in its documented unsafe skip-fsync mode must make
 // check "lost-writes" fail and name the lost key.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -50,7 +50,7 @@ test('the unsafe skip-fsync mode under the same power-offs fails check lost-writ
   const out = join(tmp(), 'run');
   const r = await gameday(['run', fixture, '--seed', '11', '--out', out, '--quiet', '--bug', 'skip-fsync', '--json'], { env });
   assert.equal(r.code, 1, `exit ${r.code}\n${r.stderr}`);
-  const result = JSON.parse(r.stdout) as { verdict: string; checks: { name: string; verdict: string; summary: string; lost?: { key: string }[] }[] };
+  const result = JSON.parse(r.stdout) as { verdict: string; checks: { name: string; verdict: string; summary: string; lost?: { key: string; kind: string; replicas?: { nodeId: string; legal: boolean }[] }[] }[] };
   assert.equal(result.verdict, 'fail');
   const lost = result.checks.find((c) => c.name === 'lost-writes');
   assert.equal(lost?.verdict, 'fail', JSON.stringify(lost));
@@ -61,6 +61,90 @@ test('the unsafe skip-fsync mode under the same power-offs fails check lost-writ
   const history = lines<Op>(join(out, 'history.ndjson'));
   const k = keys[0] as string;
   assert.ok(history.some((o) => o.key === k && o.type === 'ok' && o.f !== 'read'), 'an acknowledged write to the lost key');
+  // every replica of the key was asked directly, and none holds the write: lost, not a stale read
+  const first = lost?.lost?.[0];
+  assert.equal(first?.kind, 'lost', JSON.stringify(first));
+  assert.equal(first?.replicas?.length, 3, JSON.stringify(first?.replicas));
+  assert.ok(first?.replicas?.every((x) => !x.legal));
+  assert.ok(existsSync(join(out, 'replica-reads.json')), 'the replicas\' answers are kept in the run folder');
+  assert.match(String(lost?.summary), /acknowledged write\(s\) lost on \d+ key\(s\), and no replica has them/);
+});
+
+test('a fault with customer impact that raises no alarm fails the run (check alarms names it); the summary and gameday review agree', { timeout: 120_000 }, async () => {
+  const dir = tmp();
+  // the same game day with an alarm rule that can never fire (it needs more requests than any window holds)
+  const deaf = join(dir, 'deaf-alarms.yaml');
+  writeFileSync(deaf, readFileSync(fixture, 'utf8').replace(/^faults:/m, 'alarms: { window: 3s, error-rate: 0.2, min-requests: 100000 }\nfaults:'));
+  const out = join(dir, 'run');
+  const r = await gameday(['run', deaf, '--seed', '11', '--out', out, '--quiet'], { env });
+  assert.equal(r.code, 1, `exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /FAIL {2}alarms +f\d+ \(power-off az\d-router-1\): \d+ of \d+ canary calls failed in \S+ \(\d+\.\d%\) and no alarm/);
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
+  const missed = result.faults.filter((f) => f.alarmOutcome === 'missed');
+  assert.ok(missed.some((f) => f.nodes.some((n) => n.includes('router'))), JSON.stringify(result.faults));
+  for (const name of ['lost-writes', 'linearizable', 'replicas-agree', 'availability']) assert.equal(result.checks.find((c) => c.name === name)?.verdict, 'pass', name);
+  // gameday review says the same, fault by fault
+  const rv = await gameday(['review', out]);
+  assert.equal(rv.code, 1, rv.stdout);
+  for (const f of result.faults) assert.ok(rv.stdout.includes(`${f.outcomeText}`), `review shows "${f.outcomeText}" for ${f.id}:\n${rv.stdout}`);
+  // and with the check turned off the same run passes
+  const off = join(dir, 'alarms-off.yaml');
+  writeFileSync(off, readFileSync(deaf, 'utf8').replace(/^faults:/m, 'checks: { alarms: false }\nfaults:'));
+  const r2 = await gameday(['run', off, '--seed', '11', '--out', join(dir, 'run2'), '--quiet', '--json'], { env });
+  assert.equal(r2.code, 0, r2.stdout.slice(0, 2000));
+  assert.equal((JSON.parse(r2.stdout) as RunResult).checks.some((c) => c.name === 'alarms'), false);
+});
+
+test('gameday check on the folder of a killed run decides nothing: unknown, exit 3, with the reason', { timeout: 120_000 }, async () => {
+  const out = join(tmp(), 'run');
+  let sent = false;
+  await gameday(['run', fixture, '--seed', '5', '--out', out], {
+    env,
+    onStderr: (all, kill) => {
+      if (!sent && /phase chaos/.test(all)) {
+        sent = true;
+        kill('SIGKILL');
+      }
+    },
+  });
+  assert.ok(sent);
+  const c = await gameday(['check', out]);
+  assert.equal(c.code, 3, c.stdout + c.stderr);
+  assert.match(c.stdout, /lost-writes: nothing to decide: \d+ written key\(s\) and no final read/);
+  assert.match(c.stdout, /verdict: unknown/);
+  await gameday(['heal'], { env });
+});
+
+test('an unsafe mode the experiment cannot exercise is said at the start of the run', { timeout: 60_000 }, async () => {
+  const out = join(tmp(), 'run');
+  let said = false;
+  // the AZ partition powers nothing off: skip-fsync cannot lose anything there
+  const r = await gameday(['run', 'test/fixtures/short-az-partition.yaml', '--seed', '1', '--out', out, '--bug', 'skip-fsync'], {
+    env,
+    onStderr: (all, kill) => {
+      if (!said && /UNSAFE mode skip-fsync cannot show in this experiment/.test(all)) {
+        said = true;
+        kill('SIGTERM');
+      }
+    },
+  });
+  assert.ok(said, r.stderr);
+  assert.equal(r.code, 130);
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
+  assert.match(result.warnings.join('\n'), /skip-fsync cannot show/);
+  assert.match(r.stdout, /WARNING {3}UNSAFE mode skip-fsync cannot show in this experiment/);
+});
+
+test('a check pinned to fail (expect: { lost-writes: fail }) passes the run when it fails, and says so', { timeout: 120_000 }, async () => {
+  const dir = tmp();
+  const pinned = join(dir, 'pinned.yaml');
+  // skip-fsync loses writes on every power-off, and breaks linearizability only sometimes: pin the one, leave the other out
+  writeFileSync(pinned, readFileSync(fixture, 'utf8') + 'expect: { lost-writes: fail }\nchecks: { linearizable: false }\n');
+  const r = await gameday(['run', pinned, '--seed', '11', '--out', join(dir, 'run'), '--quiet', '--bug', 'skip-fsync'], { env });
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /ok {4}lost-writes +failed as expected \(expect: lost-writes: fail\): \d+ acknowledged write\(s\) lost/);
+  const result = JSON.parse(readFileSync(join(dir, 'run', 'result.json'), 'utf8')) as RunResult;
+  assert.deepEqual(result.expected, [{ name: 'lost-writes', got: 'fail' }]);
 });
 
 test('SIGTERM in the middle of chaos heals, stops every node and exits 130', { timeout: 120_000 }, async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isServed, type Op } from '../harness/history/op.ts';
 import { groupOf } from '../targets/reference/layout.ts';
+import type { ReferenceTarget } from '../targets/reference/target.ts';
 import { calls as callsOf, lines, type Call } from './run-folder.ts';
 import { networkSetup } from '../harness/faults/network.ts';
 import type { FaultRecord } from '../harness/faults/journal.ts';
@@ -22,7 +23,7 @@ const fixture = 'test/fixtures/short-az-partition.yaml';
 
 async function runOnce(bugs: string[]): Promise<{ p: Prepared; r: RunResult; calls: Call[]; all: Call[]; window: [number, number] }> {
   const out = join(mkdtempSync(join(tmpdir(), 'gameday-partition-')), 'run');
-  const p = prepare({ file: fixture, seed: 5, out, quiet: true, bugs });
+  const p = await prepare({ file: fixture, seed: 5, out, quiet: true, bugs });
   const net = networkSetup(p);
   const r = await execute(p, { quiet: true, actions: net.actions, ...(net.provider ? { provider: net.provider } : {}) }).finally(() => net.close());
   assert.equal(net.net?.proxyCount, 81, 'one proxy per (party, destination)');
@@ -39,15 +40,33 @@ async function runOnce(bugs: string[]): Promise<{ p: Prepared; r: RunResult; cal
 test('an AZ partition cuts the AZ off (its canaries too), the other AZs keep their groups, all recover, checks pass', { timeout: 90_000 }, async () => {
   const { p, r, calls, window: [from, to] } = await runOnce([]);
   const during = calls.filter((c) => c.invoke.time >= from + 100 && c.done.time <= to);
-  // canaries are closed-loop: each one waits out its timeouts, so few calls complete while the cut holds
   assert.ok(during.length > 25, `only ${during.length} calls during the partition`);
+
+  // canaries hold their rate through the cut (open model): the alarm windows of the AZ cut
+  // off keep getting calls at the requested rate, though every one of them hangs
+  const rate = p.experiment.canaries.rate;
+  const secs = (to - from) / 1000;
+  for (const ep of ['az1-router-1', 'az2-router-1', 'az3-router-1']) {
+    const started = calls.filter((c) => c.invoke.az === 'az1' && c.invoke.endpoint === ep && c.invoke.time >= from && c.invoke.time < to).length;
+    assert.ok(started >= rate * secs * 0.9 && started <= rate * secs * 1.1 + 2, `az1 → ${ep}: ${started} calls started in ${secs.toFixed(1)} s of partition, asked ${rate}/s`);
+  }
+  const ownRate = r.figures['canaryRates'] as { canary: string; requestedOpsPerSec: number; achievedOpsPerSec: number; dropped: number }[];
+  assert.equal(ownRate.length, 9);
+  for (const c of ownRate) {
+    assert.equal(c.dropped, 0, `${c.canary} dropped calls`);
+    assert.ok(Math.abs(c.achievedOpsPerSec - c.requestedOpsPerSec) <= c.requestedOpsPerSec * 0.05, `${c.canary}: ${c.achievedOpsPerSec} of ${c.requestedOpsPerSec} ops/s`);
+  }
+  // the cut-off AZ's alarm fired, and is put down to the partition
+  const f1 = r.faults.find((f) => f.id === 'f1');
+  assert.equal(f1?.alarmOutcome, 'alarm', JSON.stringify(f1));
+  assert.ok(r.alarms.changes.some((c) => c.alarm === 'error-rate az=az1' && c.to === 'ALARM' && (c as { fault?: string }).fault === 'f1'), 'error-rate az=az1 went to ALARM for f1');
 
   // az1's canaries cannot reach the routers of az2 and az3: nothing gets through
   const cutOff = during.filter((c) => c.invoke.az === 'az1' && c.invoke.endpoint !== 'az1-router-1');
   assert.ok(cutOff.length >= 2, `only ${cutOff.length} calls from az1 to other AZs`);
   assert.deepEqual(cutOff.filter((c) => c.done.type === 'ok').map((c) => `${c.invoke.f} ${c.invoke.key}`), [], 'no az1 call crossed the cut');
   // ...and writes through their own router to groups led elsewhere fail or time out
-  const groups = p.target.groups();
+  const groups = (p.target as ReferenceTarget).groups();
   const leaderAz = (key: string | undefined): string => p.topology.nodes.find((n) => n.id === groupOf(key ?? '', groups).leader)?.az ?? '?';
   const local = during.filter((c) => c.invoke.az === 'az1' && c.invoke.endpoint === 'az1-router-1' && c.invoke.f !== 'read' && leaderAz(c.invoke.key) !== 'az1');
   assert.ok(local.length > 0 && local.every((c) => c.done.type !== 'ok'), 'az1 writes to groups led outside az1 are not acknowledged');
@@ -74,6 +93,10 @@ test('an AZ partition cuts the AZ off (its canaries too), the other AZs keep the
 test('stale-reads (routers serve strong reads from the nearest replica) under an AZ partition fails check linearizable with a stale read', { timeout: 90_000 }, async () => {
   const { r, calls, all } = await runOnce(['stale-reads']);
   assert.equal(r.verdict, 'fail');
+  // the final reads wait for the replicas to agree: no write is reported lost, and no final read is stale
+  const lw = r.checks.find((c) => c.name === 'lost-writes') as { verdict: string; summary: string; lost?: { kind: string }[] } | undefined;
+  assert.ok(lw?.verdict === 'pass' || (lw?.lost ?? []).every((l) => l.kind === 'stale-read'), `lost-writes: ${lw?.summary}`);
+  assert.doesNotMatch(String(lw?.summary), /acknowledged write\(s\) lost/);
   const lin = r.checks.find((c) => c.name === 'linearizable');
   assert.equal(lin?.verdict, 'fail', `${lin?.summary}`);
   // the reason: a strong read acknowledged in az1 that returned a value older than a write acknowledged before it began
@@ -96,16 +119,19 @@ test('stale-reads (routers serve strong reads from the nearest replica) under an
   const d = (lin as unknown as { details?: { witness?: { key: string; stuck: W } } }).details?.witness ?? (lin as unknown as { witness: { key: string; stuck: W } }).witness;
   assert.equal(d?.stuck.f, 'read', JSON.stringify(d?.stuck));
   const onKey = all.filter((c) => c.invoke.key === d.key); // final reads included: the checker saw them too
-  const read = onKey.find((c) => c.invoke.f === 'read' && c.done.type === 'ok' && Math.abs(c.invoke.time - d.stuck.start) < 0.01);
-  assert.ok(read, `the witness's read is in the history: ${JSON.stringify(d.stuck)}`);
-  const v = read.done.value;
+  assert.ok(onKey.some((c) => c.invoke.f === 'read' && c.done.type === 'ok' && Math.abs(c.invoke.time - d.stuck.start) < 0.01), `the witness's read is in the history: ${JSON.stringify(d.stuck)}`);
   const writers = onKey.filter((c) => c.invoke.f !== 'read' && c.done.type !== 'fail');
   // when value x was certainly in force: its write acknowledged, or a read returned it
   const inForceBy = (x: unknown): number =>
     x === null || x === undefined
       ? -Infinity
       : Math.min(...onKey.filter((c) => c.done.type === 'ok' && (c.invoke.f === 'read' ? c.done.value === x : written(c) === x)).map((c) => c.done.time));
-  // a write that began after v was in force (so it overwrote v) and was itself in force before the read began
-  const overwrote = writers.filter((c) => written(c) !== v && c.invoke.time > inForceBy(v) && inForceBy(written(c)) < read.invoke.time);
-  assert.ok(overwrote.length > 0, `the witness's read of ${JSON.stringify(v)} was not stale: ${JSON.stringify(onKey.map((c) => [c.invoke.f, c.invoke.value, c.done.type, c.done.value, c.invoke.time, c.done.time]))}`);
+  // on the witness's key, a strong read of v after a write that began once v was in force (so it overwrote v) was itself in force:
+  // with many calls in flight the witness's own read may be stale only together with others, so the proof is looked for on the whole key
+  const provablyStale = onKey.filter((read) => {
+    if (read.invoke.f !== 'read' || read.done.type !== 'ok' || read.invoke.consistency !== 'strong') return false;
+    const v = read.done.value;
+    return writers.some((c) => written(c) !== v && c.invoke.time > inForceBy(v) && inForceBy(written(c)) < read.invoke.time);
+  });
+  assert.ok(provablyStale.length > 0, `no read on the witness's key ${d.key} is provably stale: ${JSON.stringify(onKey.map((c) => [c.invoke.f, c.invoke.value, c.done.type, c.done.value, c.invoke.time, c.done.time]))}`);
 });

@@ -2,7 +2,8 @@
 // The project's test command (`npm test`): type-check, then run every *.test.ts
 // under the source folders with node's own test runner (Node 20's `node --test`
 // does not expand globs, so the files are listed here).
-// `npm test -- harness/checkers` runs only the tests under the given paths.
+// `npm test -- harness/checkers` runs only the tests under the given paths;
+// `--except PATH` (repeatable) leaves out the tests under PATH.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -21,14 +22,26 @@ function walk(dir, out) {
   return out;
 }
 
-const filters = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const excepts = [];
+const filters = [];
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === '--except') {
+    if (argv[i + 1] === undefined) {
+      console.error('--except needs a path: npm test -- --except test/');
+      process.exit(2);
+    }
+    excepts.push(argv[++i].replace(/^\.\//, ''));
+  } else filters.push(argv[i]);
+}
 let files = roots.flatMap((r) => {
   try { return walk(join(root, r), []); } catch { return []; }
 });
 if (filters.length > 0) files = files.filter((f) => filters.some((x) => f.startsWith(x.replace(/^\.\//, ''))));
+if (excepts.length > 0) files = files.filter((f) => !excepts.some((x) => f.startsWith(x)));
 files.sort();
 
-if (filters.length === 0) {
+if (filters.length === 0 && excepts.length === 0) {
   const tc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit', cwd: root });
   if (tc.status !== 0) {
     console.error('type-check failed (tsc -p .)');

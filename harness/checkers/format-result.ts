@@ -35,9 +35,11 @@ function linText(w: LinWitness): string[] {
 
 function lostText(l: LostWrite): string[] {
   const src = l.staleSource === null ? 'a value no write produced' : l.staleSource === 'initial' ? 'the initial (absent) state' : formatWrite(l.staleSource);
+  const word = l.kind === 'stale-read' ? 'not seen' : 'lost';
   return [
-    `  key ${j(l.key)}: final read ${j(l.finalValue)}, from ${src}`,
-    ...l.lostWrites.slice(0, 10).map((w) => `    lost: ${formatWrite(w)}`),
+    `  key ${j(l.key)}: ${l.kind === 'stale-read' ? 'STALE final read' : 'final read'} ${j(l.finalValue)}, from ${src}`,
+    ...(l.replicas ?? []).map((r) => `    replica ${r.nodeId} holds ${j(r.value)}${r.legal ? ' (a value the read could have shown)' : ''}`),
+    ...l.lostWrites.slice(0, 10).map((w) => `    ${word}: ${formatWrite(w)}`),
     ...(l.lostWrites.length > 10 ? [`    ... and ${l.lostWrites.length - 10} more`] : []),
   ];
 }

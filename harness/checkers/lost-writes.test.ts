@@ -31,10 +31,24 @@ test('passes: delete then absent; untouched key absent; cas result', () => {
   assert.equal(verdict([['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ['i', 0, 'cas', 'k', [1, 5]], ['ok', 0, 'cas', 'k', [1, 5]], ...finalRead(9, 'k', 5)]), 'pass');
 });
 
-test('keys without a final read are counted, not failed', () => {
+test('a written key without a final read makes the verdict unknown, not pass (its writes may be lost)', () => {
   const r = checkLostWrites(hist([['i', 0, 'write', 'a', 1], ['ok', 0, 'write', 'a', 1], ...finalRead(9, 'b', null)]));
-  assert.equal(r.verdict, 'pass');
+  assert.equal(r.verdict, 'unknown');
   assert.equal(r.details?.['keysWithoutFinalRead'], 1);
+  assert.match(r.summary, /1 written key\(s\) had no final read/);
+});
+
+test('a history with no final reads at all (a killed run) decides nothing: unknown, with the reason', () => {
+  const r = checkLostWrites(hist([['i', 0, 'write', 'a', 1], ['ok', 0, 'write', 'a', 1], ['i', 1, 'write', 'b', 2], ['ok', 1, 'write', 'b', 2]]));
+  assert.equal(r.verdict, 'unknown');
+  assert.equal(r.details?.['keysChecked'], 0);
+  assert.match(r.summary, /nothing to decide: 2 written key\(s\) and no final read/);
+});
+
+test('an empty history decides nothing', () => {
+  const r = checkLostWrites([]);
+  assert.equal(r.verdict, 'unknown');
+  assert.match(r.summary, /no key was written and read back/);
 });
 
 test('fails: the final read shows an older value, naming key, source and lost write', () => {
@@ -78,4 +92,22 @@ test('fails: a delete overtaken by a later acknowledged put', () => {
 test('only the last final read of a key counts', () => {
   const lines: Line[] = [['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ...finalRead(8, 'k', null), ...finalRead(9, 'k', 1)];
   assert.equal(verdict(lines), 'pass');
+});
+
+test('a stale final read is told from a lost write by what the replicas hold', () => {
+  const h = hist([['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ['i', 0, 'write', 'k', 2], ['ok', 0, 'write', 'k', 2], ...finalRead(9, 'k', 1)]);
+  // a replica has the acknowledged 2: the read was stale, nothing was lost
+  const stale = checkLostWrites(h, { k: [{ nodeId: 'n1', value: '1' }, { nodeId: 'n2', value: 2 as unknown as string }, { nodeId: 'n3', value: '1' }] });
+  assert.equal(stale.verdict, 'fail');
+  const l = (stale.details?.['lost'] as LostWrite[])[0]!;
+  assert.equal(l.kind, 'stale-read');
+  assert.deepEqual(l.replicas?.map((r) => [r.nodeId, r.legal]), [['n1', false], ['n2', true], ['n3', false]]);
+  assert.match(stale.summary, /^stale final read on 1 key\(s\), no write lost: key "k" read 1 while replica n2 holds 2/);
+  assert.doesNotMatch(stale.summary, /lost on/);
+  // no replica has it: lost, and the summary says the replicas were asked
+  const gone = checkLostWrites(h, { k: [{ nodeId: 'n1', value: 1 as unknown as string }, { nodeId: 'n2', value: 1 as unknown as string }] });
+  assert.equal((gone.details?.['lost'] as LostWrite[])[0]?.kind, 'lost');
+  assert.match(gone.summary, /^1 acknowledged write\(s\) lost on 1 key\(s\), and no replica has them/);
+  // replicas not asked: lost, as before
+  assert.equal((checkLostWrites(h).details?.['lost'] as LostWrite[])[0]?.kind, 'lost');
 });

@@ -27,7 +27,18 @@ export interface LostWrite {
   readonly lostWrites: readonly WriteRef[];
   /** The write whose value the final read showed; 'initial' for the empty start; null if no write produced it. */
   readonly staleSource: WriteRef | 'initial' | null;
+  /**
+   * `lost`: no replica holds a value the final read could legally have shown (or the
+   * replicas were not asked); `stale-read`: a replica holds one (the acknowledged
+   * writes survive; the final read did not see them).
+   */
+  readonly kind: 'lost' | 'stale-read';
+  /** What each replica held when asked after the final reads (when it was asked). */
+  readonly replicas?: readonly { readonly nodeId: string; readonly value: string | null; readonly legal: boolean }[];
 }
+
+/** Each replica's own value of a key, read directly after the final reads (replica-reads.json in the run folder). */
+export type ReplicaReads = Readonly<Record<string, readonly { readonly nodeId: string; readonly value: string | null }[]>>;
 
 const ref = (c: Call): WriteRef => ({
   f: c.f,
@@ -69,15 +80,22 @@ export function checkKey(key: string | undefined, calls: readonly Call[], read: 
   const k = key ?? null;
   if (source !== undefined) {
     const end = source.end;
-    return { key: k, finalValue: v, staleSource: ref(source), lostWrites: acked.filter((c) => c.start > end).map(ref) };
+    return { key: k, finalValue: v, staleSource: ref(source), lostWrites: acked.filter((c) => c.start > end).map(ref), kind: 'lost' };
   }
-  if (v === null) return { key: k, finalValue: v, staleSource: 'initial', lostWrites: acked.map(ref) };
+  if (v === null) return { key: k, finalValue: v, staleSource: 'initial', lostWrites: acked.map(ref), kind: 'lost' };
   // a value no write produced: the writes that could each have been last are lost
   const last = acked.filter((c) => !acked.some((d) => d.start > c.end));
-  return { key: k, finalValue: v, staleSource: null, lostWrites: last.map(ref) };
+  return { key: k, finalValue: v, staleSource: null, lostWrites: last.map(ref), kind: 'lost' };
 }
 
-export function checkLostWrites(history: readonly Op[]): CheckResult {
+/** A loss is a stale final read when some replica holds a value the final read could legally have shown. */
+function classify(l: LostWrite, calls: readonly Call[], read: Call, replicas: ReplicaReads[string] | undefined): LostWrite {
+  if (!replicas || replicas.length === 0) return l;
+  const judged = replicas.map((r) => ({ nodeId: r.nodeId, value: r.value, legal: checkKey(l.key ?? undefined, calls, { ...read, output: r.value }) === undefined }));
+  return { ...l, kind: judged.some((r) => r.legal) ? 'stale-read' : 'lost', replicas: judged };
+}
+
+export function checkLostWrites(history: readonly Op[], replicaReads?: ReplicaReads): CheckResult {
   const keys = byKey(pairCalls(history));
   const lost: LostWrite[] = [];
   let checked = 0;
@@ -95,17 +113,33 @@ export function checkLostWrites(history: readonly Op[]): CheckResult {
     }
     checked++;
     const l = checkKey(key, calls, read);
-    if (l !== undefined) lost.push(l);
+    if (l !== undefined) lost.push(classify(l, calls, read, key === undefined ? undefined : replicaReads?.[key]));
   }
   const details = { keysChecked: checked, keysWithoutFinalRead: withoutFinal, appendKeysSkipped: appendKeys, lost };
   if (lost.length === 0) {
-    const extra = withoutFinal > 0 ? `; ${withoutFinal} written key(s) had no final read` : '';
-    return { name: 'lost-writes', verdict: 'pass', summary: `no lost writes on ${checked} key(s)${extra}`, details };
+    // a check that saw nothing decides nothing: a written key with no final read may have lost its writes
+    if (checked === 0) {
+      const why = withoutFinal > 0 ? `${withoutFinal} written key(s) and no final read (the run ended before its final reads?)` : 'no key was written and read back';
+      return { name: 'lost-writes', verdict: 'unknown', summary: `nothing to decide: ${why}`, details };
+    }
+    if (withoutFinal > 0) {
+      return { name: 'lost-writes', verdict: 'unknown', summary: `no lost writes on ${checked} key(s) read back, but ${withoutFinal} written key(s) had no final read: their writes may be lost`, details };
+    }
+    return { name: 'lost-writes', verdict: 'pass', summary: `no lost writes on ${checked} key(s)`, details };
   }
-  const first = lost[0] as LostWrite;
-  const n = lost.reduce((s, l) => s + l.lostWrites.length, 0);
-  const summary =
-    `${n} acknowledged write(s) lost on ${lost.length} key(s); first: key ${JSON.stringify(first.key)} ` +
-    `reads ${JSON.stringify(first.finalValue)} after ${first.lostWrites.length} later acknowledged write(s)`;
-  return { name: 'lost-writes', verdict: 'fail', summary, details };
+  const gone = lost.filter((l) => l.kind === 'lost');
+  const stale = lost.filter((l) => l.kind === 'stale-read');
+  const parts: string[] = [];
+  if (gone.length > 0) {
+    const first = gone[0] as LostWrite;
+    const n = gone.reduce((s, l) => s + l.lostWrites.length, 0);
+    const asked = first.replicas ? `, and no replica has them` : '';
+    parts.push(`${n} acknowledged write(s) lost on ${gone.length} key(s)${asked}; first: key ${JSON.stringify(first.key)} reads ${JSON.stringify(first.finalValue)} after ${first.lostWrites.length} later acknowledged write(s)`);
+  }
+  if (stale.length > 0) {
+    const first = stale[0] as LostWrite;
+    const holder = first.replicas?.find((r) => r.legal);
+    parts.push(`stale final read on ${stale.length} key(s), no write lost: key ${JSON.stringify(first.key)} read ${JSON.stringify(first.finalValue)} while replica ${holder?.nodeId ?? '?'} holds ${JSON.stringify(holder?.value ?? null)}`);
+  }
+  return { name: 'lost-writes', verdict: 'fail', summary: parts.join('; '), details: { ...details, lostKeys: gone.length, staleReadKeys: stale.length } };
 }

@@ -6,12 +6,20 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT, UsageError } from './errors.ts';
-import { IoChoiceError, openTcp } from '../toxiproxy/tcp.ts';
 
 const dir = fileURLToPath(new URL('./commands/', import.meta.url));
 
-async function loadCommands(): Promise<CommandModule[]> {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+/**
+ * The command modules: only the one named first on the command line when there is
+ * one by that name (each file is named after its command), so that `gameday check`
+ * does not load what `gameday run` needs; all of them otherwise (`--help`, a typo).
+ */
+async function loadCommands(argv: readonly string[]): Promise<CommandModule[]> {
+  // `.ts` from the sources, `.js` from the compiled package (never its `.d.ts` or tests)
+  const ext = import.meta.url.endsWith('.js') ? '.js' : '.ts';
+  const all = readdirSync(dir).filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts') && !f.includes('.test.')).sort();
+  const named = `${argv[0] ?? ''}${ext}`;
+  const files = all.includes(named) ? [named] : all;
   const mods = await Promise.all(files.map((f) => import(new URL(`./commands/${f}`, import.meta.url).href)));
   return mods.map((m: { command: CommandModule }) => m.command);
 }
@@ -19,6 +27,7 @@ async function loadCommands(): Promise<CommandModule[]> {
 /** A GAMEDAY_PROXY_IO that names no I/O or one that cannot work here is bad input: said before anything starts. */
 async function checkProxyIo(): Promise<UsageError | undefined> {
   if (!process.env['GAMEDAY_PROXY_IO']) return undefined;
+  const { IoChoiceError, openTcp } = await import('../toxiproxy/tcp.ts'); // only then: a command that moves no bytes does not load the proxy
   try {
     await openTcp();
     return undefined;
@@ -28,13 +37,20 @@ async function checkProxyIo(): Promise<UsageError | undefined> {
   }
 }
 
+/** yargs's own messages, with the option they are about and a fix that fits it. */
+function usageFromYargs(msg: string): UsageError {
+  const missing = /^Not enough arguments following: ([\w-]+)/.exec(msg);
+  if (missing) return new UsageError('needs a value', `write --${missing[1]} <value> (see \`gameday <command> --help\`)`, `--${missing[1]}`);
+  return new UsageError(msg, 'run `gameday --help` for the commands and options');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const ioProblem = await checkProxyIo();
   if (ioProblem) {
     process.stderr.write(ioProblem.format() + '\n');
     return EXIT.usage;
   }
-  const commands = await loadCommands();
+  const commands = await loadCommands(argv);
   let code: number = EXIT.ok;
   const cli = yargs(argv)
     .scriptName('gameday')
@@ -46,8 +62,8 @@ export async function main(argv: string[]): Promise<number> {
     .version(false)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
-      if (err && !(err instanceof UsageError)) throw err;
-      const e = err instanceof UsageError ? err : new UsageError(msg ?? 'bad usage', 'run `gameday --help` for the commands and options');
+      if (err && !(err instanceof UsageError) && err.name !== 'YError') throw err;
+      const e = err instanceof UsageError ? err : usageFromYargs(msg ?? err?.message ?? 'bad usage');
       process.stderr.write(e.format() + '\n');
       code = EXIT.usage;
       throw e;

@@ -2,7 +2,7 @@
 // records a problem with its path and a fix, so that a bad experiment file gets every
 // problem named at once (and nothing is started).
 
-import { parseDuration } from './duration.ts';
+import { formatMs, parseDuration } from './duration.ts';
 
 export interface Problem {
   readonly path: string;
@@ -64,7 +64,7 @@ export class Reader {
     return v;
   }
 
-  duration(v: unknown, path: string, opts: { min?: number; positive?: boolean }, dflt?: number): number | undefined {
+  duration(v: unknown, path: string, opts: { min?: number; max?: number; positive?: boolean }, dflt?: number): number | undefined {
     if (v === undefined) return dflt;
     const ms = parseDuration(v);
     if (ms === undefined) {
@@ -77,24 +77,29 @@ export class Reader {
     }
     if (opts.positive && ms === 0) this.problem(path, 'must be longer than zero', 'use a positive duration such as 30s');
     if (opts.min !== undefined && ms < opts.min) this.problem(path, `must be at least ${opts.min} ms, got ${ms} ms`, `use at least ${opts.min}ms`);
+    if (opts.max !== undefined && ms > opts.max) {
+      this.problem(path, `must be at most ${formatMs(opts.max)}, got ${describe(v)}`, `use a duration up to ${formatMs(opts.max)}`);
+      return dflt;
+    }
     return ms;
   }
 
   /** A duration or a [min, max] range of durations. */
-  range(v: unknown, path: string, dflt: readonly [number, number]): readonly [number, number] {
+  range(v: unknown, path: string, dflt: readonly [number, number], max?: number): readonly [number, number] {
+    const opts = max === undefined ? {} : { max };
     if (v === undefined) return dflt;
     if (Array.isArray(v)) {
       if (v.length !== 2) {
         this.problem(path, 'a range has exactly two durations', 'write [2s, 5s]');
         return dflt;
       }
-      const a = this.duration(v[0], `${path}[0]`, {});
-      const b = this.duration(v[1], `${path}[1]`, {});
+      const a = this.duration(v[0], `${path}[0]`, opts);
+      const b = this.duration(v[1], `${path}[1]`, opts);
       if (a === undefined || b === undefined) return dflt;
       if (b < a) this.problem(path, 'the second duration is shorter than the first', 'write [shorter, longer]');
       return [a, b];
     }
-    const d = this.duration(v, path, {});
+    const d = this.duration(v, path, opts);
     return d === undefined ? dflt : [d, d];
   }
 

@@ -21,7 +21,7 @@
 
 import { Toxiproxy, type Proxy, type Toxic, type ToxicType } from 'toxiproxy-node-client';
 import { startToxiproxyServer, type StartedToxiproxyServer } from '../toxiproxy/server.ts';
-import type { Topology } from '../../targets/target.ts';
+import { nodeOfKey, portKey, type Topology } from '../../targets/target.ts';
 import type { LinkMap } from '../providers/local.ts';
 import type { Address } from '../providers/provider.ts';
 import type { NetPlan } from '../schedule/net-plan.ts';
@@ -108,12 +108,13 @@ export class ProxyNet {
     const client = this.client;
     const prefix = this.opts.prefix ?? 'gameday';
     const pairs: { from: string; to: string }[] = [];
-    for (const n of topology.nodes) for (const m of topology.nodes) if (n.id !== m.id) pairs.push({ from: n.id, to: m.id });
+    // node → every port of every other node (its main port, and each named one: <id>#<port>)
+    for (const n of topology.nodes) for (const m of topology.nodes) if (n.id !== m.id) for (const to of [m.id, ...(m.ports ?? []).map((p) => portKey(m.id, p))]) pairs.push({ from: n.id, to });
     for (const az of topology.azs) for (const m of topology.nodes) if (m.public) pairs.push({ from: `canary:${az}`, to: m.id });
     this.links = await pool(pairs, 16, async ({ from, to }) => {
       const up = listen.get(to);
       if (!up) throw new Error(`no listen address for ${to}`);
-      const proxy = await client.createProxy({ name: `${prefix}.${from.replace(':', '-')}.${to}`, listen: `${host}:0`, upstream: `${up.host}:${up.port}` });
+      const proxy = await client.createProxy({ name: `${prefix}.${from.replace(':', '-')}.${to.replace('#', '-')}`, listen: `${host}:0`, upstream: `${up.host}:${up.port}` });
       return { from, to, proxy, listen: parseHostPort(proxy.listen) };
     });
     this.proxyCount = this.links.length;
@@ -167,7 +168,7 @@ export class ProxyNet {
     const streams = (s: NetPlan['stream']): ('upstream' | 'downstream')[] => (s === 'both' ? ['upstream', 'downstream'] : [s]);
     for (const link of this.links) {
       const p = this.sidesOf(link.from, net);
-      const d = this.sidesOf(link.to, net);
+      const d = this.sidesOf(nodeOfKey(link.to), net);
       if (p.size !== 1 || d.size !== 1) continue; // off both sides, or on both (a bridge): untouched
       const [ps] = p;
       const [ds] = d;

@@ -31,6 +31,7 @@ export function detectFormat(path: string): HistoryFormat {
     first ||= n;
     if (t.startsWith('{"') || t.startsWith('{ "')) return 'gameday';
     if (/jepsen\.util\s+-/.test(t)) return 'porcupine-etcd';
+    if (/^#jepsen\.history\.Op\s*\{/.test(t)) return 'jepsen-edn';
     if (t.startsWith('{:') || t.startsWith('{ :')) return /:time\b/.test(t) ? 'jepsen-edn' : 'porcupine-kv';
     if (n > 200 || !/\b(INFO|WARN|DEBUG|ERROR)\b/.test(t)) break;
   }

@@ -9,23 +9,25 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { NodeInfo, Target, Topology } from '../../targets/target.ts';
-import { freePort, waitReady } from './ports.ts';
+import { join } from 'node:path';
+import { portKey, type NodeInfo, type Target, type Topology } from '../../targets/target.ts';
+import { freePort } from './ports.ts';
+import { waitReady } from './ready.ts';
+import { PACKAGE_ROOT, programArgs } from './program.ts';
 import { urlOf, type Address, type Provider, type StartedCluster, type StartOptions } from './provider.ts';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Maps (from party, to node) to the address to dial: direct by default, through the fault proxy when links are interposed. */
 export interface LinkMap {
-  /** `from` is a node id, or `canary:<az>` / `harness`. */
+  /** `from` is a node id, or `canary:<az>` / `harness`; `to` a node id (its main port) or `<id>#<port>`. */
   dial(from: string, to: string): Address;
 }
 
 interface LocalNode {
   readonly info: NodeInfo;
   readonly listen: Address;
+  /** Named ports beside the main one. */
+  readonly ports: Readonly<Record<string, Address>>;
   readonly dataDir: string;
   readonly logPath: string;
   child: ChildProcess | undefined;
@@ -47,9 +49,12 @@ export class LocalProvider implements Provider {
       const host = `127.0.${azIndex.get(info.az)}.${k}`;
       const dir = join(opts.runDir, 'nodes', info.id);
       mkdirSync(join(dir, 'data'), { recursive: true });
-      nodes.set(info.id, { info, listen: { host, port: await freePort(host) }, dataDir: join(dir, 'data'), logPath: join(dir, 'node.log'), child: undefined, paused: false });
+      const ports: Record<string, Address> = {};
+      for (const name of info.ports ?? []) ports[name] = { host, port: await freePort(host) };
+      nodes.set(info.id, { info, listen: { host, port: await freePort(host) }, ports, dataDir: join(dir, 'data'), logPath: join(dir, 'node.log'), child: undefined, paused: false });
     }
-    const listenMap = new Map([...nodes].map(([id, n]) => [id, n.listen]));
+    // every port a link can lead to: a node's main port under its id, a named one under <id>#<port>
+    const listenMap = new Map([...nodes].flatMap(([id, n]) => [[id, n.listen] as const, ...Object.entries(n.ports).map(([p, a]) => [portKey(id, p), a] as const)]));
     const links: LinkMap = this.links
       ? await this.links(listenMap, topology)
       : { dial: (_from, to) => listenMap.get(to) as Address };
@@ -112,21 +117,34 @@ export class StartedLocalCluster implements StartedCluster {
     if (n.child && n.child.exitCode === null && n.child.signalCode === null) return;
     const spec = this.target.launch(n.info, {
       listen: n.listen,
+      ports: n.ports,
       dataDir: n.dataDir,
-      peerUrl: (to) => urlOf(this.links.dial(n.info.id, to)),
+      peerAddress: (to, port) => this.links.dial(n.info.id, portKey(to, port)),
+      peerUrl: (to, port) => urlOf(this.links.dial(n.info.id, portKey(to, port))),
       targetOptions: this.opts.targetOptions ?? {},
     });
     const fd = openSync(n.logPath, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, spec.entry), ...spec.args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...spec.env, GAMEDAY_RUN_ID: this.opts.runId, GAMEDAY_NODE_ID: n.info.id },
-      stdio: ['ignore', fd, fd, 'ipc'],
-    });
+    const env = { ...process.env, ...spec.env, GAMEDAY_RUN_ID: this.opts.runId, GAMEDAY_NODE_ID: n.info.id };
+    // a node program of ours holds an IPC channel and exits when the harness does; any other
+    // executable runs as itself (power-off must reach the real process), `gameday heal` ends it after a crash
+    const child = spec.command
+      ? spawn(spec.command[0] as string, [...spec.command.slice(1), ...spec.args], { cwd: n.dataDir, env, stdio: ['ignore', fd, fd] })
+      : spawn(process.execPath, [...programArgs(spec.entry ?? ''), ...spec.args], { cwd: PACKAGE_ROOT, env, stdio: ['ignore', fd, fd, 'ipc'] });
     closeSync(fd);
+    const spawned = new Promise<Error | undefined>((r) => {
+      child.once('spawn', () => r(undefined));
+      child.once('error', (err) => r(err));
+    });
+    const failed = await spawned;
+    if (failed) throw new Error(`node ${n.info.id}: cannot start ${spec.command?.[0] ?? spec.entry}: ${failed.message}`);
     n.child = child;
     n.paused = false;
     this.journal();
-    await waitReady(`${urlOf(n.listen)}${spec.readyPath}`, this.opts.readyTimeoutMs ?? 20_000, () => child.exitCode === null && child.signalCode === null);
+    await waitReady(`${urlOf(n.listen)}${spec.readyPath}`, {
+      timeoutMs: this.opts.readyTimeoutMs ?? 20_000,
+      what: `node ${nodeId}`,
+      gone: () => (child.exitCode !== null ? `exited with code ${child.exitCode} (see ${n.logPath})` : child.signalCode !== null ? `was killed by ${child.signalCode}` : undefined),
+    });
   }
 
   async pause(nodeId: string): Promise<void> {

@@ -12,21 +12,3 @@ export function freePort(host: string): Promise<number> {
     });
   });
 }
-
-/** Polls `url` until it answers 200, or throws after `timeoutMs`. */
-export async function waitReady(url: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (!isAlive()) throw new Error(`process exited before ${url} answered`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(500) });
-      if (res.status === 200) return;
-      last = `status ${res.status}`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 40));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms (${last})`);
-}

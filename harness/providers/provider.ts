@@ -5,12 +5,9 @@
 // Extra abilities are optional (after Jepsen): the runner asks `cluster.pause`
 // whether it can pause instead of branching on which provider it is.
 
-import type { NodeInfo, Target, Topology } from '../../targets/target.ts';
+import type { Address, NodeInfo, Target, Topology } from '../../targets/target.ts';
 
-export interface Address {
-  readonly host: string;
-  readonly port: number;
-}
+export type { Address } from '../../targets/target.ts';
 
 export const urlOf = (a: Address): string => `http://${a.host}:${a.port}`;
 

@@ -3,13 +3,16 @@
 
 import type { Logger } from 'pino';
 import type { ReplicaDigest } from '../../targets/target.ts';
+import { checkAlarms } from '../alarms/check.ts';
+import type { AlarmReview } from '../alarms/review.ts';
 import { checkAvailability, type PhaseWindow } from '../checkers/availability.ts';
 import { runCheck, type CheckResult } from '../checkers/check.ts';
 import { checkLinearizable } from '../checkers/linearizable.ts';
-import { checkLostWrites } from '../checkers/lost-writes.ts';
+import { checkLostWrites, type ReplicaReads } from '../checkers/lost-writes.ts';
 import { checkReplicasAgree } from '../checkers/replicas-agree.ts';
 import { readGameday } from '../history/read-gameday.ts';
 import type { Op } from '../history/op.ts';
+import type { CheckName } from '../experiment/schema.ts';
 import type { Prepared } from './prepare.ts';
 
 /** The phases the steady-state hypothesis is judged on: baseline and the second half of recovery. */
@@ -30,18 +33,26 @@ export function loadHistory(path: string): { history: Op[]; problem?: CheckResul
   }
 }
 
-export function runChecks(p: Prepared, history: readonly Op[], digests: readonly ReplicaDigest[], phases: readonly PhaseWindow[], log: Logger): CheckResult[] {
+export function runChecks(p: Prepared, history: readonly Op[], digests: readonly ReplicaDigest[], replicaReads: ReplicaReads, phases: readonly PhaseWindow[], review: AlarmReview, log: Logger): CheckResult[] {
   const pairs = p.topology.azs.flatMap((az) => p.topology.nodes.filter((n) => n.public).map((n) => ({ az, endpoint: n.id })));
   const checks: CheckResult[] = [];
-  const timed = (name: string, fn: () => CheckResult): void => {
+  const on = p.experiment.checks;
+  const timed = (name: CheckName, fn: () => CheckResult): void => {
+    if (!on[name]) {
+      log.info({ check: name }, `check ${name}: off (checks.${name}: false in the experiment)`);
+      return;
+    }
     const t = performance.now();
     const r = runCheck(name, fn);
     log.info({ check: name, verdict: r.verdict, ms: Math.round(performance.now() - t) }, `check ${name}: ${r.verdict.toUpperCase()}  ${r.summary}`);
     checks.push(r);
   };
-  timed('lost-writes', () => checkLostWrites(history));
-  timed('linearizable', () => checkLinearizable(history, { model: 'kv', timeoutMs: 30_000 }));
-  timed('replicas-agree', () => checkReplicasAgree(digests, p.target.replicationFactor ?? 3));
+  timed('lost-writes', () => checkLostWrites(history, replicaReads));
+  // what the target promises decides the checks; a capability it lacks leaves its check out (said in the log)
+  if ((p.target.promises ?? 'linearizable-kv') === 'linearizable-kv') timed('linearizable', () => checkLinearizable(history, { model: 'kv', timeoutMs: 30_000 }));
+  else log.info({ check: 'linearizable' }, `check linearizable: not run (target ${p.target.name} promises ${p.target.promises})`);
+  if (p.target.digests) timed('replicas-agree', () => checkReplicasAgree(digests, p.target.replicationFactor ?? 3));
   timed('availability', () => checkAvailability(history, steadyWindows(phases), ['baseline', 'recovery-end'], p.experiment.steadyStateAvailability, pairs));
+  timed('alarms', () => checkAlarms(review));
   return checks;
 }

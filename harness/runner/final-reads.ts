@@ -3,6 +3,7 @@
 // history (final: true): they are the evidence of check "lost-writes".
 
 import { KvClient } from '../../canaries/kv-client.ts';
+import type { ClientOptions, KvApi } from '../../targets/target.ts';
 import type { HistoryWriter } from '../history/writer.ts';
 
 export interface FinalReadTarget {
@@ -16,9 +17,10 @@ export async function finalReads(
   endpoints: readonly FinalReadTarget[],
   history: HistoryWriter,
   newProcess: () => number,
-  opts: { deadlineMs: number; timeoutMs: number; concurrency?: number },
+  opts: { deadlineMs: number; timeoutMs: number; concurrency?: number; client?: (url: string, o: ClientOptions) => KvApi },
 ): Promise<{ read: number; unread: string[] }> {
-  const clients = endpoints.map((e) => ({ ...e, client: new KvClient(e.url, opts.timeoutMs) }));
+  const make = opts.client ?? ((url: string, o: ClientOptions): KvApi => new KvClient(url, o.timeoutMs, o.maxInFlight));
+  const clients = endpoints.map((e) => ({ ...e, client: make(e.url, { timeoutMs: opts.timeoutMs, maxInFlight: 8 }) }));
   const deadline = performance.now() + opts.deadlineMs;
   const unread: string[] = [];
   let next = 0;

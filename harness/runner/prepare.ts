@@ -2,17 +2,17 @@
 // seed, the target, the topology, the fault plan, the run folder's name. Bad input
 // ends here with a UsageError (exit 2) and nothing started.
 
-import { existsSync, readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { ReferenceTarget } from '../../targets/reference/target.ts';
-import type { BugModes } from '../../targets/reference/config.ts';
-import type { Topology } from '../../targets/target.ts';
+import type { Target, Topology } from '../../targets/target.ts';
 import { UsageError } from '../cli/errors.ts';
 import { loadExperiment } from '../experiment/load.ts';
-import { BUGS, PROVIDERS, scalePhases, type Bug, type Experiment } from '../experiment/schema.ts';
+import { formatMs } from '../experiment/duration.ts';
+import { BUGS, LIMITS, PROVIDERS, scalePhases, type Bug, type Experiment } from '../experiment/schema.ts';
 import { checkToxiproxyUrl } from '../faults/links.ts';
 import { makePlan, type Plan } from '../schedule/plan.ts';
 import { randomSeed } from '../schedule/rng.ts';
+import { loadTarget } from './load-target.ts';
+import { checkRunDir } from './run-dir.ts';
 
 export interface RunOptions {
   readonly file: string;
@@ -34,7 +34,7 @@ export interface Prepared {
   readonly seed: number;
   readonly runId: string;
   readonly runDir: string;
-  readonly target: ReferenceTarget;
+  readonly target: Target;
   readonly topology: Topology;
   readonly plan: Plan;
   /** --toxiproxy URL, checked to be a loopback http:// address. */
@@ -43,9 +43,7 @@ export interface Prepared {
   readonly nodeImage?: string;
 }
 
-const BUG_FLAGS: Record<Bug, keyof BugModes> = { 'skip-fsync': 'skipFsync', 'ack-before-quorum': 'ackBeforeQuorum', 'stale-reads': 'staleReads' };
-
-export function prepare(opts: RunOptions): Prepared {
+export async function prepare(opts: RunOptions): Promise<Prepared> {
   let exp = loadExperiment(opts.file);
   if (opts.durationMs !== undefined) {
     if (!(opts.durationMs > 0)) throw new UsageError(`--duration must be positive, got ${opts.durationMs} ms`, 'use a duration such as --duration 30s');
@@ -57,6 +55,7 @@ export function prepare(opts: RunOptions): Prepared {
     exp = { ...exp, provider: opts.provider as Experiment['provider'] };
   }
   if (opts.bugs && opts.bugs.length > 0) {
+    if (exp.target.module !== undefined) throw new UsageError('--bug starts the bundled reference cluster in an unsafe mode, and this experiment tests a target module of its own', 'leave out --bug (a target of your own takes its settings in target.options)', '--bug');
     for (const b of opts.bugs) if (!(BUGS as readonly string[]).includes(b)) throw new UsageError(`unknown bug mode "${b}"`, `use one of: ${BUGS.join(', ')}`);
     exp = { ...exp, target: { ...exp.target, bugs: [...new Set([...exp.target.bugs, ...(opts.bugs as Bug[])])] } };
   }
@@ -73,17 +72,42 @@ export function prepare(opts: RunOptions): Prepared {
   }
   const seed = opts.seed ?? exp.seed ?? randomSeed();
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got ${seed}`, 'pass e.g. --seed 42');
-  const bugs: Record<string, boolean> = {};
-  for (const b of exp.target.bugs) bugs[BUG_FLAGS[b]] = true;
-  const target = new ReferenceTarget({ bugs: bugs as BugModes, flushIntervalMs: 5000 });
-  const topology = target.topology();
-  const plan = makePlan(exp, topology, seed);
+  if (exp.target.module !== undefined && exp.provider !== 'local') {
+    throw new UsageError(`a target module of your own runs on the local provider (the docker provider builds images for the bundled cluster only, so far)`, 'use --provider local (the default)', opts.provider !== undefined ? '--provider' : `${opts.file}: provider`);
+  }
+  const target = await loadTarget(exp, opts.file);
+  const topology = target.topology(exp.target.options);
+  checkTrafficBound(exp, topology, opts.durationMs !== undefined);
+  const plan = planOrExplain(exp, topology, seed, opts);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   const name = basename(opts.file).replace(/\.(ya?ml|json)$/, '');
   const runId = `${stamp}-${name}-s${seed}`.replace(/[^\w.-]/g, '_');
   const runDir = resolve(opts.out ?? `runs/${runId}`);
-  if (existsSync(runDir) && readdirSync(runDir).length > 0) {
-    throw new UsageError(`run folder ${runDir} exists and is not empty`, 'choose another --out folder (runs are never overwritten)');
-  }
+  checkRunDir(runDir, '--out');
   return { file: opts.file, experiment: exp, seed, runId, runDir, target, topology, plan, ...(opts.toxiproxy !== undefined ? { toxiproxy: opts.toxiproxy } : {}), ...(opts.nodeImage !== undefined ? { nodeImage: opts.nodeImage } : {}) };
+}
+
+/** The canaries' operations must fit what the checks can hold: rate x canaries x the canary phases. */
+function checkTrafficBound(exp: Experiment, topo: Topology, durationFlag: boolean): void {
+  const canaries = topo.azs.length * topo.nodes.filter((n) => n.public).length;
+  const ms = exp.phases.baselineMs + exp.phases.chaosMs + exp.phases.recoveryMs;
+  const ops = (exp.canaries.rate * canaries * ms) / 1000;
+  if (ops > LIMITS.operations) {
+    throw new UsageError(
+      `${canaries} canaries at ${exp.canaries.rate} ops/s for ${formatMs(ms)} would record ${Math.round(ops).toLocaleString('en')} operations; one run holds at most ${LIMITS.operations.toLocaleString('en')}`,
+      `shorten the phases${durationFlag ? ' (--duration)' : ''} or lower canaries.rate`,
+      durationFlag ? '--duration' : 'canaries.rate',
+    );
+  }
+}
+
+/** The fault plan; a problem in it is named in the experiment file (and says when --duration made chaos shorter). */
+function planOrExplain(exp: Experiment, topo: Topology, seed: number, opts: RunOptions): Plan {
+  try {
+    return makePlan(exp, topo, seed);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    const scaled = opts.durationMs !== undefined ? ` (--duration ${formatMs(opts.durationMs)} makes chaos ${formatMs(exp.phases.chaosMs)})` : '';
+    throw new UsageError(`${err.message}${scaled}`, scaled ? `${err.fix}, or give a longer --duration` : err.fix, `${opts.file}: ${err.where ?? 'faults'}`);
+  }
 }

@@ -4,12 +4,13 @@
 // stopped on success, on failure and on Ctrl-C. The history is saved before it is
 // analysed, and the checks read it back from the run folder.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { Canary } from '../../canaries/canary.ts';
+import { Canary, type CanaryStats } from '../../canaries/canary.ts';
 import { keyName } from '../../canaries/workload.ts';
 import { ErrorRateAlarms, type AlarmChange } from '../alarms/error-rate.ts';
+import { reviewRun } from '../alarms/review.ts';
 import { formatMs } from '../experiment/duration.ts';
 import { DEFAULT_ACTIONS, FaultExecutor, type ActionFactory } from '../faults/executor.ts';
 import { FaultJournal, readFaults } from '../faults/journal.ts';
@@ -19,10 +20,15 @@ import { LocalProvider } from '../providers/local.ts';
 import type { Provider, StartedCluster } from '../providers/provider.ts';
 import { formatPlan } from '../schedule/plan.ts';
 import { Rng } from '../schedule/rng.ts';
+import type { ReplicaDigest, ReplicaValue } from '../../targets/target.ts';
+import { checkLostWrites, type LostWrite, type ReplicaReads } from '../checkers/lost-writes.ts';
+import { readGameday } from '../history/read-gameday.ts';
 import { loadHistory, runChecks } from './checks.ts';
 import { finalReads } from './final-reads.ts';
 import type { Prepared } from './prepare.ts';
 import { registerRun, unregisterRun } from './registry.ts';
+import { makeRunDir } from './run-dir.ts';
+import { unsafeModeWarnings } from './warnings.ts';
 import { buildResult, type PhaseMark, type RunResult } from './result.ts';
 
 export interface ExecuteOptions {
@@ -52,7 +58,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunResult> {
   const exp = p.experiment;
-  mkdirSync(p.runDir, { recursive: true });
+  makeRunDir(p.runDir);
   const t0 = performance.now();
   const startedAt = new Date();
   const clock = (): number => performance.now() - t0;
@@ -61,6 +67,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   writeFileSync(join(p.runDir, 'plan.json'), JSON.stringify(p.plan, null, 2) + '\n');
   log.info({ seed: p.seed, runDir: p.runDir }, `gameday run "${exp.title}"  seed ${p.seed}  provider ${exp.provider}  target ${exp.target.name}${exp.target.bugs.length ? ` (UNSAFE: ${exp.target.bugs.join(', ')})` : ''}`);
   log.info(`run folder ${p.runDir}`);
+  for (const w of unsafeModeWarnings(exp.target.bugs, p.plan, p.topology)) log.warn(w);
   log.info(`fault plan (offsets from the start of chaos, ${formatMs(exp.phases.chaosMs)}):\n${formatPlan(p.plan)}`);
   registerRun({ runId: p.runId, runDir: p.runDir, pid: process.pid, provider: exp.provider, startedAt: startedAt.toISOString(), ...(p.toxiproxy !== undefined ? { toxiproxy: p.toxiproxy } : {}) });
 
@@ -86,6 +93,9 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   let interrupted = false;
   let error: Error | undefined;
   let unread: string[] = [];
+  let canaryStats: CanaryStats[] = [];
+  let digests: ReplicaDigest[] = [];
+  let replicaReads: ReplicaReads = {};
   let nextProcess = 0;
   const newProcess = (): number => nextProcess++;
   try {
@@ -102,7 +112,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     for (const az of p.topology.azs) {
       for (const ep of c.endpoints()) {
         alarms.declare(az, ep.id);
-        canaries.push(new Canary({ id: `${az}>${ep.id}`, az, endpoint: ep.id, url: c.url(ep.id, az), spec: exp.canaries, rng: rng.fork(`canary:${az}:${ep.id}`), history, newProcess }));
+        canaries.push(new Canary({ id: `${az}>${ep.id}`, az, endpoint: ep.id, url: c.url(ep.id, az), spec: exp.canaries, rng: rng.fork(`canary:${az}:${ep.id}`), history, newProcess, ...clientOf(p.target) }));
       }
     }
     alarmTimer = setInterval(() => {
@@ -114,7 +124,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     }, 250);
     enter('baseline');
     for (const k of canaries) k.start();
-    log.info(`${canaries.length} canaries (${p.topology.azs.length} AZs × ${c.endpoints().length} endpoints) at ${exp.canaries.rate} ops/s each`);
+    log.info(`${canaries.length} canaries (${p.topology.azs.length} AZs × ${c.endpoints().length} endpoints) at ${exp.canaries.rate} ops/s each, open model (up to ${canaries[0]?.bound ?? 0} calls in flight each)`);
     await sleep(exp.phases.baselineMs, o.signal);
 
     enter('chaos');
@@ -126,13 +136,19 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     enter('recovery');
     await sleep(exp.phases.recoveryMs, o.signal);
     await Promise.all(canaries.map((k) => k.stop()));
+    canaryStats = canaries.map((k) => k.stats());
+
+    // replicas first catch up (scrub until they agree), so that a final read of a correct cluster is never stale
+    enter('scrub');
+    digests = await scrubUntilQuiet(p, c, log);
 
     enter('final-reads');
     const keys = [...new Set([...Array.from({ length: exp.canaries.keys }, (_, i) => keyName(i)), ...history.writtenKeys])];
     const eps = c.endpoints().map((e) => ({ endpoint: e.id, az: e.az, url: c.url(e.id) }));
-    const fr = await finalReads(keys, eps, history, newProcess, { deadlineMs: 15_000, timeoutMs: exp.canaries.timeoutMs });
+    const fr = await finalReads(keys, eps, history, newProcess, { deadlineMs: 15_000, timeoutMs: exp.canaries.timeoutMs, ...clientOf(p.target) });
     unread = fr.unread;
     log.info(`final reads: ${fr.read} of ${keys.length} keys read back${fr.unread.length ? `; unread: ${fr.unread.join(', ')}` : ''}`);
+    replicaReads = await askReplicasOfSuspects(p, c, join(p.runDir, 'history.ndjson'), log);
   } catch (err) {
     if (err instanceof Interrupted || o.signal?.aborted) {
       interrupted = true;
@@ -145,30 +161,33 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     if (alarmTimer) clearInterval(alarmTimer);
     await executor?.healAll(interrupted ? 'interrupted' : error ? 'failure' : 'end-of-run');
     await Promise.all(canaries.map((k) => k.stop()));
+    if (canaryStats.length === 0) canaryStats = canaries.map((k) => k.stats());
   }
 
-  let digests: Awaited<ReturnType<NonNullable<typeof p.target.digests>>> = [];
+  if (phase) phase.endMs = clock();
   try {
-    if (cluster && !interrupted && !error) {
-      enter('scrub');
-      digests = await scrubUntilQuiet(p, cluster, log);
-    }
-  } finally {
-    if (phase) phase.endMs = clock();
     await cluster?.stop();
+  } finally {
     history.close();
   }
   log.info(`cluster stopped; checking ${history.count} history entries`);
   const loaded = loadHistory(join(p.runDir, 'history.ndjson'));
-  const checks = interrupted || error ? [] : loaded.problem ? [loaded.problem] : runChecks(p, loaded.history, digests, phases, log);
+  const faultRecords = readFaults(join(p.runDir, 'faults.ndjson'));
+  const review = reviewRun(exp, loaded.history, faultRecords, alarmLines);
+  const checks = interrupted || error ? [] : loaded.problem ? [loaded.problem] : runChecks(p, loaded.history, digests, replicaReads, phases, review, log);
   const result = buildResult({
-    p, history: loaded.history, faults: readFaults(join(p.runDir, 'faults.ndjson')), startedAt, finishedAt: new Date(), wallMs: Math.round(clock()), clusterStartMs, phases, checks, alarmChanges: alarmLines,
-    runDir: p.runDir, unread, interrupted, ...(error ? { error: error.message } : {}),
+    p, history: loaded.history, faults: faultRecords, review, startedAt, finishedAt: new Date(), wallMs: Math.round(clock()), clusterStartMs, phases, checks, alarmChanges: alarmLines,
+    runDir: p.runDir, unread, interrupted, canaryStats, ...(error ? { error: error.message } : {}),
   });
   writeFileSync(join(p.runDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   unregisterRun(p.runId);
   log.flush();
   return result;
+}
+
+/** The target's own client for its endpoints, when it brings one (else the HTTP API client). */
+function clientOf(t: Prepared['target']): { client?: NonNullable<Prepared['target']['client']> } {
+  return t.client ? { client: t.client.bind(t) } : {};
 }
 
 async function providerFor(name: string, nodeImage: string | undefined): Promise<Provider> {
@@ -182,11 +201,38 @@ async function providerFor(name: string, nodeImage: string | undefined): Promise
   throw new Error(`unknown provider ${name}`);
 }
 
-/** Polls the replicas' digests until every group's replicas have applied the same prefix (or 15 s pass). */
-async function scrubUntilQuiet(p: Prepared, cluster: StartedCluster, log: Logger): Promise<Awaited<ReturnType<NonNullable<typeof p.target.digests>>>> {
+/**
+ * After the final reads: for every key whose final read lost-writes would flag, each
+ * replica's own value, so the check can tell a lost write (no replica has it) from a
+ * stale final read. Saved as replica-reads.json (evidence `gameday check` reads too).
+ */
+async function askReplicasOfSuspects(p: Prepared, cluster: StartedCluster, historyPath: string, log: Logger): Promise<ReplicaReads> {
+  const ask = p.target.replicaValues?.bind(p.target);
+  if (!ask) return {};
+  const flagged = checkLostWrites(readGameday(historyPath)).details?.['lost'] as LostWrite[] | undefined;
+  const keys = (flagged ?? []).map((l) => l.key).filter((k): k is string => k !== null).slice(0, MAX_SUSPECTS);
+  const out: Record<string, ReplicaValue[]> = {};
+  for (const k of keys) out[k] = await ask(k, (id) => cluster.url(id));
+  if (keys.length > 0) {
+    writeFileSync(join(p.runDir, 'replica-reads.json'), JSON.stringify(out, null, 2) + '\n');
+    log.info(`final reads flag ${flagged?.length ?? 0} key(s); asked their replicas directly (replica-reads.json)`);
+  }
+  return out;
+}
+
+/** Keys whose replicas are asked at most (the first ones flagged; the rest stay `lost` unless asked). */
+const MAX_SUSPECTS = 200;
+
+/** Polls the replicas' digests until every group's replicas have applied the same prefix (or 15 s pass); none without the capability. */
+async function scrubUntilQuiet(p: Prepared, cluster: StartedCluster, log: Logger): Promise<ReplicaDigest[]> {
+  const digests = p.target.digests?.bind(p.target);
+  if (!digests) {
+    log.info(`scrub: target ${p.target.name} offers no replica digests; check replicas-agree does not run`);
+    return [];
+  }
   const deadline = performance.now() + 15_000;
   for (;;) {
-    const d = await p.target.digests((id) => cluster.url(id));
+    const d = await digests((id) => cluster.url(id));
     const groups = new Map<string, Set<string>>();
     for (const x of d) groups.set(x.group, (groups.get(x.group) ?? new Set()).add(`${x.appliedSeq}/${x.checksum}`));
     const settled = d.length === groups.size * (p.target.replicationFactor ?? 3) && [...groups.values()].every((s) => s.size === 1);

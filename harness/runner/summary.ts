@@ -12,17 +12,20 @@ export function formatSummary(r: RunResult): string {
   lines.push(`gameday ${r.verdict.toUpperCase()}  "${r.experiment.title}"  seed ${r.seed}  ${r.provider}  ${formatMs(Number(f.wallMs))}${r.target.bugs.length ? `  UNSAFE target: ${r.target.bugs.join(', ')}` : ''}`);
   if (r.interrupted) lines.push('  interrupted: faults healed, cluster stopped, no verdict');
   if (r.error) lines.push(`  error: ${r.error}`);
+  for (const w of r.warnings ?? []) lines.push(`  WARNING   ${w}`);
   lines.push('  checks');
   for (const c of r.checks) lines.push(`    ${MARK[c.verdict] ?? c.verdict}  ${c.name.padEnd(15)} ${c.summary}`);
   const injected = r.faults.length;
   const healed = r.faults.filter((x) => x.healedAtMs !== null).length;
   const fe = f.medianFirstErrorAfterMs as number | null;
   const al = f.medianAlarmAfterMs as number | null;
-  lines.push(`  faults    ${injected} injected, ${healed} healed${injected ? `; after a fault: first canary error ${fe === null ? 'never' : `median ${formatMs(fe)}`}, alarm ${al === null ? 'never' : `median ${formatMs(al)}`}` : ''}`);
+  lines.push(`  faults    ${injected} injected, ${healed} healed${injected ? `; after a fault: first canary error ${fe === null ? 'never' : `median ${formatMs(fe)}`}, alarm put down to it ${al === null ? 'never' : `median ${formatMs(al)}`}` : ''}`);
   for (const x of r.faults) {
-    lines.push(`    ${x.id.padEnd(4)} +${formatMs(x.injectedAtMs).padStart(6)} ${x.kind.padEnd(10)} ${x.nodes.join(', ').padEnd(28)} ${x.healedAtMs !== null ? `healed +${formatMs(x.healedAtMs)}` : 'NOT HEALED'}  first error ${x.firstErrorAfterMs === null ? '-' : formatMs(x.firstErrorAfterMs)}  alarm ${x.alarmAfterMs === null ? '-' : `${formatMs(x.alarmAfterMs)} (${x.alarm})`}`);
+    lines.push(`    ${x.id.padEnd(4)} +${formatMs(x.injectedAtMs).padStart(6)} ${x.kind.padEnd(10)} ${x.nodes.join(', ').padEnd(28)} ${x.healedAtMs !== null ? `healed +${formatMs(x.healedAtMs)}` : 'NOT HEALED'}  first error ${x.firstErrorAfterMs === null ? '-' : formatMs(x.firstErrorAfterMs)}  ${x.outcomeText}`);
   }
-  lines.push(`  traffic   ${f.canaries} canaries, ${f.operations} operations, ${f.opsPerSec} ops/s; latency p50 ${fmt(f.latencyMs.p50)} p99 ${fmt(f.latencyMs.p99)}`);
+  const got = f.achievedOpsPerSec as { min: number | null; median: number | null } | undefined;
+  const rate = got && got.median !== null ? `; each ${f.requestedOpsPerSec} ops/s asked, ${got.median} achieved (lowest ${got.min})` : '';
+  lines.push(`  traffic   ${f.canaries} canaries, ${f.operations} operations, ${f.opsPerSec} ops/s${rate}; latency from the scheduled start p50 ${fmt(f.latencyMs.p50)} p99 ${fmt(f.latencyMs.p99)}`);
   const avail = r.checks.find((c) => c.name === 'availability') as { table?: { az: string; endpoint: string; phase: string; availability: number | null }[] } | undefined;
   if (avail?.table) {
     const phases = ['baseline', 'chaos', 'recovery'];
@@ -39,7 +42,8 @@ export function formatSummary(r: RunResult): string {
   }
   const a = r.alarms;
   lines.push(`  alarms    ${a.raised} raised, ${a.cleared} cleared${a.stillInAlarm.length ? `, STILL IN ALARM: ${a.stillInAlarm.join(', ')}` : ''}`);
-  for (const c of a.changes.slice(0, 12)) lines.push(`    +${formatMs(c.time).padStart(6)}  ${c.alarm.padEnd(32)} ${c.from} → ${c.to}  ${c.reason}`);
+  const cause = (c: (typeof a.changes)[number]): string => (c.to !== 'ALARM' ? '' : 'fault' in c && typeof c.fault === 'string' ? `  [${c.fault}]` : '  [no fault behind it]');
+  for (const c of a.changes.slice(0, 12)) lines.push(`    +${formatMs(c.time).padStart(6)}  ${c.alarm.padEnd(32)} ${c.from} → ${c.to}  ${c.reason}${cause(c)}`);
   if (a.changes.length > 12) lines.push(`    ... ${a.changes.length - 12} more in alarms.ndjson`);
   lines.push(`  run folder ${r.runDir}`);
   lines.push('');

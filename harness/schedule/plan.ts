@@ -5,7 +5,7 @@
 import type { Topology } from '../../targets/target.ts';
 import { UsageError } from '../cli/errors.ts';
 import { formatMs } from '../experiment/duration.ts';
-import type { Experiment, FaultKind } from '../experiment/schema.ts';
+import { LIMITS, type Experiment, type FaultKind } from '../experiment/schema.ts';
 import { describeNet, planNet, type NetPlan } from './net-plan.ts';
 import { Rng } from './rng.ts';
 
@@ -48,21 +48,54 @@ export function resolveSelector(sel: string, topo: Topology, rng: Rng, busy: Rea
     const az = rng.pick(ok);
     return ids((n) => n.az === az);
   }
-  const pool = free(ids(sel === 'random-storage' ? (n) => n.role === 'storage' : sel === 'random-router' ? (n) => n.role === 'router' : () => true));
+  const roles = [...new Set(topo.nodes.map((n) => n.role))];
+  const role = sel.startsWith('role:') ? sel.slice(5) : sel === 'random-node' ? undefined : sel.slice('random-'.length);
+  if (role !== undefined && !roles.includes(role)) throw new UsageError(`no node of the target has role "${role}"`, `its roles: ${roles.join(', ')} (select with random-<role> or role:<role>; random-node picks any node)`, where);
+  if (sel.startsWith('role:')) {
+    const all = ids((n) => n.role === role);
+    return all.some((id) => busy.has(id)) ? undefined : all;
+  }
+  const pool = free(ids(role === undefined ? () => true : (n) => n.role === role));
   return pool.length === 0 ? undefined : [rng.pick(pool)];
 }
 
+/**
+ * The plan, or a UsageError naming the fault entry whose injections cannot all happen
+ * as written: every injection of a plan is healed within chaos, none is dropped.
+ * An entry with `count` must fit that many injections even at the longest interval
+ * the seed can draw (+10%), so a file valid for one seed is valid for every seed;
+ * without `count` it gets as many as fit.
+ */
 export function makePlan(exp: Experiment, topo: Topology, seed: number): Plan {
   const rng = new Rng(seed).fork('fault-plan');
   const chaosMs = exp.phases.chaosMs;
-  // 1. when: every spec's injection times, with up to ±10% jitter on the interval
-  const slots: { at: number; spec: number }[] = [];
+  const chaos = `chaos lasts ${formatMs(chaosMs)}`;
+  // 1. when: every spec's injection times, with up to ±10% jitter on the interval, and each hold
+  const slots: { at: number; spec: number; hold: number }[] = [];
   exp.faults.forEach((f, spec) => {
+    const where = `faults[${spec}]`;
+    if (f.startMs >= chaosMs) throw new UsageError(`starts at +${formatMs(f.startMs)}, when chaos is over (${chaos})`, `start it before +${formatMs(chaosMs)}, or lengthen phases.chaos`, `${where}.start`);
+    if (f.startMs + f.holdMs[1] > chaosMs) {
+      throw new UsageError(`holds up to ${formatMs(f.holdMs[1])} from +${formatMs(f.startMs)}, past the end of chaos (${chaos}); every fault is healed within chaos`, `shorten hold, start it earlier, or lengthen phases.chaos to at least ${formatMs(f.startMs + f.holdMs[1])}`, `${where}.hold`);
+    }
+    if (f.count !== undefined) {
+      const lastEnd = f.startMs + (f.count - 1) * f.everyMs * 1.1 + f.holdMs[1];
+      if (lastEnd > chaosMs) {
+        throw new UsageError(
+          `${f.count} injections every ${formatMs(f.everyMs)} (±10% with the seed) from +${formatMs(f.startMs)}, each held up to ${formatMs(f.holdMs[1])}, can run to +${formatMs(lastEnd)}, past the end of chaos (${chaos})`,
+          `lower count, shorten every or hold, or lengthen phases.chaos to at least ${formatMs(Math.ceil(lastEnd))}`,
+          `${where}.count`,
+        );
+      }
+    }
     let t = f.startMs;
-    let n = 0;
-    while (t < chaosMs && (f.count === undefined || n < f.count)) {
-      slots.push({ at: Math.round(t), spec });
-      n++;
+    for (let n = 0; f.count === undefined || n < f.count; n++) {
+      const hold = Math.round(rng.between(f.holdMs[0], f.holdMs[1]));
+      if (Math.round(t) + hold > chaosMs) break; // only without count: as many as fit
+      slots.push({ at: Math.round(t), spec, hold });
+      if (slots.length > LIMITS.injections) {
+        throw new UsageError(`the plan has more than ${LIMITS.injections} injections (this entry injects every ${formatMs(f.everyMs)})`, `give it a count, a longer every, or a shorter chaos phase`, `${where}.every`);
+      }
       t += f.everyMs * rng.between(0.9, 1.1);
     }
   });
@@ -73,19 +106,25 @@ export function makePlan(exp: Experiment, topo: Topology, seed: number): Plan {
     const f = exp.faults[s.spec];
     if (!f) continue;
     const where = `faults[${s.spec}]`;
+    const id = `f${faults.length + 1}`;
     if (f.partition || f.link) {
       // network faults compose (each has its own toxics), so they never make a node busy
       const net = planNet(f, topo, rng, where, (sel) => resolveSelector(sel, topo, rng, new Set(), `${where}.target`));
-      const hold = Math.round(rng.between(f.holdMs[0], f.holdMs[1]));
-      if (!net) continue;
-      faults.push({ id: `f${faults.length + 1}`, kind: f.kind, selector: f.partition ? `${f.partition.shape}` : f.target, nodes: net.sides[0], atMs: s.at, healAtMs: Math.min(s.at + hold, chaosMs), net });
+      if (!net) throw new UsageError(`a ${f.kind} at +${formatMs(s.at)} has no nodes to cut off`, 'check its shape and target', where);
+      faults.push({ id, kind: f.kind, selector: f.partition ? `${f.partition.shape}` : f.target, nodes: net.sides[0], atMs: s.at, healAtMs: s.at + s.hold, net });
       continue;
     }
-    const busy = new Set(faults.filter((p) => !p.net && p.atMs <= s.at && s.at < p.healAtMs).flatMap((p) => p.nodes));
+    const holders = faults.filter((p) => !p.net && p.atMs <= s.at && s.at < p.healAtMs);
+    const busy = new Set(holders.flatMap((p) => p.nodes));
     const nodes = resolveSelector(f.target, topo, rng, busy, `${where}.target`);
-    const hold = Math.round(rng.between(f.holdMs[0], f.holdMs[1]));
-    if (!nodes) continue;
-    faults.push({ id: `f${faults.length + 1}`, kind: f.kind, selector: f.target, nodes, atMs: s.at, healAtMs: Math.min(s.at + hold, chaosMs) });
+    if (!nodes) {
+      throw new UsageError(
+        `at +${formatMs(s.at)} (injection ${id}, seed ${seed}) every node that ${f.target} can pick is already faulted by ${holders.map((h) => `${h.id} (${h.nodes.join(', ')})`).join(', ')}; the injection would be dropped`,
+        'space the injections out (every longer than hold), pick a wider target, or give fewer overlapping faults (`gameday run --plan-only` shows the plan)',
+        `${where}.target`,
+      );
+    }
+    faults.push({ id, kind: f.kind, selector: f.target, nodes, atMs: s.at, healAtMs: s.at + s.hold });
   }
   return { seed, chaosMs, faults };
 }

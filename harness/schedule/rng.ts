@@ -1,7 +1,9 @@
 // Every random choice of a run flows from one seed (printed and stored with the run).
 // SplitMix32-style generator: small, fast, and forkable into independent streams
 // (one per canary, one for the fault plan) so that adding a canary does not change
-// the fault plan.
+// the fault plan. The fault proxy draws from the same generator, one stream per
+// stable key (proxy, connection, direction, toxic: rngFor), so its choices repeat
+// given the seed whatever the interleaving of connections across proxies.
 
 export class Rng {
   private state: number;
@@ -43,4 +45,28 @@ export class Rng {
 
 export function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
+}
+
+/** FNV-1a over the keys, folded with the seed (all 53 bits of it), then murmur3's finaliser: a 32-bit stream identifier. */
+export function hashKeys(seed: number, keys: readonly (string | number)[]): number {
+  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
+  h = Math.imul(h ^ Math.floor(seed / 0x1_0000_0000), 0x01000193) >>> 0;
+  for (const key of keys) {
+    const s = String(key);
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+    h = Math.imul(h ^ 0xff, 0x01000193) >>> 0; // separator, so ("ab","c") != ("a","bc")
+  }
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** An independent stream for the seed and keys: the same seed and keys give the same stream. */
+export function rngFor(seed: number, ...keys: (string | number)[]): Rng {
+  return new Rng(hashKeys(seed, keys));
+}
+
+/** One uniform draw in [0, 1) for the seed and keys; the same keys give the same draw. */
+export function drawFor(seed: number, ...keys: (string | number)[]): number {
+  return rngFor(seed, ...keys).next();
 }

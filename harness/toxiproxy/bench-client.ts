@@ -2,6 +2,7 @@
 // one address (an upstream directly, or the proxy in front of it).
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { quantile as quantileOf } from '../stats/quantile.ts';
 
 const SINK = Buffer.allocUnsafe(1 << 20);
 
@@ -15,9 +16,7 @@ function open(port: number, onread?: (n: number) => void): Promise<Socket> {
   return once(s, 'connect').then(() => s);
 }
 
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-}
+const quantile = (sorted: readonly number[], q: number): number => quantileOf(sorted, q) ?? NaN;
 
 export interface Percentiles {
   readonly p50: number;

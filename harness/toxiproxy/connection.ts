@@ -11,7 +11,7 @@
 // written; that goes through the toxics first, then the links carry on on new
 // sides over the same sockets. Once the toxics are gone, it goes back again.
 import { Link, type ConnectionControl } from './link.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../schedule/rng.ts';
 import type { NativePath, Side, SideHandler } from './tcp.ts';
 import type { Stream, ToxicSpec } from './toxic-spec.ts';
 

@@ -4,7 +4,7 @@
 // their arrival time and a pump passes them through the chain of stages in
 // order; the source is paused while the queue is full, so held data backs up
 // into the sender's TCP buffers as it would behind a real network fault.
-import type { Rng } from './rng.ts';
+import type { Rng } from '../schedule/rng.ts';
 import { createStage, type LinkControl, type Stage } from './stages.ts';
 import type { Side } from './tcp.ts';
 import type { ToxicSpec } from './toxic-spec.ts';

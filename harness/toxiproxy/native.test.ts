@@ -177,7 +177,7 @@ test('disabling a proxy closes the connections the forwarder carries, and the fo
   const f = await forwarder();
   await using echo = await startEcho();
   await using px = await nativeProxy(echo.address);
-  const { srv, p } = px;
+  const { p } = px;
   const base = f.live();
   const sockets: Socket[] = await Promise.all([0, 1, 2].map(() => connectTo(portOf(p.listen))));
   for (const s of sockets) for (let i = 0; i < 3; i++) await roundTrip(s);
@@ -255,7 +255,7 @@ test('bytes stay intact on 8 connections while toxics come and go and connection
   try {
     await using echo = await startEcho();
     await using px = await nativeProxy(echo.address, 7);
-    const { srv, p } = px;
+    const { p } = px;
     let stop = false;
     const churn = (async () => {
       for (let i = 0; !stop; i++) {

@@ -4,7 +4,7 @@
 import { formatHostPort, parseHostPort } from './address.ts';
 import { ApiError, Errors } from './api-error.ts';
 import { Connection } from './connection.ts';
-import { drawFor, rngFor } from './rng.ts';
+import { drawFor, rngFor } from '../schedule/rng.ts';
 import { tcpFor, type Side, type Tcp, type TcpListener } from './tcp.ts';
 import { parseToxicUpdate, toxicJson, type Stream, type ToxicSpec } from './toxic-spec.ts';
 

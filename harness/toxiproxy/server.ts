@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { formatHostPort } from './address.ts';
 import { apiHandler } from './http-api.ts';
+import { randomSeed } from '../schedule/rng.ts';
 import { ProxyCollection } from './proxy-collection.ts';
 import { openTcp, type TcpIo } from './tcp.ts';
 
@@ -34,10 +35,6 @@ export interface StartedToxiproxyServer extends AsyncDisposable {
   /** The proxies, for introspection by tests and the harness. */
   readonly proxies: ProxyCollection;
   close(): Promise<void>;
-}
-
-export function randomSeed(): number {
-  return Math.floor(Math.random() * 2 ** 31);
 }
 
 export async function startToxiproxyServer(options: ToxiproxyServerOptions = {}): Promise<StartedToxiproxyServer> {

@@ -2,7 +2,7 @@
 // (with the time it arrived at the proxy) and passes what is left of it to
 // `next`, after waiting, slicing, holding or dropping as its toxic says. A
 // stage that ends the connection asks the link (`LinkControl`) to do so.
-import type { Rng } from './rng.ts';
+import type { Rng } from '../schedule/rng.ts';
 import type { ToxicSpec } from './toxic-spec.ts';
 
 export type Next = (buf: Buffer, arrived: number) => Promise<void> | void;
@@ -39,7 +39,7 @@ function latency(spec: ToxicSpec, link: LinkControl): Stage {
   return {
     spec,
     async data(buf, arrived, next) {
-      const delay = jitter > 0 ? base + Math.round((link.rng() * 2 - 1) * jitter) : base;
+      const delay = jitter > 0 ? base + Math.round((link.rng.next() * 2 - 1) * jitter) : base;
       await link.sleep(arrived + delay - performance.now());
       await next(buf, arrived);
     },
@@ -73,7 +73,7 @@ function slicer(spec: ToxicSpec, link: LinkControl): Stage {
     async data(buf, arrived, next) {
       let off = 0;
       while (off < buf.length) {
-        const size = avg + Math.round((link.rng() * 2 - 1) * variation);
+        const size = avg + Math.round((link.rng.next() * 2 - 1) * variation);
         const end = Math.min(buf.length, off + Math.max(1, size));
         await next(buf.subarray(off, end), arrived);
         off = end;

@@ -4,13 +4,16 @@
 // events, async-id bookkeeping, a 64 KB buffer per read) is most of a Node
 // proxy's cost per new connection; this file does without it.
 //
-// The bindings are internal to Node. They are looked up once and checked; if
-// anything is missing, rawTcpAvailable() is false and tcp.ts uses net.Socket.
+// The bindings are internal to Node (process.binding, DEP0111: a documentation-only
+// deprecation through Node 24, a warning under --pending-deprecation). They are
+// looked up once and checked; if anything is missing, or looking them up would
+// print that warning, rawTcpAvailable() is false, rawTcpUnavailable() says why and
+// tcp.ts uses net.Socket, the public API.
 import { lookup } from 'node:dns';
 import { closeSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { getSystemErrorName } from 'node:util';
-import type { Side, SideHandler, TcpListener } from './tcp.ts';
+import type { Side, SideHandler, TcpListener } from './side.ts';
 
 interface Req {
   oncomplete: ((...args: unknown[]) => void) | null;
@@ -51,12 +54,20 @@ interface Bindings {
   kLastWriteWasAsync: number;
 }
 
-let bindings: Bindings | null | undefined;
+/** The bindings, or why they cannot be used. */
+let bindings: Bindings | string | undefined;
 
-function load(): Bindings | null {
+/** True when Node would print DEP0111 for process.binding(): --pending-deprecation on the command line, in NODE_OPTIONS or as NODE_PENDING_DEPRECATION=1. */
+function bindingWouldWarn(): boolean {
+  const flag = (s: string | undefined): boolean => s !== undefined && /(^|\s)--pending-deprecation(\s|$)/.test(s);
+  return process.execArgv.some((a) => a === '--pending-deprecation') || flag(process.env['NODE_OPTIONS']) || process.env['NODE_PENDING_DEPRECATION'] === '1';
+}
+
+function load(): Bindings | string {
+  if (bindingWouldWarn()) return 'process.binding() is deprecated under --pending-deprecation';
   try {
     const binding = (process as unknown as { binding?: (name: string) => Record<string, unknown> }).binding;
-    if (typeof binding !== 'function') return null;
+    if (typeof binding !== 'function') return `Node ${process.version} has no process.binding()`;
     const tcp = binding.call(process, 'tcp_wrap') as Record<string, unknown>;
     const stream = binding.call(process, 'stream_wrap') as Record<string, unknown>;
     const constants = tcp['constants'] as Record<string, unknown> | undefined;
@@ -84,21 +95,27 @@ function load(): Bindings | null {
       b.state instanceof Int32Array &&
       typeof b.kReadBytesOrError === 'number' &&
       typeof b.kLastWriteWasAsync === 'number';
-    return ok ? (b as Bindings) : null;
-  } catch {
-    return null;
+    return ok ? (b as Bindings) : `Node ${process.version}'s tcp_wrap / stream_wrap bindings are not the ones this code knows`;
+  } catch (err) {
+    return `process.binding('tcp_wrap') failed on Node ${process.version}: ${(err as Error).message}`;
   }
 }
 
 function api(): Bindings {
   bindings ??= load();
-  if (!bindings) throw new Error('raw TCP handles are not available');
+  if (typeof bindings === 'string') throw new Error(`raw TCP handles are not available: ${bindings}`);
   return bindings;
 }
 
 export function rawTcpAvailable(): boolean {
   bindings ??= load();
-  return bindings !== null;
+  return typeof bindings !== 'string';
+}
+
+/** Why raw TCP handles cannot be used here, or undefined when they can. */
+export function rawTcpUnavailable(): string | undefined {
+  bindings ??= load();
+  return typeof bindings === 'string' ? bindings : undefined;
 }
 
 const errName = (code: number): string => {

@@ -9,59 +9,16 @@
 //   stream_wrap bindings (tcp-raw.ts). No net.Socket, no stream machinery,
 //   reads into reused buffers: about half the per-connection CPU of net.Socket.
 // - "node": net.Socket, Node's public API. Used when the bindings are missing
-//   (a Node version that removed process.binding).
+//   (a Node version that removed process.binding) or would warn that they are
+//   deprecated (--pending-deprecation: see tcp-raw.ts).
 // GAMEDAY_PROXY_IO=native|raw|node chooses; the conformance tests run against each.
 import { createServer, connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { loadForwarder, type Forwarder } from './native.ts';
-import { rawAdopt, rawTcpAvailable, rawConnect, rawListen } from './tcp-raw.ts';
+import type { Side, SideHandler, TcpListener } from './side.ts';
+import { rawAdopt, rawTcpAvailable, rawTcpUnavailable, rawConnect, rawListen } from './tcp-raw.ts';
 
-/** What a side reports; set once with Side.start(). */
-export interface SideHandler {
-  /** Bytes read. The buffer is only valid during the call unless claim() is called. */
-  chunk(buf: Buffer): void;
-  /** The peer half-closed its sending direction (FIN). */
-  end(): void;
-  /** Every write accepted so far has been handed to the kernel, after write() returned false. */
-  drain(): void;
-  /** The socket failed ("ECONNRESET", "ECONNREFUSED", ...); close() follows. */
-  error(code: string): void;
-  /** The socket is closed; nothing follows. */
-  close(): void;
-}
-
-export interface Side {
-  /** Installs the handler and starts reading (unless paused). */
-  start(handler: SideHandler): void;
-  /** Queues bytes; false once enough is queued that the writer should wait for drain(). */
-  write(buf: Buffer): boolean;
-  /** True while a write accepted earlier is in flight and still refers to its buffer. */
-  readonly writing: boolean;
-  /** The chunk being handled is kept by someone: the next read goes into a new buffer. */
-  claim(): void;
-  pause(): void;
-  resume(): void;
-  /**
-   * FIN after what was queued; the side closes itself once both directions are done,
-   * or as soon as the FIN is sent with `thenClose`.
-   */
-  end(thenClose?: boolean): void;
-  /** Abortive close: RST, queued data discarded. */
-  reset(): void;
-  /** Closes now. */
-  destroy(): void;
-  /** Raw sides: the socket's descriptor (-1 once closing), for a hand-over to the native forwarder. */
-  readonly fd?: number;
-  /** Raw sides: closes the handle without a word to the handler; the socket lives on in a duplicate of its descriptor. */
-  detach?(): void;
-}
-
-export interface TcpListener {
-  readonly address: string;
-  readonly port: number;
-  /** Stops accepting; open sides are not touched. */
-  close(): Promise<void>;
-}
+export type { Side, SideHandler, TcpListener } from './side.ts';
 
 export type TcpIo = 'native' | 'raw' | 'node';
 
@@ -97,7 +54,7 @@ export function defaultTcpIo(): 'raw' | 'node' {
 }
 
 export function tcpFor(io: 'raw' | 'node' = defaultTcpIo()): Tcp {
-  if (io === 'raw' && !rawTcpAvailable()) throw new IoChoiceError("raw TCP handles are not available in this Node version: use io 'node'");
+  if (io === 'raw' && !rawTcpAvailable()) throw new IoChoiceError(`raw TCP handles cannot be used here (${rawTcpUnavailable()}): use io 'node'`);
   return io === 'raw' ? { io, listen: rawListen, connect: rawConnect } : { io, listen: nodeListen, connect: nodeConnect };
 }
 
@@ -109,8 +66,8 @@ export function tcpFor(io: 'raw' | 'node' = defaultTcpIo()): Tcp {
 export async function openTcp(io: TcpIo | undefined = envIo()): Promise<Tcp> {
   if (io === 'raw' || io === 'node') return tcpFor(io);
   if (!rawTcpAvailable()) {
-    if (io === 'native') throw new IoChoiceError('the native forwarder needs raw TCP handles, which this Node version does not have');
-    return { ...tcpFor('node'), fallback: 'raw TCP handles are not available in this Node version' };
+    if (io === 'native') throw new IoChoiceError(`the native forwarder needs raw TCP handles, which cannot be used here (${rawTcpUnavailable()})`);
+    return { ...tcpFor('node'), fallback: `raw TCP handles cannot be used here (${rawTcpUnavailable()})` };
   }
   const loaded = await loadForwarder();
   if ('reason' in loaded) {

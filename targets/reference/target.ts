@@ -1,8 +1,8 @@
 // The bundled reference cluster as a gameday Target (the embedded default).
 
 import { BUG_MODES, type BugModes, type NodeConfig } from './config.ts';
-import { buildGroups, buildTopology, DEFAULT_SHAPE, type GroupSpec, type ReferenceShape } from './layout.ts';
-import type { LaunchContext, LaunchSpec, NodeInfo, ReplicaDigest, Target, Topology } from '../target.ts';
+import { buildGroups, buildTopology, DEFAULT_SHAPE, groupOf, type GroupSpec, type ReferenceShape } from './layout.ts';
+import type { LaunchContext, LaunchSpec, NodeInfo, ReplicaDigest, ReplicaValue, Target, Topology } from '../target.ts';
 
 export interface ReferenceOptions {
   readonly shape?: Partial<ReferenceShape>;
@@ -38,6 +38,23 @@ export class ReferenceTarget implements Target {
     return referenceDigests(this, urlOf);
   }
 
+  /** Each replica of the key's group, asked directly for its committed value. A replica that does not answer is left out. */
+  async replicaValues(key: string, urlOf: (nodeId: string) => string): Promise<ReplicaValue[]> {
+    const g = groupOf(key, this.groups());
+    const out = await Promise.all(
+      g.replicas.map(async (id): Promise<ReplicaValue | undefined> => {
+        try {
+          const res = await fetch(`${urlOf(id)}/groups/${g.id}/read?key=${encodeURIComponent(key)}`, { signal: AbortSignal.timeout(2000) });
+          const b = (await res.json()) as { value?: string | null; appliedSeq?: number };
+          return res.ok ? { nodeId: id, value: b.value ?? null, ...(typeof b.appliedSeq === 'number' ? { appliedSeq: b.appliedSeq } : {}) } : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return out.filter((x): x is ReplicaValue => x !== undefined);
+  }
+
   launch(node: NodeInfo, ctx: LaunchContext): LaunchSpec {
     const topo = this.topology();
     const peers: Record<string, string> = {};
@@ -49,7 +66,7 @@ export class ReferenceTarget implements Target {
     const cfg: NodeConfig = {
       id: node.id,
       az: node.az,
-      role: node.role,
+      role: node.role === 'router' ? 'router' : 'storage',
       listen: ctx.listen,
       dataDir: ctx.dataDir,
       groups: this.groupSpecs,

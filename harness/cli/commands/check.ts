@@ -1,7 +1,7 @@
 // gameday check <run-folder | history-file>: re-derives the validity verdicts from a
 // history alone. Exit 0 valid, 1 violation, 3 unknown (--timeout or --max-memory ran
 // out), 2 bad input.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { combineVerdicts, type CheckResult } from '../../checkers/check.ts';
@@ -9,6 +9,7 @@ import { checkHistory } from '../../checkers/check-history.ts';
 import { formatResult } from '../../checkers/format-result.ts';
 import { DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_MS } from '../../checkers/lin-budget.ts';
 import type { ModelName } from '../../checkers/linearizable.ts';
+import type { ReplicaReads } from '../../checkers/lost-writes.ts';
 import { HistoryFormatError } from '../../history/read-error.ts';
 import { FORMATS, readHistory, type HistoryFormat, type LoadedHistory } from '../../history/read-history.ts';
 import { EXIT, UsageError } from '../errors.ts';
@@ -36,6 +37,17 @@ function load(path: string, format: HistoryFormat | undefined): { file: string; 
   }
 }
 
+/** A run folder's replica-reads.json (each replica's value of the keys the final reads flagged), when it has one. */
+function readReplicaReads(dir: string): ReplicaReads {
+  const p = join(dir, 'replica-reads.json');
+  if (!existsSync(p)) return {};
+  try {
+    return JSON.parse(readFileSync(p, 'utf8')) as ReplicaReads;
+  } catch (err) {
+    throw new UsageError(`replica-reads.json is not valid JSON (${(err as Error).message})`, 'the run folder is damaged; run the game day again', p);
+  }
+}
+
 async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
   if (!(args.timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, not ${args.timeout}`, 'e.g. --timeout 60', '--timeout');
   if (!(args.maxMemory > 0)) throw new UsageError(`--max-memory must be a positive number of megabytes, not ${args.maxMemory}`, `e.g. --max-memory ${DEFAULT_MAX_MEMORY_MB}`, '--max-memory');
@@ -51,6 +63,7 @@ async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
     maxMemoryMB: args.maxMemory,
     finalReads: h.format === 'gameday',
     wholeMap: args.wholeMap,
+    ...(runFolder ? { replicaReads: readReplicaReads(args.path) } : {}),
   });
   const verdict = combineVerdicts(results.map((r) => r.verdict));
   if (args.json) {

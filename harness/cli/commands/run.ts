@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { parseDuration } from '../../experiment/duration.ts';
+import { formatMs, parseDuration } from '../../experiment/duration.ts';
+import { BUGS, LIMITS } from '../../experiment/schema.ts';
 import { prepare } from '../../runner/prepare.ts';
 import { healStale } from '../../runner/registry.ts';
 import { execute } from '../../runner/run.ts';
@@ -12,7 +13,7 @@ import { EXIT, UsageError } from '../errors.ts';
 
 interface Args {
   experiment: string;
-  seed: number | undefined;
+  seed: string | undefined;
   duration: string | undefined;
   out: string | undefined;
   provider: string | undefined;
@@ -30,31 +31,36 @@ export const command: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file, e.g. experiments/power-off.yaml' })
-      .option('seed', { type: 'number', describe: 'seed for every random choice (default: the file\'s, else random; always printed)' })
-      .option('duration', { type: 'string', describe: 'total of baseline + chaos + recovery, e.g. 30s (phases keep their proportions)' })
-      .option('out', { type: 'string', describe: 'run folder (default runs/<time>-<name>-s<seed>)' })
-      .option('provider', { type: 'string', describe: 'where nodes run: local (default) or docker' })
-      .option('bug', { type: 'string', array: true, describe: 'start the reference cluster in a documented UNSAFE mode: skip-fsync, ack-before-quorum, stale-reads' })
+      .option('seed', { type: 'string', requiresArg: true, describe: 'seed for every random choice (default: the file\'s, else random; always printed)' })
+      .option('duration', { type: 'string', requiresArg: true, describe: 'total of baseline + chaos + recovery, e.g. 30s (phases keep their proportions)' })
+      .option('out', { type: 'string', requiresArg: true, describe: 'run folder (default runs/<time>-<name>-s<seed>)' })
+      .option('provider', { type: 'string', requiresArg: true, describe: 'where nodes run: local (default) or docker' })
+      .option('bug', { type: 'string', array: true, requiresArg: true, describe: 'start the reference cluster in a documented UNSAFE mode: skip-fsync, ack-before-quorum, stale-reads' })
       .option('json', { type: 'boolean', describe: 'print result.json to stdout instead of the summary' })
       .option('quiet', { type: 'boolean', describe: 'no progress lines on stderr' })
-      .option('toxiproxy', { type: 'string', describe: 'network faults through this Toxiproxy server (loopback), e.g. http://127.0.0.1:8474 (default: an embedded one)' })
-      .option('node-image', { type: 'string', describe: 'docker: run the nodes from this image, e.g. one built from targets/reference/Dockerfile (default: built from the local Node binary)' })
+      .option('toxiproxy', { type: 'string', requiresArg: true, describe: 'network faults through this Toxiproxy server (loopback), e.g. http://127.0.0.1:8474 (default: an embedded one)' })
+      .option('node-image', { type: 'string', requiresArg: true, describe: 'docker: run the nodes from this image, e.g. one built from targets/reference/Dockerfile (default: built from the local Node binary)' })
       .option('plan-only', { type: 'boolean', describe: 'print the fault plan for this seed and exit (nothing is started)' }),
   handler: async (a) => {
+    for (const name of ['seed', 'duration', 'out', 'provider', 'toxiproxy', 'node-image', 'json', 'quiet', 'plan-only'] as const) {
+      if (Array.isArray(a[name])) throw new UsageError(`given ${(a[name] as unknown[]).length} times`, `give --${name} once`, `--${name}`);
+    }
     let durationMs: number | undefined;
     if (a.duration !== undefined) {
       durationMs = parseDuration(a.duration);
-      if (durationMs === undefined || durationMs <= 0) throw new UsageError(`--duration ${a.duration} is not a positive duration`, 'write it like 30s, 2m or 1m30s');
+      if (durationMs === undefined || durationMs <= 0) throw new UsageError(`${a.duration} is not a positive duration`, 'write it like 30s, 2m or 1m30s', '--duration');
+      if (durationMs > LIMITS.phaseMs) throw new UsageError(`${a.duration} is longer than one game day may last (${formatMs(LIMITS.phaseMs)})`, `use at most --duration ${formatMs(LIMITS.phaseMs)}`, '--duration');
     }
-    if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0)) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`, 'pass e.g. --seed 42');
-    const p = prepare({ file: a.experiment, seed: a.seed, durationMs, out: a.out, provider: a.provider, bugs: a.bug, toxiproxy: a.toxiproxy, nodeImage: a['node-image'] });
+    const seed = a.seed === undefined ? undefined : parseSeed(a.seed);
+    for (const b of a.bug ?? []) if (b.trim() === '') throw new UsageError('needs a mode', `e.g. --bug skip-fsync (one of: ${BUGS.join(', ')})`, '--bug');
+    const p = await prepare({ file: a.experiment, seed, durationMs, out: a.out, provider: a.provider, bugs: a.bug, toxiproxy: a.toxiproxy, nodeImage: a['node-image'] });
     if (a['plan-only']) {
       process.stdout.write(`seed ${p.seed}\n${formatPlan(p.plan)}\n`);
       return;
     }
     const network = networkSetup(p, { toxiproxy: p.toxiproxy });
     if (p.experiment.provider === 'docker') {
-      const { dockerAvailable } = await import('../../providers/docker/runtime.ts');
+      const { dockerAvailable, imageExists } = await import('../../providers/docker/runtime.ts');
       const d = await dockerAvailable();
       if (!d.ok) throw new UsageError(`the docker provider needs a Docker daemon, and none answers: ${d.reason}`, 'start Docker (on Debian: apt-get install -y docker.io iptables && dockerd &), check with `gameday doctor`, or use --provider local');
       if (p.nodeImage !== undefined && !(await imageExists(p.nodeImage))) {
@@ -98,6 +104,13 @@ export const command: CommandModule<object, Args> = {
   },
 };
 
+/** A seed as typed: digits only, 0 to 2^32-1 (so that "1e3", "0x10" or "-1" are refused, not read as something else). */
+function parseSeed(text: string): number {
+  const n = /^\d{1,10}$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!(n >= 0 && n <= 2 ** 32 - 1)) throw new UsageError(`must be a whole number from 0 to 4294967295, got "${text}"`, 'pass e.g. --seed 42 (the seed a run printed repeats its plan)', '--seed');
+  return n;
+}
+
 /** undefined when a Toxiproxy API answers /version at `url`, else what went wrong. */
 async function toxiproxyAnswers(url: string): Promise<string | undefined> {
   try {
@@ -107,11 +120,4 @@ async function toxiproxyAnswers(url: string): Promise<string | undefined> {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     return cause?.code ?? cause?.message ?? (err as Error).message;
   }
-}
-
-/** Whether the local Docker daemon has this image (no pull is ever attempted). */
-async function imageExists(tag: string): Promise<boolean> {
-  const { dockerode } = await import('../../providers/docker/runtime.ts');
-  const docker = await dockerode();
-  return docker.getImage(tag).inspect().then(() => true, () => false);
 }

@@ -2,7 +2,8 @@
 // the foreground as a stand-in Toxiproxy server until Ctrl-C or SIGTERM.
 import type { CommandModule } from 'yargs';
 import { isLoopback, parseHostPort } from '../../toxiproxy/address.ts';
-import { randomSeed, startToxiproxyServer } from '../../toxiproxy/server.ts';
+import { randomSeed } from '../../schedule/rng.ts';
+import { startToxiproxyServer, type StartedToxiproxyServer } from '../../toxiproxy/server.ts';
 import { UsageError } from '../errors.ts';
 
 interface Args {
@@ -39,7 +40,7 @@ export const command: CommandModule<object, Args> = {
       throw new UsageError(`--seed ${args.seed} is not an integer`, 'pass a whole number, e.g. --seed 42', '--seed');
     }
     const seed = args.seed ?? randomSeed();
-    let server;
+    let server: StartedToxiproxyServer;
     try {
       server = await startToxiproxyServer({
         host,

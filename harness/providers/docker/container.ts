@@ -3,7 +3,8 @@
 // (kill, start, pause, unpause) for power cuts, which testcontainers does not model.
 
 import type Dockerode from 'dockerode';
-import { dockerode, sleep, testcontainers } from './runtime.ts';
+import { waitReady } from '../ready.ts';
+import { dockerode, testcontainers } from './runtime.ts';
 
 export interface ContainerSpec {
   readonly name: string;
@@ -59,26 +60,13 @@ export async function stateOf(handle: Dockerode.Container): Promise<ContainerSta
   return { running: s.Running, paused: s.Paused, pid: s.Pid, exitCode: s.ExitCode };
 }
 
-/** Polls `url` until it answers 200; fails fast when the container exits. */
-export async function waitReady(handle: Dockerode.Container, url: string, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  for (let i = 0; Date.now() < deadline; i++) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(Math.min(1_000, Math.max(50, deadline - Date.now()))) });
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    }
-    if (i % 5 === 4) {
-      const s = await stateOf(handle);
-      if (!s.running) throw new Error(`${what} exited with code ${s.exitCode} before ${url} answered 200:\n${(await logsOf(handle)).slice(-2000)}`);
-    }
-    await sleep(50);
-  }
-  throw new Error(`${what} not ready within ${timeoutMs} ms: ${url} → ${last}`);
+/** Waits until `url` answers 200 (harness/providers/ready.ts); fails fast when the container exits, with its logs. */
+export function waitContainerReady(handle: Dockerode.Container, url: string, timeoutMs: number, what: string): Promise<void> {
+  const gone = async (): Promise<string | undefined> => {
+    const s = await stateOf(handle);
+    return s.running ? undefined : `exited with code ${s.exitCode}:\n${(await logsOf(handle)).slice(-2000)}\n`;
+  };
+  return waitReady(url, { timeoutMs, what, gone, goneEvery: 5, pollMs: 50 });
 }
 
 /** The container's stdout and stderr so far (all its starts), demultiplexed, in order. */

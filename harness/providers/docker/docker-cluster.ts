@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedCluster } from '../provider.ts';
 import type { NodeInfo, Topology } from '../../../targets/target.ts';
-import { logsOf, stateOf, waitReady } from './container.ts';
+import { logsOf, stateOf, waitContainerReady } from './container.ts';
 import type { StartedFaultProxy } from './fault-proxy.ts';
 import { writeJournal, type DirectedLink, type JournalParty } from './journal.ts';
 import { GATEWAY_BASE_PORT, gatewayId, NODE_PORT } from './names.ts';
@@ -98,7 +98,7 @@ export class DockerCluster implements StartedCluster {
       this.power.set(p.party, 'on');
       await this.applyDrops([p.party]); // its namespace is new: put its cuts back first
     }
-    await waitReady(p.handle, p.readyUrl, this.readyTimeoutMs, `${p.kind} ${p.party} (${p.container})`);
+    await waitContainerReady(p.handle, p.readyUrl, this.readyTimeoutMs, `${p.kind} ${p.party} (${p.container})`);
   }
 
   async pause(nodeId: string): Promise<void> {

@@ -13,7 +13,7 @@ import type { Provider, StartOptions } from '../provider.ts';
 import type { LaunchSpec, Target, Topology } from '../../../targets/target.ts';
 import type { Address } from '../provider.ts';
 import type { LinkMap } from '../local.ts';
-import { createAndStart, waitReady } from './container.ts';
+import { createAndStart, waitContainerReady } from './container.ts';
 import { DockerCluster, type Party } from './docker-cluster.ts';
 import { FAULT_PROXY_ENTRY, faultProxyRecord, startFaultProxy, type FaultProxyOptions, type StartedFaultProxy } from './fault-proxy.ts';
 import { programImage } from './image.ts';
@@ -89,17 +89,29 @@ export class DockerProvider implements Provider {
       const dial = (from: string, to: string): Address => links?.dial(from, to) ?? { host: ip(to), port: NODE_PORT };
       const specs = new Map<string, LaunchSpec>();
       for (const n of topology.nodes) {
+        if ((n.ports ?? []).length > 0) throw new Error(`node ${n.id} of target ${target.name} has named ports (${(n.ports ?? []).join(', ')}); the docker provider gives each node one port (yet): use --provider local`);
+        const noPorts = (to: string, port?: string): void => {
+          if (port !== undefined) throw new Error(`the docker provider has no named port ${port} on ${to}`);
+        };
         specs.set(n.id, target.launch(n, {
           listen: { host: '0.0.0.0', port: NODE_PORT },
+          ports: {},
           dataDir: `${NODE_HOME}/data`,
-          peerUrl: (to) => {
+          peerAddress: (to, port) => {
+            noPorts(to, port);
+            return dial(n.id, to);
+          },
+          peerUrl: (to, port) => {
+            noPorts(to, port);
             const a = dial(n.id, to);
             return `http://${a.host}:${a.port}`;
           },
           targetOptions: opts.targetOptions ?? {},
         }));
       }
-      const entries = [...new Set([...specs.values()].map((s) => s.entry))];
+      const entries = [...new Set([...specs.values()].map((s) => s.entry))].filter((e): e is string => e !== undefined);
+      const commanded = [...specs].find(([, s]) => s.entry === undefined);
+      if (commanded) throw new Error(`node ${commanded[0]} of target ${target.name} is launched by a command; the docker provider runs node programs given as \`entry\` only (yet): use --provider local`);
       const images = new Map<string, string>();
       const built = await Promise.all([
         ...entries.map((e) => {
@@ -119,13 +131,13 @@ export class DockerProvider implements Provider {
         mkdirSync(join(home, 'data'), { recursive: true });
         const name = containerName(opts.runId, n.id);
         const c = await createAndStart({
-          name, image: images.get(spec.entry)!, network: network.name, ip: ip(n.id),
+          name, image: images.get(spec.entry ?? '')!, network: network.name, ip: ip(n.id),
           labels: runLabels(opts.runId, { [LABEL_NODE]: n.id, [LABEL_AZ]: n.az, [LABEL_ROLE]: n.role }),
           env: spec.env, args: spec.args, mounts: [{ source: home, target: NODE_HOME }],
         });
         const readyUrl = `http://${ip(n.id)}:${NODE_PORT}${spec.readyPath}`;
         parties.set(n.id, { party: n.id, kind: 'node', az: n.az, container: name, ip: ip(n.id), handle: c.handle, readyUrl, index });
-        await waitReady(c.handle, readyUrl, readyTimeoutMs, `node ${n.id} (${name})`);
+        await waitContainerReady(c.handle, readyUrl, readyTimeoutMs, `node ${n.id} (${name})`);
       });
       const gatewayStarts = topology.azs.map(async (az) => {
         const id = gatewayId(az);
@@ -141,7 +153,7 @@ export class DockerProvider implements Provider {
         });
         const readyUrl = `http://${ip(id)}:${GATEWAY_HEALTH_PORT}/health`;
         parties.set(id, { party: id, kind: 'gateway', az, container: name, ip: ip(id), handle: c.handle, readyUrl, index: -1 });
-        await waitReady(c.handle, readyUrl, readyTimeoutMs, `gateway of ${az} (${name})`);
+        await waitContainerReady(c.handle, readyUrl, readyTimeoutMs, `gateway of ${az} (${name})`);
       });
       const results = await Promise.allSettled([...nodeStarts, ...gatewayStarts]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -7,11 +7,10 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { dockerCli, run } from './runtime.ts';
+import { dirname, join } from 'node:path';
+import { programModule } from '../program.ts';
+import { dockerCli, imageExists, run } from './runtime.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const NODE_IN_IMAGE = '/usr/bin/node';
 export const APP_IN_IMAGE = '/app/main.mjs';
 const IMAGE_LABEL = 'gameday.image';
@@ -43,10 +42,6 @@ export async function nodeRuntimeFiles(node = process.execPath): Promise<{ node:
     if (m?.[1]) libs.add(m[1]);
   }
   return { node: bin, libs: [...libs].sort() };
-}
-
-async function imageExists(tag: string): Promise<boolean> {
-  return (await run(dockerCli(), ['image', 'inspect', '--format', '{{.Id}}', tag])).code === 0;
 }
 
 function fingerprint(paths: readonly string[]): string {
@@ -86,10 +81,10 @@ export async function runtimeImage(node = process.execPath): Promise<BuiltImage>
   }
 }
 
-/** Bundles a node program (repo-relative or absolute .ts/.js path) into one ESM file. */
+/** Bundles a node program (package-relative or absolute .ts/.js path; compiled .js in the package) into one ESM file. */
 export async function bundleEntry(entry: string, outfile: string): Promise<void> {
   const { build } = await import('esbuild');
-  const abs = isAbsolute(entry) ? entry : resolve(REPO_ROOT, entry);
+  const abs = programModule(entry);
   try {
     await build({
       entryPoints: [abs],

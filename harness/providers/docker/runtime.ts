@@ -30,6 +30,15 @@ export async function dockerode(): Promise<Dockerode> {
   return client.container.dockerode;
 }
 
+/** Whether the local daemon has this image (never pulls): the harness's one image check, through dockerode. */
+export async function imageExists(tag: string): Promise<boolean> {
+  const docker = await dockerode();
+  return docker.getImage(tag).inspect().then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Debian's client matches the daemon here; a newer `docker` on PATH may not (ENVIRONMENT.md). */
 export const dockerCli = (): string => (existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker');
 

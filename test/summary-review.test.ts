@@ -1,0 +1,46 @@
+// The run's summary and `gameday review` agree, fault by fault, on every ready
+// experiment: both read the one attribution rule (harness/alarms/review.ts), the
+// summary from the run's result, the review from the run folder's files.
+// GAMEDAY_AGREE_SEEDS=10 runs ten seeds of each (about 35 minutes); CI runs one.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { RunResult } from '../harness/runner/result.ts';
+import { gameday, repoRoot } from './cli.ts';
+
+const seeds = Math.max(1, Number(process.env['GAMEDAY_AGREE_SEEDS'] ?? 1));
+const env = { GAMEDAY_STATE_DIR: join(tmpdir(), 'gameday-e2e-state') };
+const experiments = readdirSync(join(repoRoot, 'experiments')).filter((f) => f.endsWith('.yaml')).sort();
+const tally: string[] = [];
+
+for (const file of experiments) {
+  for (let i = 0; i < seeds; i++) {
+    const seed = 100 + i;
+    test(`${file} seed ${seed}: the summary and gameday review agree on every fault`, { timeout: 240_000 }, async () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'gameday-agree-')), 'run');
+      const r = await gameday(['run', `experiments/${file}`, '--seed', String(seed), '--out', out, '--quiet'], { env });
+      assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+      const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
+      const rv = await gameday(['review', out]);
+      const alarms = result.checks.find((c) => c.name === 'alarms');
+      assert.ok(alarms, 'check alarms ran');
+      assert.equal(rv.code, alarms.verdict === 'pass' ? 0 : 1, `review exit ${rv.code}, check alarms ${alarms.verdict}\n${rv.stdout}`);
+      assert.ok(result.faults.length > 0, 'faults were injected');
+      for (const f of result.faults) {
+        const inSummary = r.stdout.split('\n').find((l) => l.trimStart().startsWith(`${f.id} `) && l.includes(' first error '));
+        const inReview = rv.stdout.split('\n').find((l) => new RegExp(`^ {2}(ok {4}|MISSED) ${f.id} `).test(l));
+        assert.ok(inSummary?.includes(f.outcomeText), `summary line for ${f.id} says "${f.outcomeText}": ${inSummary}`);
+        assert.ok(inReview?.includes(f.outcomeText), `review line for ${f.id} says "${f.outcomeText}": ${inReview}\n${rv.stdout}`);
+      }
+      const problems = (alarms as { problems?: string[] }).problems ?? [];
+      for (const p of problems) assert.ok(rv.stdout.includes(p), `review names "${p}"`);
+      tally.push(`${file} seed ${seed}: ${result.verdict} (${result.checks.map((c) => `${c.name} ${c.verdict}`).join(', ')}; faults ${result.faults.map((f) => `${f.id} ${f.alarmOutcome}`).join(', ')})`);
+    });
+  }
+}
+
+test.after(() => {
+  if (process.env['GAMEDAY_AGREE_TALLY']) writeFileSync(process.env['GAMEDAY_AGREE_TALLY'], tally.join('\n') + '\n');
+});
