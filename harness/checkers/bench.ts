@@ -1,16 +1,21 @@
 // npm run bench:check: how fast the checkers decide, parsing excluded. Prints one row
-// per history: verdict, min and median time over repeated runs, and Porcupine's
-// published figure where there is one (2 cores, Go 1.19, medians). Histories: the
-// shared Porcupine data (if ../shared is there; kv histories both key by key and as
-// one map, --kv for those rows only), and seeded canary-shaped histories of
-// 10^5 and 10^6 lines, valid and corrupted, plus small hot-key histories full of
-// timed-out writes that stay open (where Porcupine stalls).
+// per history: verdict, min and median time over repeated runs, and Porcupine beside
+// it: measured in the same invocation, right after gameday on the same file, when Go
+// is here (bench-porcupine.ts; the ratio is gameday's median over Porcupine's), else
+// its figure last recorded, marked as such. Histories: the shared Porcupine data (if
+// ../shared is there; kv histories both key by key and as one map, --kv for those rows
+// only), the generated families of the shapes that make checkers slow (bench-shapes.ts;
+// --shapes for those rows only), seeded canary-shaped histories of 10^5 and 10^6 lines,
+// valid and corrupted, and small hot-key histories full of timed-out writes that stay
+// open (where Porcupine stalls).
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import type { Op, Value } from '../history/op.ts';
 import { readHistory } from '../history/read-history.ts';
 import type { CheckResult } from './check.ts';
+import { measurePorcupine, porcupineMissing, type PorcupineKind } from './bench-porcupine.ts';
+import { RECORDED, shapeHistories } from './bench-shapes.ts';
 import { generateHistory } from './gen-history.ts';
 import { checkLinearizable, type LinOptions, type ModelName } from './linearizable.ts';
 import { checkLostWrites } from './lost-writes.ts';
@@ -23,12 +28,27 @@ interface Row {
   min: number;
   median: number;
   porcupine: string;
+  ratio: string;
+  /** Porcupine's median when measured here */
+  porcMs?: number;
   heapMB: number;
+}
+
+/** Porcupine's run on the same file, or its recorded figure. */
+interface Porc {
+  readonly file: string;
+  readonly kind: PorcupineKind;
+  readonly runs: number;
+  readonly recorded: string;
 }
 
 const rows: Row[] = [];
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
+const missing = porcupineMissing();
+const PORCUPINE_TIMEOUT_S = 20;
+/** rows where Porcupine decided within 1 s: [gameday median, Porcupine median] */
+const fast: Array<[string, number, number]> = [];
 
 function time(fn: () => CheckResult, minRuns: number, budgetMs: number): { r: CheckResult; min: number; median: number; heapMB: number } {
   const ts: number[] = [];
@@ -51,11 +71,25 @@ function time(fn: () => CheckResult, minRuns: number, budgetMs: number): { r: Ch
   return { r: r as CheckResult, min: ts[0] as number, median: ts[Math.floor(ts.length / 2)] as number, heapMB: heap };
 }
 
-function lin(name: string, ops: Op[], model: ModelName, initial: Value, expected: string, porcupine: string, runs: number, budget: number, extra: LinOptions = {}): void {
+function lin(name: string, ops: Op[], model: ModelName, initial: Value, expected: string, porc: Porc | string, runs: number, budget: number, extra: LinOptions = {}): void {
   checkLinearizable(ops, { model, initial, witness: false, ...extra }); // warm up
   const t = time(() => checkLinearizable(ops, { model, initial, witness: false, timeoutMs: 120_000, ...extra }), runs, budget);
-  rows.push({ name, lines: ops.length, verdict: t.r.verdict, expected, min: t.min, median: t.median, porcupine, heapMB: t.heapMB });
+  let porcupine = typeof porc === 'string' ? porc : `${porc.recorded} (recorded)`;
+  let ratio = '';
+  let porcMs: number | undefined;
+  if (typeof porc !== 'string' && missing === undefined) {
+    const p = measurePorcupine(porc.file, porc.kind, porc.runs, PORCUPINE_TIMEOUT_S);
+    const decided = p.verdict !== 'unknown';
+    porcupine = decided ? `${fmt(p.medianMs)} ${p.verdict}` : `> ${PORCUPINE_TIMEOUT_S * 1000} unknown`;
+    ratio = decided ? `${(t.median / p.medianMs).toPrecision(2)}x` : `< ${(t.median / (PORCUPINE_TIMEOUT_S * 1000)).toPrecision(2)}x`;
+    if (decided && p.medianMs <= 1000) fast.push([name, t.median, p.medianMs]);
+    if (decided) porcMs = p.medianMs;
+  }
+  if (typeof porc !== 'string' && missing !== undefined && porc.recorded === '') porcupine = '';
+  rows.push({ name, lines: ops.length, verdict: t.r.verdict, expected, min: t.min, median: t.median, porcupine, ratio, ...(porcMs === undefined ? {} : { porcMs }), heapMB: t.heapMB });
 }
+
+const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(3));
 
 const PORCUPINE: Record<string, string> = {
   'jepsen/etcd_002.log': '143',
@@ -83,11 +117,12 @@ function porcupineData(): void {
   for (const [file, exp] of list.filter(([f]) => !args.has('--kv') || f.startsWith('kv/'))) {
     const h = readHistory(dir + file); // parsing: not timed
     const want = exp === 'true' ? 'pass' : 'fail';
+    const porc = (kind: PorcupineKind, recorded: string): Porc => ({ file: dir + file, kind, runs: 5, recorded });
     if (file.startsWith('kv/')) {
-      lin(`${file} per key`, h.ops, h.model, h.initial, want, PORCUPINE[file] ?? '', 5, quick ? 20 : 200);
-      lin(`${file} as one map`, h.ops, h.model, h.initial, want, PORCUPINE_WHOLE_MAP[file] ?? '', 5, quick ? 200 : 2000, { wholeMap: true });
+      lin(`${file} per key`, h.ops, h.model, h.initial, want, porc('kv', PORCUPINE[file] ?? ''), 5, quick ? 20 : 200);
+      lin(`${file} as one map`, h.ops, h.model, h.initial, want, porc('kvwhole', PORCUPINE_WHOLE_MAP[file] ?? ''), 5, quick ? 200 : 2000, { wholeMap: true });
       lin(`${file} as one map, no backjumping`, h.ops, h.model, h.initial, want, PORCUPINE_WHOLE_MAP[file] ?? '', 5, quick ? 200 : 2000, { wholeMap: true, backjump: false });
-    } else lin(file, h.ops, h.model, h.initial, want, PORCUPINE[file] ?? '0.03-0.3', 5, quick ? 20 : 200);
+    } else lin(file, h.ops, h.model, h.initial, want, porc('etcd', PORCUPINE[file] ?? '0.03-0.3'), 5, quick ? 20 : 200);
   }
   const etcd = rows.slice(before).filter((r) => r.name.startsWith('jepsen/'));
   if (etcd.length === 0) return;
@@ -98,9 +133,23 @@ function porcupineData(): void {
     expected: '',
     min: etcd.reduce((s, r) => s + r.min, 0),
     median: etcd.reduce((s, r) => s + r.median, 0),
-    porcupine: '163',
+    ...sumOfPorcupine(etcd),
     heapMB: 0,
   });
+}
+
+/** Porcupine's column for a sum of rows: the sum of its medians when all were measured here. */
+function sumOfPorcupine(rs: readonly Row[]): Pick<Row, 'porcupine' | 'ratio'> {
+  if (rs.some((r) => r.porcMs === undefined)) return { porcupine: '163 (recorded)', ratio: '' };
+  const p = rs.reduce((s, r) => s + (r.porcMs as number), 0);
+  return { porcupine: fmt(p), ratio: `${(rs.reduce((s, r) => s + r.median, 0) / p).toPrecision(2)}x` };
+}
+
+function shapes(): void {
+  for (const s of shapeHistories(quick)) {
+    const h = readHistory(s.file); // parsing: not timed
+    lin(s.name, h.ops, h.model, h.initial, s.expected, { file: s.file, kind: s.kind, runs: s.runs, recorded: RECORDED[s.name] ?? '' }, 3, quick ? 20 : 200);
+  }
 }
 
 function generated(): void {
@@ -112,7 +161,7 @@ function generated(): void {
       const name = `canary ${lines.toExponential(0)} ${corrupt ? 'corrupted' : 'valid'} (${open} info)`;
       lin(`${name}: linearizable`, ops, 'kv', null, corrupt ? 'fail' : 'pass', '', 3, 0);
       const t = time(() => checkLostWrites(ops), 3, 0);
-      rows.push({ name: `${name}: lost-writes`, lines: ops.length, verdict: t.r.verdict, expected: corrupt ? 'fail' : 'pass', min: t.min, median: t.median, porcupine: '', heapMB: t.heapMB });
+      rows.push({ name: `${name}: lost-writes`, lines: ops.length, verdict: t.r.verdict, expected: corrupt ? 'fail' : 'pass', min: t.min, median: t.median, porcupine: '', ratio: '', heapMB: t.heapMB });
     }
   }
   // one hot key, 10 clients, a partition's worth of timed-out writes left open
@@ -126,19 +175,24 @@ function generated(): void {
 }
 
 function table(): void {
-  const f = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(3));
-  const head = ['history', 'lines', 'verdict', 'expected', 'min ms', 'median ms', 'porcupine ms', 'heap MB'];
+  const head = ['history', 'lines', 'verdict', 'expected', 'min ms', 'median ms', 'porcupine ms', 'ratio', 'heap MB'];
   const mb = (x: number): string => (x <= 0 ? '' : x >= 10 ? x.toFixed(0) : x.toFixed(1));
-  const body = rows.map((r) => [r.name, String(r.lines), r.verdict, r.expected, f(r.min), f(r.median), r.porcupine, mb(r.heapMB)]);
+  const body = rows.map((r) => [r.name, String(r.lines), r.verdict, r.expected, fmt(r.min), fmt(r.median), r.porcupine, r.ratio, mb(r.heapMB)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 6 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join('  ');
   process.stdout.write([line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n') + '\n');
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-  process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} x ${cpu}, max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
+  process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} x ${cpu}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
+  if (missing !== undefined) process.stdout.write(`Porcupine not run (${missing}): its figures are the ones last recorded\n`);
+  else {
+    const slow = fast.filter(([, g, p]) => g > Math.max(2 * p, 5));
+    process.stdout.write(`Porcupine measured in this invocation (same files, parsing excluded, ${PORCUPINE_TIMEOUT_S} s timeout); ` + `of the ${fast.length} histories it decided within 1 s, gameday took more than max(2x, 5 ms) on ${slow.length}${slow.length > 0 ? `: ${slow.map(([n]) => n).join(', ')}` : ''}\n`);
+  }
   const wrong = rows.filter((r) => r.expected !== '' && r.verdict !== r.expected);
   if (wrong.length > 0) process.stdout.write(`WRONG VERDICTS: ${wrong.map((r) => r.name).join(', ')}\n`);
 }
 
-porcupineData();
-if (!args.has('--kv')) generated();
+if (!args.has('--shapes')) porcupineData();
+if (!args.has('--kv')) shapes();
+if (!args.has('--kv') && !args.has('--shapes')) generated();
 table();

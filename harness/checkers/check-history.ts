@@ -12,6 +12,7 @@ export interface HistoryCheckOptions {
   readonly initial?: Value;
   readonly timeoutMs?: number;
   readonly maxStates?: number;
+  readonly maxMemoryMB?: number;
   /** Run lost-writes and set-full too (they need the harness's final reads). Default true. */
   readonly finalReads?: boolean;
   /** kv model: check linearizability as one map, not key by key (default false). */
@@ -26,7 +27,7 @@ export function checkHistory(history: readonly Op[], opts: HistoryCheckOptions =
     out.push(runCheck('lost-writes', () => checkLostWrites(history, opts.replicaReads)));
     if (history.some((o) => o.f === 'append')) out.push(runCheck('set-full', () => checkSetFull(history)));
   }
-  const lin = { model: opts.model ?? 'kv', ...(opts.initial === undefined ? {} : { initial: opts.initial }), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }), ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }), ...(opts.wholeMap === true ? { wholeMap: true } : {}) };
+  const lin = { model: opts.model ?? 'kv', ...(opts.initial === undefined ? {} : { initial: opts.initial }), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }), ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }), ...(opts.maxMemoryMB === undefined ? {} : { maxMemoryMB: opts.maxMemoryMB }), ...(opts.wholeMap === true ? { wholeMap: true } : {}) };
   out.push(runCheck('linearizable', () => checkLinearizable(history, lin)));
   return out;
 }

@@ -30,6 +30,11 @@ export class HashSet64 {
     return this.mask + 1;
   }
 
+  /** Bytes its tables take. */
+  get bytes(): number {
+    return (this.mask + 1) * 10;
+  }
+
   /** Empties the set, keeping its tables. */
   clear(): void {
     this.size = 0;
@@ -86,6 +91,11 @@ export class HashMap64 {
     this.val = new Int32Array(c);
     this.used = new Uint8Array(c);
     this.mask = c - 1;
+  }
+
+  /** Bytes its tables take. */
+  get bytes(): number {
+    return (this.mask + 1) * 13;
   }
 
   /** Adds the key with value v and returns true; false (and the value stays) if it was there. */

@@ -16,7 +16,8 @@
 // search the whole map.
 import { HashMap64 } from './hash-set64.ts';
 import { Kind, type LinOp, type States } from './lin-model.ts';
-import { eventList, fmix, relink, unlink, zobristKeys, type Budget } from './lin-search.ts';
+import type { Budget } from './lin-budget.ts';
+import { eventList, fmix, relink, unlink, zobristKeys } from './lin-events.ts';
 
 /** One call of the whole history, with the key (an index into the map) it touches. */
 export interface MapOp {
@@ -178,7 +179,8 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
           continue;
         }
       } else {
-        if (cache.size > budget.maxStates) return done({ kind: 'unknown', reason: `state budget exhausted (${budget.maxStates} states)` });
+        const why = budget.over(cache.size, cache.bytes);
+        if (why !== undefined) return done({ kind: 'unknown', reason: why });
         stackEv[sp] = e;
         stackPrev[sp] = s;
         forced[sp++] = observer ? 1 : 0;
@@ -249,8 +251,7 @@ export function searchMap(states: readonly States[], ops: readonly MapOp[], init
   }
 
   function done<R extends MapSearchResult>(r: R): R {
-    budget.explored += cache.size;
-    budget.maxCache = Math.max(budget.maxCache, cache.size);
+    budget.record(cache.size);
     return r;
   }
 }

@@ -1,10 +1,13 @@
 // The models a history is checked against, compiled to small integers so that the
 // search compares numbers, never values. A key's states are interned: state id →
-// value. Register and compare-and-set register states are values written; the kv
-// model adds append, whose states grow (interned as they are reached).
+// value (lin-states.ts). Register and compare-and-set register states are values
+// written; the kv model adds append, whose states grow (interned as they are reached).
 import { PRECONDITION_FAILED } from '../history/op.ts';
 import type { Value } from '../history/op.ts';
-import { valueKey, type Call } from './calls.ts';
+import type { Call } from './calls.ts';
+import type { States } from './lin-states.ts';
+
+export { States } from './lin-states.ts';
 
 export type ModelName = 'register' | 'cas-register' | 'kv';
 
@@ -44,54 +47,6 @@ const ALLOWED: Record<ModelName, ReadonlySet<string>> = {
 
 export class ModelError extends Error {
   override readonly name = 'ModelError';
-}
-
-/** A key's interned states, and append transitions cached as they are reached. */
-export class States {
-  readonly values: Value[] = [];
-  /** strings, numbers, null by themselves (a Map tells 1 from "1"); anything else by its text */
-  private readonly prims = new Map<string | number | boolean | null, number>();
-  private readonly ids = new Map<string, number>();
-  private readonly appends = new Map<number, Map<number, number>>();
-
-  id(v0: unknown): number {
-    const v = v0 === undefined ? null : v0;
-    const prim = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-    const k = prim ? undefined : valueKey(v);
-    let i = k === undefined ? this.prims.get(v as string | number | boolean | null) : this.ids.get(k);
-    if (i === undefined) {
-      i = this.values.length;
-      if (k === undefined) this.prims.set(v as string | number | boolean | null, i);
-      else this.ids.set(k, i);
-      this.values.push(v as Value);
-    }
-    return i;
-  }
-
-  has(v0: unknown): boolean {
-    const v = v0 === undefined ? null : v0;
-    const prim = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-    return prim ? this.prims.has(v as string | number | boolean | null) : this.ids.has(valueKey(v));
-  }
-
-  value(id: number): Value {
-    return this.values[id] as Value;
-  }
-
-  /** State after appending element `el` (an interned value) to state `s`. */
-  append(s: number, el: number): number {
-    let m = this.appends.get(el);
-    if (m === undefined) this.appends.set(el, (m = new Map()));
-    let r = m.get(s);
-    if (r === undefined) {
-      const cur = this.value(s) as unknown;
-      const x = this.value(el) as unknown;
-      const next = typeof cur === 'string' ? cur + String(x) : Array.isArray(cur) ? [...(cur as unknown[]), x] : cur === null ? [x] : [cur, x];
-      r = this.id(next);
-      m.set(s, r);
-    }
-    return r;
-  }
 }
 
 /** Applies op to state s: the new state, or -1 if the op cannot take effect in state s. */

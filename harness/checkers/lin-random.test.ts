@@ -6,16 +6,23 @@ import type { Op, Value } from '../history/op.ts';
 import { pairCalls, type Call } from './calls.ts';
 import { generateHistory, rng } from './gen-history.ts';
 import { checkLinearizable } from './linearizable.ts';
+import { hist, type Line } from './test-history.ts';
+
+const write0: Line[] = [['i', 1000, 'write', 'k', 0], ['ok', 1000, 'write', 'k', 0]];
 
 function accepts(c: Call, s: Value): Value | undefined {
   const pair = (c.input ?? [null, null]) as readonly Value[];
   switch (c.f) {
     case 'read':
-      return c.output === s ? s : undefined;
+      return JSON.stringify(c.output) === JSON.stringify(s) ? s : undefined;
     case 'write':
       return c.input as Value;
     case 'delete':
       return null;
+    case 'append': {
+      const cur = s as unknown;
+      return (Array.isArray(cur) ? [...(cur as unknown[]), c.input] : cur === null ? [c.input] : [cur, c.input]) as unknown as Value;
+    }
     case 'cas':
       if (c.type === 'fail') return s !== pair[0] ? s : undefined;
       return s === pair[0] ? (pair[1] as Value) : undefined;
@@ -49,21 +56,49 @@ function bruteForce(history: readonly Op[]): boolean {
   return go(null, n);
 }
 
-function randomHistory(seed: number, unique = false): Op[] {
+type Pick = (rand: () => number, v: () => number) => { f: Op['f']; value: Op['value'] };
+
+/** Reads, writes, cas and deletes on values 0-2 (or unique values). */
+const anyCall: Pick = (rand, v) => {
+  const r = rand();
+  const f: Op['f'] = r < 0.35 ? 'read' : r < 0.7 ? 'write' : r < 0.9 ? 'cas' : 'delete';
+  return { f, value: f === 'write' ? v() : f === 'cas' ? [rand() < 0.3 ? null : v(), v()] : null };
+};
+
+/** Mostly identical calls: the cas chain 0→1→2→0 and writes of 0, with reads between (twins everywhere). */
+const twinCall: Pick = (rand) => {
+  const r = rand();
+  if (r < 0.25) return { f: 'read', value: null };
+  if (r < 0.35) return { f: 'write', value: 0 };
+  const a = Math.floor(rand() * 3);
+  return { f: 'cas', value: [a, (a + 1) % 3] };
+};
+
+/** Appends of 1-3 and writes of [] or [1], reads of short lists: the kv model's appended states. */
+const appendCall: Pick = (rand) => {
+  const r = rand();
+  if (r < 0.4) return { f: 'read', value: null };
+  if (r < 0.55) return { f: 'write', value: (rand() < 0.5 ? [] : [1]) as unknown as Value };
+  return { f: 'append', value: 1 + Math.floor(rand() * 3) };
+};
+/** What a read in an append history returns: a short list, mostly one that some order can give. */
+const listResult = (rand: () => number): Value => {
+  const n = Math.floor(rand() * 4);
+  return (rand() < 0.15 ? null : Array.from({ length: n }, () => 1 + Math.floor(rand() * 3))) as unknown as Value;
+};
+
+function randomHistory(seed: number, unique = false, pick: Pick = anyCall, most = 6, result?: (rand: () => number) => Value): Op[] {
   const rand = rng(seed);
   let counter = 0;
   const ops: Op[] = [];
   const pending: Array<{ p: number; f: Op['f']; value: Op['value'] }> = [];
   let t = 0;
-  const calls = 3 + Math.floor(rand() * 4);
+  const calls = 3 + Math.floor(rand() * (most - 2));
   let started = 0;
   let proc = 0;
   while (started < calls || pending.length > 0) {
     if (started < calls && (pending.length === 0 || rand() < 0.5)) {
-      const r = rand();
-      const v = (): number => (unique ? ++counter : Math.floor(rand() * 3));
-      const f: Op['f'] = r < 0.35 ? 'read' : r < 0.7 ? 'write' : r < 0.9 ? 'cas' : 'delete';
-      const value: Op['value'] = f === 'write' ? v() : f === 'cas' ? [rand() < 0.3 ? null : v(), v()] : null;
+      const { f, value } = pick(rand, () => (unique ? ++counter : Math.floor(rand() * 3)));
       const p = proc++;
       ops.push({ index: ops.length, type: 'invoke', f, key: 'k', value, process: p, time: t++ });
       pending.push({ p, f, value });
@@ -73,7 +108,7 @@ function randomHistory(seed: number, unique = false): Op[] {
       if (c === undefined) continue;
       const r = rand();
       const type = r < 0.25 ? 'info' : c.f === 'cas' && r < 0.6 ? 'fail' : 'ok';
-      const value = c.f === 'read' ? (rand() < 0.25 ? null : unique ? 1 + Math.floor(rand() * Math.max(1, counter)) : Math.floor(rand() * 3)) : c.value;
+      const value = c.f !== 'read' ? c.value : result !== undefined ? result(rand) : rand() < 0.25 ? null : unique ? 1 + Math.floor(rand() * Math.max(1, counter)) : Math.floor(rand() * 3);
       ops.push({ index: ops.length, type, f: c.f, key: 'k', value, process: c.p, time: t++ });
     }
   }
@@ -96,6 +131,28 @@ test('agrees with brute force on 6000 small random histories (open calls, failed
   }
   assert.ok(pass > 600 && pass < 5400, `a mix of verdicts (${pass} linearizable)`);
   assert.ok(dropped > 100 && bounded > 100, `the pruning rules were exercised (dropped ${dropped}, bounded ${bounded})`);
+});
+
+/** How many of `n` histories brute force finds linearizable; the checker must agree on each. */
+function agree(n: number, make: (seed: number) => Op[]): number {
+  let pass = 0;
+  for (let seed = 1; seed <= n; seed++) {
+    const h = make(seed);
+    const want = bruteForce(h);
+    assert.equal(checkLinearizable(h, { model: 'kv' }).verdict, want ? 'pass' : 'fail', `seed ${seed}: ${JSON.stringify(h)}`);
+    if (want) pass++;
+  }
+  return pass;
+}
+
+test('agrees with brute force on 3000 small histories of mostly identical calls (cas chains, equal writes)', () => {
+  const pass = agree(3000, (seed) => [...hist(write0), ...randomHistory(seed, false, twinCall, 8).map((o) => ({ ...o, index: o.index + 2, time: o.time + 2 }))]);
+  assert.ok(pass > 300 && pass < 2700, `a mix of verdicts (${pass} linearizable)`);
+});
+
+test('agrees with brute force on 4000 small histories of appends, writes of lists and reads', () => {
+  const pass = agree(4000, (seed) => randomHistory(seed, false, appendCall, 7, listResult));
+  assert.ok(pass > 200 && pass < 3800, `a mix of verdicts (${pass} linearizable)`);
 });
 
 test('generated canary histories: the valid one passes, the corrupted one fails', () => {

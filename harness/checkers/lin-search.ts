@@ -1,56 +1,39 @@
 // The search for a linearization of one segment of one key's history: Wing & Gong's
-// algorithm with Lowe's memoisation, as Porcupine does it, over flat typed arrays.
+// algorithm with Lowe's memoisation, as Porcupine does it, over flat typed arrays,
+// with rules that cut the orders it must try (each keeps the verdict exact):
 //
-// Calls and returns sit in a doubly linked list in time order. Walking it, a call may
-// be linearized now if the model accepts it; it is then lifted out of the list and the
-// walk restarts. Meeting the return of a call not yet linearized means the last choice
-// was wrong: undo it and try the next call. A (set of linearized calls, state) pair
-// already explored is never explored again; the set is kept as a 64-bit Zobrist hash.
-// Open calls have no return (nothing forces them) and are placed only when that
-// changes the state; of several identical open calls, the earliest is placed first.
+// - Calls and returns sit in a doubly linked list in time order (lin-events.ts).
+//   Walking it, a call may be linearized now if the model accepts it; it is then
+//   lifted out of the list and the walk restarts. Meeting the return of a call not yet
+//   linearized means the last choice was wrong: undo it and try the next call. A (set
+//   of linearized calls, state) pair already explored is never explored again; the set
+//   is kept as a 64-bit Zobrist hash.
+// - Observers first: a read (or failed cas) that the state allows, among the calls
+//   that may go now, goes now and alone. Any order that places it later stays valid
+//   with it moved here (it changes no state, and every pending call returns after it
+//   began), so its siblings need no try: the node succeeds iff that child does.
+// - Twins: of identical completed calls (same operation, same arguments) that may go
+//   now, only the one that returns first is tried, and one that failed here rules out
+//   every twin that returns no earlier: swapping the two in any order that starts with
+//   the later one gives an order that starts with the earlier one. Many concurrent
+//   equal cas calls are then tried once per state, not once per subset.
+// - Reachable reads: when the first call to return is a read of a value the state is
+//   not, the calls that may go before it must be able to make that value (a write of
+//   it, or appends that extend the state to it), or the node is dead. A pending read
+//   whose overlapping writes and cas are all placed makes the node dead as soon as the
+//   state is not a prefix of its value (appends only extend).
+// - Open calls have no return (nothing forces them) and are placed only when that
+//   changes the state; of several identical open calls, the earliest is placed first.
+import type { Budget } from './lin-budget.ts';
+import { eventList, fmix, relink, unlink, zobristKeys } from './lin-events.ts';
 import { HashSet64 } from './hash-set64.ts';
-import { step, type LinOp, type States } from './lin-model.ts';
-
-export class Budget {
-  readonly deadline: number;
-  explored = 0;
-  maxCache = 0;
-  constructor(
-    timeoutMs: number,
-    readonly maxStates: number,
-  ) {
-    this.deadline = performance.now() + timeoutMs;
-  }
-  timeUp(): boolean {
-    return performance.now() > this.deadline;
-  }
-}
+import { Kind, step, type LinOp, type States } from './lin-model.ts';
+import { classes, reachable, resetsDuring } from './lin-search-facts.ts';
 
 export type SearchResult =
   | { readonly kind: 'ok'; readonly order: readonly number[]; readonly ends: readonly number[] }
   | { readonly kind: 'fail'; readonly stuck: number }
   | { readonly kind: 'unknown'; readonly reason: string };
-
-// fixed pseudo-random Zobrist keys (xorshift), shared by every search
-let zobrist = new Int32Array(0);
-export function zobristKeys(n: number): Int32Array {
-  if (zobrist.length >= 2 * n) return zobrist;
-  const z = new Int32Array(Math.max(2 * n, 2 * zobrist.length, 1024));
-  let x = 0x2545f491;
-  for (let i = 0; i < z.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    z[i] = x;
-  }
-  return (zobrist = z);
-}
-
-export function fmix(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /**
  * mode 'any': stop at the first linearization (order = op indexes in linearized order).
@@ -64,200 +47,225 @@ export function search(states: States, ops: readonly LinOp[], starts: readonly n
   spare = undefined;
   cache.clear();
   try {
-    return run(states, ops, starts, mode, budget, cache);
+    const r = run(states, ops, starts, mode, budget, cache);
+    budget.record(cache.size);
+    return r;
   } finally {
     if (cache.capacity <= 1 << 17) spare = cache;
   }
 }
 let spare: HashSet64 | undefined;
 
-/** When a call began and returned (+Infinity: open). */
-type Span = { readonly start: number; readonly end: number };
+/** Per twin class, of the calls that may go now, the one that returns first, valid for node bestAt[class]. */
+interface TwinsNow {
+  readonly best: Int32Array;
+  readonly bestAt: Int32Array;
+  readonly twin: Int32Array;
+  readonly end: Float64Array;
+}
 
-/** The events of ops sorted by start, in time order: call of op i = 2i, return = 2i+1 (open calls have none). */
-export function timeline(ops: readonly Span[]): Int32Array {
-  const n = ops.length;
-  const rets = new Int32Array(n);
-  let R = 0;
-  let sorted = true;
-  for (let i = 0; i < n; i++) {
-    const o = ops[i] as Span;
-    if (i > 0 && o.start < (ops[i - 1] as Span).start) sorted = false;
-    if (Number.isFinite(o.end)) rets[R++] = i;
-  }
-  const r = rets.subarray(0, R);
-  if (R <= 256) {
-    // returns come nearly in order: insertion sort by (end, op)
-    for (let i = 1; i < R; i++) {
-      const x = r[i] as number;
-      const ex = (ops[x] as Span).end;
-      let j = i - 1;
-      for (; j >= 0; j--) {
-        const y = r[j] as number;
-        const ey = (ops[y] as Span).end;
-        if (ey < ex || (ey === ex && y < x)) break;
-        r[j + 1] = y;
-      }
-      r[j + 1] = x;
+/** Whether op o is, of its twins among the events from `from` up to `stop` (those that may go now at `node`), the one that returns first (ties: the earliest). */
+function firstTwin(t: TwinsNow, o: number, node: number, next: Int32Array, evOp: Int32Array, from: number, stop: number): boolean {
+  const { best, bestAt, twin, end } = t;
+  const c = twin[o] as number;
+  if (bestAt[c] !== node) {
+    // one pass over the calls that may go now settles every class at this node
+    for (let q = from; q !== stop && q !== -1; q = next[q] as number) {
+      const x = evOp[q] as number;
+      const k = twin[x] as number;
+      if (k === -1) continue;
+      if (bestAt[k] !== node) {
+        bestAt[k] = node;
+        best[k] = x;
+      } else if ((end[x] as number) < (end[best[k] as number] as number)) best[k] = x;
     }
-  } else r.sort((x, y) => (ops[x] as Span).end - (ops[y] as Span).end || x - y);
-  const evs = new Int32Array(n + R);
-  if (!sorted) {
-    // not sorted by start (never so in this checker's own use): sort every event
-    let p = 0;
-    for (let i = 0; i < n; i++) evs[p++] = 2 * i;
-    for (let i = 0; i < R; i++) evs[p++] = 2 * (r[i] as number) + 1;
-    const time = (e: number): number => ((e & 1) === 0 ? (ops[e >> 1] as Span).start : (ops[e >> 1] as Span).end);
-    return evs.sort((x, y) => time(x) - time(y) || (x & 1) - (y & 1) || x - y);
   }
-  // merge calls (in op order) with returns; at equal times calls come first: touching calls count as concurrent
-  let c = 0;
-  let k = 0;
-  for (let p = 0; p < evs.length; p++) {
-    if (k >= R || (c < n && (ops[c] as Span).start <= (ops[r[k] as number] as Span).end)) evs[p] = 2 * c++;
-    else evs[p] = 2 * (r[k++] as number) + 1;
-  }
-  return evs;
+  return best[c] === o;
 }
 
-/** The events as a doubly linked list the search unlinks from and relinks into. */
-export interface EventList {
-  /** number of events */
-  readonly E: number;
-  /** the list's head sentinel (index E) */
-  readonly head: number;
-  readonly next: Int32Array;
-  readonly prev: Int32Array;
-  /** the op of each event */
-  readonly evOp: Int32Array;
-  /** 1 where the event is a call */
-  readonly isCall: Uint8Array;
-  /** a call's return event, -1 for an open call */
-  readonly match: Int32Array;
+/** Twins that failed at the nodes on the path (see run), and the undo log of what each node changed. */
+interface TwinLog {
+  readonly stamp: Int32Array;
+  readonly minEnd: Float64Array;
+  readonly cls: number[];
+  readonly was: number[];
+  readonly end: number[];
 }
 
-export function eventList(ops: readonly Span[]): EventList {
-  const n = ops.length;
-  const evs = timeline(ops);
-  const E = evs.length;
-  const head = E;
-  const next = new Int32Array(E + 1);
-  const prev = new Int32Array(E + 1);
-  const evOp = new Int32Array(E);
-  const isCall = new Uint8Array(E);
-  const match = new Int32Array(E).fill(-1);
-  const callPos = new Int32Array(n);
-  for (let p = 0; p < E; p++) {
-    const e = evs[p] as number;
-    evOp[p] = e >> 1;
-    if ((e & 1) === 0) {
-      isCall[p] = 1;
-      callPos[e >> 1] = p;
-    } else match[callPos[e >> 1] as number] = p;
-    next[p] = p + 1 < E ? p + 1 : -1;
-    prev[p] = p === 0 ? head : p - 1;
-  }
-  next[head] = E > 0 ? 0 : -1;
-  return { E, head, next, prev, evOp, isCall, match };
-}
-
-/** Lifts event p out of the list. */
-export function unlink(next: Int32Array, prev: Int32Array, p: number): void {
-  const nx = next[p] as number;
-  next[prev[p] as number] = nx;
-  if (nx !== -1) prev[nx] = prev[p] as number;
-}
-
-/** Puts event p back where it was (undoing unlink, last out first in). */
-export function relink(next: Int32Array, prev: Int32Array, p: number): void {
-  const nx = next[p] as number;
-  next[prev[p] as number] = p;
-  if (nx !== -1) prev[nx] = p;
+/** Records that a call of twin class c returning at `end` failed at node `node`; the log's new top. */
+function failedTwin(log: TwinLog, top: number, c: number, end: number, node: number): number {
+  if (c === -1) return top;
+  log.cls[top] = c;
+  log.was[top] = log.stamp[c] as number;
+  log.end[top] = log.minEnd[c] as number;
+  if (log.stamp[c] !== node || end < (log.minEnd[c] as number)) log.minEnd[c] = end;
+  log.stamp[c] = node;
+  return top + 1;
 }
 
 function run(states: States, ops: readonly LinOp[], starts: readonly number[], mode: 'any' | 'all', budget: Budget, cache: HashSet64): SearchResult {
   const n = ops.length;
-  const { E, head, next, prev, evOp, isCall, match } = eventList(ops);
-  // identical open calls: each may only be placed after the previous one
-  const classPrev = new Int32Array(n).fill(-1);
-  if (ops.some((o) => o.optional)) {
-    const lastOf = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      const o = ops[i] as LinOp;
-      if (!o.optional) continue;
-      const k = `${o.kind},${o.a},${o.b}`;
-      classPrev[i] = lastOf.get(k) ?? -1;
-      lastOf.set(k, i);
-    }
+  const { head, next, prev, evOp, isCall, match } = eventList(ops);
+  const { openPrev, twin, twins } = classes(ops);
+  const end = new Float64Array(n);
+  const observer = new Uint8Array(n);
+  const obsA = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = ops[i] as LinOp;
+    end[i] = o.end;
+    observer[i] = !o.optional && (o.kind === Kind.Read || o.kind === Kind.CasFail) ? 1 : 0;
+    obsA[i] = o.a;
   }
+  const during = resetsDuring(ops);
   const z = zobristKeys(n);
   const lin = new Uint8Array(n);
   const stackEv = new Int32Array(n);
   const stackState = new Int32Array(n);
+  const forced = new Uint8Array(n);
+  // twins that failed at the node at each depth: per class, the earliest return among
+  // them, valid while stamp = that node's id; an undo log restores what a child changed
+  const nodeOf = new Int32Array(n + 1);
+  // the first return in the list at the node at each depth (-1: none): the calls before it may go now
+  const firstRet = new Int32Array(n + 1);
+  let nodes = 0;
+  const log: TwinLog = { stamp: new Int32Array(twins).fill(-1), minEnd: new Float64Array(twins), cls: [], was: [], end: [] };
+  const { stamp, minEnd } = log;
+  const base = new Int32Array(n + 1);
+  let top = 0;
   const ends = new Set<number>();
   let maxRet = -1;
   let sp = 0;
   let h1 = 0;
   let h2 = 0;
   let iter = 0;
-
+  let state = 0;
+  let e = -1;
+  // per twin class, the one of those that may go now that returns first, for node bestAt[c]
+  const twinsNow: TwinsNow = { best: new Int32Array(twins), bestAt: new Int32Array(twins).fill(-1), twin, end };
+  // (no closures here: what one captures lives on the heap, and the loop would pay for it)
   for (const s0 of starts) {
-    let state = s0;
+    state = s0;
+    nodeOf[0] = ++nodes;
     if (!cache.add(fmix(s0 + 1), fmix(s0 ^ 0x5bd1e995))) continue;
-    let e = next[head] as number;
+    e = next[head] as number;
+    let fresh = true;
     for (;;) {
       if ((++iter & 0xfff) === 0 && budget.timeUp()) return { kind: 'unknown', reason: 'time budget exhausted' };
-      if (e === -1) {
-        if (mode === 'any') {
-          budget.explored += cache.size;
-          budget.maxCache = Math.max(budget.maxCache, cache.size);
-          return { kind: 'ok', order: Array.from(stackEv.subarray(0, sp), (p) => evOp[p] as number), ends: [state] };
-        }
-        ends.add(state);
-      } else if (isCall[e] === 1) {
-        const o = evOp[e] as number;
-        const op = ops[o] as LinOp;
-        const cp = classPrev[o] as number;
-        if (!op.optional || cp < 0 || lin[cp] === 1) {
-          const ns = step(states, op, state);
-          if (ns >= 0 && !(op.optional && ns === state)) {
-            const n1 = h1 ^ (z[2 * o] as number);
-            const n2 = h2 ^ (z[2 * o + 1] as number);
-            if (cache.add(n1 ^ fmix(ns + 1), n2 ^ fmix(ns ^ 0x5bd1e995))) {
-              if (cache.size > budget.maxStates) return { kind: 'unknown', reason: `state budget exhausted (${budget.maxStates} states)` };
-              stackEv[sp] = e;
-              stackState[sp++] = state;
-              lin[o] = 1;
-              h1 = n1;
-              h2 = n2;
-              state = ns;
-              unlink(next, prev, e);
-              const m = match[e] as number;
-              if (m >= 0) unlink(next, prev, m);
-              e = next[head] as number;
-              continue;
+      let dead = false;
+      // the call to place (its event), the state it leads to, and whether it goes alone
+      let cand = -1;
+      let ns = state;
+      let alone = false;
+      if (fresh) {
+        // a new node: an observer the state allows goes first, alone
+        fresh = false;
+        let q = e;
+        for (; q !== -1 && isCall[q] === 1; q = next[q] as number) {
+          const o = evOp[q] as number;
+          if (observer[o] === 0) continue;
+          const a = obsA[o] as number;
+          if ((ops[o] as LinOp).kind === Kind.Read ? state === a : state !== a) {
+            cand = q;
+            alone = true;
+            break;
+          }
+          // a read whose value only appends could make from here (every write and cas
+          // overlapping it is placed), and they cannot
+          if ((ops[o] as LinOp).kind === Kind.Read && (during.from[o] as number) >= 0 && !states.reaches(state, a)) {
+            let placed = true;
+            for (let k = during.from[o] as number; k < (during.to[o] as number) && placed; k++) placed = lin[during.list[k] as number] === 1;
+            if (placed) {
+              dead = true;
+              // the search got no further than this read's return: it is the stuck call
+              if ((match[q] as number) > maxRet) maxRet = match[q] as number;
+              break;
             }
           }
         }
-        e = next[e] as number;
-        continue;
-      } else if (e > maxRet) maxRet = e;
-      // backtrack: undo the last placement and try the call after it
-      if (sp === 0) break;
-      const p = stackEv[--sp] as number;
-      const o = evOp[p] as number;
-      lin[o] = 0;
-      h1 ^= z[2 * o] as number;
-      h2 ^= z[2 * o + 1] as number;
-      state = stackState[sp] as number;
-      const m = match[p] as number;
-      if (m >= 0) relink(next, prev, m);
-      relink(next, prev, p);
-      e = next[p] as number;
+        // the first call to return, if a read the state does not allow: the calls that
+        // may go before it must be able to make its value, or this node is dead
+        if (cand < 0 && !dead && q !== -1 && (ops[evOp[q] as number] as LinOp).kind === Kind.Read && !reachable(ops, next, head, evOp, q, states, state)) {
+          dead = true;
+          if (q > maxRet) maxRet = q;
+        }
+        firstRet[sp] = q;
+      }
+      if (cand < 0 && !dead) {
+        if (e === -1) {
+          if (mode === 'any') return { kind: 'ok', order: Array.from(stackEv.subarray(0, sp), (p) => evOp[p] as number), ends: [state] };
+          ends.add(state);
+        } else if (isCall[e] === 1) {
+          const o = evOp[e] as number;
+          const op = ops[o] as LinOp;
+          const cp = openPrev[o] as number;
+          const c = twin[o] as number;
+          // twins: one that failed here and returns no later rules this one out
+          if (observer[o] === 0 && (cp < 0 || lin[cp] === 1) && (c === -1 || ((stamp[c] !== nodeOf[sp] || (minEnd[c] as number) > (end[o] as number)) && firstTwin(twinsNow, o, nodeOf[sp] as number, next, evOp, next[head] as number, firstRet[sp] as number)))) {
+            ns = step(states, op, state);
+            if (ns >= 0 && !(op.optional && ns === state)) cand = e;
+          }
+          if (cand < 0) {
+            e = next[e] as number;
+            continue;
+          }
+        } else if (e > maxRet) maxRet = e;
+      }
+      if (cand >= 0) {
+        const o = evOp[cand] as number;
+        if (cache.add(h1 ^ (z[2 * o] as number) ^ fmix(ns + 1), h2 ^ (z[2 * o + 1] as number) ^ fmix(ns ^ 0x5bd1e995))) {
+          const why = budget.over(cache.size, cache.bytes);
+          if (why !== undefined) return { kind: 'unknown', reason: why };
+          stackEv[sp] = cand;
+          stackState[sp] = state;
+          forced[sp++] = alone ? 1 : 0;
+          base[sp] = top;
+          nodeOf[sp] = ++nodes;
+          lin[o] = 1;
+          h1 ^= z[2 * o] as number;
+          h2 ^= z[2 * o + 1] as number;
+          state = ns;
+          unlink(next, prev, cand);
+          const m = match[cand] as number;
+          if (m >= 0) unlink(next, prev, m);
+          e = next[head] as number;
+          fresh = true;
+          continue;
+        }
+        // explored before, from another path: an observer's node ends as that child did
+        if (!alone) {
+          top = failedTwin(log, top, twin[o] as number, end[o] as number, nodeOf[sp] as number);
+          e = next[e] as number;
+          continue;
+        }
+      }
+      // backtrack: undo the last placement and try the call after it; a forced
+      // placement had no alternatives, so its node is done too
+      let resumed = false;
+      while (sp > 0) {
+        const p = stackEv[--sp] as number;
+        const o = evOp[p] as number;
+        lin[o] = 0;
+        h1 ^= z[2 * o] as number;
+        h2 ^= z[2 * o + 1] as number;
+        state = stackState[sp] as number;
+        const m = match[p] as number;
+        if (m >= 0) relink(next, prev, m);
+        relink(next, prev, p);
+        // undo what the nodes below recorded about twins
+        for (const mark = base[sp + 1] as number; top > mark; ) {
+          const c = log.cls[--top] as number;
+          stamp[c] = log.was[top] as number;
+          minEnd[c] = log.end[top] as number;
+        }
+        if (forced[sp] === 1) continue;
+        top = failedTwin(log, top, twin[o] as number, end[o] as number, nodeOf[sp] as number);
+        e = next[p] as number;
+        resumed = true;
+        break;
+      }
+      if (!resumed) break;
     }
   }
-  budget.explored += cache.size;
-  budget.maxCache = Math.max(budget.maxCache, cache.size);
   if (ends.size > 0) return { kind: 'ok', order: [], ends: [...ends] };
   return { kind: 'fail', stuck: maxRet >= 0 ? (evOp[maxRet] as number) : 0 };
 }

@@ -10,7 +10,7 @@ import { readHistory } from '../history/read-history.ts';
 import { rng } from './gen-history.ts';
 import type { LinWitness } from './lin-witness.ts';
 import { checkLinearizable, type LinOptions } from './linearizable.ts';
-import { hist, type Line } from './test-history.ts';
+import { concurrentWrites, hist, type Line } from './test-history.ts';
 
 const both = (ops: Op[], opts: LinOptions = {}) => {
   const perKey = checkLinearizable(ops, { model: 'kv', timeoutMs: 5000, ...opts });
@@ -91,12 +91,8 @@ test('a stale read on one key among several fails both ways; the whole-map witne
 });
 
 test('a budget that runs out gives unknown both ways', () => {
-  // 12 concurrent writes on one key, one on another, then a read of a value nobody wrote
-  const lines: Line[] = [];
-  for (let p = 0; p < 12; p++) lines.push(['i', p, 'write', 'k', p, p]);
-  lines.push(['i', 12, 'write', 'j', 7, 12]);
-  for (let p = 0; p < 13; p++) lines.push(['ok', p, 'write', p === 12 ? 'j' : 'k', p === 12 ? 7 : p, 20 + p]);
-  lines.push(['i', 99, 'read', 'k', null, 40], ['ok', 99, 'read', 'k', 99, 41]);
+  // 9 concurrent writes on one key, each value read, one write on another, then a read of a value nobody wrote
+  const lines: Line[] = [['i', 50, 'write', 'j', 7, 0], ['ok', 50, 'write', 'j', 7, 1], ...concurrentWrites(9, 'k', 2)];
   const { perKey, wholeMap } = both(hist(lines), { maxStates: 500 });
   assert.equal(perKey.verdict, 'unknown', perKey.summary);
   assert.equal(wholeMap.verdict, 'unknown', wholeMap.summary);

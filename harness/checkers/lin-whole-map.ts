@@ -8,13 +8,11 @@ import { byKey, type Call } from './calls.ts';
 import { compileCalls, States, type LinOp } from './lin-model.ts';
 import { pruneOpen, UNREAD, type PruneStats } from './lin-prepare.ts';
 import { searchMap, type MapOp } from './lin-map-search.ts';
-import type { Budget } from './lin-search.ts';
+import type { Budget } from './lin-budget.ts';
+import type { KeyOutcome } from './lin-key.ts';
 import { callRef, shownState, type LinWitness } from './lin-witness.ts';
 
-export type MapOutcome =
-  | { readonly verdict: 'pass' }
-  | { readonly verdict: 'fail'; readonly witness: LinWitness }
-  | { readonly verdict: 'unknown'; readonly reason: string };
+export type MapOutcome = KeyOutcome;
 
 export interface MapFigures extends PruneStats {
   keys: number;

@@ -4,10 +4,13 @@
 //   the earlier calls could have left (earlier calls all completed before it began);
 //   reads that do not matter to it are left out;
 // - the longest prefix that could be linearized, and its last steps in order.
+// Its searches share one budget, a small multiple of what the verdict took: when that
+// runs out, the window is the stuck call's segment and the prefix is the one before it.
 import type { Value } from '../history/op.ts';
 import type { Call } from './calls.ts';
 import { Kind, type LinOp, type States } from './lin-model.ts';
-import { Budget, search } from './lin-search.ts';
+import type { Budget } from './lin-budget.ts';
+import { search } from './lin-search.ts';
 import { UNREAD } from './lin-prepare.ts';
 
 export interface CallRef {
@@ -67,12 +70,12 @@ export function linWitness(
   starts: readonly number[],
   stuck: number,
   callsBefore: number,
+  budget: Budget,
 ): LinWitness {
   const b = seg[stuck] as LinOp;
   const t = b.end;
-  const budget = (): Budget => new Budget(2000, 200_000);
-  const fails = (ops: LinOp[], from: readonly number[]): boolean => search(states, ops, from, 'any', budget()).kind === 'fail';
-  const anyState = seg.some((o) => o.kind === Kind.Append) ? undefined : states.values.map((_, i) => i);
+  const fails = (ops: LinOp[], from: readonly number[]): boolean => search(states, ops, from, 'any', budget).kind === 'fail';
+  const anyState = seg.some((o) => o.kind === Kind.Append) ? undefined : Array.from({ length: states.size }, (_, i) => i);
 
   // smallest window [a, ..] ending at b, cut where all earlier calls have completed
   let window: LinOp[] | undefined;
@@ -86,12 +89,13 @@ export function linWitness(
     if (Number.isFinite(o.end)) maxEnd = Math.max(maxEnd, o.end);
   }
   for (const a of cuts.reverse().slice(0, WINDOW_TRIES)) {
+    if (budget.timeUp()) break;
     const starting = a === 0 ? [init] : anyState;
     if (starting === undefined) continue;
     const open = all.slice(0, a).filter((o) => !Number.isFinite(o.end));
     const w = upTo([...open, ...all.slice(a)], t, () => true);
     if (fails(w, starting)) {
-      window = minimise(w, (ops) => fails(ops, starting), b);
+      window = minimise(w, (ops) => fails(ops, starting), b, budget);
       from = a === 0 ? 'history' : 'any-state';
       break;
     }
@@ -101,7 +105,7 @@ export function linWitness(
   // the longest linearizable prefix: the whole key up to b if the search is affordable, else b's segment
   const prefixOf = (ops: readonly LinOp[], from: readonly number[]) => {
     const p = upTo(ops, t, (o) => o !== b).map((o) => (o.end < t ? o : { ...o, end: Infinity, optional: true }));
-    const r = search(states, p, from, 'any', budget());
+    const r = search(states, p, from, 'any', budget);
     return r.kind === 'ok' ? { order: r.order.map((i) => p[i] as LinOp), end: r.ends[0] as number } : undefined;
   };
   const whole = prefixOf(all, [init]);
@@ -122,10 +126,11 @@ export function linWitness(
 }
 
 /** Leaves out observers (reads, failed cas) that the failure does not need; they only add constraints. */
-function minimise(ops: LinOp[], fails: (ops: LinOp[]) => boolean, keep: LinOp): LinOp[] {
+function minimise(ops: LinOp[], fails: (ops: LinOp[]) => boolean, keep: LinOp, budget: Budget): LinOp[] {
   if (ops.length > MINIMISE_MAX) return ops;
   let cur = ops;
   for (const o of ops) {
+    if (budget.timeUp()) break;
     if (o === keep || (o.kind !== Kind.Read && o.kind !== Kind.CasFail)) continue;
     const without = cur.filter((x) => x !== o && x.call !== o.call);
     if (fails(without)) cur = without;

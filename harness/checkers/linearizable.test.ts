@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LinWitness } from './lin-witness.ts';
 import { checkLinearizable } from './linearizable.ts';
-import { hist, type Line } from './test-history.ts';
+import { concurrentWrites, hist, type Line } from './test-history.ts';
 
 const check = (lines: Line[], model: 'kv' | 'register' | 'cas-register' = 'kv') => checkLinearizable(hist(lines), { model, timeoutMs: 5000 });
 const verdict = (lines: Line[]) => check(lines).verdict;
@@ -112,11 +112,32 @@ test('a model that lacks an operation gives unknown, not a crash', () => {
 });
 
 test('an exhausted state budget gives unknown', () => {
-  const lines: Line[] = [];
-  for (let p = 0; p < 12; p++) lines.push(['i', p, 'write', 'k', p]);
-  for (let p = 0; p < 12; p++) lines.push(['ok', p, 'write', 'k', p]);
-  lines.push(...r(20, 99));
-  const res = checkLinearizable(hist(lines), { model: 'kv', maxStates: 50 });
+  const res = checkLinearizable(hist(concurrentWrites(12, 'k')), { model: 'kv', maxStates: 50 });
   assert.equal(res.verdict, 'unknown');
-  assert.match(res.summary, /budget/);
+  assert.match(res.summary, /state budget exhausted \(50 states\)/);
+});
+
+test('an exhausted memory budget gives unknown; with room the same history fails', () => {
+  const h = hist(concurrentWrites(14, 'k'));
+  const res = checkLinearizable(h, { model: 'kv', maxMemoryMB: 0.1 });
+  assert.equal(res.verdict, 'unknown');
+  assert.match(res.summary, /memory budget exhausted \(0\.1 MB/);
+  assert.equal(checkLinearizable(h, { model: 'kv' }).verdict, 'fail');
+});
+
+test('a cheap violation on one key is found before an expensive key is decided', () => {
+  // key "a" needs every subset of 15 writes before it fails; key "b" fails at once
+  const lines: Line[] = [...concurrentWrites(15, 'a'), ...w(500, 1, 'b').map((l) => [...l.slice(0, 5), 200] as unknown as Line), ['i', 501, 'read', 'b', null, 201], ['ok', 501, 'read', 'b', 2, 202]];
+  const res = checkLinearizable(hist(lines), { model: 'kv', witness: false });
+  assert.equal(res.verdict, 'fail');
+  assert.match(res.summary, /key "b"/);
+  assert.ok(((res.details?.['figures'] as { explored: number }).explored) < 1_000_000, 'key "a" was put off, not searched to the end');
+});
+
+test('a stale read that the search rules out early is still the call named as stuck', () => {
+  // after writes 1 and 2, a read of 1 overlaps only a write of 3: no order gives it 1
+  const lines: Line[] = [...w(0, 1), ...w(0, 2), ['i', 1, 'write', 'k', 3, 10], ['i', 2, 'read', 'k', null, 11], ['ok', 2, 'read', 'k', 1, 12], ['ok', 1, 'write', 'k', 3, 13]];
+  const wit = witness(lines.map((l, i) => (i < 4 ? ([...l.slice(0, 5), i] as unknown as Line) : l)));
+  assert.equal(wit.stuck.f, 'read');
+  assert.equal(wit.stuck.result, 1);
 });

@@ -1,15 +1,14 @@
 // Linearizability, key by key (a history is linearizable iff every key's part is:
-// P-compositionality), stopping at the first key that fails. Within a key: open calls
-// pruned (lin-prepare.ts), the history cut into independent segments, each searched
-// (lin-search.ts) from every state the previous segment can end in. A budget of time
-// and of explored states turns into `unknown`, never a hang.
+// P-compositionality), stopping at the first key that fails; keys in rounds of growing
+// state caps, so a cheap violation is found before an expensive key is decided. One
+// key's check: lin-key.ts. A budget of time and memory (lin-budget.ts) turns into
+// `unknown`, never a hang.
 import type { Op, Value } from '../history/op.ts';
 import { byKey, pairCalls, type Call } from './calls.ts';
 import type { CheckResult } from './check.ts';
-import { compileCalls, ModelError, States, step, type LinOp, type ModelName } from './lin-model.ts';
-import { pruneOpen, segments, UNREAD, type PruneStats } from './lin-prepare.ts';
-import { Budget, search, type SearchResult } from './lin-search.ts';
-import { callRef, linWitness, type LinWitness } from './lin-witness.ts';
+import { Budget, DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_MS, DEFERRED } from './lin-budget.ts';
+import { checkKey, type Figures, type KeyOutcome } from './lin-key.ts';
+import { ModelError, type ModelName } from './lin-model.ts';
 import { checkWholeMap } from './lin-whole-map.ts';
 
 export type { ModelName } from './lin-model.ts';
@@ -18,7 +17,9 @@ export interface LinOptions {
   readonly model?: ModelName;
   /** Wall-clock budget for the whole check (default 60 s). */
   readonly timeoutMs?: number;
-  /** Largest number of (linearized set, state) pairs remembered by one search (default 2,000,000). */
+  /** Memory the search may take for what it remembers, in MB (default 512). */
+  readonly maxMemoryMB?: number;
+  /** Largest number of (linearized set, state) pairs remembered by one search (default: no limit, only time and memory). */
   readonly maxStates?: number;
   /** State of every key before the first call (default null: absent). */
   readonly initial?: Value;
@@ -40,62 +41,16 @@ export interface LinOptions {
   readonly backjump?: boolean;
 }
 
-type KeyOutcome =
-  | { readonly verdict: 'pass' }
-  | { readonly verdict: 'fail'; readonly witness: LinWitness }
-  | { readonly verdict: 'unknown'; readonly reason: string };
-
-interface Figures extends PruneStats {
-  keys: number;
-  calls: number;
-  segments: number;
-  explored: number;
-}
-
-function checkKey(key: string | undefined, calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures, witness: boolean): KeyOutcome {
-  const states = new States();
-  const pruned = pruneOpen(compileCalls(model, states, calls), states.id(initial), () => states.id(UNREAD), fig);
-  const { ops, initial: init } = pruned;
-  fig.calls += ops.length;
-  const segs = segments(ops);
-  fig.segments += segs.length;
-  let from: readonly number[] = [init];
-  let before = 0;
-  for (let i = 0; i < segs.length; i++) {
-    const seg = segs[i] as LinOp[];
-    const last = i === segs.length - 1;
-    const r = seg.length === 1 ? single(states, seg[0] as LinOp, from) : search(states, seg, from, last ? 'any' : 'all', budget);
-    if (r.kind === 'unknown') return { verdict: 'unknown', reason: `key ${JSON.stringify(key ?? null)}: ${r.reason}` };
-    if (r.kind === 'fail') {
-      const w = witness ? linWitness(key, states, segs.flat(), init, seg, from, r.stuck, before) : bareWitness(key, seg[r.stuck] as LinOp, before);
-      return { verdict: 'fail', witness: w };
-    }
-    from = r.ends;
-    before += seg.length;
-  }
-  return { verdict: 'pass' };
-}
-
-/** The verdict's evidence without the search for a window: the stuck call alone. */
-function bareWitness(key: string | undefined, op: LinOp, before: number): LinWitness {
-  const c = callRef(op.call);
-  return { key: key ?? null, stuck: c, window: [c], windowFrom: 'history', prefix: { calls: before, last: [], stateAfter: null } };
-}
-
-/** A segment of one call (the common case): the states it can leave, without a search. */
-function single(states: States, op: LinOp, from: readonly number[]): SearchResult {
-  const ends = new Set<number>();
-  for (const s of from) {
-    if (op.optional) ends.add(s);
-    const n = step(states, op, s);
-    if (n >= 0) ends.add(n);
-  }
-  return ends.size > 0 ? { kind: 'ok', order: [0], ends: [...ends] } : { kind: 'fail', stuck: 0 };
-}
+/**
+ * States a search may remember in each round of keys (then no cap): a first round
+ * that decides the cheap keys, violations among them, in a few ms per key, then
+ * rounds that grow 8 times.
+ */
+const ROUND_CAPS = [2_000, 100_000, 800_000, 6_400_000];
 
 export function checkLinearizable(history: readonly Op[], opts: LinOptions = {}): CheckResult {
   const model = opts.model ?? 'kv';
-  const budget = new Budget(opts.timeoutMs ?? 60_000, opts.maxStates ?? 2_000_000);
+  const budget = new Budget(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxStates ?? Infinity, (opts.maxMemoryMB ?? DEFAULT_MAX_MEMORY_MB) * 1e6);
   const t0 = performance.now();
   const fig: Figures = { keys: 0, calls: 0, segments: 0, explored: 0, dropped: 0, bounded: 0 };
   let calls = pairCalls(history);
@@ -103,28 +58,44 @@ export function checkLinearizable(history: readonly Op[], opts: LinOptions = {})
   const unknown: string[] = [];
   const figures = (): Record<string, unknown> => ({ ...fig, explored: budget.explored, largestSearch: budget.maxCache, ms: Math.round((performance.now() - t0) * 100) / 100 });
   if (opts.wholeMap === true) return wholeMap(calls, model, opts.initial ?? null, budget, fig, figures, opts.backjump !== false);
-  for (const [key, kc] of byKey(calls)) {
-    fig.keys++;
-    let r: KeyOutcome;
-    try {
-      r = checkKey(key, kc, model, opts.initial ?? null, budget, fig, opts.witness !== false);
-    } catch (err) {
-      if (!(err instanceof ModelError)) throw err;
-      return { name: 'linearizable', verdict: 'unknown', summary: err.message, details: { model, error: err.message } };
+  // Keys are checked in rounds: in each, a search may remember at most the round's cap
+  // of states, and a key over it waits for the next round, so that one key that is
+  // expensive to decide does not hide a cheap violation on another.
+  let pending = [...byKey(calls)];
+  fig.keys = pending.length;
+  for (let round = 0; pending.length > 0 && !budget.timeUp(); round++) {
+    budget.roundCap = pending.length === 1 ? Infinity : (ROUND_CAPS[round] ?? Infinity);
+    const deferred: typeof pending = [];
+    for (const [key, kc] of pending) {
+      let r: KeyOutcome;
+      const kf: Figures = { keys: 0, calls: 0, segments: 0, explored: 0, dropped: 0, bounded: 0 };
+      try {
+        r = checkKey(key, kc, model, opts.initial ?? null, budget, kf, opts.witness !== false);
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+        return { name: 'linearizable', verdict: 'unknown', summary: err.message, details: { model, error: err.message } };
+      }
+      if (r.verdict === 'unknown' && r.reason.endsWith(DEFERRED)) {
+        deferred.push([key, kc]);
+        continue;
+      }
+      for (const f of ['calls', 'segments', 'dropped', 'bounded'] as const) fig[f] += kf[f];
+      if (r.verdict === 'fail') {
+        const w = r.witness;
+        const summary =
+          `not linearizable (${model}): key ${JSON.stringify(w.key)}, ${w.stuck.f} by process ${w.stuck.process} ` +
+          `(history index ${w.stuck.index}) cannot be ordered; ${w.window.length} call(s) in the smallest window, ` +
+          `longest linearizable prefix ${w.prefix.calls} call(s)`;
+        return { name: 'linearizable', verdict: 'fail', summary, details: { model, witness: w, figures: figures() } };
+      }
+      if (r.verdict === 'unknown') {
+        unknown.push(r.reason);
+        if (budget.timeUp()) break;
+      }
     }
-    if (r.verdict === 'fail') {
-      const w = r.witness;
-      const summary =
-        `not linearizable (${model}): key ${JSON.stringify(w.key)}, ${w.stuck.f} by process ${w.stuck.process} ` +
-        `(history index ${w.stuck.index}) cannot be ordered; ${w.window.length} call(s) in the smallest window, ` +
-        `longest linearizable prefix ${w.prefix.calls} call(s)`;
-      return { name: 'linearizable', verdict: 'fail', summary, details: { model, witness: w, figures: figures() } };
-    }
-    if (r.verdict === 'unknown') {
-      unknown.push(r.reason);
-      if (budget.timeUp()) break;
-    }
+    pending = deferred;
   }
+  for (const [key] of pending) unknown.push(`key ${JSON.stringify(key ?? null)}: time budget exhausted`);
   if (unknown.length > 0) {
     return { name: 'linearizable', verdict: 'unknown', summary: `undecided within budget: ${unknown[0]}${unknown.length > 1 ? ` (+${unknown.length - 1} more)` : ''}`, details: { model, unknown, figures: figures() } };
   }

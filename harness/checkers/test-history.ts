@@ -23,3 +23,18 @@ export function finalRead(p: number, k: string, v: Op['value']): Line[] {
   const fin = { final: true, consistency: 'strong' } as Partial<Op>;
   return [['i', p, 'read', k, null, undefined, fin], ['ok', p, 'read', k, v, undefined, fin]];
 }
+
+/**
+ * A history no search can shortcut: n concurrent writes of 0..n-1 on key k, each value
+ * read by a read concurrent with all of them, then a read of a value nobody wrote.
+ * Every subset of the writes is a different state of the search before it can fail.
+ */
+export function concurrentWrites(n: number, k: string, t0 = 0): Line[] {
+  const lines: Line[] = [];
+  for (let p = 0; p < n; p++) lines.push(['i', p, 'write', k, p, t0 + p]);
+  for (let p = 0; p < n; p++) lines.push(['i', 100 + p, 'read', k, null, t0 + n + p]);
+  for (let p = 0; p < n; p++) lines.push(['ok', p, 'write', k, p, t0 + 3 * n + p]);
+  for (let p = 0; p < n; p++) lines.push(['ok', 100 + p, 'read', k, p, t0 + 4 * n + p]);
+  lines.push(['i', 99, 'read', k, null, t0 + 5 * n], ['ok', 99, 'read', k, 99, t0 + 5 * n + 1]);
+  return lines;
+}

@@ -60,15 +60,38 @@ test('bad input exits 2: missing path, folder without history, unreadable file, 
   assert.equal(gameday('check', join(dir, 'bad.ndjson'), '--model', 'graph').status, 2);
 });
 
-test('an exhausted budget exits 3', () => {
-  // 14 concurrent writes and a read of a value nobody wrote: every order must be tried
+/** n concurrent writes, each value read by a concurrent read, then a read of a value nobody wrote. */
+function hardHistory(name: string, n: number): string {
   const ops: object[] = [];
-  for (let p = 0; p < 14; p++) ops.push({ type: 'invoke', f: 'write', value: p, process: p, time: p });
-  for (let p = 0; p < 14; p++) ops.push({ type: 'ok', f: 'write', value: p, process: p, time: 20 + p });
-  ops.push({ type: 'invoke', f: 'read', value: null, process: 99, time: 40 }, { type: 'ok', f: 'read', value: 99, process: 99, time: 41 });
-  const f = join(dir, 'hard.ndjson');
+  const at = (type: string, f: string, value: number | null, process: number, time: number) => ops.push({ type, f, key: 'k', value, process, time });
+  for (let p = 0; p < n; p++) at('invoke', 'write', p, p, p);
+  for (let p = 0; p < n; p++) at('invoke', 'read', null, 100 + p, n + p);
+  for (let p = 0; p < n; p++) at('ok', 'write', p, p, 3 * n + p);
+  for (let p = 0; p < n; p++) at('ok', 'read', p, 100 + p, 4 * n + p);
+  at('invoke', 'read', null, 99, 5 * n);
+  at('ok', 'read', 99, 99, 5 * n + 1);
+  const f = join(dir, name);
   writeFileSync(f, ops.map((o, index) => line({ index, ...o })).join('\n'));
+  return f;
+}
+
+test('an exhausted budget exits 3: time (--timeout) or memory (--max-memory)', () => {
+  const f = hardHistory('hard.ndjson', 16);
   const r = gameday('check', f, '--timeout', '0.001');
   assert.equal(r.status, 3, r.stdout + r.stderr);
-  assert.match(r.stdout, /UNKNOWN\s+linearizable/);
+  assert.match(r.stdout, /UNKNOWN\s+linearizable.*time budget exhausted/);
+  const m = gameday('check', f, '--max-memory', '0.05');
+  assert.equal(m.status, 3, m.stdout + m.stderr);
+  assert.match(m.stdout, /UNKNOWN\s+linearizable.*memory budget exhausted \(0\.05 MB/);
+});
+
+test('a bad --timeout or --max-memory exits 2 naming the flag and the fix', () => {
+  const f = hardHistory('small.ndjson', 2);
+  for (const [flag, v] of [['--timeout', '0'], ['--timeout', 'soon'], ['--max-memory', '-1'], ['--max-memory', 'lots']] as const) {
+    const r = gameday('check', f, flag, v);
+    assert.equal(r.status, 2, `${flag} ${v}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`${flag}.*positive number`));
+    assert.match(r.stderr, new RegExp(`e\\.g\\. ${flag} \\d+`));
+  }
+  assert.equal(gameday('check', f, '--max-memory', '64', '--timeout', '5').status, 1);
 });

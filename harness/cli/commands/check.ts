@@ -1,11 +1,13 @@
 // gameday check <run-folder | history-file>: re-derives the validity verdicts from a
-// history alone. Exit 0 valid, 1 violation, 3 unknown (budget exhausted), 2 bad input.
+// history alone. Exit 0 valid, 1 violation, 3 unknown (--timeout or --max-memory ran
+// out), 2 bad input.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { combineVerdicts, type CheckResult } from '../../checkers/check.ts';
 import { checkHistory } from '../../checkers/check-history.ts';
 import { formatResult } from '../../checkers/format-result.ts';
+import { DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_MS } from '../../checkers/lin-budget.ts';
 import type { ModelName } from '../../checkers/linearizable.ts';
 import type { ReplicaReads } from '../../checkers/lost-writes.ts';
 import { HistoryFormatError } from '../../history/read-error.ts';
@@ -17,6 +19,7 @@ interface CheckArgs {
   format?: HistoryFormat;
   model?: ModelName;
   timeout: number;
+  maxMemory: number;
   json: boolean;
   wholeMap: boolean;
 }
@@ -47,6 +50,7 @@ function readReplicaReads(dir: string): ReplicaReads {
 
 async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
   if (!(args.timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, not ${args.timeout}`, 'e.g. --timeout 60', '--timeout');
+  if (!(args.maxMemory > 0)) throw new UsageError(`--max-memory must be a positive number of megabytes, not ${args.maxMemory}`, `e.g. --max-memory ${DEFAULT_MAX_MEMORY_MB}`, '--max-memory');
   const { file, runFolder, h } = load(args.path, args.format);
   const model = args.model ?? h.model;
   if (args.wholeMap && model !== 'kv') {
@@ -56,6 +60,7 @@ async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
     model,
     initial: h.initial,
     timeoutMs: args.timeout * 1000,
+    maxMemoryMB: args.maxMemory,
     finalReads: h.format === 'gameday',
     wholeMap: args.wholeMap,
     ...(runFolder ? { replicaReads: readReplicaReads(args.path) } : {}),
@@ -79,7 +84,8 @@ export const command: CommandModule<object, CheckArgs> = {
       .positional('path', { type: 'string', demandOption: true, describe: 'run folder (holding history.ndjson) or history file' })
       .option('format', { choices: FORMATS, describe: 'history format (default: guessed from the file)' })
       .option('model', { choices: ['register', 'cas-register', 'kv'] as const, describe: 'model to check against (default: from the format)' })
-      .option('timeout', { type: 'number', default: 60, describe: 'seconds before the verdict is unknown' })
+      .option('timeout', { type: 'number', default: DEFAULT_TIMEOUT_MS / 1000, describe: 'seconds the linearizability search may take before the verdict is unknown' })
+      .option('max-memory', { type: 'number', default: DEFAULT_MAX_MEMORY_MB, describe: 'megabytes the linearizability search may remember before the verdict is unknown' })
       .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' })
       .option('whole-map', { type: 'boolean', default: false, describe: 'kv model: search the whole history as one map instead of key by key (same verdict, slower)' }) as unknown as Argv<CheckArgs>,
   handler,

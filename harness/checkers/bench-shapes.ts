@@ -1,0 +1,53 @@
+// The generated families of `npm run bench:check` (gen-shapes.ts), each in a
+// linearizable and a violating version, written to files in Porcupine's formats so that
+// both checkers read the same history. RECORDED holds Porcupine's figures as last
+// measured here (median ms and verdict, parsing excluded), printed when Go is absent.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PorcupineKind } from './bench-porcupine.ts';
+import { casChain, kvShared, longRegister } from './gen-shapes.ts';
+
+export interface ShapeHistory {
+  readonly name: string;
+  readonly file: string;
+  readonly kind: PorcupineKind;
+  readonly expected: 'pass' | 'fail';
+  /** Porcupine runs (1 where it takes seconds) */
+  readonly runs: number;
+}
+
+export function shapeHistories(quick: boolean): ShapeHistory[] {
+  const dir = join(tmpdir(), 'gameday-bench-shapes');
+  mkdirSync(dir, { recursive: true });
+  const out: ShapeHistory[] = [];
+  const add = (name: string, kind: PorcupineKind, bad: boolean, text: string, runs = 3): void => {
+    const file = join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}-${bad ? 'bad' : 'ok'}.${kind === 'etcd' ? 'log' : 'txt'}`);
+    writeFileSync(file, text);
+    out.push({ name: `${name}, ${bad ? 'violating' : 'linearizable'}`, file, kind, expected: bad ? 'fail' : 'pass', runs });
+  };
+  for (const bad of [false, true]) {
+    for (const n of quick ? [20] : [20, 28, 40]) add(`cas chain, ${n} concurrent cas`, 'etcd', bad, casChain(n, { seed: n, bad }), bad && n > 20 ? 1 : 3);
+    for (const c of quick ? [8] : [4, 8, 16]) add(`one key, ${c} clients, 60000 lines`, 'etcd', bad, longRegister(60_000, c, { seed: c, bad }), c > 4 ? 1 : 3);
+    add('kv, 50 clients on 10 keys, 4000 lines', 'kv', bad, kvShared(4000, 50, 10, { seed: 10, bad }));
+  }
+  return out;
+}
+
+/** Porcupine on these histories as last measured on this machine (Go 1.19, 2 cores, 20 s timeout, load average 6-13). */
+export const RECORDED: Readonly<Record<string, string>> = {
+  'cas chain, 20 concurrent cas, linearizable': '0.174 pass',
+  'cas chain, 28 concurrent cas, linearizable': '0.161 pass',
+  'cas chain, 40 concurrent cas, linearizable': '0.158 pass',
+  'one key, 4 clients, 60000 lines, linearizable': '327 pass',
+  'one key, 8 clients, 60000 lines, linearizable': '2069 pass',
+  'one key, 16 clients, 60000 lines, linearizable': '> 20000 unknown',
+  'kv, 50 clients on 10 keys, 4000 lines, linearizable': '192 pass',
+  'cas chain, 20 concurrent cas, violating': '12.50 fail',
+  'cas chain, 28 concurrent cas, violating': '2249 fail',
+  'cas chain, 40 concurrent cas, violating': '> 20000 unknown',
+  'one key, 4 clients, 60000 lines, violating': '639 fail',
+  'one key, 8 clients, 60000 lines, violating': '16509 fail',
+  'one key, 16 clients, 60000 lines, violating': '> 20000 unknown',
+  'kv, 50 clients on 10 keys, 4000 lines, violating': '331 fail',
+};

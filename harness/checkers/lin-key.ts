@@ -1,0 +1,70 @@
+// One key's part of a history, checked for linearizability: calls compiled for the
+// model, open calls pruned (lin-prepare.ts), the calls cut into independent segments,
+// each searched (lin-search.ts) from every state the previous segment can end in; on
+// a violation, the witness (lin-witness.ts) within a small multiple of the verdict's time.
+import type { Value } from '../history/op.ts';
+import type { Call } from './calls.ts';
+import { Budget } from './lin-budget.ts';
+import { compileCalls, States, step, type LinOp, type ModelName } from './lin-model.ts';
+import { pruneOpen, segments, UNREAD, type PruneStats } from './lin-prepare.ts';
+import { search, type SearchResult } from './lin-search.ts';
+import { callRef, linWitness, type LinWitness } from './lin-witness.ts';
+
+export type KeyOutcome =
+  | { readonly verdict: 'pass' }
+  | { readonly verdict: 'fail'; readonly witness: LinWitness }
+  | { readonly verdict: 'unknown'; readonly reason: string };
+
+export interface Figures extends PruneStats {
+  keys: number;
+  calls: number;
+  segments: number;
+  explored: number;
+}
+
+/** The witness may take this many times what the verdict took (and at least WITNESS_MIN_MS). */
+const WITNESS_FACTOR = 2;
+const WITNESS_MIN_MS = 20;
+
+export function checkKey(key: string | undefined, calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures, witness: boolean): KeyOutcome {
+  const t0 = performance.now();
+  const states = new States();
+  const pruned = pruneOpen(compileCalls(model, states, calls), states.id(initial), () => states.id(UNREAD), fig);
+  const { ops, initial: init } = pruned;
+  fig.calls += ops.length;
+  const segs = segments(ops);
+  fig.segments += segs.length;
+  let from: readonly number[] = [init];
+  let before = 0;
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i] as LinOp[];
+    const last = i === segs.length - 1;
+    const r = seg.length === 1 ? single(states, seg[0] as LinOp, from) : search(states, seg, from, last ? 'any' : 'all', budget);
+    if (r.kind === 'unknown') return { verdict: 'unknown', reason: `key ${JSON.stringify(key ?? null)}: ${r.reason}` };
+    if (r.kind === 'fail') {
+      const wb = new Budget(Math.max(WITNESS_FACTOR * (performance.now() - t0), WITNESS_MIN_MS), Infinity, budget.maxBytes);
+      const w = witness ? linWitness(key, states, segs.flat(), init, seg, from, r.stuck, before, wb) : bareWitness(key, seg[r.stuck] as LinOp, before);
+      return { verdict: 'fail', witness: w };
+    }
+    from = r.ends;
+    before += seg.length;
+  }
+  return { verdict: 'pass' };
+}
+
+/** The verdict's evidence without the search for a window: the stuck call alone. */
+function bareWitness(key: string | undefined, op: LinOp, before: number): LinWitness {
+  const c = callRef(op.call);
+  return { key: key ?? null, stuck: c, window: [c], windowFrom: 'history', prefix: { calls: before, last: [], stateAfter: null } };
+}
+
+/** A segment of one call (the common case): the states it can leave, without a search. */
+function single(states: States, op: LinOp, from: readonly number[]): SearchResult {
+  const ends = new Set<number>();
+  for (const s of from) {
+    if (op.optional) ends.add(s);
+    const n = step(states, op, s);
+    if (n >= 0) ends.add(n);
+  }
+  return ends.size > 0 ? { kind: 'ok', order: [0], ends: [...ends] } : { kind: 'fail', stuck: 0 };
+}
