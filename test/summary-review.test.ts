@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunResult } from '../harness/runner/result.ts';
+import { etcdMissing } from '../targets/etcd/target.ts';
 import { gameday, repoRoot } from './cli.ts';
 
 const seeds = Math.max(1, Number(process.env['GAMEDAY_AGREE_SEEDS'] ?? 1));
@@ -18,7 +19,9 @@ const tally: string[] = [];
 for (const file of experiments) {
   for (let i = 0; i < seeds; i++) {
     const seed = 100 + i;
-    test(`${file} seed ${seed}: the summary and gameday review agree on every fault`, { timeout: 240_000 }, async () => {
+    const needsEtcd = /^\s*name:\s*etcd\b/m.test(readFileSync(join(repoRoot, 'experiments', file), 'utf8'));
+    const skip = needsEtcd && etcdMissing() ? `${etcdMissing()}: install etcd-server (Debian) to run ${file}` : false;
+    test(`${file} seed ${seed}: the summary and gameday review agree on every fault`, { skip, timeout: 240_000 }, async () => {
       const out = join(mkdtempSync(join(tmpdir(), 'gameday-agree-')), 'run');
       const r = await gameday(['run', `experiments/${file}`, '--seed', String(seed), '--out', out, '--quiet'], { env });
       assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}\n${r.stdout}\n${r.stderr}`);
