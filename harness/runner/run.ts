@@ -68,6 +68,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   log.info({ seed: p.seed, runDir: p.runDir }, `gameday run "${exp.title}"  seed ${p.seed}  provider ${exp.provider}  target ${exp.target.name}${exp.target.bugs.length ? ` (UNSAFE: ${exp.target.bugs.join(', ')})` : ''}`);
   log.info(`run folder ${p.runDir}`);
   for (const w of unsafeModeWarnings(exp.target.bugs, p.plan, p.topology)) log.warn(w);
+  if (p.toxiproxy !== undefined) log.info(`network faults through the Toxiproxy at ${p.toxiproxy} (its proxies are named gameday-${p.runId}.*)`);
   log.info(`fault plan (offsets from the start of chaos, ${formatMs(exp.phases.chaosMs)}):\n${formatPlan(p.plan)}`);
   registerRun({ runId: p.runId, runDir: p.runDir, pid: process.pid, provider: exp.provider, startedAt: startedAt.toISOString(), ...(p.toxiproxy !== undefined ? { toxiproxy: p.toxiproxy } : {}) });
 
