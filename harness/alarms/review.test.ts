@@ -121,3 +121,12 @@ test('a fault overtaken within one alarm window by the next: no alarm of its own
   const short = review(h.filter((o) => o.time < 3400), [inject('f1', 3000), heal('f1', 3390)], []);
   assert.equal(byId(short, 'f1')?.outcome, 'below-threshold');
 });
+
+test('an alarm that no fault stands out in is put down to the last fault in force whose calls failed above the quiet rate, not left unexplained', () => {
+  // f0's errors (a fifth of az1's calls) outlast its heal; f1 keeps them going at the same rate: f1 adds nothing that stands out
+  const h = history(9000, (t, az) => az === 'az1' && t >= 1000 && t < 6000 && Math.round(t / 50) % 5 === 0);
+  const r = review(h, [inject('f0', 1000), heal('f0', 2000), inject('f1', 3000), heal('f1', 6000)], [change(4500, 'ALARM', { az: 'az1' }), change(6800, 'OK', { az: 'az1' })]);
+  assert.deepEqual(r.changes.filter((c) => c.to === 'ALARM').map((c) => c.fault), ['f1']);
+  assert.deepEqual(r.unexplained, []);
+  assert.equal(byId(r, 'f1')?.outcome, 'alarm');
+});

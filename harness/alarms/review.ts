@@ -12,9 +12,13 @@
 //     counted as f's (the whole hold when that leaves fewer than min-requests calls).
 //     Calls are placed by their start times, so a call that hangs until its timeout
 //     counts where it began.
+//     ("Just before" falls back to the scope's quiet rate, with no fault in force, when
+//     too few calls started there to tell.)
 //   - An alarm that goes to ALARM at t is put down to the fault, among those in force
 //     at t (or healed at most `graceMs` before) whose errors its scope saw, that was
-//     injected last. No such fault: the alarm is unexplained (no fault behind it).
+//     injected last; failing that, to the last of them whose hold its scope's calls
+//     failed in above the scope's quiet rate (overlapping faults can each add too
+//     little to stand out alone). No such fault: the alarm is unexplained.
 //   - Each fault then has one outcome: `alarm` (an alarm was put down to it),
 //     `already-in-alarm` (a scope that saw its errors was in ALARM when it came),
 //     `missed` (a scope saw its errors at 1.25x the alarm's own error rate or more,
@@ -219,28 +223,54 @@ export function reviewAlarms(history: readonly Op[], records: readonly FaultReco
   const minErrors = o.minErrors ?? DEFAULT_MIN_ERRORS;
   const events = windows.flatMap((w) => [{ id: w.id, t: w.injectedAtMs }, ...(w.healedAtMs === null ? [] : [{ id: w.id, t: w.healedAtMs }])]);
 
+  // each scope's error rate while no fault was in force (nor within the grace after one): its quiet rate
+  const quiet = new Map<string, number>();
+  for (const [scope, calls] of scopes) {
+    let c = 0;
+    let e = 0;
+    let from = -Infinity;
+    const spans = windows.map((w) => [w.injectedAtMs, (w.healedAtMs ?? Infinity) + o.graceMs] as const).sort((a, b) => a[0] - b[0]);
+    for (const [a, b] of [...spans, [Infinity, Infinity] as const]) {
+      if (a > from) {
+        const r = calls.range(from, a - 0.001);
+        c += r.calls;
+        e += r.errors;
+      }
+      from = Math.max(from, b);
+    }
+    quiet.set(scope, c ? e / c : 0);
+  }
+
   // which scopes saw each fault's errors
   const impactOf = new Map<string, ScopeImpact[]>();
+  // which scopes it merely touched: calls in them during its hold failed above their quiet rate (a weaker sign, for alarms nothing else explains)
+  const touchedBy = new Map<string, Set<string>>();
   for (const w of windows) {
     const others = events.filter((e) => e.id !== w.id);
     const since = Math.max(w.injectedAtMs - o.spec.windowMs, ...others.filter((e) => e.t < w.injectedAtMs).map((e) => e.t));
     // while it is the only change: up to the next injection or heal of another fault (its whole hold if that is too short to tell)
     const until = Math.min(w.healedAtMs ?? Infinity, ...others.filter((e) => e.t > w.injectedAtMs).map((e) => e.t));
     const seen: ScopeImpact[] = [];
+    const touched = new Set<string>();
     for (const [scope, calls] of scopes) {
+      const hold = calls.range(w.injectedAtMs, w.healedAtMs ?? Infinity);
+      const q = quiet.get(scope) ?? 0;
+      if (hold.errors > 0 && hold.errors / hold.calls > Math.max(1.5 * q, q + 0.01)) touched.add(scope);
       let end = until;
       let during = calls.range(w.injectedAtMs, end);
       if (during.calls < MIN_SOLO_CALLS) during = calls.range(w.injectedAtMs, (end = w.healedAtMs ?? Infinity));
       if (during.errors === 0) continue;
       const before = calls.range(since, Math.max(since, w.injectedAtMs - 0.001));
       const rate = during.errors / during.calls;
-      const rateBefore = before.calls ? before.errors / before.calls : 0;
+      // just before it, or (too few calls there to tell) the scope's quiet rate
+      const rateBefore = before.calls >= MIN_SOLO_CALLS ? before.errors / before.calls : (quiet.get(scope) ?? 0);
       // what a full alarm window would have seen: a fault shorter than the window is diluted by the calls around it
       const span = Math.min(end, lastStart) - w.injectedAtMs;
       const windowRate = rate * Math.min(1, Math.max(0, span) / o.spec.windowMs);
       if (rate > 1.5 * rateBefore) seen.push({ scope, calls: during.calls, errors: during.errors, errorRate: round3(rate), errorRateBefore: round3(rateBefore), windowRate: round3(windowRate) });
     }
     impactOf.set(w.id, seen.sort((a, b) => b.errorRate - a.errorRate || b.errors - a.errors));
+    touchedBy.set(w.id, touched);
   }
   const saw = (w: FaultWindow, scope: string): boolean => (impactOf.get(w.id) ?? []).some((s) => s.scope === scope);
 
@@ -248,8 +278,12 @@ export function reviewAlarms(history: readonly Op[], records: readonly FaultReco
   const attributed: AttributedChange[] = changes.map((c) => {
     if (c.to !== 'ALARM') return { ...c, fault: null };
     const scope = scopeName(c.scope);
-    const cands = windows.filter((w) => w.injectedAtMs <= c.time && c.time <= (w.healedAtMs ?? Infinity) + o.graceMs && saw(w, scope));
-    return { ...c, fault: cands.length ? (cands[cands.length - 1] as FaultWindow).id : null };
+    const inForce = windows.filter((w) => w.injectedAtMs <= c.time && c.time <= (w.healedAtMs ?? Infinity) + o.graceMs);
+    // the last one whose errors the scope saw; failing that, the last one that at least touched the scope
+    const cands = inForce.filter((w) => saw(w, scope));
+    const weak = inForce.filter((w) => touchedBy.get(w.id)?.has(scope));
+    const pick = cands[cands.length - 1] ?? weak[weak.length - 1];
+    return { ...c, fault: pick ? pick.id : null };
   });
 
   const faults = windows.map((w): FaultReview => {
