@@ -6,7 +6,8 @@
 //   info  unknown: a timeout, a reset connection, an ambiguous 5xx
 // A connection that was refused never carried the request, so even a write is `fail`.
 
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { answered, jsonCall } from './json-call.ts';
 
 export type Outcome =
   | { readonly type: 'ok'; readonly value?: string | null }
@@ -48,52 +49,14 @@ export class KvClient {
     this.agent.destroy();
   }
 
-  private call(method: string, path: string, body: unknown): Promise<Outcome> {
-    return new Promise((resolve) => {
-      const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-      let settled = false;
-      let sent = false;
-      const done = (o: Outcome): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(o);
-      };
-      const req = request(this.baseUrl + path, {
-        method,
-        agent: this.agent,
-        headers: data ? { 'content-type': 'application/json', 'content-length': data.length } : {},
-      });
-      const timer = setTimeout(() => {
-        done({ type: 'info', error: `timeout after ${this.timeoutMs} ms` });
-        req.destroy();
-      }, this.timeoutMs);
-      req.on('finish', () => (sent = true));
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        // Refused: the request never left. Anything else after sending: unknown.
-        if (err.code === 'ECONNREFUSED' || !sent) done({ type: 'fail', error: err.code ?? err.message });
-        else done({ type: 'info', error: err.code ?? err.message });
-      });
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err) => done({ type: 'info', error: err.message }));
-        res.on('end', () => {
-          let b: Record<string, unknown> = {};
-          try {
-            b = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-          } catch {
-            /* keep {} */
-          }
-          const status = res.statusCode ?? 0;
-          if (status === 200) return done({ type: 'ok', value: (b.value as string | null | undefined) ?? null });
-          if (status === 409) return done({ type: 'fail', error: PRECONDITION_FAILED, current: (b.current as string | null | undefined) ?? null });
-          const msg = `${status} ${String(b.error ?? '')}`.trim();
-          if (status === 503 && b.indeterminate === false) return done({ type: 'fail', error: msg });
-          done({ type: 'info', error: msg });
-        });
-      });
-      req.end(data);
-    });
+  private async call(method: string, path: string, body: unknown): Promise<Outcome> {
+    const a = await jsonCall(this.agent, this.baseUrl + path, method, body, this.timeoutMs);
+    if (!answered(a)) return a;
+    const b = a.body;
+    if (a.status === 200) return { type: 'ok', value: (b['value'] as string | null | undefined) ?? null };
+    if (a.status === 409) return { type: 'fail', error: PRECONDITION_FAILED, current: (b['current'] as string | null | undefined) ?? null };
+    const msg = `${a.status} ${String(b['error'] ?? '')}`.trim();
+    if (a.status === 503 && b['indeterminate'] === false) return { type: 'fail', error: msg };
+    return { type: 'info', error: msg };
   }
 }

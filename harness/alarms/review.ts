@@ -225,12 +225,12 @@ export function reviewAlarms(history: readonly Op[], records: readonly FaultReco
 
   // each scope's error rate while no fault was in force (nor within the grace after one): its quiet rate
   const quiet = new Map<string, number>();
+  const spans = [...windows.map((w) => [w.injectedAtMs, (w.healedAtMs ?? Infinity) + o.graceMs] as const).sort((a, b) => a[0] - b[0]), [Infinity, Infinity] as const];
   for (const [scope, calls] of scopes) {
     let c = 0;
     let e = 0;
     let from = -Infinity;
-    const spans = windows.map((w) => [w.injectedAtMs, (w.healedAtMs ?? Infinity) + o.graceMs] as const).sort((a, b) => a[0] - b[0]);
-    for (const [a, b] of [...spans, [Infinity, Infinity] as const]) {
+    for (const [a, b] of spans) {
       if (a > from) {
         const r = calls.range(from, a - 0.001);
         c += r.calls;

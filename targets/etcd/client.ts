@@ -4,7 +4,8 @@
 // effect (a refused connection, a compare that did not hold); info otherwise (a
 // timeout, an error of the server: etcd may still apply a write it timed out on).
 
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { answered, jsonCall, type JsonAnswer as Answer } from '../../canaries/json-call.ts';
 import { PRECONDITION_FAILED } from '../../harness/history/op.ts';
 import type { CallOutcome, ClientOptions, KvApi } from '../target.ts';
 
@@ -15,11 +16,6 @@ interface Kv {
   readonly key?: string;
   readonly value?: string;
   readonly mod_revision?: string;
-}
-
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
 }
 
 export class EtcdClient implements KvApi {
@@ -65,44 +61,10 @@ export class EtcdClient implements KvApi {
   }
 
   /** A 200 answer, or the outcome that stands for the failure. */
-  private call(path: string, body: unknown): Promise<Answer | CallOutcome> {
-    return new Promise((resolve) => {
-      const data = Buffer.from(JSON.stringify(body));
-      let settled = false;
-      let sent = false;
-      const done = (x: Answer | CallOutcome): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(x);
-      };
-      const req = request(this.baseUrl + path, { method: 'POST', agent: this.agent, headers: { 'content-type': 'application/json', 'content-length': data.length } });
-      const timer = setTimeout(() => {
-        done({ type: 'info', error: `timeout after ${this.o.timeoutMs} ms` });
-        req.destroy();
-      }, this.o.timeoutMs);
-      req.on('finish', () => (sent = true));
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ECONNREFUSED' || !sent) done({ type: 'fail', error: err.code ?? err.message });
-        else done({ type: 'info', error: err.code ?? err.message });
-      });
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err) => done({ type: 'info', error: err.message }));
-        res.on('end', () => {
-          let b: Record<string, unknown> = {};
-          try {
-            b = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-          } catch {
-            /* keep {} */
-          }
-          if (res.statusCode === 200) return done({ status: 200, body: b });
-          // etcd's errors ("etcdserver: request timed out", "no leader", ...) do not say the request was not applied
-          done({ type: 'info', error: `${res.statusCode ?? 0} ${String(b['error'] ?? b['message'] ?? '')}`.trim() });
-        });
-      });
-      req.end(data);
-    });
+  private async call(path: string, body: unknown): Promise<Answer | CallOutcome> {
+    const a = await jsonCall(this.agent, this.baseUrl + path, 'POST', body, this.o.timeoutMs);
+    if (!answered(a) || a.status === 200) return a;
+    // etcd's errors ("etcdserver: request timed out", "no leader", ...) do not say the request was not applied
+    return { type: 'info', error: `${a.status} ${String(a.body['error'] ?? a.body['message'] ?? '')}`.trim() };
   }
 }
