@@ -1,3 +1,4 @@
+// test: alone (runs game days or containers; see test/run-tests.mjs)
 // End to end on Docker: a power-off game day, an AZ-partition game day and a
 // link-fault game day (latency, then a partition, through the run's fault-proxy
 // container) with each node in its own container pass their checks, and afterwards

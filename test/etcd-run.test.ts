@@ -1,3 +1,4 @@
+// test: alone (runs game days or containers; see test/run-tests.mjs)
 // End to end on a real system: a power-off game day on a 3-member etcd (Debian's
 // etcd-server, local processes with a client and a peer port each) passes every check
 // it promises; partitions of etcd are refused until they can be done (exit 2).

@@ -1,3 +1,4 @@
+// test: alone (runs game days or containers; see test/run-tests.mjs)
 // A target of the user's own, written outside the repository (it imports only types
 // from gameday), named in an experiment file: a game day runs on it with no change to
 // gameday; everything wrong with such a module is exit 2 with the field named.

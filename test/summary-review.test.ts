@@ -1,3 +1,4 @@
+// test: alone (runs game days or containers; see test/run-tests.mjs)
 // The run's summary and `gameday review` agree, fault by fault, on every ready
 // experiment: both read the one attribution rule (harness/alarms/review.ts), the
 // summary from the run's result, the review from the run folder's files.

@@ -1,3 +1,4 @@
+// test: alone (runs game days or containers; see test/run-tests.mjs)
 // End-to-end on Docker: a 3-AZ cluster of the test node program in containers.
 // Skipped with the reason when Docker (or nsenter + iptables) is not usable here.
 

@@ -1,3 +1,4 @@
+// test: alone (runs game days or containers; see test/run-tests.mjs)
 // The run's fault proxy on Docker: the docker cluster with its links interposed
 // through a fault-proxy container, driven by the fault layer's ProxyNet. Latency on
 // the links of one AZ slows exactly those links (node → node and gateway → node),

@@ -1,3 +1,4 @@
+// test: alone (runs game days or containers; see test/run-tests.mjs)
 // After the harness is SIGKILLed in the middle of a partition, healDockerRun restores
 // connectivity and removes everything of the run, and nothing else.
 
