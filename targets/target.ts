@@ -40,6 +40,8 @@ export interface LaunchContext {
   readonly listen: Address;
   /** Addresses of its named ports (NodeInfo.ports), by name. */
   readonly ports: Readonly<Record<string, Address>>;
+  /** The node's own address as others reach it directly (what it advertises: its loopback address locally, its container's address on docker); listen.host may be 0.0.0.0. */
+  readonly advertiseHost: string;
   /** How this node reaches another node's port (its main port when `port` is left out). */
   peerAddress(toNodeId: string, port?: string): Address;
   /** Where this node keeps its data: survives power-off and power-on. */
@@ -57,13 +59,17 @@ export interface LaunchSpec {
    * for containers. The bundled target's way; a target of your own gives `command` instead.
    */
   readonly entry?: string;
-  /** Any executable and its arguments (local provider): power-off and pause reach this very process. */
+  /** Any executable and its arguments: locally power-off and pause reach this very process; on docker it runs in an image of that executable and the libraries it links, made from the host's. */
   readonly command?: readonly string[];
+  /** Host files or folders the node reads (its script, a config): on docker each is mounted read-only at the same path in its container. */
+  readonly files?: readonly string[];
+  /** Docker only: a ready-made local image to run (its entrypoint, then `command` and `args` as the container's arguments). */
+  readonly image?: string;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   /** HTTP path of the main port answering 200 once the node is ready (unless `ready` says otherwise). */
   readonly readyPath: string;
-  /** Another readiness probe: the main port (or a named one) accepting TCP, or a command that exits 0 once the node is ready. */
+  /** Another readiness probe: the main port (or a named one) accepting TCP, or a command that exits 0 once the node is ready (local provider only). */
   readonly ready?: { readonly tcp: true | string } | { readonly command: readonly string[] };
 }
 

@@ -118,11 +118,15 @@ export class StartedLocalCluster implements StartedCluster {
     const spec = this.target.launch(n.info, {
       listen: n.listen,
       ports: n.ports,
+      advertiseHost: n.listen.host,
       dataDir: n.dataDir,
       peerAddress: (to, port) => this.links.dial(n.info.id, portKey(to, port)),
       peerUrl: (to, port) => urlOf(this.links.dial(n.info.id, portKey(to, port))),
       targetOptions: this.opts.targetOptions ?? {},
     });
+    if (spec.command === undefined && spec.entry === undefined) {
+      throw new Error(`node ${n.info.id} of target ${this.target.name} gives ${spec.image !== undefined ? `only an image (${spec.image}), which runs on docker` : 'no entry or command to start'}: give a command for local processes, or use --provider docker`);
+    }
     const fd = openSync(n.logPath, 'a');
     const env = { ...process.env, ...spec.env, GAMEDAY_RUN_ID: this.opts.runId, GAMEDAY_NODE_ID: n.info.id };
     // a node program of ours holds an IPC channel and exits when the harness does; any other

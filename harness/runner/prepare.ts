@@ -72,15 +72,19 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
   }
   const seed = opts.seed ?? exp.seed ?? randomSeed();
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got ${seed}`, 'pass e.g. --seed 42');
-  if (exp.target.module !== undefined && exp.provider !== 'local') {
-    throw new UsageError(`a target module of your own runs on the local provider (the docker provider builds images for the bundled cluster only, so far)`, 'use --provider local (the default)', opts.provider !== undefined ? '--provider' : `${opts.file}: provider`);
-  }
   const target = await loadTarget(exp, opts.file);
   const topology = target.topology(exp.target.options);
   checkTrafficBound(exp, topology, opts.durationMs !== undefined);
   const plan = planOrExplain(exp, topology, seed, opts);
-  if (target.noLinkFaults !== undefined && (plan.faults.some((f) => f.net) || opts.toxiproxy !== undefined)) {
-    throw new UsageError(`target ${target.name} cannot take partitions or link faults yet: ${target.noLinkFaults}`, 'keep to power-off and pause faults for this target', opts.toxiproxy !== undefined ? '--toxiproxy' : `${opts.file}: faults`);
+  if (target.noLinkFaults !== undefined) {
+    // on docker, partitions alone are packet drops in each node's own namespace: no proxy on the links
+    const linkFault = plan.faults.find((f) => f.net !== undefined && f.kind !== 'partition');
+    const proxied = opts.toxiproxy !== undefined || linkFault !== undefined || (exp.provider !== 'docker' && plan.faults.some((f) => f.net !== undefined));
+    if (proxied) {
+      const what = opts.toxiproxy !== undefined ? '--toxiproxy' : linkFault !== undefined ? `link faults (${linkFault.kind})` : 'partitions on the local provider';
+      const fix = opts.toxiproxy !== undefined || linkFault !== undefined ? 'keep to power-off, pause and partition faults for this target (partitions with --provider docker)' : 'run it with --provider docker (partitions are packet drops in each node\'s network namespace there), or keep to power-off and pause faults';
+      throw new UsageError(`target ${target.name} cannot take ${what}: they need the fault proxy on its links, and ${target.noLinkFaults}`, fix, opts.toxiproxy !== undefined ? '--toxiproxy' : `${opts.file}: faults`);
+    }
   }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   const name = basename(opts.file).replace(/\.(ya?ml|json)$/, '');

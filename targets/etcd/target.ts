@@ -5,9 +5,11 @@
 // The scrub digests each member's whole keyspace through a serializable read (the
 // gateway has no HashKV), with the revision it was read at.
 //
-// Partitions and link faults are refused for now: every member must be given the same
-// --initial-cluster peer URLs, so member-to-member links cannot each go through a
-// proxy of their own (that needs the docker provider's network namespaces).
+// Every member must be given the same --initial-cluster peer URLs (the cluster's
+// identity is derived from them), so member-to-member links cannot each go through a
+// proxy of their own: link faults (latency, ...) are refused, and partitions run on
+// the docker provider only, where they are packet drops in each member's own network
+// namespace and every member dials the others' real addresses.
 
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -37,7 +39,7 @@ export class EtcdTarget implements Target {
   readonly promises = 'linearizable-kv' as const;
   readonly replicationFactor: number;
   /** Why member-to-member links cannot go through the fault proxy (see the header). */
-  readonly noLinkFaults = 'every etcd member must be given the same --initial-cluster peer URLs, so its links cannot each go through a proxy of their own; partitions and link faults of etcd need the docker provider (not there yet)';
+  readonly noLinkFaults = 'every etcd member must be given the same --initial-cluster peer URLs, so its links cannot each go through a proxy of their own';
 
   constructor(readonly options: EtcdOptions = { members: 3 }) {
     this.replicationFactor = options.members;
@@ -52,13 +54,15 @@ export class EtcdTarget implements Target {
     const url = (a: { host: string; port: number }): string => `http://${a.host}:${a.port}`;
     const peer = ctx.ports['peer'];
     if (!peer) throw new Error(`etcd member ${node.id} has no peer port`);
-    const cluster = this.topology().nodes.map((n) => `${n.id}=${n.id === node.id ? url(peer) : url(ctx.peerAddress(n.id, 'peer'))}`).join(',');
+    // what the member listens on may be 0.0.0.0 (docker); what it advertises is the address others dial
+    const advertised = (a: { port: number }): string => url({ host: ctx.advertiseHost, port: a.port });
+    const cluster = this.topology().nodes.map((n) => `${n.id}=${n.id === node.id ? advertised(peer) : url(ctx.peerAddress(n.id, 'peer'))}`).join(',');
     return {
       command: [ETCD_BINARY],
       args: [
         '--name', node.id, '--data-dir', `${ctx.dataDir}/etcd`,
-        '--listen-client-urls', url(ctx.listen), '--advertise-client-urls', url(ctx.listen),
-        '--listen-peer-urls', url(peer), '--initial-advertise-peer-urls', url(peer),
+        '--listen-client-urls', url(ctx.listen), '--advertise-client-urls', advertised(ctx.listen),
+        '--listen-peer-urls', url(peer), '--initial-advertise-peer-urls', advertised(peer),
         '--initial-cluster', cluster, '--initial-cluster-state', 'new', '--initial-cluster-token', 'gameday',
         // 3.4 leaves pre-vote off, and an isolated member then disrupts the cluster when it comes back
         '--pre-vote=true', '--heartbeat-interval', '100', '--election-timeout', '1000', '--logger', 'zap',

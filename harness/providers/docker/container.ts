@@ -3,7 +3,7 @@
 // (kill, start, pause, unpause) for power cuts, which testcontainers does not model.
 
 import type Dockerode from 'dockerode';
-import { waitReady } from '../ready.ts';
+import { waitProbe, type Probe } from '../ready.ts';
 import { dockerode, testcontainers } from './runtime.ts';
 
 export interface ContainerSpec {
@@ -15,7 +15,7 @@ export interface ContainerSpec {
   readonly env: Readonly<Record<string, string>>;
   readonly args: readonly string[];
   /** host dir → container dir */
-  readonly mounts: readonly { source: string; target: string }[];
+  readonly mounts: readonly { source: string; target: string; readOnly?: boolean }[];
 }
 
 export interface RunningContainer {
@@ -37,7 +37,7 @@ export async function createAndStart(spec: ContainerSpec): Promise<RunningContai
     .withLabels({ ...spec.labels })
     .withEnvironment({ ...spec.env })
     .withPinnedAddress(spec.network, spec.ip)
-    .withBindMounts(spec.mounts.map((m) => ({ source: m.source, target: m.target, mode: 'rw' as const })))
+    .withBindMounts(spec.mounts.map((m) => ({ source: m.source, target: m.target, mode: m.readOnly ? ('ro' as const) : ('rw' as const) })))
     .withAutoRemove(false);
   if (spec.args.length > 0) c = c.withCommand([...spec.args]);
   if (typeof process.getuid === 'function' && typeof process.getgid === 'function') {
@@ -60,13 +60,13 @@ export async function stateOf(handle: Dockerode.Container): Promise<ContainerSta
   return { running: s.Running, paused: s.Paused, pid: s.Pid, exitCode: s.ExitCode };
 }
 
-/** Waits until `url` answers 200 (harness/providers/ready.ts); fails fast when the container exits, with its logs. */
-export function waitContainerReady(handle: Dockerode.Container, url: string, timeoutMs: number, what: string): Promise<void> {
+/** Waits until the probe says ready (harness/providers/ready.ts); fails fast when the container exits, with its logs. */
+export function waitContainerReady(handle: Dockerode.Container, probe: Probe, timeoutMs: number, what: string): Promise<void> {
   const gone = async (): Promise<string | undefined> => {
     const s = await stateOf(handle);
     return s.running ? undefined : `exited with code ${s.exitCode}:\n${(await logsOf(handle)).slice(-2000)}\n`;
   };
-  return waitReady(url, { timeoutMs, what, gone, goneEvery: 5, pollMs: 50 });
+  return waitProbe(probe, { timeoutMs, what, gone, goneEvery: 5, pollMs: 50 });
 }
 
 /** The container's stdout and stderr so far (all its starts), demultiplexed, in order. */

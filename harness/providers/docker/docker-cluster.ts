@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedCluster } from '../provider.ts';
+import type { Probe } from '../ready.ts';
 import type { NodeInfo, Topology } from '../../../targets/target.ts';
 import { logsOf, stateOf, waitContainerReady } from './container.ts';
 import type { StartedFaultProxy } from './fault-proxy.ts';
@@ -20,8 +21,8 @@ import type Dockerode from 'dockerode';
 
 export interface Party extends JournalParty {
   readonly handle: Dockerode.Container;
-  /** HTTP URL answering 200 when the party is ready (from the host). */
-  readonly readyUrl: string;
+  /** Says when the party is ready (probed from the host). */
+  readonly ready: Probe;
   /** node index (forwarding port on gateways), -1 for gateways */
   readonly index: number;
 }
@@ -98,7 +99,7 @@ export class DockerCluster implements StartedCluster {
       this.power.set(p.party, 'on');
       await this.applyDrops([p.party]); // its namespace is new: put its cuts back first
     }
-    await waitContainerReady(p.handle, p.readyUrl, this.readyTimeoutMs, `${p.kind} ${p.party} (${p.container})`);
+    await waitContainerReady(p.handle, p.ready, this.readyTimeoutMs, `${p.kind} ${p.party} (${p.container})`);
   }
 
   async pause(nodeId: string): Promise<void> {

@@ -10,13 +10,14 @@
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Provider, StartOptions } from '../provider.ts';
-import type { LaunchSpec, Target, Topology } from '../../../targets/target.ts';
+import { portKey, type LaunchSpec, type Target, type Topology } from '../../../targets/target.ts';
 import type { Address } from '../provider.ts';
 import type { LinkMap } from '../local.ts';
 import { createAndStart, waitContainerReady } from './container.ts';
 import { DockerCluster, type Party } from './docker-cluster.ts';
 import { FAULT_PROXY_ENTRY, faultProxyRecord, startFaultProxy, type FaultProxyOptions, type StartedFaultProxy } from './fault-proxy.ts';
-import { programImage } from './image.ts';
+import { commandImage, programImage } from './image.ts';
+import { httpProbe, tcpProbe, type Probe } from '../ready.ts';
 import { writeJournal } from './journal.ts';
 import {
   chainName, containerName, GATEWAY_BASE_PORT, GATEWAY_HEALTH_PORT, gatewayContainerName, gatewayId,
@@ -82,45 +83,49 @@ export class DockerProvider implements Provider {
       if (fp && proxyImageP) {
         proxy = await startFaultProxy(opts.runId, network.name, proxyIp, (await proxyImageP).tag, { seed: fp.seed, readyTimeoutMs });
         check();
-        const upstreams = new Map<string, Address>(topology.nodes.map((n) => [n.id, { host: ip(n.id), port: NODE_PORT }]));
+        const upstreams = new Map<string, Address>(topology.nodes.flatMap((n) => [
+          [n.id, { host: ip(n.id), port: NODE_PORT }] as const,
+          ...(n.ports ?? []).map((p) => [portKey(n.id, p), { host: ip(n.id), port: portNumber(topology, n.id, p) }] as const),
+        ]));
         links = await fp.interpose({ url: proxy.api, subnet: network.subnet }, upstreams, topology);
         check();
       }
-      const dial = (from: string, to: string): Address => links?.dial(from, to) ?? { host: ip(to), port: NODE_PORT };
+      const dial = (from: string, to: string, port?: string): Address => links?.dial(from, portKey(to, port)) ?? { host: ip(to), port: portNumber(topology, to, port) };
       const specs = new Map<string, LaunchSpec>();
       for (const n of topology.nodes) {
-        if ((n.ports ?? []).length > 0) throw new Error(`node ${n.id} of target ${target.name} has named ports (${(n.ports ?? []).join(', ')}); the docker provider gives each node one port (yet): use --provider local`);
-        const noPorts = (to: string, port?: string): void => {
-          if (port !== undefined) throw new Error(`the docker provider has no named port ${port} on ${to}`);
-        };
-        specs.set(n.id, target.launch(n, {
+        const ports = Object.fromEntries((n.ports ?? []).map((p) => [p, { host: '0.0.0.0', port: portNumber(topology, n.id, p) }]));
+        const spec = target.launch(n, {
           listen: { host: '0.0.0.0', port: NODE_PORT },
-          ports: {},
+          ports,
+          advertiseHost: ip(n.id),
           dataDir: `${NODE_HOME}/data`,
-          peerAddress: (to, port) => {
-            noPorts(to, port);
-            return dial(n.id, to);
-          },
+          peerAddress: (to, port) => dial(n.id, to, port),
           peerUrl: (to, port) => {
-            noPorts(to, port);
-            const a = dial(n.id, to);
+            const a = dial(n.id, to, port);
             return `http://${a.host}:${a.port}`;
           },
           targetOptions: opts.targetOptions ?? {},
-        }));
+        });
+        if (spec.ready !== undefined && 'command' in spec.ready) {
+          throw new Error(`node ${n.id} of target ${target.name} is made ready by a command (${spec.ready.command.join(' ')}), which the docker provider cannot run inside its container (the image holds the node's program alone): give the node an HTTP readyPath or ready: { tcp: true } instead, or use --provider local`);
+        }
+        if (spec.image === undefined && spec.entry === undefined && spec.command === undefined) throw new Error(`node ${n.id} of target ${target.name}: its launch gives no image, entry or command`);
+        specs.set(n.id, spec);
       }
-      const entries = [...new Set([...specs.values()].map((s) => s.entry))].filter((e): e is string => e !== undefined);
-      const commanded = [...specs].find(([, s]) => s.entry === undefined);
-      if (commanded) throw new Error(`node ${commanded[0]} of target ${target.name} is launched by a command; the docker provider runs node programs given as \`entry\` only (yet): use --provider local`);
-      const images = new Map<string, string>();
+      // one image per program: a given image, a bundled node program (entry), or a host executable (command)
+      const programOf = (s: LaunchSpec): string => (s.image !== undefined ? `image:${s.image}` : s.entry !== undefined ? `entry:${s.entry}` : `command:${s.command?.[0]}`);
+      const programs = [...new Set([...specs.values()].map(programOf))];
       const built = await Promise.all([
-        ...entries.map((e) => {
-          const given = this.options.images?.[e] ?? this.options.nodeImage;
-          return given ? { tag: given, built: false, ms: 0 } : programImage(`${target.name}-${basename(e, extname(e))}`, e);
+        ...programs.map(async (prog) => {
+          const [kind, what] = [prog.slice(0, prog.indexOf(':')), prog.slice(prog.indexOf(':') + 1)];
+          if (kind === 'image') return { tag: what };
+          if (kind === 'command') return commandImage(what);
+          const given = this.options.images?.[what] ?? this.options.nodeImage;
+          return given ? { tag: given } : programImage(`${target.name}-${basename(what, extname(what))}`, what);
         }),
         gatewayImageP,
       ]);
-      entries.forEach((e, i) => images.set(e, built[i]!.tag));
+      const images = new Map(programs.map((prog, i) => [prog, built[i]!.tag]));
       const gatewayImage = built[built.length - 1]!.tag;
       check();
 
@@ -131,13 +136,13 @@ export class DockerProvider implements Provider {
         mkdirSync(join(home, 'data'), { recursive: true });
         const name = containerName(opts.runId, n.id);
         const c = await createAndStart({
-          name, image: images.get(spec.entry ?? '')!, network: network.name, ip: ip(n.id),
+          name, image: images.get(programOf(spec))!, network: network.name, ip: ip(n.id),
           labels: runLabels(opts.runId, { [LABEL_NODE]: n.id, [LABEL_AZ]: n.az, [LABEL_ROLE]: n.role }),
-          env: spec.env, args: spec.args, mounts: [{ source: home, target: NODE_HOME }],
+          env: spec.env, args: [...(spec.image === undefined ? (spec.command?.slice(1) ?? []) : (spec.command ?? [])), ...spec.args], mounts: [{ source: home, target: NODE_HOME }, ...(spec.files ?? []).map((f) => ({ source: resolve(f), target: resolve(f), readOnly: true }))],
         });
-        const readyUrl = `http://${ip(n.id)}:${NODE_PORT}${spec.readyPath}`;
-        parties.set(n.id, { party: n.id, kind: 'node', az: n.az, container: name, ip: ip(n.id), handle: c.handle, readyUrl, index });
-        await waitContainerReady(c.handle, readyUrl, readyTimeoutMs, `node ${n.id} (${name})`);
+        const ready = readinessProbe(spec, ip(n.id), (p) => portNumber(topology, n.id, p));
+        parties.set(n.id, { party: n.id, kind: 'node', az: n.az, container: name, ip: ip(n.id), handle: c.handle, ready, index });
+        await waitContainerReady(c.handle, ready, readyTimeoutMs, `node ${n.id} (${name})`);
       });
       const gatewayStarts = topology.azs.map(async (az) => {
         const id = gatewayId(az);
@@ -151,9 +156,9 @@ export class DockerProvider implements Provider {
           labels: runLabels(opts.runId, { [LABEL_NODE]: id, [LABEL_AZ]: az, [LABEL_ROLE]: 'gateway' }),
           env: { GAMEDAY_GATEWAY_CONFIG: JSON.stringify({ health: GATEWAY_HEALTH_PORT, routes }) }, args: [], mounts: [],
         });
-        const readyUrl = `http://${ip(id)}:${GATEWAY_HEALTH_PORT}/health`;
-        parties.set(id, { party: id, kind: 'gateway', az, container: name, ip: ip(id), handle: c.handle, readyUrl, index: -1 });
-        await waitContainerReady(c.handle, readyUrl, readyTimeoutMs, `gateway of ${az} (${name})`);
+        const ready = httpProbe(`http://${ip(id)}:${GATEWAY_HEALTH_PORT}/health`);
+        parties.set(id, { party: id, kind: 'gateway', az, container: name, ip: ip(id), handle: c.handle, ready, index: -1 });
+        await waitContainerReady(c.handle, ready, readyTimeoutMs, `gateway of ${az} (${name})`);
       });
       const results = await Promise.allSettled([...nodeStarts, ...gatewayStarts]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -168,6 +173,20 @@ export class DockerProvider implements Provider {
       throw err;
     }
   }
+}
+
+/** A node's port inside its container: the main one NODE_PORT, its named ones the ports after it, in the order NodeInfo.ports gives. */
+export function portNumber(topology: Topology, nodeId: string, port?: string): number {
+  if (port === undefined) return NODE_PORT;
+  const i = topology.nodes.find((n) => n.id === nodeId)?.ports?.indexOf(port) ?? -1;
+  if (i < 0) throw new RangeError(`node ${nodeId} has no port named ${port}`);
+  return NODE_PORT + 1 + i;
+}
+
+/** How the harness (on the host) tells that a node's container is ready: its HTTP readyPath, or a TCP port accepting. */
+function readinessProbe(spec: LaunchSpec, ip: string, port: (name?: string) => number): Probe {
+  if (spec.ready !== undefined && 'tcp' in spec.ready) return tcpProbe(ip, port(spec.ready.tcp === true ? undefined : spec.ready.tcp));
+  return httpProbe(`http://${ip}:${NODE_PORT}${spec.readyPath}`);
 }
 
 export const dockerProvider = (options: DockerProviderOptions = {}): DockerProvider => new DockerProvider(options);

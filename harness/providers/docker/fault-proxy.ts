@@ -15,6 +15,7 @@ import type { Topology } from '../../../targets/target.ts';
 import type { LinkMap } from '../local.ts';
 import type { Address } from '../provider.ts';
 import { createAndStart, waitContainerReady, type RunningContainer } from './container.ts';
+import { httpProbe } from '../ready.ts';
 import type { JournalFaultProxy } from './journal.ts';
 import { FAULT_PROXY_API_PORT, FAULT_PROXY_ID, faultProxyContainerName, LABEL_NODE, LABEL_ROLE, runLabels } from './names.ts';
 
@@ -61,6 +62,6 @@ export async function startFaultProxy(
     },
     args: [], mounts: [],
   });
-  await waitContainerReady(c.handle, `${rec.api}/version`, opts.readyTimeoutMs, `fault proxy (${rec.container})`);
+  await waitContainerReady(c.handle, httpProbe(`${rec.api}/version`), opts.readyTimeoutMs, `fault proxy (${rec.container})`);
   return { ...rec, handle: c.handle };
 }

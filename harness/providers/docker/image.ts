@@ -1,13 +1,15 @@
 // Images for node programs with no registry: a runtime image made from the local Node
 // binary and the shared libraries `ldd` lists (`docker import` of a root-filesystem
 // tarball), and on top of it one small image per program, its entry module bundled by
-// esbuild into a single .mjs file (classic builder: DOCKER_BUILDKIT=0).
-// Both are tagged by a hash of their content, so a repeated run reuses them.
+// esbuild into a single .mjs file (classic builder: DOCKER_BUILDKIT=0). A node
+// launched by a host command (etcd, redis-server) gets an image of that executable
+// and its libraries alone, the executable at the same path as on the host.
+// All are tagged by a hash of their content, so a repeated run reuses them.
 
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { programModule } from '../program.ts';
 import { dockerCli, imageExists, run } from './runtime.ts';
 
@@ -31,17 +33,25 @@ export interface BuiltImage {
 
 const short = (h: string): string => h.slice(0, 16);
 
-/** Files the Node binary needs: itself and what `ldd` resolves (the loader included). */
-export async function nodeRuntimeFiles(node = process.execPath): Promise<{ node: string; libs: string[] }> {
-  const bin = realpathSync(node);
+/** The shared libraries `ldd` resolves for `bin` (the loader included); none for a static executable. */
+async function sharedLibraries(bin: string): Promise<string[]> {
   const r = await run('ldd', [bin]);
-  if (r.code !== 0) throw new ImageBuildError(`cannot list the shared libraries of ${bin}`, 'ldd', r.stderr);
+  if (r.code !== 0) {
+    if (/not a dynamic executable|statically linked/.test(r.stdout + r.stderr)) return [];
+    throw new ImageBuildError(`cannot list the shared libraries of ${bin}`, 'ldd', r.stderr);
+  }
   const libs = new Set<string>();
   for (const line of r.stdout.split('\n')) {
     const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
     if (m?.[1]) libs.add(m[1]);
   }
-  return { node: bin, libs: [...libs].sort() };
+  return [...libs].sort();
+}
+
+/** Files the Node binary needs: itself and what `ldd` resolves (the loader included). */
+export async function nodeRuntimeFiles(node = process.execPath): Promise<{ node: string; libs: string[] }> {
+  const bin = realpathSync(node);
+  return { node: bin, libs: await sharedLibraries(bin) };
 }
 
 function fingerprint(paths: readonly string[]): string {
@@ -53,32 +63,68 @@ function fingerprint(paths: readonly string[]): string {
   return h.digest('hex');
 }
 
+/** Packs a root filesystem (`files`: path in the image → host file) and imports it as `tag`. */
+async function importRootfs(tag: string, files: ReadonlyMap<string, string>, changes: readonly string[]): Promise<void> {
+  const stage = mkdtempSync(join(tmpdir(), 'gameday-rootfs-'));
+  try {
+    const root = join(stage, 'root');
+    for (const d of ['tmp', 'app', 'gameday', 'usr/bin', 'etc']) mkdirSync(join(root, d), { recursive: true });
+    chmodSync(join(root, 'tmp'), 0o1777);
+    for (const [inImage, host] of files) {
+      mkdirSync(join(root, dirname(inImage)), { recursive: true });
+      copyFileSync(realpathSync(host), join(root, inImage));
+    }
+    writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/tmp:/bin/false\nnobody:x:65534:65534:nobody:/tmp:/bin/false\n');
+    writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+    const tar = join(stage, 'rootfs.tar');
+    const t = await run('tar', ['-C', root, '-cf', tar, '.'], { timeoutMs: 60_000 });
+    if (t.code !== 0) throw new ImageBuildError('cannot pack the root filesystem', 'tar', t.stderr);
+    const i = await run(dockerCli(), ['import', ...changes.flatMap((c) => ['--change', c]), tar, tag], { timeoutMs: 120_000 });
+    if (i.code !== 0) throw new ImageBuildError(`cannot import ${tag}`, 'docker import', i.stderr);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
 /** `gameday-node-runtime:<hash>`: Node + its libraries, nothing else (no shell). */
 export async function runtimeImage(node = process.execPath): Promise<BuiltImage> {
   const t0 = performance.now();
   const files = await nodeRuntimeFiles(node);
   const tag = `gameday-node-runtime:${short(fingerprint([files.node, ...files.libs]))}`;
   if (await imageExists(tag)) return { tag, built: false, ms: performance.now() - t0 };
-  const stage = mkdtempSync(join(tmpdir(), 'gameday-rootfs-'));
-  try {
-    const root = join(stage, 'root');
-    for (const d of ['tmp', 'app', 'gameday', 'usr/bin', 'etc']) mkdirSync(join(root, d), { recursive: true });
-    chmodSync(join(root, 'tmp'), 0o1777);
-    copyFileSync(files.node, join(root, NODE_IN_IMAGE));
-    for (const lib of files.libs) {
-      mkdirSync(join(root, dirname(lib)), { recursive: true });
-      copyFileSync(realpathSync(lib), join(root, lib));
+  await importRootfs(tag, new Map([[NODE_IN_IMAGE, files.node], ...files.libs.map((l) => [l, l] as const)]), [`LABEL ${IMAGE_LABEL}=runtime`]);
+  return { tag, built: true, ms: performance.now() - t0 };
+}
+
+/** Where `command` is found: itself when it has a slash (relative to `cwd`), else the first executable on PATH. */
+export function resolveCommand(command: string, cwd = process.cwd(), path = process.env['PATH'] ?? ''): string | undefined {
+  const candidates = command.includes('/') ? [isAbsolute(command) ? command : resolve(cwd, command)] : path.split(delimiter).filter(Boolean).map((d) => join(d, command));
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      if (statSync(c).isFile()) return c;
+    } catch {
+      /* next */
     }
-    writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/tmp:/bin/false\nnobody:x:65534:65534:nobody:/tmp:/bin/false\n');
-    const tar = join(stage, 'rootfs.tar');
-    const t = await run('tar', ['-C', root, '-cf', tar, '.'], { timeoutMs: 60_000 });
-    if (t.code !== 0) throw new ImageBuildError('cannot pack the runtime root filesystem', 'tar', t.stderr);
-    const i = await run(dockerCli(), ['import', '--change', `LABEL ${IMAGE_LABEL}=runtime`, tar, tag], { timeoutMs: 120_000 });
-    if (i.code !== 0) throw new ImageBuildError(`cannot import ${tag}`, 'docker import', i.stderr);
-    return { tag, built: true, ms: performance.now() - t0 };
-  } finally {
-    rmSync(stage, { recursive: true, force: true });
   }
+  return undefined;
+}
+
+/**
+ * `gameday-cmd-<name>:<hash>`: a host executable and the libraries it links, at the
+ * paths they have on the host, with the executable as the entrypoint (container
+ * args follow it). The executable keeps the path it was found at, not its symlink's
+ * target: programs such as redis-sentinel read their role from the name they run as.
+ */
+export async function commandImage(command: string): Promise<BuiltImage & { readonly path: string }> {
+  const t0 = performance.now();
+  const path = resolveCommand(command);
+  if (!path) throw new ImageBuildError(`no executable ${command} on PATH to put in a node image`, 'resolve', '');
+  const libs = await sharedLibraries(realpathSync(path));
+  const tag = `gameday-cmd-${basename(path).toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}:${short(fingerprint([path, realpathSync(path), ...libs]))}`;
+  if (await imageExists(tag)) return { tag, path, built: false, ms: performance.now() - t0 };
+  await importRootfs(tag, new Map([[path, path], ...libs.map((l) => [l, l] as const)]), [`LABEL ${IMAGE_LABEL}=cmd-${basename(path)}`, 'WORKDIR /tmp', `ENTRYPOINT ["${path}"]`]);
+  return { tag, path, built: true, ms: performance.now() - t0 };
 }
 
 /** Bundles a node program (package-relative or absolute .ts/.js path; compiled .js in the package) into one ESM file. */
