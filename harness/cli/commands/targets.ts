@@ -53,7 +53,7 @@ export const command: CommandModule<object, Args> = {
     if (a.experiment === undefined) {
       const ref = { ...describeTarget(new ReferenceTarget()), needs: 'Node only (local processes); Docker for --provider docker', bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads'] };
       const missing = etcdMissing();
-      const etcd = { ...describeTarget(new EtcdTarget()), needs: `etcd 3.4+ on PATH (Debian: etcd-server): ${missing ?? 'found here'}; power-off and pause faults only (no partitions yet); local provider` };
+      const etcd = { ...describeTarget(new EtcdTarget()), needs: `etcd 3.4+ on PATH (Debian: etcd-server): ${missing ?? 'found here'}; power-off and pause on local processes or docker; partitions on docker only (drops in each member's namespace); no link faults` };
       if (a.json) process.stdout.write(JSON.stringify([ref, etcd], null, 2) + '\n');
       else {
         process.stdout.write(`${format(ref, ref.needs)}\n  unsafe modes (--bug): ${ref.bugs.join(', ')}\n\n${format(etcd, etcd.needs)}\n\n`);
