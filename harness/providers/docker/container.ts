@@ -10,7 +10,8 @@ export interface ContainerSpec {
   readonly name: string;
   readonly image: string;
   readonly network: string;
-  readonly ip: string;
+  /** A fixed address on the network (the run's own network); left out on a network gameday did not make (docker picks one). */
+  readonly ip?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly env: Readonly<Record<string, string>>;
   readonly args: readonly string[];
@@ -21,14 +22,16 @@ export interface ContainerSpec {
 export interface RunningContainer {
   readonly id: string;
   readonly handle: Dockerode.Container;
+  /** Its address on the network it joined. */
+  readonly ip: string;
 }
 
 export async function createAndStart(spec: ContainerSpec): Promise<RunningContainer> {
   const { GenericContainer } = await testcontainers();
   class PinnedContainer extends GenericContainer {
     /** Joins only the run's network (no default bridge: no path around a partition), at a fixed address. */
-    withPinnedAddress(network: string, ip: string): this {
-      this.createOpts.NetworkingConfig = { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: ip } } } };
+    withPinnedAddress(network: string, ip: string | undefined): this {
+      this.createOpts.NetworkingConfig = { EndpointsConfig: { [network]: ip === undefined ? {} : { IPAMConfig: { IPv4Address: ip } } } };
       return this.withNetworkMode(network);
     }
   }
@@ -45,7 +48,9 @@ export async function createAndStart(spec: ContainerSpec): Promise<RunningContai
   }
   const started = await c.start();
   const docker = await dockerode();
-  return { id: started.getId(), handle: docker.getContainer(started.getId()) };
+  const handle = docker.getContainer(started.getId());
+  const ip = spec.ip ?? (await handle.inspect()).NetworkSettings.Networks[spec.network]?.IPAddress ?? '';
+  return { id: started.getId(), handle, ip };
 }
 
 export interface ContainerState {

@@ -14,7 +14,7 @@ import { logsOf, stateOf, waitContainerReady } from './container.ts';
 import type { StartedFaultProxy } from './fault-proxy.ts';
 import { writeJournal, type DirectedLink, type JournalParty } from './journal.ts';
 import { GATEWAY_BASE_PORT, gatewayId, NODE_PORT } from './names.ts';
-import { writeDrops } from './netns.ts';
+import { removeChain, writeDrops } from './netns.ts';
 import { dockerode } from './runtime.ts';
 import type { RunNetwork } from './network.ts';
 import type Dockerode from 'dockerode';
@@ -25,6 +25,12 @@ export interface Party extends JournalParty {
   readonly ready: Probe;
   /** node index (forwarding port on gateways), -1 for gateways */
   readonly index: number;
+  /** The node's main port in its container (default NODE_PORT). */
+  readonly port?: number;
+  /** false for a container gameday attached to (not created): it is healed and left, never removed. */
+  readonly owned?: boolean;
+  /** The attached container's id. */
+  readonly id?: string;
 }
 
 type Power = 'on' | 'off' | 'paused';
@@ -46,6 +52,8 @@ export class DockerCluster implements StartedCluster {
     private readonly readyTimeoutMs: number,
     /** The run's fault proxy, when its links are interposed (runs with link faults). */
     readonly faultProxy?: StartedFaultProxy,
+    /** false when the network is the user's (attach): left as it is at the end. */
+    private readonly ownsNetwork = true,
   ) {
     for (const p of parties.keys()) this.power.set(p, 'on');
     this.saveJournal('running');
@@ -64,7 +72,7 @@ export class DockerCluster implements StartedCluster {
   url(nodeId: string, fromAz?: string): string {
     const node = this.party(nodeId);
     if (node.kind !== 'node') throw new RangeError(`"${nodeId}" is a gateway, not a node`);
-    if (fromAz === undefined) return `http://${node.ip}:${NODE_PORT}`;
+    if (fromAz === undefined) return `http://${node.ip}:${node.port ?? NODE_PORT}`;
     const gw = this.party(gatewayId(fromAz));
     return `http://${gw.ip}:${GATEWAY_BASE_PORT + node.index}`;
   }
@@ -80,6 +88,7 @@ export class DockerCluster implements StartedCluster {
   async powerOff(nodeId: string): Promise<void> {
     const p = this.party(nodeId);
     if (this.power.get(p.party) === 'off') return;
+    if (p.owned === false) this.saveJournal('running', { [p.party]: 'off' }); // how to undo it, before it is done
     const s = await stateOf(p.handle);
     if (s.running) {
       await p.handle.kill({ signal: 'SIGKILL' }).catch((err: { statusCode?: number }) => {
@@ -105,6 +114,7 @@ export class DockerCluster implements StartedCluster {
   async pause(nodeId: string): Promise<void> {
     const p = this.party(nodeId);
     if (this.power.get(p.party) !== 'on') return;
+    if (p.owned === false) this.saveJournal('running', { [p.party]: 'paused' });
     await p.handle.pause();
     this.power.set(p.party, 'paused');
   }
@@ -190,6 +200,7 @@ export class DockerCluster implements StartedCluster {
     this.stopped = true;
     await Promise.all([
       ...[...this.parties.values()].map(async (p) => {
+        if (p.owned === false) return this.restoreAttached(p);
         try {
           const dir = join(this.runDir, 'nodes', p.kind === 'node' ? p.party : `gw-${p.az}`);
           mkdirSync(dir, { recursive: true });
@@ -212,7 +223,7 @@ export class DockerCluster implements StartedCluster {
         await fp.handle.remove({ force: true, v: true }).catch(() => undefined); // its proxies and toxics go with it
       })(),
     ]);
-    await removeNetwork(this.network.id);
+    if (this.ownsNetwork) await removeNetwork(this.network.id);
     this.cuts.clear();
     try {
       this.saveJournal('stopped');
@@ -221,11 +232,29 @@ export class DockerCluster implements StartedCluster {
     }
   }
 
+  /** An attached container as it was found: running (started again, thawed), without the run's chain. Never removed. */
+  private async restoreAttached(p: Party): Promise<void> {
+    try {
+      const power = this.power.get(p.party);
+      if (power === 'paused') await p.handle.unpause().catch(() => undefined);
+      let s = await stateOf(p.handle);
+      if (!s.running && power === 'off') {
+        await p.handle.start().catch(() => undefined);
+        s = await stateOf(p.handle);
+      }
+      if (s.running) await removeChain(s.pid, this.chain).catch(() => undefined);
+      this.power.set(p.party, 'on');
+    } catch {
+      /* heal reports what is left */
+    }
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
 
-  private saveJournal(state: 'running' | 'stopped'): void {
+  private saveJournal(state: 'running' | 'stopped', about?: Readonly<Record<string, Power>>): void {
+    const attached = [...this.parties.values()].filter((p) => p.owned === false);
     writeJournal(this.runDir, {
       runId: this.runId,
       network: this.network.name,
@@ -234,6 +263,8 @@ export class DockerCluster implements StartedCluster {
       parties: [...this.parties.values()].map(({ party, kind, az, container, ip }) => ({ party, kind, az, container, ip })),
       cuts: this.cutLinks(),
       ...(this.faultProxy ? { faultProxy: { container: this.faultProxy.container, ip: this.faultProxy.ip, api: this.faultProxy.api } } : {}),
+      ...(attached.length > 0 ? { attached: attached.map((p) => ({ party: p.party, container: p.container, id: p.id ?? p.container, power: about?.[p.party] ?? this.power.get(p.party) ?? 'on' })) } : {}),
+      ...(this.ownsNetwork ? {} : { ownsNetwork: false }),
       state,
     });
   }

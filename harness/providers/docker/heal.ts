@@ -1,18 +1,23 @@
 // Undo a docker run after the harness died (`gameday heal`): remove the run's chain
 // from every container of the run (connectivity is back), then remove the run's
 // containers and network. Selection is by the label `gameday.run=<runId>` only:
-// nothing without it is ever touched.
+// nothing without it is ever removed. The one exception to "only what carries the
+// label" is an attach run's containers, which gameday did not create: the journal
+// names each by id with what was done to it, and heal starts again the ones it
+// powered off, thaws the ones it paused, removes its chain, and leaves them.
 
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { logsOf } from './container.ts';
-import { readJournal, writeJournal } from './journal.ts';
+import { readJournal, writeJournal, type JournalAttached } from './journal.ts';
 import { chainName, LABEL_NODE, LABEL_RUN } from './names.ts';
 import { removeChain } from './netns.ts';
 import { dockerode } from './runtime.ts';
 
 export interface DockerHealReport {
   readonly runId: string;
+  /** Attached containers (attach runs) started again or thawed. */
+  readonly restored: readonly string[];
   readonly chainsRemoved: number;
   readonly containersRemoved: readonly string[];
   readonly networksRemoved: readonly string[];
@@ -99,11 +104,39 @@ export async function healDockerRun(runDirOrId: string): Promise<DockerHealRepor
       if ((err as { statusCode?: number }).statusCode !== 404) errors.push(`remove network ${n.Name}: ${(err as Error).message}`);
     }
   }
-  if (runDir) {
-    const j = readJournal(runDir);
-    if (j) writeJournal(runDir, { ...j, cuts: [], state: 'stopped' });
+  const restored: string[] = [];
+  let chainsRemoved = rules.chainsRemoved;
+  const j = runDir ? readJournal(runDir) : undefined;
+  for (const a of j?.attached ?? []) {
+    try {
+      const r = await restoreAttached(a, chainName(runId));
+      if (r.restored) restored.push(a.container);
+      if (r.chainRemoved) chainsRemoved++;
+    } catch (err) {
+      errors.push(`${a.container}: ${(err as Error).message}`);
+    }
   }
-  return { runId, chainsRemoved: rules.chainsRemoved, containersRemoved, networksRemoved, errors, ms: performance.now() - t0 };
+  if (runDir && j) writeJournal(runDir, { ...j, cuts: [], ...(j.attached ? { attached: j.attached.map((a) => ({ ...a, power: 'on' as const })) } : {}), state: 'stopped' });
+  return { runId, restored, chainsRemoved, containersRemoved, networksRemoved, errors, ms: performance.now() - t0 };
+}
+
+/** One attached container as it was before the run: thawed if gameday paused it, started if it powered it off, without the run's chain. */
+async function restoreAttached(a: JournalAttached, chain: string): Promise<{ restored: boolean; chainRemoved: boolean }> {
+  const docker = await dockerode();
+  const handle = docker.getContainer(a.id);
+  let s = (await handle.inspect()).State;
+  let restored = false;
+  if (a.power === 'paused' && s.Paused) {
+    await handle.unpause();
+    restored = true;
+  }
+  if (a.power === 'off' && !s.Running) {
+    await handle.start();
+    restored = true;
+  }
+  s = (await handle.inspect()).State;
+  const chainRemoved = s.Running && s.Pid > 0 ? await removeChain(s.Pid, chain) : false;
+  return { restored, chainRemoved };
 }
 
 /** What of a run is still there (for tests and `gameday heal --dry-run`). */

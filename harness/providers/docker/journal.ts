@@ -24,6 +24,14 @@ export interface JournalFaultProxy {
   readonly api: string;
 }
 
+export interface JournalAttached {
+  readonly party: string;
+  readonly container: string;
+  /** The container's id when attached: heal acts on that very container or on none. */
+  readonly id: string;
+  readonly power: 'on' | 'off' | 'paused';
+}
+
 export interface DirectedLink {
   readonly from: string;
   readonly to: string;
@@ -39,6 +47,15 @@ export interface DockerJournal {
   readonly parties: readonly JournalParty[];
   /** Written before the container is created; absent for runs without link faults. */
   readonly faultProxy?: JournalFaultProxy;
+  /**
+   * Attach runs: the containers gameday did not create but was told to fault, and what
+   * it has done to each (written before it is done). `gameday heal` starts again those
+   * it powered off, thaws those it paused, and removes its chain from each; it never
+   * removes them. Absent for runs whose containers are all gameday's own.
+   */
+  readonly attached?: readonly JournalAttached[];
+  /** false when the network is the user's (attach): it is never removed. */
+  readonly ownsNetwork?: boolean;
   /** Directed links whose packets are dropped right now (at the `to` side). */
   readonly cuts: readonly DirectedLink[];
   readonly state: 'starting' | 'running' | 'stopped';
