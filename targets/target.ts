@@ -120,10 +120,10 @@ export interface Target {
   client?(endpointUrl: string, o: ClientOptions): KvApi;
   topology(opts: Readonly<Record<string, unknown>>): Topology;
   launch(node: NodeInfo, ctx: LaunchContext): LaunchSpec;
-  /** Optional introspection: every replica's digest, for the "replicas-agree" scrub. */
-  digests?(urlOf: (nodeId: string) => string): Promise<ReplicaDigest[]>;
+  /** Optional introspection: every replica's digest, for the "replicas-agree" scrub. `nodes`: the run's nodes (on attach, those found, not topology()'s). */
+  digests?(urlOf: (nodeId: string) => string, nodes?: readonly NodeInfo[]): Promise<ReplicaDigest[]>;
   /** Optional introspection: each replica's value of a key, to tell a lost write (no replica has it) from a stale read. */
-  replicaValues?(key: string, urlOf: (nodeId: string) => string): Promise<ReplicaValue[]>;
+  replicaValues?(key: string, urlOf: (nodeId: string) => string, nodes?: readonly NodeInfo[]): Promise<ReplicaValue[]>;
   /** Set when node-to-node links cannot go through the fault proxy, saying why: partitions and link faults are then refused (exit 2). */
   readonly noLinkFaults?: string;
   /** Replicas per replication group (what the scrub expects to hear from). */

@@ -213,7 +213,7 @@ async function askReplicasOfSuspects(p: Prepared, cluster: StartedCluster, histo
   const flagged = checkLostWrites(readGameday(historyPath)).details?.['lost'] as LostWrite[] | undefined;
   const keys = (flagged ?? []).map((l) => l.key).filter((k): k is string => k !== null).slice(0, MAX_SUSPECTS);
   const out: Record<string, ReplicaValue[]> = {};
-  for (const k of keys) out[k] = await ask(k, (id) => cluster.url(id));
+  for (const k of keys) out[k] = await ask(k, (id) => cluster.url(id), p.topology.nodes);
   if (keys.length > 0) {
     writeFileSync(join(p.runDir, 'replica-reads.json'), JSON.stringify(out, null, 2) + '\n');
     log.info(`final reads flag ${flagged?.length ?? 0} key(s); asked their replicas directly (replica-reads.json)`);
@@ -233,7 +233,7 @@ async function scrubUntilQuiet(p: Prepared, cluster: StartedCluster, log: Logger
   }
   const deadline = performance.now() + 15_000;
   for (;;) {
-    const d = await digests((id) => cluster.url(id));
+    const d = await digests((id) => cluster.url(id), p.topology.nodes);
     const groups = new Map<string, Set<string>>();
     for (const x of d) groups.set(x.group, (groups.get(x.group) ?? new Set()).add(`${x.appliedSeq}/${x.checksum}`));
     const settled = d.length === groups.size * (p.target.replicationFactor ?? 3) && [...groups.values()].every((s) => s.size === 1);

@@ -77,10 +77,10 @@ export class EtcdTarget implements Target {
   }
 
   /** Each member's whole keyspace, read serializably (its own state), hashed with the revision it was read at. */
-  async digests(urlOf: (nodeId: string) => string): Promise<ReplicaDigest[]> {
+  async digests(urlOf: (nodeId: string) => string, nodes: readonly NodeInfo[] = this.topology().nodes): Promise<ReplicaDigest[]> {
     const out: ReplicaDigest[] = [];
     await Promise.all(
-      this.topology().nodes.map(async (n) => {
+      nodes.map(async (n) => {
         try {
           const res = await fetch(`${urlOf(n.id)}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: b64('\0'), range_end: b64('\0'), serializable: true }), signal: AbortSignal.timeout(3000) });
           const b = (await res.json()) as { header?: { revision?: string }; kvs?: { key: string; value: string; mod_revision: string }[] };
@@ -96,9 +96,9 @@ export class EtcdTarget implements Target {
     return out;
   }
 
-  async replicaValues(key: string, urlOf: (nodeId: string) => string): Promise<ReplicaValue[]> {
+  async replicaValues(key: string, urlOf: (nodeId: string) => string, nodes: readonly NodeInfo[] = this.topology().nodes): Promise<ReplicaValue[]> {
     const out = await Promise.all(
-      this.topology().nodes.map(async (n): Promise<ReplicaValue | undefined> => {
+      nodes.map(async (n): Promise<ReplicaValue | undefined> => {
         try {
           const res = await fetch(`${urlOf(n.id)}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: b64(key), serializable: true }), signal: AbortSignal.timeout(2000) });
           const b = (await res.json()) as { header?: { revision?: string }; kvs?: { value: string }[] };
