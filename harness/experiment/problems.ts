@@ -19,6 +19,12 @@ type Schema = z.core.$ZodType;
 export const said = (message: string, fix: string): string => `${message} (fix: ${fix})`;
 const SAID = /^([\s\S]*?) \(fix: ([\s\S]*)\)$/;
 
+/** A message and the fix it carries (`said()`), if it carries one. */
+export function ownFix(text: string): { message: string; fix?: string } {
+  const m = SAID.exec(text);
+  return m ? { message: m[1] as string, fix: m[2] as string } : { message: text };
+}
+
 export function join(path: string, key: PropertyKey): string {
   return typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${String(key)}` : String(key);
 }
@@ -98,10 +104,15 @@ export function toProblems(issues: readonly Issue[], schema: Schema, doc: unknow
           walk(fitting[0] as Issue[], at);
           continue;
         }
+        // a union of literals (z.literal(1).or(z.literal(3))...) is one list of values to choose from
+        const values = iss.errors.every((b) => b.length === 1 && b[0]?.code === 'invalid_value' && b[0].path.length === 0) ? iss.errors.flatMap((b) => (b[0] as z.core.$ZodIssueInvalidValue).values) : undefined;
+        if (values) {
+          out.push({ path, message: `unknown value ${describe(iss.input)}`, fix: useOneOf(values, iss.input) });
+          continue;
+        }
       }
-      const own = SAID.exec(iss.message);
-      const message = own ? (own[1] as string) : iss.message;
-      out.push({ path, message, fix: own ? (own[2] as string) : fixFor(iss, path, at) });
+      const { message, fix } = ownFix(iss.message);
+      out.push({ path, message, fix: fix ?? fixFor(iss, path, at) });
     }
   };
   walk(issues, []);

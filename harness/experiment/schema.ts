@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { formatMs } from './duration.ts';
 import { duration, durationRange, maybe, num, section, text } from './fields.ts';
-import { LINK_FAULT_KINDS, NET_FAULT_KINDS, NODE_FAULT_KINDS, checkLinks, linkKindFields, partitionFields, toLink, type LinkFaultKind } from './net-fault.ts';
+import { NET_FAULT_KINDS, NODE_FAULT_KINDS, checkLinks, linkKindFields, partitionFields, toLink, type LinkFaultKind } from './net-fault.ts';
 import { errorMap, said, toProblems, type Problem } from './problems.ts';
 
 export const FAULT_KINDS = [...NODE_FAULT_KINDS, ...NET_FAULT_KINDS] as const;

@@ -75,7 +75,9 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
   if (exp.target.module !== undefined && exp.provider !== 'local') {
     throw new UsageError(`a target module of your own runs on the local provider (the docker provider builds images for the bundled cluster only, so far)`, 'use --provider local (the default)', opts.provider !== undefined ? '--provider' : `${opts.file}: provider`);
   }
-  const target = await loadTarget(exp, opts.file);
+  const loaded = await loadTarget(exp, opts.file);
+  const target = loaded.target;
+  exp = { ...exp, target: { ...exp.target, options: loaded.options } };
   const topology = target.topology(exp.target.options);
   checkTrafficBound(exp, topology, opts.durationMs !== undefined);
   const plan = planOrExplain(exp, topology, seed, opts);
