@@ -19,12 +19,18 @@ export interface DurationBounds {
   readonly missing?: string;
 }
 
+const notDuration = (missing?: string) => (iss: { input?: unknown }): string | undefined =>
+  iss.input === undefined ? (missing === undefined ? undefined : said('is missing', missing)) : said(`is not a duration: ${describe(iss.input)}`, NOT_A_DURATION);
+const durationText = (missing?: string) => {
+  const error = notDuration(missing);
+  return z.union([z.number({ error }), z.string({ error }).regex(DURATION_TEXT)], { error });
+};
+/** What every duration field takes (one definition in the JSON Schema). */
+const DURATION = durationText().meta({ id: 'duration', description: 'a duration: 500ms, 5s, 2m, 1m30s, 1h, or a number of seconds' });
+
 /** A duration in milliseconds. */
 export function duration(o: DurationBounds = {}) {
-  const notDuration = (iss: { input?: unknown }): string | undefined =>
-    iss.input === undefined ? (o.missing === undefined ? undefined : said('is missing', o.missing)) : said(`is not a duration: ${describe(iss.input)}`, NOT_A_DURATION);
-  return z
-    .union([z.number({ error: notDuration }), z.string({ error: notDuration }).regex(DURATION_TEXT)], { error: notDuration })
+  return (o.missing === undefined ? DURATION : durationText(o.missing))
     .transform((v, ctx) => {
       const bad = (message: string, fix: string): never => {
         ctx.issues.push({ code: 'custom', message: said(message, fix), input: v });
@@ -37,8 +43,7 @@ export function duration(o: DurationBounds = {}) {
       if (o.min !== undefined && ms < o.min) return bad(`must be at least ${o.min} ms, got ${ms} ms`, `use at least ${o.min}ms`);
       if (o.max !== undefined && ms > o.max) return bad(`must be at most ${formatMs(o.max)}, got ${describe(v)}`, `use a duration up to ${formatMs(o.max)}`);
       return ms;
-    })
-    .meta({ description: 'a duration: 500ms, 5s, 2m, 1m30s, 1h, or a number of seconds' });
+    });
 }
 
 /** A duration or a [min, max] range of durations, as [min, max] in milliseconds. */
