@@ -20,12 +20,9 @@ export const NODE_FAULT_KINDS = ['power-off', 'pause'] as const;
 export const LINK_FAULT_KINDS = ['latency', 'bandwidth', 'reset-peer', 'slow-close', 'limit-data', 'slicer'] as const;
 export type LinkFaultKind = (typeof LINK_FAULT_KINDS)[number];
 export const NET_FAULT_KINDS = ['partition', ...LINK_FAULT_KINDS] as const;
-export type NetFaultKind = (typeof NET_FAULT_KINDS)[number];
 export const PARTITION_SHAPES = ['isolate-node', 'isolate-az', 'majority-minority', 'bridge', 'random-halves'] as const;
 export type PartitionShape = (typeof PARTITION_SHAPES)[number];
 export const STREAMS = ['downstream', 'upstream', 'both'] as const;
-
-export const isNetKind = (k: string): k is NetFaultKind => (NET_FAULT_KINDS as readonly string[]).includes(k);
 
 /** The fields of a partition entry beside kind/target/start/every/count/hold. */
 export const partitionFields = {
