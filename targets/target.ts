@@ -114,6 +114,8 @@ export interface ReplicaValue {
 
 export interface Target {
   readonly name: string;
+  /** A schema for the experiment's `target.options` (see OptionsSchema), for a Target exported as it is (a module may instead export the schema as `options`). */
+  readonly optionsSchema?: OptionsSchema;
   /** Default linearizable-kv. */
   readonly promises?: TargetPromise;
   /** The client canaries and final reads use on an endpoint URL (default: the HTTP API of README "Testing your own system"). */
@@ -137,10 +139,37 @@ export interface TargetProblem {
   readonly fix: string;
 }
 
+/** What a schema says is wrong with a value (Standard Schema's issue). */
+export interface OptionsIssue {
+  readonly message: string;
+  readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined;
+}
+
+/**
+ * A schema for a target's options: a zod schema (`export const options =
+ * z.strictObject({ ... })` beside the module's default export, or
+ * `Target.optionsSchema`),
+ * or any other Standard Schema (valibot, arktype, zod 3.24+). gameday validates
+ * `target.options` with it before anything starts; each issue ends the run as
+ * `target.options.<field>: <problem>` with a fix (a message may carry its own as
+ * `"... (fix: ...)"`; a zod schema's unknown fields get a "did you mean"). What it
+ * outputs (defaults filled in) is what the factory, `topology()` and
+ * `LaunchContext.targetOptions` get.
+ */
+export interface OptionsSchema<Opts = Readonly<Record<string, unknown>>> {
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) => OptionsResult<Opts> | Promise<OptionsResult<Opts>>;
+  };
+}
+export type OptionsResult<Opts> = { readonly value: Opts; readonly issues?: undefined } | { readonly issues: readonly OptionsIssue[] };
+
 /**
  * What a target module exports as `default` (or as `target`): a Target, or a function
  * from the experiment's `target.options` to a Target, or to `{ problems }` when the
- * options are wrong. `dir` is the experiment file's folder (paths in options are
- * relative to it).
+ * options are wrong (the way without a schema). With an options schema (`export const
+ * options`), the factory gets the schema's output. `dir` is the experiment file's
+ * folder (paths in options are relative to it).
  */
-export type TargetFactory = (options: Readonly<Record<string, unknown>>, ctx: { readonly dir: string }) => Target | { readonly problems: readonly TargetProblem[] } | Promise<Target | { readonly problems: readonly TargetProblem[] }>;
+export type TargetFactory<Opts = Readonly<Record<string, unknown>>> = (options: Opts, ctx: { readonly dir: string }) => Target | { readonly problems: readonly TargetProblem[] } | Promise<Target | { readonly problems: readonly TargetProblem[] }>;

@@ -1,6 +1,6 @@
 // Network faults in experiment files: partitions (shapes after Jepsen's nemeses)
-// and link faults between AZs (Toxiproxy's toxics). Parsed with the same Reader as
-// the rest of the file, so every bad field is named with its path and a fix.
+// and link faults between AZs (Toxiproxy's toxics), as the fields each kind adds to
+// a fault entry (harness/experiment/schema.ts has the fields every fault has).
 //
 //   - kind: partition
 //     shape: isolate-az          # isolate-node | isolate-az | majority-minority | bridge | random-halves
@@ -12,23 +12,74 @@
 //     latency: 150ms
 //     jitter: 50ms
 
-import { Reader } from './validate.ts';
+import { z } from 'zod';
+import { duration, num, text } from './fields.ts';
+import { said } from './problems.ts';
 
 export const NODE_FAULT_KINDS = ['power-off', 'pause'] as const;
 export const LINK_FAULT_KINDS = ['latency', 'bandwidth', 'reset-peer', 'slow-close', 'limit-data', 'slicer'] as const;
 export type LinkFaultKind = (typeof LINK_FAULT_KINDS)[number];
 export const NET_FAULT_KINDS = ['partition', ...LINK_FAULT_KINDS] as const;
-export type NetFaultKind = (typeof NET_FAULT_KINDS)[number];
 export const PARTITION_SHAPES = ['isolate-node', 'isolate-az', 'majority-minority', 'bridge', 'random-halves'] as const;
 export type PartitionShape = (typeof PARTITION_SHAPES)[number];
 export const STREAMS = ['downstream', 'upstream', 'both'] as const;
 
-export const isNetKind = (k: string): k is NetFaultKind => (NET_FAULT_KINDS as readonly string[]).includes(k);
+/** The fields of a partition entry beside kind/target/start/every/count/hold. */
+export const partitionFields = {
+  shape: z.enum(PARTITION_SHAPES).default('isolate-az').meta({ description: 'which nodes are cut off from which' }),
+  'one-way': z.boolean().default(false).meta({ description: 'the first side cannot send to the second (the reverse still flows)' }),
+  reject: z.boolean().default(false).meta({ description: 'connections are reset (reset_peer) instead of hanging (blackhole)' }),
+};
 
-export interface PartitionSpec {
-  readonly shape: PartitionShape;
-  readonly oneWay: boolean;
-  readonly reject: boolean;
+const az = text().meta({ description: 'an AZ of the target, e.g. az1' });
+/** The fields every link fault has: which links, and which direction of their data. */
+const linkFields = (kind: LinkFaultKind) => ({
+  target: z
+    .never({ error: said(`is not used by ${kind}`, 'name the links with between: [az1, az2] or from: az1') })
+    .optional(),
+  between: z
+    .array(az)
+    .check((ctx) => {
+      const l = ctx.value;
+      if (l.length !== 2) ctx.issues.push({ code: 'custom', input: l, message: said(`needs exactly two AZs, got ${l.length}`, 'write between: [az1, az2]') });
+      else if (l[0] === l[1]) ctx.issues.push({ code: 'custom', input: l, message: said(`names ${l[0]} twice`, 'name two different AZs') });
+    })
+    .optional()
+    .meta({ description: 'the links between these two AZs' }),
+  from: az.optional().meta({ description: 'the links between this AZ and every other' }),
+  stream: z.enum(STREAMS).default('both').meta({ description: 'downstream (to the caller), upstream (to the callee) or both' }),
+});
+
+const ms = (d: number) => duration().default(d);
+/** Each link fault kind's own fields (Toxiproxy's toxic attributes, in the file's units). */
+export const linkKindFields = {
+  latency: { ...linkFields('latency'), latency: duration({ positive: true, missing: 'add latency: 100ms (and optionally jitter: 20ms)' }), jitter: ms(0) },
+  bandwidth: { ...linkFields('bandwidth'), rate: num({ min: 0, int: true, missing: 'add rate: 64 (KB/s)' }).meta({ description: 'KB/s' }) },
+  'reset-peer': { ...linkFields('reset-peer'), timeout: ms(0) },
+  'slow-close': { ...linkFields('slow-close'), delay: ms(1000) },
+  'limit-data': { ...linkFields('limit-data'), bytes: num({ min: 0, int: true, missing: 'add bytes: 1024 (the connection closes after that many bytes)' }) },
+  slicer: { ...linkFields('slicer'), 'average-size': num({ min: 1, int: true }).default(64), 'size-variation': num({ min: 0, int: true }).default(0), delay: ms(0) },
+} as const;
+
+type LinkEntry = { [K in LinkFaultKind]: { kind: K } & z.output<z.ZodObject<(typeof linkKindFields)[K]>> }[LinkFaultKind];
+
+/** A link fault must name the links it degrades, one way or the other. */
+export function checkLinks(f: { kind: LinkFaultKind; between?: string[] | undefined; from?: string | undefined }, issue: (path: string[], message: string, fix: string) => void): void {
+  if (f.between !== undefined && f.from !== undefined) issue(['between'], 'and from are both given', 'keep one: between: [az1, az2] or from: az1');
+  else if (f.between === undefined && f.from === undefined) issue([], `a ${f.kind} fault needs the links it degrades`, 'add between: [az1, az2] or from: az1');
+}
+
+/** The toxic of a parsed link fault entry. */
+export function toLink(f: LinkEntry): LinkSpec {
+  const links = { between: f.between ? ([[f.between[0] as string], [f.between[1] as string]] as const) : undefined, from: f.from, stream: f.stream };
+  switch (f.kind) {
+    case 'latency': return { toxic: 'latency' as const, ...links, attributes: { latency: f.latency, jitter: f.jitter } };
+    case 'bandwidth': return { toxic: 'bandwidth' as const, ...links, attributes: { rate: f.rate } };
+    case 'reset-peer': return { toxic: 'reset_peer' as const, ...links, attributes: { timeout: f.timeout } };
+    case 'slow-close': return { toxic: 'slow_close' as const, ...links, attributes: { delay: f.delay } };
+    case 'limit-data': return { toxic: 'limit_data' as const, ...links, attributes: { bytes: f.bytes } };
+    case 'slicer': return { toxic: 'slicer' as const, ...links, attributes: { average_size: f['average-size'], size_variation: f['size-variation'], delay: Math.round(f.delay * 1000) } };
+  }
 }
 
 export interface LinkSpec {
@@ -42,75 +93,8 @@ export interface LinkSpec {
   readonly attributes: Readonly<Record<string, number>>;
 }
 
-/** Fields a fault of this kind may carry on top of kind/target/start/every/count/hold. */
-export function netFields(kind: string): string[] {
-  if (kind === 'partition') return ['shape', 'one-way', 'reject'];
-  const common = ['between', 'from', 'stream'];
-  switch (kind) {
-    case 'latency': return [...common, 'latency', 'jitter'];
-    case 'bandwidth': return [...common, 'rate'];
-    case 'reset-peer': return [...common, 'timeout'];
-    case 'slow-close': return [...common, 'delay'];
-    case 'limit-data': return [...common, 'bytes'];
-    case 'slicer': return [...common, 'average-size', 'size-variation', 'delay'];
-    default: return [];
-  }
-}
-
-export function parsePartition(r: Reader, f: Record<string, unknown>, path: string): PartitionSpec {
-  const shape = r.oneOf(f.shape, `${path}.shape`, PARTITION_SHAPES, 'isolate-az') ?? 'isolate-az';
-  return { shape, oneWay: r.bool(f['one-way'], `${path}.one-way`, false), reject: r.bool(f.reject, `${path}.reject`, false) };
-}
-
-export function parseLink(r: Reader, kind: LinkFaultKind, f: Record<string, unknown>, path: string): LinkSpec {
-  const az = (v: unknown, p: string): string | undefined => r.str(v, p);
-  let between: [string[], string[]] | undefined;
-  let from: string | undefined;
-  if (f.between !== undefined && f.from !== undefined) r.problem(`${path}.between`, 'and from are both given', 'keep one: between: [az1, az2] or from: az1');
-  if (f.between !== undefined) {
-    const l = r.list(f.between, `${path}.between`);
-    if (l.length !== 2) r.problem(`${path}.between`, `needs exactly two AZs, got ${l.length}`, 'write between: [az1, az2]');
-    else {
-      const a = az(l[0], `${path}.between[0]`);
-      const b = az(l[1], `${path}.between[1]`);
-      if (a && b && a === b) r.problem(`${path}.between`, `names ${a} twice`, 'name two different AZs');
-      if (a && b) between = [[a], [b]];
-    }
-  } else if (f.from !== undefined) from = az(f.from, `${path}.from`);
-  else r.problem(path, `a ${kind} fault needs the links it degrades`, 'add between: [az1, az2] or from: az1');
-  const stream = r.oneOf(f.stream, `${path}.stream`, STREAMS, 'both') ?? 'both';
-  const ms = (k: string, d: number, positive = false): number => r.duration(f[k], `${path}.${k}`, { positive }, d) ?? d;
-  const int = (k: string, d: number, min: number): number => r.num(f[k], `${path}.${k}`, { min, int: true }, d) ?? d;
-  let toxic: LinkSpec['toxic'];
-  let attributes: Record<string, number>;
-  switch (kind) {
-    case 'latency':
-      toxic = 'latency';
-      attributes = { latency: ms('latency', 100, true), jitter: ms('jitter', 0) };
-      if (f.latency === undefined) r.problem(`${path}.latency`, 'is missing', 'add latency: 100ms (and optionally jitter: 20ms)');
-      break;
-    case 'bandwidth':
-      toxic = 'bandwidth';
-      attributes = { rate: int('rate', 0, 0) };
-      if (f.rate === undefined) r.problem(`${path}.rate`, 'is missing', 'add rate: 64 (KB/s)');
-      break;
-    case 'reset-peer':
-      toxic = 'reset_peer';
-      attributes = { timeout: ms('timeout', 0) };
-      break;
-    case 'slow-close':
-      toxic = 'slow_close';
-      attributes = { delay: ms('delay', 1000) };
-      break;
-    case 'limit-data':
-      toxic = 'limit_data';
-      attributes = { bytes: int('bytes', 0, 0) };
-      if (f.bytes === undefined) r.problem(`${path}.bytes`, 'is missing', 'add bytes: 1024 (the connection closes after that many bytes)');
-      break;
-    case 'slicer':
-      toxic = 'slicer';
-      attributes = { average_size: int('average-size', 64, 1), size_variation: int('size-variation', 0, 0), delay: Math.round(ms('delay', 0) * 1000) };
-      break;
-  }
-  return { toxic, between, from, stream, attributes };
+export interface PartitionSpec {
+  readonly shape: PartitionShape;
+  readonly oneWay: boolean;
+  readonly reject: boolean;
 }

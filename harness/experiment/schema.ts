@@ -1,10 +1,16 @@
 // The experiment: one plain value that shows the whole run (after Jepsen's test map
 // and Chaos Toolkit's experiment document): what to run against, where, the canary
-// traffic, the steady-state hypothesis, the fault method, the alarms.
+// traffic, the steady-state hypothesis, the fault method, the alarms. The zod schema
+// below is the file's only definition: it parses the YAML document (kebab-case
+// fields, durations as text) into the Experiment the harness runs (milliseconds,
+// defaults filled in), the types are inferred from it, and experiments/schema.json
+// is generated from it (npm run schema) for editors.
 
-import { isNetKind, LINK_FAULT_KINDS, NET_FAULT_KINDS, NODE_FAULT_KINDS, netFields, parseLink, parsePartition, type LinkFaultKind, type LinkSpec, type PartitionSpec } from './net-fault.ts';
+import { z } from 'zod';
 import { formatMs } from './duration.ts';
-import { Reader, join, type Problem } from './validate.ts';
+import { duration, durationRange, maybe, num, section, text } from './fields.ts';
+import { NET_FAULT_KINDS, NODE_FAULT_KINDS, checkLinks, linkKindFields, partitionFields, toLink, type LinkFaultKind } from './net-fault.ts';
+import { errorMap, said, toProblems, type Problem } from './problems.ts';
 
 export const FAULT_KINDS = [...NODE_FAULT_KINDS, ...NET_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -16,75 +22,6 @@ export type CheckName = (typeof CHECKS)[number];
 export const TARGETS = ['reference', 'etcd'] as const;
 export const BUGS = ['skip-fsync', 'ack-before-quorum', 'stale-reads'] as const;
 export type Bug = (typeof BUGS)[number];
-
-/**
- * Which nodes a fault hits: `random-storage`, `random-router`, `random-node`,
- * `node:<id>` (one named node) or `az:<name>` / `random-az` (every node of an AZ at the same instant).
- */
-export type Selector = string;
-
-export interface FaultSpec {
-  readonly kind: FaultKind;
-  readonly target: Selector;
-  /** First injection, measured from the start of the chaos phase. */
-  readonly startMs: number;
-  /** Time between the starts of successive injections. */
-  readonly everyMs: number;
-  /** At most this many injections (default: as many as fit in the chaos phase). */
-  readonly count: number | undefined;
-  /** How long each injection lasts before its heal: [min, max], drawn from the seed. */
-  readonly holdMs: readonly [number, number];
-  /** kind partition: the shape and its variants (harness/experiment/net-fault.ts). */
-  readonly partition?: PartitionSpec;
-  /** link fault kinds (latency, bandwidth, ...): which links and the toxic. */
-  readonly link?: LinkSpec;
-}
-
-export interface CanarySpec {
-  /** Operations per second issued by each canary (one canary per AZ × public endpoint). */
-  readonly rate: number;
-  /** Number of distinct keys the fleet works on. */
-  readonly keys: number;
-  readonly timeoutMs: number;
-  /** Calls one canary may have in flight (default: enough for all of them to time out at `rate`). */
-  readonly maxInFlight?: number;
-  /** Relative weights of the operations. */
-  readonly mix: { readonly put: number; readonly get: number; readonly cas: number; readonly delete: number; readonly eventualGet: number; readonly insert: number };
-}
-
-export interface AlarmSpec {
-  /** Sliding window over which the error rate is measured. */
-  readonly windowMs: number;
-  /** ALARM when the window's error rate is at or above this fraction... */
-  readonly errorRate: number;
-  /** ...and back to OK when it falls below this one (hysteresis). */
-  readonly clearRate: number;
-  /** No verdict on a window with fewer requests than this. */
-  readonly minRequests: number;
-}
-
-export interface Experiment {
-  readonly title: string;
-  readonly description: string;
-  /** The bundled target by `name`, or a target module of your own (`module`, resolved from the experiment file's folder) with its `options`. */
-  readonly target: { readonly name: string; readonly module?: string; readonly options: Readonly<Record<string, unknown>>; readonly bugs: readonly Bug[] };
-  readonly provider: (typeof PROVIDERS)[number];
-  readonly seed: number | undefined;
-  readonly phases: { readonly baselineMs: number; readonly chaosMs: number; readonly recoveryMs: number };
-  readonly canaries: CanarySpec;
-  readonly faults: readonly FaultSpec[];
-  readonly alarms: AlarmSpec;
-  /** Steady-state hypothesis: availability every AZ × endpoint must reach in baseline and at the end of recovery. */
-  readonly steadyStateAvailability: number;
-  /** Which checks run (all by default): `checks: { alarms: false }` turns one off. */
-  readonly checks: Readonly<Record<CheckName, boolean>>;
-  /**
-   * Checks pinned to fail (a known weakness a CI job keeps an eye on): `expect: {
-   * lost-writes: fail }`. Such a check counts as passing only when it fails, and the
-   * run says so; when it passes instead, the run fails (the weakness is gone: unpin it).
-   */
-  readonly expect: Readonly<Partial<Record<CheckName, 'fail'>>>;
-}
 
 /** Bounds on what one game day can be: past them a run would exhaust memory or never end. */
 export const LIMITS = {
@@ -105,118 +42,174 @@ export const LIMITS = {
   everyMs: 100,
 } as const;
 
-/** random-node, random-az, random-<role> (random-storage, random-router, ...), node:<id>, az:<name>, role:<role> (every node of it). */
+/**
+ * Which nodes a fault hits: random-node, random-az, random-<role> (random-storage,
+ * random-router, ...), node:<id> (one named node), az:<name> (every node of an AZ at
+ * the same instant), role:<role> (every node of it).
+ */
+export type Selector = string;
 const SELECTOR = /^(random-[\w.-]+|node:[\w.-]+|az:[\w.-]+|role:[\w.-]+)$/;
+const selector = z
+  .string({ error: (iss) => (iss.input === undefined ? undefined : said(`must be a non-empty string, got ${JSON.stringify(iss.input)}`, 'quote the text')) })
+  .regex(SELECTOR, { error: (iss) => said(`unknown node selector ${JSON.stringify(iss.input)}`, 'use random-node, random-az, random-<role> (e.g. random-storage), node:<id>, az:<name> or role:<role>') })
+  .meta({ description: 'which nodes: random-node, random-az, random-<role>, node:<id>, az:<name> or role:<role>' });
 
-export function parseExperiment(doc: unknown, file: string): { experiment?: Experiment; problems: Problem[] } {
-  const r = new Reader();
-  const top = r.obj(doc ?? {}, '', ['title', 'description', 'target', 'provider', 'seed', 'duration', 'phases', 'canaries', 'faults', 'alarms', 'steady-state', 'checks', 'expect']);
-  if (!top) return { problems: r.problems.length ? r.problems : [{ path: file, message: 'the file is empty', fix: 'start from experiments/power-off.yaml' }] };
+/** The fields every fault entry has. */
+const faultFields = {
+  target: selector.optional(),
+  start: duration({ max: LIMITS.phaseMs }).prefault('1s').meta({ description: 'first injection, from the start of chaos' }),
+  every: duration({ min: LIMITS.everyMs, max: LIMITS.phaseMs }).prefault('8s').meta({ description: 'time between the starts of successive injections (±10% with the seed)' }),
+  count: num({ min: 1, max: LIMITS.injections, int: true }).optional().meta({ description: 'at most this many injections (default: as many as fit in chaos)' }),
+  hold: durationRange(LIMITS.phaseMs).prefault(['2s', '4s']).meta({ description: 'how long each injection lasts before its heal: a duration or [min, max]' }),
+};
 
-  const title = r.str(top.title, 'title') ?? '';
-  if (top.title === undefined) r.problem('title', 'is missing', 'add a one-line title: what this game day tests');
-  const description = r.str(top.description, 'description', '') ?? '';
+const nodeFault = z.strictObject({ kind: z.literal(NODE_FAULT_KINDS), ...faultFields });
+const partitionFault = z.strictObject({ kind: z.literal('partition'), ...faultFields, ...partitionFields }).check((ctx) => {
+  const f = ctx.value;
+  const at = (message: string, fix: string): void => void ctx.issues.push({ code: 'custom', path: ['target'], input: f.target, message: said(message, fix) });
+  if (f.target === undefined) return;
+  if (f.shape !== 'isolate-node' && f.shape !== 'isolate-az') at(`is not used by shape ${f.shape}`, 'remove it (only isolate-node and isolate-az take a target)');
+  else if (f.shape === 'isolate-az' && !/^(random-az|az:[\w.-]+)$/.test(f.target)) at(`isolate-az needs an AZ, got "${f.target}"`, 'use random-az or az:<name>');
+  else if (f.shape === 'isolate-node' && /^(random-az|az:.*)$/.test(f.target)) at(`isolate-node needs one node, got "${f.target}"`, 'use random-node, random-storage, random-router or node:<id> (or shape: isolate-az)');
+});
+const linkFault = <K extends LinkFaultKind>(kind: K) =>
+  z.strictObject({ kind: z.literal(kind), ...faultFields, ...(linkKindFields[kind] as (typeof linkKindFields)[K]) }).check((ctx) => {
+    checkLinks(ctx.value as Parameters<typeof checkLinks>[0], (path, message, fix) => void ctx.issues.push({ code: 'custom', path, input: ctx.value, message: said(message, fix) }));
+  });
 
-  const t = r.obj(top.target ?? {}, 'target', ['name', 'module', 'options', 'bugs']) ?? {};
-  const module = r.str(t.module, 'target.module');
-  if (module !== undefined && t.name !== undefined) r.problem('target', 'has both name and module', 'keep one: name: reference (the bundled cluster), or module: ./my-target.ts');
-  const targetName = module !== undefined ? module : (r.oneOf(t.name, 'target.name', TARGETS, 'reference') ?? 'reference');
-  const options = (t.options === undefined ? {} : r.obj(t.options, 'target.options', Object.keys((t.options ?? {}) as object))) ?? {};
-  if (module === undefined && t.options !== undefined) r.problem('target.options', `the built-in target ${targetName} takes no options`, 'remove target.options (the reference cluster\'s unsafe modes are target.bugs)');
-  if (module === undefined && targetName !== 'reference' && t.bugs !== undefined) r.problem('target.bugs', `are unsafe modes of the bundled reference cluster, not of ${targetName}`, 'remove target.bugs');
-  const bugs = r.list(t.bugs, 'target.bugs').map((b, i) => r.oneOf(b, `target.bugs[${i}]`, BUGS)).filter((b): b is Bug => b !== undefined);
-  if (module !== undefined && bugs.length > 0) r.problem('target.bugs', 'are unsafe modes of the bundled reference cluster', 'remove target.bugs (a target of your own takes its settings in target.options)');
+const FAULT_EXAMPLE = 'write a fault such as {kind: power-off, target: random-storage, every: 6s, hold: [2s, 4s]}';
+const faultEntry = z
+  .discriminatedUnion(
+    'kind',
+    [nodeFault, partitionFault, linkFault('latency'), linkFault('bandwidth'), linkFault('reset-peer'), linkFault('slow-close'), linkFault('limit-data'), linkFault('slicer')],
+    { error: (iss) => ((iss as { code: string }).code === 'invalid_type' && iss.input === null ? said('is empty', FAULT_EXAMPLE) : undefined) },
+  )
+  .transform((f) => {
+    const partition = f.kind === 'partition' ? { shape: f.shape, oneWay: f['one-way'], reject: f.reject } : undefined;
+    const link = 'stream' in f ? toLink(f) : undefined;
+    const dflt = partition?.shape === 'isolate-node' ? 'random-node' : partition?.shape === 'isolate-az' ? 'random-az' : 'random-storage';
+    const target: Selector = f.target ?? dflt;
+    return { kind: f.kind as FaultKind, target, startMs: f.start, everyMs: f.every, count: f.count, holdMs: f.hold, ...(partition ? { partition } : {}), ...(link ? { link } : {}) };
+  });
 
-  const provider = r.oneOf(top.provider, 'provider', PROVIDERS, 'local') ?? 'local';
-  const seed = r.num(top.seed, 'seed', { min: 0, max: 2 ** 32 - 1, int: true });
+const targetSection = section({
+  name: z.enum(TARGETS).optional().meta({ description: 'a bundled target (default reference)' }),
+  module: text().optional().meta({ description: 'a target module of your own, from the experiment file\'s folder (e.g. ./my-target.ts)' }),
+  options: maybe(z.record(z.string(), z.unknown())).meta({ description: 'the options of a target module, checked by its own schema' }),
+  bugs: maybe(z.array(z.enum(BUGS))).meta({ description: 'unsafe modes of the bundled reference cluster' }),
+}).transform((t, ctx) => {
+  const issue = (path: string[], message: string, fix: string): void => void ctx.issues.push({ code: 'custom', path, input: t, message: said(message, fix) });
+  const name = t.module ?? t.name ?? 'reference';
+  const bugs = t.bugs ?? [];
+  if (t.module !== undefined && t.name !== undefined) issue([], 'has both name and module', 'keep one: name: reference (the bundled cluster), or module: ./my-target.ts');
+  if (t.module === undefined && t.options !== undefined) issue(['options'], `the built-in target ${name} takes no options`, 'remove target.options (the reference cluster\'s unsafe modes are target.bugs)');
+  if (t.module === undefined && name !== 'reference' && t.bugs !== undefined) issue(['bugs'], `are unsafe modes of the bundled reference cluster, not of ${name}`, 'remove target.bugs');
+  if (t.module !== undefined && bugs.length > 0) issue(['bugs'], 'are unsafe modes of the bundled reference cluster', 'remove target.bugs (a target of your own takes its settings in target.options)');
+  const options: Readonly<Record<string, unknown>> = t.options ?? {};
+  return { name, ...(t.module !== undefined ? { module: t.module } : {}), options, bugs: bugs as readonly Bug[] };
+});
 
-  const ph = r.obj(top.phases ?? {}, 'phases', ['baseline', 'chaos', 'recovery']) ?? {};
-  const phase = { max: LIMITS.phaseMs };
-  let baselineMs = r.duration(ph.baseline, 'phases.baseline', phase, 5000) ?? 5000;
-  let chaosMs = r.duration(ph.chaos, 'phases.chaos', { ...phase, positive: true }, 20_000) ?? 20_000;
-  let recoveryMs = r.duration(ph.recovery, 'phases.recovery', phase, 8000) ?? 8000;
-  const duration = r.duration(top.duration, 'duration', { ...phase, positive: true });
-  if (duration !== undefined) [baselineMs, chaosMs, recoveryMs] = scalePhases(baselineMs, chaosMs, recoveryMs, duration);
-  else if (baselineMs + chaosMs + recoveryMs > LIMITS.phaseMs) r.problem('phases', `add up to ${formatMs(baselineMs + chaosMs + recoveryMs)}, more than one game day may last (${formatMs(LIMITS.phaseMs)})`, 'shorten the phases, or split the game day into several runs');
+const phase = { max: LIMITS.phaseMs };
+const phasesSection = section({
+  baseline: duration(phase).prefault('5s').meta({ description: 'canary traffic before any fault' }),
+  chaos: duration({ ...phase, positive: true }).prefault('20s').meta({ description: 'the faults happen in this phase' }),
+  recovery: duration(phase).prefault('8s').meta({ description: 'canary traffic after every fault is healed' }),
+});
 
-  const c = r.obj(top.canaries ?? {}, 'canaries', ['rate', 'keys', 'timeout', 'max-in-flight', 'mix']) ?? {};
-  const m = r.obj(c.mix ?? {}, 'canaries.mix', ['put', 'get', 'cas', 'delete', 'eventual-get', 'insert']) ?? {};
-  const w = (k: string, d: number): number => r.num(m[k], `canaries.mix.${k}`, { min: 0 }, d) ?? d;
-  const mix = { put: w('put', 4), get: w('get', 4), cas: w('cas', 1.5), delete: w('delete', 0), eventualGet: w('eventual-get', 0.5), insert: w('insert', 1) };
-  if (mix.put + mix.get + mix.cas + mix.delete + mix.eventualGet + mix.insert <= 0) r.problem('canaries.mix', 'all weights are zero', 'give at least one operation a positive weight');
-  const canaries: CanarySpec = {
-    rate: r.num(c.rate, 'canaries.rate', { min: 0.1, max: 1000 }, 20) ?? 20,
-    keys: r.num(c.keys, 'canaries.keys', { min: 1, max: 100_000, int: true }, 40) ?? 40,
-    timeoutMs: r.duration(c.timeout, 'canaries.timeout', { min: 50, max: LIMITS.timeoutMs }, 2500) ?? 2500,
-    ...(c['max-in-flight'] !== undefined ? { maxInFlight: r.num(c['max-in-flight'], 'canaries.max-in-flight', { min: 1, max: LIMITS.inFlight, int: true }) ?? 1 } : {}),
-    mix,
-  };
+const weight = (d: number) => num({ min: 0 }).default(d);
+const mixSection = section({ put: weight(4), get: weight(4), cas: weight(1.5), delete: weight(0), 'eventual-get': weight(0.5), insert: weight(1) })
+  .meta({ description: 'relative weights of the operations' })
+  .transform((m, ctx) => {
+    const mix = { put: m.put, get: m.get, cas: m.cas, delete: m.delete, eventualGet: m['eventual-get'], insert: m.insert };
+    if (Object.values(mix).reduce((a, b) => a + b, 0) <= 0) ctx.issues.push({ code: 'custom', input: m, message: said('all weights are zero', 'give at least one operation a positive weight') });
+    return mix;
+  });
+const canariesSection = section({
+  rate: num({ min: 0.1, max: 1000 }).default(20).meta({ description: 'operations per second issued by each canary (one per AZ x public endpoint)' }),
+  keys: num({ min: 1, max: 100_000, int: true }).default(40).meta({ description: 'distinct keys the fleet works on' }),
+  timeout: duration({ min: 50, max: LIMITS.timeoutMs }).prefault('2500ms'),
+  'max-in-flight': num({ min: 1, max: LIMITS.inFlight, int: true }).optional().meta({ description: 'calls one canary may have in flight (default: 2 x rate x timeout + 4)' }),
+  mix: mixSection,
+}).transform((c) => ({ rate: c.rate, keys: c.keys, timeoutMs: c.timeout, ...(c['max-in-flight'] !== undefined ? { maxInFlight: c['max-in-flight'] } : {}), mix: c.mix }));
 
-  const faultList = r.list(top.faults, 'faults');
-  if (faultList.length > LIMITS.faults) r.problem('faults', `has ${faultList.length} entries; one game day takes at most ${LIMITS.faults}`, 'give each kind of damage one entry with start, every and count, or split the file');
-  else if (faultList.length === 0 && r.problems.length === 0) r.problem('faults', top.faults === undefined ? 'is missing: a game day without faults tests nothing' : 'is empty: a game day without faults tests nothing', 'add a fault such as {kind: power-off, target: random-storage, every: 6s, hold: [2s, 4s]}');
-  const faults = faultList.length > LIMITS.faults ? [] : faultList.map((f, i) => parseFault(r, f, join('faults', i)));
+const alarmsSection = section({
+  window: duration({ min: 100, max: LIMITS.windowMs }).prefault('3s').meta({ description: 'sliding window over which the error rate is measured' }),
+  'error-rate': num({ min: 0.0001, max: 1 }).default(0.2).meta({ description: 'ALARM when the window\'s error rate is at or above this fraction' }),
+  'clear-rate': num({ min: 0, max: 1 }).optional().meta({ description: 'back to OK when it falls below this one (default: half the error rate)' }),
+  'min-requests': num({ min: 1, int: true }).default(5).meta({ description: 'no verdict on a window with fewer requests' }),
+}).transform((a, ctx) => {
+  const clearRate = a['clear-rate'] ?? a['error-rate'] / 2;
+  if (clearRate > a['error-rate']) ctx.issues.push({ code: 'custom', path: ['clear-rate'], input: clearRate, message: said('is above alarms.error-rate', 'clear at a lower rate than the one that raises the alarm') });
+  return { windowMs: a.window, errorRate: a['error-rate'], clearRate, minRequests: a['min-requests'] };
+});
 
-  const a = r.obj(top.alarms ?? {}, 'alarms', ['window', 'error-rate', 'clear-rate', 'min-requests']) ?? {};
-  const errorRate = r.num(a['error-rate'], 'alarms.error-rate', { min: 0.0001, max: 1 }, 0.2) ?? 0.2;
-  const alarms: AlarmSpec = {
-    windowMs: r.duration(a.window, 'alarms.window', { min: 100, max: LIMITS.windowMs }, 3000) ?? 3000,
-    errorRate,
-    clearRate: r.num(a['clear-rate'], 'alarms.clear-rate', { min: 0, max: 1 }, errorRate / 2) ?? errorRate / 2,
-    minRequests: r.num(a['min-requests'], 'alarms.min-requests', { min: 1, int: true }, 5) ?? 5,
-  };
-  if (alarms.clearRate > alarms.errorRate) r.problem('alarms.clear-rate', 'is above alarms.error-rate', 'clear at a lower rate than the one that raises the alarm');
+const perCheck = <T extends z.ZodType>(field: (name: CheckName) => T): Record<CheckName, T> => Object.fromEntries(CHECKS.map((c) => [c, field(c)])) as Record<CheckName, T>;
+const checksSection = section(perCheck(() => z.boolean().default(true))).meta({ description: 'every check runs unless turned off here (false)' });
+const expectSection = section(
+  perCheck((name) =>
+    z.literal('fail', { error: (iss) => said(`must be fail, got ${JSON.stringify(iss.input)}`, `write expect: { ${name}: fail } to pin a known weakness, or remove it (every check is expected to pass)`) }).optional(),
+  ),
+).meta({ description: 'checks pinned to fail (a known weakness): the run passes only while they fail' });
 
-  const ss = r.obj(top['steady-state'] ?? {}, 'steady-state', ['availability']) ?? {};
-  const steadyStateAvailability = r.num(ss.availability, 'steady-state.availability', { min: 0, max: 1 }, 0.99) ?? 0.99;
+const NO_FAULTS = 'add a fault such as {kind: power-off, target: random-storage, every: 6s, hold: [2s, 4s]}';
 
-  const ck = r.obj(top.checks ?? {}, 'checks', CHECKS) ?? {};
-  const checks = Object.fromEntries(CHECKS.map((name) => [name, r.bool(ck[name], `checks.${name}`, true)])) as Record<CheckName, boolean>;
-  const ex = r.obj(top.expect ?? {}, 'expect', CHECKS) ?? {};
-  const expect: Partial<Record<CheckName, 'fail'>> = {};
-  for (const name of CHECKS) {
-    if (ex[name] === undefined) continue;
-    if (ex[name] !== 'fail') r.problem(`expect.${name}`, `must be fail, got ${JSON.stringify(ex[name])}`, `write expect: { ${name}: fail } to pin a known weakness, or remove it (every check is expected to pass)`);
-    else if (!checks[name]) r.problem(`expect.${name}`, `is expected to fail, but checks.${name} turns it off`, `remove one of the two`);
-    else expect[name] = 'fail';
-  }
+export const experimentSchema = z
+  .strictObject({
+    title: text({ missing: 'add a one-line title: what this game day tests' }).meta({ description: 'one line: what this game day tests' }),
+    description: text().default(''),
+    target: targetSection,
+    provider: z.enum(PROVIDERS).default('local').meta({ description: 'where nodes run' }),
+    seed: num({ min: 0, max: 2 ** 32 - 1, int: true }).optional().meta({ description: 'the seed of every random choice (--seed overrides; otherwise random, always printed)' }),
+    duration: duration({ ...phase, positive: true }).optional().meta({ description: 'scales the three phases to add up to this' }),
+    phases: phasesSection,
+    canaries: canariesSection,
+    faults: maybe(
+      z.array(faultEntry).max(LIMITS.faults, {
+        error: (iss) => said(`has ${(iss.input as unknown[]).length} entries; one game day takes at most ${LIMITS.faults}`, 'give each kind of damage one entry with start, every and count, or split the file'),
+      }),
+    ).meta({ description: 'the fault method: what damage, where, when, for how long' }),
+    alarms: alarmsSection,
+    'steady-state': section({ availability: num({ min: 0, max: 1 }).default(0.99).meta({ description: 'availability every AZ x endpoint must reach in baseline and at the end of recovery' }) }),
+    checks: checksSection,
+    expect: expectSection,
+  })
+  .meta({ title: 'gameday experiment', description: 'A game day: the target, the canary traffic, the faults, the alarms (README "Experiment files").' })
+  .transform((e, ctx) => {
+    const issue = (path: string[], message: string, fix: string): void => void ctx.issues.push({ code: 'custom', path, input: e, message: said(message, fix) });
+    let { baseline: baselineMs, chaos: chaosMs, recovery: recoveryMs } = e.phases;
+    if (e.duration !== undefined) [baselineMs, chaosMs, recoveryMs] = scalePhases(baselineMs, chaosMs, recoveryMs, e.duration);
+    else if (baselineMs + chaosMs + recoveryMs > LIMITS.phaseMs) issue(['phases'], `add up to ${formatMs(baselineMs + chaosMs + recoveryMs)}, more than one game day may last (${formatMs(LIMITS.phaseMs)})`, 'shorten the phases, or split the game day into several runs');
+    if ((e.faults ?? []).length === 0 && ctx.issues.length === 0) issue(['faults'], e.faults === undefined ? 'is missing: a game day without faults tests nothing' : 'is empty: a game day without faults tests nothing', NO_FAULTS);
+    const expect: Partial<Record<CheckName, 'fail'>> = {};
+    for (const name of CHECKS) {
+      if (e.expect[name] === undefined) continue;
+      if (!e.checks[name]) issue(['expect', name], `is expected to fail, but checks.${name} turns it off`, 'remove one of the two');
+      else expect[name] = 'fail';
+    }
+    return {
+      title: e.title, description: e.description, target: e.target, provider: e.provider, seed: e.seed,
+      phases: { baselineMs, chaosMs, recoveryMs }, canaries: e.canaries, faults: e.faults ?? [],
+      alarms: e.alarms, steadyStateAvailability: e['steady-state'].availability, checks: e.checks as Record<CheckName, boolean>, expect,
+    };
+  });
 
-  if (r.problems.length > 0) return { problems: r.problems };
-  return {
-    problems: [],
-    experiment: {
-      title, description, target: { name: targetName, ...(module !== undefined ? { module } : {}), options, bugs }, provider, seed,
-      phases: { baselineMs, chaosMs, recoveryMs }, canaries, faults: faults.filter((f): f is FaultSpec => f !== undefined),
-      alarms, steadyStateAvailability, checks, expect,
-    },
-  };
-}
+type DeepReadonly<T> = T extends (...args: never[]) => unknown ? T : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 
-function parseFault(r: Reader, v: unknown, path: string): FaultSpec | undefined {
-  const kindHint = v !== null && typeof v === 'object' && typeof (v as { kind?: unknown }).kind === 'string' ? (v as { kind: string }).kind : '';
-  const f = r.obj(v, path, ['kind', 'target', 'start', 'every', 'count', 'hold', ...netFields(kindHint)]);
-  if (!f) {
-    if (v === undefined || v === null) r.problem(path, 'is empty', 'write a fault such as {kind: power-off, target: random-storage, every: 6s, hold: [2s, 4s]}');
-    return undefined;
-  }
-  const kind = r.oneOf(f.kind, `${path}.kind`, FAULT_KINDS);
-  if (f.kind === undefined) r.problem(`${path}.kind`, 'is missing', `add kind: one of ${FAULT_KINDS.join(', ')}`);
-  const partition = kind === 'partition' ? parsePartition(r, f, path) : undefined;
-  const link = kind && (LINK_FAULT_KINDS as readonly string[]).includes(kind) ? parseLink(r, kind as LinkFaultKind, f, path) : undefined;
-  const dfltTarget = partition?.shape === 'isolate-node' ? 'random-node' : partition?.shape === 'isolate-az' ? 'random-az' : 'random-storage';
-  if (kind && isNetKind(kind) && f.target !== undefined && !(partition?.shape === 'isolate-node' || partition?.shape === 'isolate-az')) {
-    r.problem(`${path}.target`, `is not used by ${kind === 'partition' ? `shape ${partition?.shape}` : kind}`, kind === 'partition' ? 'remove it (only isolate-node and isolate-az take a target)' : 'name the links with between: [az1, az2] or from: az1');
-  }
-  if (partition?.shape === 'isolate-az' && typeof f.target === 'string' && !/^(random-az|az:[\w.-]+)$/.test(f.target)) r.problem(`${path}.target`, `isolate-az needs an AZ, got "${f.target}"`, 'use random-az or az:<name>');
-  if (partition?.shape === 'isolate-node' && typeof f.target === 'string' && /^(random-az|az:.*)$/.test(f.target)) r.problem(`${path}.target`, `isolate-node needs one node, got "${f.target}"`, 'use random-node, random-storage, random-router or node:<id> (or shape: isolate-az)');
-  const target = r.str(f.target, `${path}.target`, dfltTarget) ?? dfltTarget;
-  if (!SELECTOR.test(target)) r.problem(`${path}.target`, `unknown node selector "${target}"`, 'use random-node, random-az, random-<role> (e.g. random-storage), node:<id>, az:<name> or role:<role>');
-  const everyMs = r.duration(f.every, `${path}.every`, { min: LIMITS.everyMs, max: LIMITS.phaseMs }, 8000) ?? 8000;
-  const count = r.num(f.count, `${path}.count`, { min: 1, max: LIMITS.injections, int: true });
-  const holdMs = r.range(f.hold, `${path}.hold`, [2000, 4000], LIMITS.phaseMs);
-  const startMs = r.duration(f.start, `${path}.start`, { max: LIMITS.phaseMs }, 1000) ?? 1000;
-  if (!kind) return undefined;
-  return { kind, target, startMs, everyMs, count, holdMs, ...(partition ? { partition } : {}), ...(link ? { link } : {}) };
+/** A game day as the harness runs it: milliseconds, defaults filled in (experimentSchema's output). */
+export type Experiment = DeepReadonly<z.output<typeof experimentSchema>>;
+/** One fault entry: kind, target, startMs, everyMs, count, holdMs [min, max], and a network fault's partition or link. */
+export type FaultSpec = Experiment['faults'][number];
+/** The canary traffic: rate per canary, keys, timeoutMs, maxInFlight, the operation mix. */
+export type CanarySpec = Experiment['canaries'];
+/** The alarm rule: windowMs, errorRate (raise), clearRate (clear), minRequests. */
+export type AlarmSpec = Experiment['alarms'];
+
+/** Validates an experiment document (parsed YAML): the Experiment, or every problem with its field path and fix. */
+export function parseExperiment(doc: unknown, _file: string): { experiment?: Experiment; problems: Problem[] } {
+  const input = doc ?? {};
+  const r = experimentSchema.safeParse(input, { error: errorMap, reportInput: true });
+  if (r.success) return { experiment: r.data, problems: [] };
+  return { problems: toProblems(r.error.issues, experimentSchema, input) };
 }
 
 /** Scales the three phases so they add up to `total`, keeping their proportions. */

@@ -1,8 +1,9 @@
 // Which system a game day tests: the bundled reference cluster (`target.name`), or a
 // target module of the user's own (`target.module`, a path from the experiment file's
-// folder) that exports a Target or a factory from `target.options` to one. Everything
-// wrong with it (no such file, nothing exported, options its own check refuses, a
-// topology that cannot be run) is a UsageError naming the field: exit 2, nothing started.
+// folder) that exports a Target or a factory from `target.options` to one, and may
+// export a schema for those options. Everything wrong with it (no such file, nothing
+// exported, options its schema or its own check refuses, a topology that cannot be
+// run) is a UsageError naming the field: exit 2, nothing started.
 
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -10,23 +11,31 @@ import { pathToFileURL } from 'node:url';
 import { EtcdTarget, etcdMissing } from '../../targets/etcd/target.ts';
 import { ReferenceTarget } from '../../targets/reference/target.ts';
 import type { BugModes } from '../../targets/reference/config.ts';
-import type { Target, TargetFactory, TargetProblem, Topology } from '../../targets/target.ts';
+import type { OptionsSchema, Target, TargetFactory, TargetProblem, Topology } from '../../targets/target.ts';
 import { UsageError } from '../cli/errors.ts';
 import type { Bug, Experiment } from '../experiment/schema.ts';
+import { checkOptions, optionProblems } from './target-options.ts';
 
 const BUG_FLAGS: Record<Bug, keyof BugModes> = { 'skip-fsync': 'skipFsync', 'ack-before-quorum': 'ackBeforeQuorum', 'stale-reads': 'staleReads' };
 const CONTRACT = 'README "Testing your own system" shows the contract and a complete example';
 
-export async function loadTarget(exp: Experiment, file: string): Promise<Target> {
+/** The target, and its options as its schema gave them back (defaults filled in; as written when it has none). */
+export interface LoadedTarget {
+  readonly target: Target;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export async function loadTarget(exp: Experiment, file: string): Promise<LoadedTarget> {
+  const given = exp.target.options;
   if (exp.target.module === undefined && exp.target.name === 'etcd') {
     const missing = etcdMissing();
     if (missing) throw new UsageError(`the etcd target runs etcd, and ${missing}`, 'install it (Debian: apt-get install etcd-server) or put an etcd 3.4+ binary on PATH', `${file}: target.name`);
-    return new EtcdTarget();
+    return { target: new EtcdTarget(), options: given };
   }
   if (exp.target.module === undefined) {
     const bugs: Record<string, boolean> = {};
     for (const b of exp.target.bugs) bugs[BUG_FLAGS[b]] = true;
-    return new ReferenceTarget({ bugs: bugs as BugModes, flushIntervalMs: 5000 });
+    return { target: new ReferenceTarget({ bugs: bugs as BugModes, flushIntervalMs: 5000 }), options: given };
   }
   const where = `${file}: target.module`;
   const dir = dirname(resolve(file));
@@ -40,29 +49,46 @@ export async function loadTarget(exp: Experiment, file: string): Promise<Target>
   }
   const exported = mod['default'] ?? mod['target'];
   if (exported === undefined || exported === null) throw new UsageError(`${exp.target.module} exports no target`, `export default a Target, or a function from target.options to a Target; ${CONTRACT}`, where);
+  const schema = schemaOf(mod['options'], `${exp.target.module} exports options`, where) ?? (typeof exported === 'object' ? schemaOf((exported as Partial<Target>).optionsSchema, 'its optionsSchema', where) : undefined);
+  let options = schema ? await checkOptions(schema, given, file) : given;
   let made: unknown;
   try {
-    made = typeof exported === 'function' ? await (exported as TargetFactory)(exp.target.options, { dir }) : exported;
+    made = typeof exported === 'function' ? await (exported as TargetFactory)(options, { dir }) : exported;
   } catch (err) {
     throw new UsageError(`the target module's factory threw: ${(err as Error).message}`, 'return { problems: [{ path, message, fix }] } for options it refuses, instead of throwing', where);
   }
   if (made !== null && typeof made === 'object' && Array.isArray((made as { problems?: unknown }).problems)) {
-    const problems = (made as { problems: TargetProblem[] }).problems;
-    const lines = problems.map((p) => `${file}: target.options${p.path ? `.${p.path}` : ''}: ${p.message}\n    fix: ${p.fix}`);
-    throw new UsageError(`${problems.length} problem${problems.length === 1 ? '' : 's'} with the target's options:\n  ${lines.join('\n  ')}`, problems[0]?.fix ?? 'fix target.options');
+    throw optionProblems((made as { problems: TargetProblem[] }).problems, file);
   }
-  return checkTarget(made, where);
+  const target = checkShape(made, where);
+  // a factory's Target may carry the schema itself: its output is what topology() and the nodes get
+  const late = schema === undefined ? schemaOf(target.optionsSchema, 'its optionsSchema', where) : undefined;
+  if (late) options = await checkOptions(late, given, file);
+  checkTopology(target, options, where);
+  return { target, options };
 }
 
-/** The parts every target must have, and a topology a provider can run. */
-function checkTarget(t: unknown, where: string): Target {
+/** A schema (zod, or any Standard Schema), when one is there; exit 2 for something else under that name. */
+function schemaOf(v: unknown, what: string, where: string): OptionsSchema | undefined {
+  if (v === undefined) return undefined;
+  const std = v !== null && (typeof v === 'object' || typeof v === 'function') ? (v as { '~standard'?: { validate?: unknown } })['~standard'] : undefined;
+  if (typeof std?.validate !== 'function') throw new UsageError(`${what}, but not as a schema`, `export const options = z.strictObject({ ... }) (zod, or any Standard Schema), or leave it out and check the options in the factory; ${CONTRACT}`, where);
+  return v as OptionsSchema;
+}
+
+/** The parts every target must have. */
+function checkShape(t: unknown, where: string): Target {
   const o = t as Partial<Target> | null;
   const missing = (['name', 'topology', 'launch'] as const).filter((k) => o === null || typeof o !== 'object' || o[k] === undefined);
   if (missing.length > 0) throw new UsageError(`the target has no ${missing.join(', ')}`, `a Target has name, topology(options) and launch(node, ctx); ${CONTRACT}`, where);
-  const target = o as Target;
+  return o as Target;
+}
+
+/** A topology a provider can run. */
+function checkTopology(target: Target, options: Readonly<Record<string, unknown>>, where: string): void {
   let topo: Topology;
   try {
-    topo = target.topology({});
+    topo = target.topology(options);
   } catch (err) {
     throw new UsageError(`the target's topology() threw: ${(err as Error).message}`, 'make topology() return { region, azs, nodes }', where);
   }
@@ -81,5 +107,4 @@ function checkTarget(t: unknown, where: string): Target {
     if (!topo.nodes.some((n) => n.public)) problems.push('no node is public (canaries need at least one endpoint)');
   }
   if (problems.length > 0) throw new UsageError(`the target's topology cannot run: ${problems.join('; ')}`, `fix topology(); ${CONTRACT}`, where);
-  return target;
 }

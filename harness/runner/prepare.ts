@@ -72,7 +72,9 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
   }
   const seed = opts.seed ?? exp.seed ?? randomSeed();
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got ${seed}`, 'pass e.g. --seed 42');
-  const target = await loadTarget(exp, opts.file);
+  const loaded = await loadTarget(exp, opts.file);
+  const target = loaded.target;
+  exp = { ...exp, target: { ...exp.target, options: loaded.options } };
   const topology = target.topology(exp.target.options);
   checkTrafficBound(exp, topology, opts.durationMs !== undefined);
   const plan = planOrExplain(exp, topology, seed, opts);

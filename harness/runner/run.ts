@@ -103,7 +103,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     enter('start');
     const provider = o.provider ?? (await providerFor(exp.provider, p.nodeImage));
     const ts = performance.now();
-    cluster = await provider.start(p.target, p.topology, { runDir: p.runDir, runId: p.runId, ...(o.signal ? { signal: o.signal } : {}) });
+    cluster = await provider.start(p.target, p.topology, { runDir: p.runDir, runId: p.runId, targetOptions: p.experiment.target.options, ...(o.signal ? { signal: o.signal } : {}) });
     clusterStartMs = Math.round(performance.now() - ts);
     log.info({ clusterStartMs }, `cluster up in ${clusterStartMs} ms: ${p.topology.nodes.length} nodes in ${p.topology.azs.length} AZs (${cluster.endpoints().length} public endpoints)`);
     if (o.signal?.aborted) throw new Interrupted('interrupted');

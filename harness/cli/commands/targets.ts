@@ -62,8 +62,8 @@ export const command: CommandModule<object, Args> = {
       return;
     }
     const exp = loadExperiment(a.experiment);
-    const t = await loadTarget(exp, a.experiment);
-    const d = describeTarget(t, exp.target.options);
+    const { target, options } = await loadTarget(exp, a.experiment);
+    const d = describeTarget(target, options);
     process.stdout.write(a.json ? JSON.stringify(d, null, 2) + '\n' : `${format(d)}\n`);
   },
 };
