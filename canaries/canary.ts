@@ -32,6 +32,8 @@ export interface CanaryOptions {
   readonly newProcess: () => number;
   /** The target's client (default: the HTTP key-value API). */
   readonly client?: (url: string, o: ClientOptions) => KvApi;
+  /** Put before every key (attach runs: the cluster keeps earlier runs' data, so each run writes keys of its own). */
+  readonly keyPrefix?: string;
 }
 
 /** What one canary did, beside what it was asked to do (result.json `figures.canaryRates`). */
@@ -87,7 +89,7 @@ export class Canary {
   constructor(private readonly o: CanaryOptions) {
     this.bound = o.spec.maxInFlight ?? defaultInFlightBound(o.spec);
     this.client = o.client ? o.client(o.url, { timeoutMs: o.spec.timeoutMs, maxInFlight: this.bound }) : new KvClient(o.url, o.spec.timeoutMs, this.bound);
-    this.workload = new KvWorkload(o.id, o.spec, o.rng);
+    this.workload = new KvWorkload(o.id, o.spec, o.rng, o.keyPrefix);
   }
 
   start(): void {

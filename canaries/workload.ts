@@ -16,7 +16,7 @@ export type NextOp =
   | { readonly f: 'cas'; readonly key: string; readonly expected: string | null; readonly value: string }
   | { readonly f: 'delete'; readonly key: string };
 
-export const keyName = (i: number): string => `k${String(i).padStart(3, '0')}`;
+export const keyName = (i: number, prefix = ''): string => `${prefix}k${String(i).padStart(3, '0')}`;
 
 export class KvWorkload {
   private counter = 0;
@@ -29,6 +29,8 @@ export class KvWorkload {
     readonly canaryId: string,
     private readonly spec: CanarySpec,
     private readonly rng: Rng,
+    /** Put before every key: a run on a cluster that keeps earlier data writes keys no earlier run wrote. */
+    private readonly keyPrefix = '',
   ) {
     const m = spec.mix;
     this.weights = [['write', m.put], ['read', m.get], ['cas', m.cas], ['delete', m.delete], ['eventual', m.eventualGet], ['insert', m.insert]];
@@ -36,7 +38,7 @@ export class KvWorkload {
   }
 
   next(): NextOp {
-    const key = keyName(this.rng.int(0, this.spec.keys - 1));
+    const key = keyName(this.rng.int(0, this.spec.keys - 1), this.keyPrefix);
     let x = this.rng.next() * this.total;
     let f: NextOp['f'] | 'eventual' | 'insert' = 'read';
     for (const [name, w] of this.weights) {
@@ -51,7 +53,7 @@ export class KvWorkload {
       case 'write':
         return { f, key, value };
       case 'insert':
-        return { f: 'write', key: `${this.canaryId}#${this.counter}`, value };
+        return { f: 'write', key: `${this.keyPrefix}${this.canaryId}#${this.counter}`, value };
       case 'cas':
         return { f, key, expected: this.seen.get(key) ?? null, value };
       case 'delete':

@@ -151,6 +151,39 @@ const expectSection = section(
   ),
 ).meta({ description: 'checks pinned to fail (a known weakness): the run passes only while they fail' });
 
+/** `provider: local | docker`, or `provider: { name: attach, ... }`: containers the user already runs (harness/providers/docker/attach.ts). */
+const attachProvider = z
+  .strictObject({
+    name: z.literal('attach'),
+    select: z.strictObject({ label: text({ missing: 'add label: key=value (e.g. com.docker.compose.project=shop)' }) }).optional().meta({ description: 'every container carrying this label (key=value, or key)' }),
+    containers: z
+      .array(z.strictObject({ container: text({ missing: 'add container: <name or id>' }), az: text().optional(), node: text().optional(), role: text().optional() }))
+      .min(1)
+      .optional()
+      .meta({ description: 'or the containers one by one, each with its AZ unless it carries the AZ label' }),
+    'az-label': text().default('gameday.az').meta({ description: 'label holding a container\'s AZ' }),
+    'node-label': text().default('gameday.node').meta({ description: 'label holding its node id (else its name)' }),
+    'role-label': text().default('gameday.role').meta({ description: 'label holding its role, for fault selectors (else node)' }),
+    port: num({ min: 1, max: 65535, int: true, missing: 'add port: <the port each container serves its endpoint on>' }).meta({ description: 'the port each node serves its public endpoint on, inside its container' }),
+    'ready-path': text().optional().meta({ description: 'HTTP path answering 200 when a node is ready (default: the port accepting TCP)' }),
+    azs: z.array(text()).min(1).optional().meta({ description: 'the AZs expected (one without a node is a problem); default those found' }),
+    network: text().optional().meta({ description: 'the network the canaries join, when the containers share several' }),
+  })
+  .transform((a, ctx) => {
+    if ((a.select === undefined) === (a.containers === undefined)) {
+      ctx.issues.push({ code: 'custom', path: [], input: a, message: said(a.select === undefined ? 'names no containers' : 'has both select and containers', 'give select: { label: key=value } or containers: [{ container: name, az: az1 }], one of the two') });
+    }
+    return {
+      ...(a.select ? { select: a.select } : {}), ...(a.containers ? { containers: a.containers } : {}),
+      azLabel: a['az-label'], nodeLabel: a['node-label'], roleLabel: a['role-label'], port: a.port,
+      ...(a['ready-path'] !== undefined ? { readyPath: a['ready-path'] } : {}), ...(a.azs ? { azs: a.azs } : {}), ...(a.network !== undefined ? { network: a.network } : {}),
+    };
+  });
+const providerField = z
+  .union([z.enum(PROVIDERS), z.strictObject({ name: z.enum(PROVIDERS) }).transform((p) => p.name), attachProvider.transform((a) => ({ attach: a }))])
+  .default('local')
+  .meta({ description: 'where nodes run: local, docker, or { name: attach, select: { label: ... }, port: ... } for containers already running' });
+
 const NO_FAULTS = 'add a fault such as {kind: power-off, target: random-storage, every: 6s, hold: [2s, 4s]}';
 
 export const experimentSchema = z
@@ -158,7 +191,7 @@ export const experimentSchema = z
     title: text({ missing: 'add a one-line title: what this game day tests' }).meta({ description: 'one line: what this game day tests' }),
     description: text().default(''),
     target: targetSection,
-    provider: z.enum(PROVIDERS).default('local').meta({ description: 'where nodes run' }),
+    provider: providerField,
     seed: num({ min: 0, max: 2 ** 32 - 1, int: true }).optional().meta({ description: 'the seed of every random choice (--seed overrides; otherwise random, always printed)' }),
     duration: duration({ ...phase, positive: true }).optional().meta({ description: 'scales the three phases to add up to this' }),
     phases: phasesSection,
@@ -187,7 +220,8 @@ export const experimentSchema = z
       else expect[name] = 'fail';
     }
     return {
-      title: e.title, description: e.description, target: e.target, provider: e.provider, seed: e.seed,
+      title: e.title, description: e.description, target: e.target,
+      provider: typeof e.provider === 'string' ? e.provider : ('attach' as const), ...(typeof e.provider === 'string' ? {} : { attach: e.provider.attach }), seed: e.seed,
       phases: { baselineMs, chaosMs, recoveryMs }, canaries: e.canaries, faults: e.faults ?? [],
       alarms: e.alarms, steadyStateAvailability: e['steady-state'].availability, checks: e.checks as Record<CheckName, boolean>, expect,
     };

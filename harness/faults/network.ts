@@ -80,7 +80,18 @@ export function networkSetup(p: Prepared, opts: { toxiproxy?: string | undefined
       throw new UsageError((err as Error).message, 'pass e.g. --toxiproxy http://127.0.0.1:8474 (start one with `gameday toxiproxy`)');
     }
   }
-  if (p.experiment.provider === 'docker' && opts.toxiproxy === undefined) {
+  if (p.experiment.provider === 'attach') {
+    // the user's containers: partitions are drops in their namespaces; no proxy is put on their links
+    const linkFault = p.plan.faults.find((f) => f.net !== undefined && f.kind !== 'partition');
+    if (opts.toxiproxy !== undefined || linkFault !== undefined) {
+      throw new UsageError(
+        `provider attach cannot take ${opts.toxiproxy !== undefined ? '--toxiproxy' : `link faults (${linkFault?.kind})`}: the links of containers gameday did not start cannot be routed through its fault proxy`,
+        'keep to power-off, pause and partition faults on attached containers',
+        opts.toxiproxy !== undefined ? '--toxiproxy' : `${p.file}: faults`,
+      );
+    }
+  }
+  if ((p.experiment.provider === 'docker' || p.experiment.provider === 'attach') && opts.toxiproxy === undefined) {
     // Partitions alone are packet drops in the containers' namespaces; link faults
     // (latency, bandwidth, ...) put the run's fault-proxy container on every link.
     if (p.plan.faults.some((f) => f.net !== undefined && f.kind !== 'partition')) return dockerProxySetup(p);

@@ -4,6 +4,7 @@
 
 import { basename, resolve } from 'node:path';
 import type { Target, Topology } from '../../targets/target.ts';
+import type { AttachSpec, Discovered } from '../providers/docker/attach.ts';
 import { UsageError } from '../cli/errors.ts';
 import { loadExperiment } from '../experiment/load.ts';
 import { formatMs } from '../experiment/duration.ts';
@@ -41,6 +42,8 @@ export interface Prepared {
   readonly toxiproxy?: string;
   /** --node-image TAG (docker only). */
   readonly nodeImage?: string;
+  /** provider attach: how the containers were asked for, and what was found (the topology is theirs). */
+  readonly attached?: { readonly spec: AttachSpec; readonly found: Discovered };
 }
 
 export async function prepare(opts: RunOptions): Promise<Prepared> {
@@ -52,7 +55,8 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
   }
   if (opts.provider !== undefined) {
     if (!(PROVIDERS as readonly string[]).includes(opts.provider)) throw new UsageError(`unknown provider "${opts.provider}"`, `use --provider ${PROVIDERS.join(' or --provider ')}`);
-    exp = { ...exp, provider: opts.provider as Experiment['provider'] };
+    const { attach: _attach, ...rest } = exp;
+    exp = { ...rest, provider: opts.provider as Experiment['provider'] };
   }
   if (opts.bugs && opts.bugs.length > 0) {
     if (exp.target.module !== undefined || exp.target.name !== 'reference') throw new UsageError(`--bug starts the bundled reference cluster in an unsafe mode, and this experiment tests ${exp.target.module ?? exp.target.name}`, 'leave out --bug (a target of your own takes its settings in target.options)', '--bug');
@@ -75,13 +79,19 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
   const loaded = await loadTarget(exp, opts.file);
   const target = loaded.target;
   exp = { ...exp, target: { ...exp.target, options: loaded.options } };
-  const topology = target.topology(exp.target.options);
+  let topology = target.topology(exp.target.options);
+  let attached: Prepared['attached'];
+  if (exp.provider === 'attach' && exp.attach) {
+    // the containers make the topology; nothing is touched while they are looked at
+    attached = await discoverOrExplain(exp.attach, opts.file);
+    topology = attached.found.topology;
+  }
   checkTrafficBound(exp, topology, opts.durationMs !== undefined);
   const plan = planOrExplain(exp, topology, seed, opts);
   if (target.noLinkFaults !== undefined) {
     // on docker, partitions alone are packet drops in each node's own namespace: no proxy on the links
     const linkFault = plan.faults.find((f) => f.net !== undefined && f.kind !== 'partition');
-    const proxied = opts.toxiproxy !== undefined || linkFault !== undefined || (exp.provider !== 'docker' && plan.faults.some((f) => f.net !== undefined));
+    const proxied = opts.toxiproxy !== undefined || linkFault !== undefined || (exp.provider === 'local' && plan.faults.some((f) => f.net !== undefined));
     if (proxied) {
       const what = opts.toxiproxy !== undefined ? '--toxiproxy' : linkFault !== undefined ? `link faults (${linkFault.kind})` : 'partitions on the local provider';
       const fix = opts.toxiproxy !== undefined || linkFault !== undefined ? 'keep to power-off, pause and partition faults for this target (partitions with --provider docker)' : 'run it with --provider docker (partitions are packet drops in each node\'s network namespace there), or keep to power-off and pause faults';
@@ -93,7 +103,22 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
   const runId = `${stamp}-${name}-s${seed}`.replace(/[^\w.-]/g, '_');
   const runDir = resolve(opts.out ?? `runs/${runId}`);
   checkRunDir(runDir, '--out');
-  return { file: opts.file, experiment: exp, seed, runId, runDir, target, topology, plan, ...(opts.toxiproxy !== undefined ? { toxiproxy: opts.toxiproxy } : {}), ...(opts.nodeImage !== undefined ? { nodeImage: opts.nodeImage } : {}) };
+  return { file: opts.file, experiment: exp, seed, runId, runDir, target, topology, plan, ...(attached ? { attached } : {}), ...(opts.toxiproxy !== undefined ? { toxiproxy: opts.toxiproxy } : {}), ...(opts.nodeImage !== undefined ? { nodeImage: opts.nodeImage } : {}) };
+}
+
+/** provider attach: the containers found, or every problem with them (exit 2, nothing touched). */
+async function discoverOrExplain(spec: AttachSpec, file: string): Promise<NonNullable<Prepared['attached']>> {
+  const { dockerAvailable } = await import('../providers/docker/runtime.ts');
+  const d = await dockerAvailable();
+  if (!d.ok) throw new UsageError(`provider attach looks for containers in the local Docker, and no daemon answers: ${d.reason}`, 'start Docker, check with `gameday doctor`', `${file}: provider`);
+  const attachModule = '../providers/docker/attach.ts'; // loaded only for attach runs (pulls in testcontainers)
+  const m = (await import(attachModule)) as typeof import('../providers/docker/attach.ts');
+  const found = await m.discover(spec, 'provider');
+  if ('problems' in found) {
+    const lines = found.problems.map((p) => `${file}: ${p.path}: ${p.message}\n    fix: ${p.fix}`);
+    throw new UsageError(`${found.problems.length} problem${found.problems.length === 1 ? '' : 's'} with the containers to attach to:\n  ${lines.join('\n  ')}`, found.problems[0]?.fix ?? 'fix provider');
+  }
+  return { spec, found };
 }
 
 /** The canaries' operations must fit what the checks can hold: rate x canaries x the canary phases. */

@@ -95,7 +95,7 @@ export async function healRun(r: ActiveRun): Promise<HealReport> {
     }
   }
   const providerNotes: string[] = [];
-  if (r.provider === 'docker') {
+  if (r.provider === 'docker' || r.provider === 'attach') {
     const dockerHeal = '../providers/docker/heal.ts'; // loaded only for docker runs (pulls in testcontainers)
     const mod = (await import(dockerHeal).catch(() => undefined)) as { healDockerRun?: (x: string) => Promise<unknown> } | undefined;
     if (mod?.healDockerRun) providerNotes.push(JSON.stringify(await mod.healDockerRun(r.runDir)));

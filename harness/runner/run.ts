@@ -101,7 +101,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   const newProcess = (): number => nextProcess++;
   try {
     enter('start');
-    const provider = o.provider ?? (await providerFor(exp.provider, p.nodeImage));
+    const provider = o.provider ?? (await providerFor(exp.provider, p.nodeImage, p.attached));
     const ts = performance.now();
     cluster = await provider.start(p.target, p.topology, { runDir: p.runDir, runId: p.runId, targetOptions: p.experiment.target.options, ...(o.signal ? { signal: o.signal } : {}) });
     clusterStartMs = Math.round(performance.now() - ts);
@@ -110,10 +110,12 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
 
     const rng = new Rng(p.seed);
     const c = cluster;
+    // an attached cluster keeps what earlier runs wrote: this run's keys are its own (and stay there, under its run id)
+    const keyPrefix = exp.provider === 'attach' ? `${p.runId}/` : '';
     for (const az of p.topology.azs) {
       for (const ep of c.endpoints()) {
         alarms.declare(az, ep.id);
-        canaries.push(new Canary({ id: `${az}>${ep.id}`, az, endpoint: ep.id, url: c.url(ep.id, az), spec: exp.canaries, rng: rng.fork(`canary:${az}:${ep.id}`), history, newProcess, ...clientOf(p.target) }));
+        canaries.push(new Canary({ id: `${az}>${ep.id}`, az, endpoint: ep.id, url: c.url(ep.id, az), spec: exp.canaries, rng: rng.fork(`canary:${az}:${ep.id}`), history, newProcess, ...clientOf(p.target), ...(keyPrefix ? { keyPrefix } : {}) }));
       }
     }
     alarmTimer = setInterval(() => {
@@ -144,7 +146,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     digests = await scrubUntilQuiet(p, c, log);
 
     enter('final-reads');
-    const keys = [...new Set([...Array.from({ length: exp.canaries.keys }, (_, i) => keyName(i)), ...history.writtenKeys])];
+    const keys = [...new Set([...Array.from({ length: exp.canaries.keys }, (_, i) => keyName(i, keyPrefix)), ...history.writtenKeys])];
     const eps = c.endpoints().map((e) => ({ endpoint: e.id, az: e.az, url: c.url(e.id) }));
     const fr = await finalReads(keys, eps, history, newProcess, { deadlineMs: 15_000, timeoutMs: exp.canaries.timeoutMs, ...clientOf(p.target) });
     unread = fr.unread;
@@ -191,8 +193,13 @@ function clientOf(t: Prepared['target']): { client?: NonNullable<Prepared['targe
   return t.client ? { client: t.client.bind(t) } : {};
 }
 
-async function providerFor(name: string, nodeImage: string | undefined): Promise<Provider> {
+async function providerFor(name: string, nodeImage: string | undefined, attached: Prepared['attached']): Promise<Provider> {
   if (name === 'local') return new LocalProvider();
+  if (name === 'attach' && attached) {
+    const attachModule = '../providers/docker/attach.ts'; // loaded only for attach runs
+    const mod = (await import(attachModule)) as typeof import('../providers/docker/attach.ts');
+    return new mod.AttachProvider(attached.spec, attached.found);
+  }
   if (name === 'docker') {
     // loaded only when asked for: it pulls in testcontainers
     const dockerModule = '../providers/docker/index.ts';

@@ -30,7 +30,7 @@ export interface AttachSpec {
   /** Every container carrying this label (`key=value`, or `key` for any value). */
   readonly select?: { readonly label: string };
   /** Or the containers one by one (by name or id), each with its AZ unless it carries the AZ label. */
-  readonly containers?: readonly { readonly container: string; readonly az?: string; readonly node?: string; readonly role?: string }[];
+  readonly containers?: readonly { readonly container: string; readonly az?: string | undefined; readonly node?: string | undefined; readonly role?: string | undefined }[];
   /** Label holding a container's AZ (default gameday.az). */
   readonly azLabel?: string;
   /** Label holding a container's node id (default gameday.node; else the container's name). */
