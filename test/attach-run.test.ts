@@ -110,7 +110,7 @@ test('attach: a harness SIGKILLed while a member is powered off and another cut 
   await new Promise((res) => child.once('exit', res));
   const ms = await members();
   assert.equal(ms[1]?.running, false, 'etcd-2 is still powered off after the crash');
-  const h = await gameday(['heal', out], { env });
+  const h = await gameday(['heal'], { env });
   assert.equal(h.code, 0, `${h.stdout}\n${h.stderr}`);
   const runId = (JSON.parse(readFileSync(join(out, 'docker-state.json'), 'utf8')) as { runId: string }).runId;
   await assertAsFound(runId);
