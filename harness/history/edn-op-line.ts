@@ -60,7 +60,23 @@ const ends = (c: number): boolean => c === SPACE || c === COMMA || c === TAB || 
 const RECORD = '#jepsen.history.Op';
 
 /** Field numbers, as bits of the `seen` mask. */
-const FIELD: Readonly<Record<string, number>> = { process: 1, type: 2, f: 4, value: 8, time: 16, index: 32, key: 64 };
+const PROCESS = 1;
+const TYPE = 2;
+const FN = 4;
+const VALUE = 8;
+const TIME = 16;
+const INDEX = 32;
+const KEY = 64;
+const FIELD_NAME: Readonly<Record<number, string>> = { [PROCESS]: 'process', [TYPE]: 'type', [FN]: 'f', [VALUE]: 'value', [TIME]: 'time', [INDEX]: 'index', [KEY]: 'key' };
+/** The field of a name by its length and its second character (the first, for "f"), checked in full after. */
+const FIELD_BY_LENGTH: readonly (Readonly<Record<number, number>> | undefined)[] = (() => {
+  const out: Record<number, number>[] = [];
+  for (const [bit, name] of Object.entries(FIELD_NAME)) {
+    const at = (out[name.length] ??= {});
+    at[name.charCodeAt(name.length > 1 ? 1 : 0)] = Number(bit);
+  }
+  return out;
+})();
 
 class Scan {
   i = 0;
@@ -72,17 +88,33 @@ class Scan {
     while (isSpace(this.s.charCodeAt(this.i))) this.i++;
   }
 
+  /** Where the keyword's name that starts here ends (and the scan moves there), or -1. */
+  nameEnd(): number {
+    const s = this.s;
+    const c = s.charCodeAt(this.i);
+    if (!(c < 128 && NAME[c] === 1)) return -1;
+    let i = this.i + 1;
+    for (let d = s.charCodeAt(i); d < 128 && (NAME[d] as number) > 0; d = s.charCodeAt(++i));
+    if (!ends(s.charCodeAt(i))) return -1;
+    this.i = i;
+    return i;
+  }
+
   /** A keyword's name after its colon, or undefined. */
   name(): string | undefined {
+    const start = this.i;
+    const end = this.nameEnd();
+    return end < 0 ? undefined : this.s.slice(start, end);
+  }
+
+  /** The field a keyword key names (a FIELD bit; 0 for one a history does not use), or -1. */
+  field(): number {
     const s = this.s;
     const start = this.i;
-    const c = s.charCodeAt(start);
-    if (!(c < 128 && NAME[c] === 1)) return undefined;
-    let i = start + 1;
-    for (let d = s.charCodeAt(i); d < 128 && (NAME[d] as number) > 0; d = s.charCodeAt(++i));
-    if (!ends(s.charCodeAt(i))) return undefined;
-    this.i = i;
-    return s.slice(start, i);
+    const end = this.nameEnd();
+    if (end < 0) return -1;
+    const bit = FIELD_BY_LENGTH[end - start]?.[s.charCodeAt(start + 1 < end ? start + 1 : start)];
+    return bit !== undefined && s.startsWith(FIELD_NAME[bit] as string, start) ? bit : 0;
   }
 
   /** One value as plain data (keywords as their names), or FAIL. */
@@ -172,35 +204,34 @@ export function readOpLine(text: string): OpLine | undefined {
     if (c === RBRACE) break;
     if (c !== COLON) return undefined;
     r.i++;
-    const field = r.name();
-    if (field === undefined) return undefined;
+    const bit = r.field();
+    if (bit < 0) return undefined;
     r.space();
     const v = r.value();
     if (v === FAIL) return undefined;
-    const bit = FIELD[field];
-    if (bit === undefined) continue; // a field a history does not use: read, and passed over
+    if (bit === 0) continue; // a field a history does not use: read, and passed over
     if ((seen & bit) !== 0) return undefined; // a repeated field: the full reader decides
     seen |= bit;
-    switch (field) {
-      case 'process':
+    switch (bit) {
+      case PROCESS:
         process = typeof v === 'number' ? v : undefined;
         break;
-      case 'type':
+      case TYPE:
         type = nameOf(v, r.keyword);
         break;
-      case 'f':
+      case FN:
         f = nameOf(v, r.keyword);
         break;
-      case 'value':
+      case VALUE:
         value = r.keyword ? null : (v as Op['value']);
         break;
-      case 'time':
+      case TIME:
         time = typeof v === 'number' ? v : undefined;
         break;
-      case 'index':
+      case INDEX:
         index = typeof v === 'number' ? v : undefined;
         break;
-      case 'key':
+      case KEY:
         key = v === null ? undefined : String(v as Value);
         break;
     }

@@ -60,20 +60,19 @@ function readFast(text: string): OpLine | 'skip' | undefined {
 
 /** Converts one EDN map line into an Op, or undefined for lines that are not client operations. `full` passes over the fast path (for benchmarks and tests). */
 export function ednLineToOp(text: string, index: number, file: string, line: number, timeScale = 1e-6, full = false): Op | undefined {
-  if (text.trim() === '') return undefined;
   const fast = full ? undefined : readFast(text);
   if (fast === 'skip') return undefined;
-  const l = fast ?? readFull(text, file, line);
+  const l = fast ?? (text.trim() === '' ? undefined : readFull(text, file, line));
   if (l === undefined) return undefined;
-  return {
+  const op: Op = {
     index: l.index ?? index,
     type: l.type as OpType,
     f: F[l.f as string] as OpF,
     value: l.value,
     process: l.process as number,
     time: l.time === undefined ? index : l.time * timeScale,
-    ...(l.key === undefined ? {} : { key: l.key }),
   };
+  return l.key === undefined ? op : { ...op, key: l.key };
 }
 
 export function readJepsenEdn(path: string, opts: { readonly full?: boolean } = {}): Op[] {
