@@ -5,8 +5,8 @@
 // (info): some took effect, some never did, and they stay open. The client then
 // continues under a new process id. Final strong reads close the history.
 // `corrupt` makes a few reads stale and one final read lose the last write.
-import { mulberry32 } from '../toxiproxy/rng.ts';
 import type { Op, OpF, Value } from '../history/op.ts';
+import { Rng } from '../schedule/rng.ts';
 
 export interface GenOptions {
   /** Number of history lines to produce (about; each call is two lines). */
@@ -21,8 +21,11 @@ export interface GenOptions {
   readonly valueRange?: number;
 }
 
-/** The workload's random source: the same mulberry32 stream the fault proxy uses. */
-export const rng = (seed: number): (() => number) => mulberry32(seed);
+/** The workload's random source: the run's one seeded generator (schedule/rng.ts), as a function. */
+export const rng = (seed: number): (() => number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 interface Planned {
   key: string;

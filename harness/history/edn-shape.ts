@@ -1,7 +1,8 @@
 // The structure of one EDN form, checked before edn-data reads it: edn-data reads
 // well-formed EDN exactly but passes over some malformed text without a word (a
 // `)` closing a `{`, a map with an odd number of forms, an unterminated collection).
-// This scan finds those, with the column, and reads nothing.
+// This scan finds those, and numbers, symbolic values and string escapes edn-data
+// would refuse without saying where, with the column; it builds nothing.
 
 export class EdnError extends Error {
   override readonly name = 'EdnError';
@@ -21,6 +22,13 @@ for (const c of ' ,\n\t\r') CLASS[c.charCodeAt(0)] = 1;
 for (const c of '()[]{}";') CLASS[c.charCodeAt(0)] = 2;
 const cls = (code: number): number => (code < 128 ? (CLASS[code] as number) : 0);
 const [QUOTE, SEMI, HASH, BACKSLASH, LBRACE, UNDERSCORE, NL] = ['"', ';', '#', '\\', '{', '_', '\n'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number, number, number];
+/** Integers (with N for a bigint) and floats (with M for a decimal), as EDN writes them. */
+const NUMBER = /^[-+]?(0|[1-9][0-9]*)(N|(\.[0-9]+)?([eE][-+]?[0-9]+)?M?)$/;
+const SYMBOLIC: ReadonlySet<string> = new Set(['##Inf', '##-Inf', '##NaN']);
+/** What may follow a backslash in a string, besides u and four hex digits. */
+const ESCAPES = 'trnbf\\"';
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+const digit = (code: number): boolean => code >= 48 && code <= 57;
 /** The closing bracket of an opening one's char code, or '' for any other. */
 const closeOf = (code: number): string => (code === 40 ? ')' : code === 91 ? ']' : code === 123 ? '}' : ''); // ( [ {
 const isClose = (code: number): boolean => code === 41 || code === 93 || code === 125; // ) ] }
@@ -46,7 +54,13 @@ export function checkEdnShape(s: string): void {
       while (i < n && s.charCodeAt(i) !== NL) i++;
     } else if (c === QUOTE) {
       const start = i++;
-      for (let d = s.charCodeAt(i); i < n && d !== QUOTE; d = s.charCodeAt(i)) i += d === BACKSLASH ? 2 : 1;
+      for (let d = s.charCodeAt(i); i < n && d !== QUOTE; d = s.charCodeAt(i)) {
+        if (d === BACKSLASH) {
+          const e = s[i + 1] ?? '';
+          if (e === 'u' ? !HEX4.test(s.slice(i + 2, i + 6)) : !ESCAPES.includes(e)) fail(`bad escape "\\${e === 'u' ? s.slice(i + 1, i + 6) : e}" in a string`, i);
+          i += e === 'u' ? 6 : 2;
+        } else i++;
+      }
       if (i >= n) fail('unterminated string', start);
       i++;
       formDone();
@@ -72,6 +86,13 @@ export function checkEdnShape(s: string): void {
       i += c === BACKSLASH ? 2 : 1; // a character literal takes the next character whatever it is
       while (i < n && cls(s.charCodeAt(i)) === 0) i++;
       if (c === HASH && i - start === 1) fail('"#" with no tag', start);
+      if (digit(c) || ((c === 43 || c === 45) && digit(s.charCodeAt(start + 1)))) {
+        const token = s.slice(start, i);
+        if (!NUMBER.test(token)) fail(`bad number "${token}"`, start); // + -
+      } else if (c === HASH && s.charCodeAt(start + 1) === HASH) {
+        const token = s.slice(start, i);
+        if (!SYMBOLIC.has(token)) fail(`unknown symbolic value ${token}`, start);
+      }
       // a tag: the form after it is the one that counts (##Inf and the like are values)
       if (c !== HASH || s.charCodeAt(start + 1) === HASH) formDone();
     }

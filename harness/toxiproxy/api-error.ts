@@ -31,3 +31,25 @@ export const Errors = {
   notFound: new ApiError('not found', 404),
   methodNotAllowed: new ApiError('method not allowed', 405),
 } as const;
+
+/** A failed POST /populate: Toxiproxy answers with the proxies it made before the failure too (null: none). */
+export class PopulateError extends ApiError {
+  constructor(
+    cause: ApiError,
+    readonly proxies: readonly unknown[] | null,
+  ) {
+    super(cause.message, cause.status);
+  }
+}
+
+/** Node's error codes for a failed listen, as Go's net package words them ("listen tcp host:port: bind: ..."). */
+export function listenErrorText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const code = err.code ?? /\b(E[A-Z]+)\b/.exec(String(err.message))?.[1];
+  const words: Record<string, string> = {
+    EADDRINUSE: 'bind: address already in use',
+    EACCES: 'bind: permission denied',
+    EADDRNOTAVAIL: 'bind: cannot assign requested address',
+  };
+  return (code !== undefined ? words[code] : undefined) ?? String(err.message);
+}

@@ -2,7 +2,7 @@
 // JSON shapes as the real server answers them, so that toxiproxy-node-client
 // (and any other Toxiproxy client) drives this server unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, Errors } from './api-error.ts';
+import { ApiError, Errors, PopulateError } from './api-error.ts';
 import type { ProxyCollection } from './proxy-collection.ts';
 import { parseToxicCreate, toxicJson } from './toxic-spec.ts';
 
@@ -32,58 +32,82 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** The path's segments: "/proxies/a/toxics" → ["proxies", "a", "toxics"]; a trailing or doubled "/" leaves an empty one (no route has it: 404, as in Toxiproxy). */
 function segmentsOf(url: string): string[] {
   const path = url.split('?')[0] ?? '';
   return path
+    .slice(1)
     .split('/')
-    .filter((s) => s !== '')
     .map((s) => decodeURIComponent(s));
 }
 
-async function route(proxies: ProxyCollection, req: IncomingMessage): Promise<Reply> {
-  const method = req.method === 'PATCH' ? 'POST' : (req.method ?? 'GET');
-  const [root, name, sub, toxic, ...rest] = segmentsOf(req.url ?? '/');
-  if (rest.length > 0) throw Errors.notFound;
-  const is = (m: string, r: string | undefined, n: boolean, s?: string, t?: boolean): boolean =>
-    method === m && root === r && (name !== undefined) === n && sub === s && (toxic !== undefined) === (t ?? false);
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Handler = (req: IncomingMessage) => Promise<Reply> | Reply;
 
-  if (is('GET', 'version', false)) return { status: 200, body: { version: TOXIPROXY_VERSION } };
-  if (is('POST', 'reset', false)) {
-    await proxies.reset();
-    return { status: 204 };
+/** The routes, as Toxiproxy 2.12's router has them: a path with no route is 404, a method the path lacks 405. */
+function routesFor(proxies: ProxyCollection, [root, name, sub, toxic]: string[]): Partial<Record<Method, Handler>> | undefined {
+  const ok = (body: unknown): Reply => ({ status: 200, body });
+  if (root === 'version' && name === undefined) return { GET: () => ok({ version: TOXIPROXY_VERSION }) };
+  if (root === 'reset' && name === undefined) {
+    return { POST: async () => (await proxies.reset(), { status: 204 }) };
   }
-  if (is('POST', 'populate', false)) {
-    const list = await proxies.populate(await readJson(req));
-    return { status: 201, body: { proxies: list.map((p) => p.toJSON()) } };
+  if (root === 'populate' && name === undefined) {
+    return {
+      POST: async (req) => {
+        const body = await readJson(req).catch((e: unknown) => Promise.reject(e instanceof ApiError ? new PopulateError(e, null) : e));
+        const list = await proxies.populate(body);
+        return { status: 201, body: { proxies: list.length === 0 ? null : list.map((p) => p.toJSON()) } };
+      },
+    };
   }
-  if (root !== 'proxies') throw Errors.notFound;
-  if (is('GET', 'proxies', false)) {
-    return { status: 200, body: Object.fromEntries(proxies.list().map((p) => [p.name, p.toJSON()])) };
+  if (root !== 'proxies') return undefined;
+  if (name === undefined) {
+    return {
+      // by name, as Go writes a map
+      GET: () => ok(Object.fromEntries(proxies.list().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((p) => [p.name, p.toJSON()]))),
+      POST: async (req) => ({ status: 201, body: (await proxies.create(await readJson(req))).toJSON() }),
+    };
   }
-  if (is('POST', 'proxies', false)) return { status: 201, body: (await proxies.create(await readJson(req))).toJSON() };
-  if (name === undefined) throw Errors.methodNotAllowed;
-  if (is('GET', 'proxies', true)) return { status: 200, body: proxies.get(name).toJSON() };
-  if (is('POST', 'proxies', true)) return { status: 200, body: (await proxies.update(name, await readJson(req))).toJSON() };
-  if (is('DELETE', 'proxies', true)) {
-    await proxies.remove(name);
-    return { status: 204 };
+  if (name === '') return undefined;
+  if (sub === undefined) {
+    const update: Handler = async (req) => ok((await proxies.update(name, await readJson(req))).toJSON());
+    return {
+      GET: () => ok(proxies.get(name).toJSON()),
+      POST: update,
+      PATCH: update,
+      DELETE: async () => (await proxies.remove(name), { status: 204 }),
+    };
   }
-  if (sub !== 'toxics') throw Errors.notFound;
-  const proxy = proxies.get(name);
-  if (is('GET', 'proxies', true, 'toxics')) return { status: 200, body: proxy.listToxics().map(toxicJson) };
-  if (is('POST', 'proxies', true, 'toxics')) {
-    return { status: 200, body: toxicJson(proxy.addToxic(parseToxicCreate(await readJson(req)))) };
+  if (sub !== 'toxics') return undefined;
+  if (toxic === undefined) {
+    return {
+      GET: () => ok(proxies.get(name).listToxics().map(toxicJson)),
+      POST: async (req) => {
+        const proxy = proxies.get(name);
+        return ok(toxicJson(proxy.addToxic(parseToxicCreate(await readJson(req)))));
+      },
+    };
   }
-  if (toxic === undefined) throw Errors.methodNotAllowed;
-  if (is('GET', 'proxies', true, 'toxics', true)) return { status: 200, body: toxicJson(proxy.getToxic(toxic)) };
-  if (is('POST', 'proxies', true, 'toxics', true)) {
-    return { status: 200, body: toxicJson(proxy.updateToxic(toxic, await readJson(req))) };
-  }
-  if (is('DELETE', 'proxies', true, 'toxics', true)) {
-    proxy.removeToxic(toxic);
-    return { status: 204 };
-  }
-  throw Errors.methodNotAllowed;
+  if (toxic === '') return undefined;
+  const update: Handler = async (req) => {
+    const proxy = proxies.get(name);
+    return ok(toxicJson(proxy.updateToxic(toxic, await readJson(req))));
+  };
+  return {
+    GET: () => ok(toxicJson(proxies.get(name).getToxic(toxic))),
+    POST: update,
+    PATCH: update,
+    DELETE: () => (proxies.get(name).removeToxic(toxic), { status: 204 }),
+  };
+}
+
+async function route(proxies: ProxyCollection, req: IncomingMessage): Promise<Reply> {
+  const segments = segmentsOf(req.url ?? '/');
+  const routes = segments.length > 4 ? undefined : routesFor(proxies, segments);
+  if (routes === undefined) throw Errors.notFound;
+  const handler = routes[(req.method ?? 'GET') as Method];
+  if (handler === undefined) throw Errors.methodNotAllowed;
+  return handler(req);
 }
 
 function send(res: ServerResponse, reply: Reply): void {
@@ -109,9 +133,14 @@ export function apiHandler(
     route(proxies, req).then(
       (reply) => send(res, reply),
       (err: unknown) => {
-        const e = err instanceof ApiError ? err : new ApiError(String((err as Error)?.message ?? err), 500);
-        if (!(err instanceof ApiError)) onError(err);
-        send(res, { status: e.status, body: e });
+        // no route, or no such method on it: Toxiproxy's router answers these itself, in plain text
+        if (err === Errors.notFound) res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+        else if (err === Errors.methodNotAllowed) res.writeHead(405).end();
+        else {
+          const e = err instanceof ApiError ? err : new ApiError(String((err as Error)?.message ?? err), 500);
+          if (!(err instanceof ApiError)) onError(err);
+          send(res, { status: e.status, body: e instanceof PopulateError ? { ...e.toJSON(), proxies: e.proxies } : e });
+        }
       },
     );
   };

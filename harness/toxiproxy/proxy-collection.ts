@@ -2,7 +2,7 @@
 // create fails on a taken name, populate creates or replaces (a proxy whose
 // listen and upstream are unchanged keeps its toxics and connections), reset
 // re-enables every proxy and removes every toxic. Changes run one at a time.
-import { Errors } from './api-error.ts';
+import { ApiError, Errors, PopulateError } from './api-error.ts';
 import { parseHostPort } from './address.ts';
 import { Proxy } from './proxy.ts';
 import { tcpFor, type Tcp } from './tcp.ts';
@@ -31,6 +31,8 @@ function parseProxyInput(body: unknown, at = ''): ProxyInput {
   if (typeof enabled !== 'boolean') throw Errors.badRequestBody.with('enabled must be a boolean');
   if (!name) throw Errors.missingField.with(`name${at}`);
   if (!upstream) throw Errors.missingField.with(`upstream${at}`);
+  // as Go's net.Listen words it (a 500: Toxiproxy finds out only when it listens)
+  if (!listen.includes(':')) throw new ApiError(`listen tcp: address ${listen}: missing port in address`, 500);
   if (!parseHostPort(listen)) throw Errors.badRequestBody.with(`listen address "${listen}"${at} is not host:port`);
   if (!parseHostPort(upstream)) throw Errors.badRequestBody.with(`upstream address "${upstream}"${at} is not host:port`);
   return { name, listen, upstream, enabled };
@@ -75,29 +77,43 @@ export class ProxyCollection {
 
   populate(body: unknown): Promise<Proxy[]> {
     return this.serial(async () => {
-      if (!Array.isArray(body)) throw Errors.badRequestBody.with('expected a JSON array of proxies');
-      const inputs = body.map((b, i) => parseProxyInput(b, ` at proxy ${i + 1}`));
-      const names = new Set<string>();
-      for (const i of inputs) {
-        if (names.has(i.name)) throw Errors.badRequestBody.with(`duplicate proxy name "${i.name}"`);
-        names.add(i.name);
+      let inputs: ProxyInput[];
+      try {
+        if (!Array.isArray(body)) throw Errors.badRequestBody.with('expected a JSON array of proxies');
+        inputs = body.map((b, i) => parseProxyInput(b, ` at proxy ${i + 1}`));
+        const names = new Set<string>();
+        for (const i of inputs) {
+          if (names.has(i.name)) throw Errors.badRequestBody.with(`duplicate proxy name "${i.name}"`);
+          names.add(i.name);
+        }
+      } catch (e) {
+        throw e instanceof ApiError ? new PopulateError(e, null) : e;
       }
       const out: Proxy[] = [];
-      for (const input of inputs) {
-        let proxy = this.proxies.get(input.name);
-        if (proxy && (proxy.upstream !== input.upstream || !sameListen(proxy.listen, input.listen))) {
-          await proxy.stop();
-          this.proxies.delete(input.name);
-          proxy = undefined;
-        }
-        proxy ??= new Proxy(input, this.seed, this.tcp);
-        if (input.enabled) await proxy.start();
-        else await proxy.stop();
-        this.proxies.set(input.name, proxy);
-        out.push(proxy);
+      try {
+        await this.populateEach(inputs, out);
+      } catch (e) {
+        // as Toxiproxy: the proxies made before the failure stay, and the answer lists them
+        throw e instanceof ApiError ? new PopulateError(e, out.length === 0 ? null : out.map((p) => p.toJSON())) : e;
       }
       return out;
     });
+  }
+
+  private async populateEach(inputs: readonly ProxyInput[], out: Proxy[]): Promise<void> {
+    for (const input of inputs) {
+      let proxy = this.proxies.get(input.name);
+      if (proxy && (proxy.upstream !== input.upstream || !sameListen(proxy.listen, input.listen))) {
+        await proxy.stop();
+        this.proxies.delete(input.name);
+        proxy = undefined;
+      }
+      proxy ??= new Proxy(input, this.seed, this.tcp);
+      if (input.enabled) await proxy.start();
+      else await proxy.stop();
+      this.proxies.set(input.name, proxy);
+      out.push(proxy);
+    }
   }
 
   update(name: string, body: unknown): Promise<Proxy> {

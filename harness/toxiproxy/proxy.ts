@@ -2,7 +2,7 @@
 // `upstream`, with its toxics. Disabling closes the listener and every open
 // connection; toxics added, updated or removed apply to open connections too.
 import { formatHostPort, parseHostPort } from './address.ts';
-import { ApiError, Errors } from './api-error.ts';
+import { ApiError, Errors, listenErrorText } from './api-error.ts';
 import { Connection } from './connection.ts';
 import { drawFor, rngFor } from '../schedule/rng.ts';
 import { tcpFor, type Side, type Tcp, type TcpListener } from './tcp.ts';
@@ -50,7 +50,7 @@ export class Proxy {
     try {
       server = await this.tcp.listen(at.host, at.port, (client) => this.accept(client, upHost, up.port));
     } catch (e) {
-      throw new ApiError(`listen tcp ${this.listen}: ${(e as Error).message}`, 500);
+      throw new ApiError(`listen tcp ${this.listen}: ${listenErrorText(e)}`, 500);
     }
     this.listen = formatHostPort(server.address, server.port);
     this.server = server;

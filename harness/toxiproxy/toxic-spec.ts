@@ -22,6 +22,8 @@ export interface ToxicSpec {
   readonly name: string;
   readonly type: ToxicType;
   readonly stream: Stream;
+  /** The stream as the request wrote it ("UPSTREAM"): Toxiproxy matches it in any case and shows it as written. */
+  readonly streamText?: string;
   readonly toxicity: number;
   readonly attributes: Attributes;
 }
@@ -66,17 +68,19 @@ export function parseToxicCreate(body: unknown): ToxicSpec {
   const streamRaw = body['stream'] ?? 'downstream';
   const stream = typeof streamRaw === 'string' ? streamRaw.toLowerCase() : streamRaw;
   if (stream !== 'upstream' && stream !== 'downstream') throw Errors.invalidStream;
+  const streamText = streamRaw as string;
   const type = body['type'];
   if (!isToxicType(type)) throw Errors.invalidToxicType;
   const nameRaw = body['name'];
   if (nameRaw !== undefined && nameRaw !== null && typeof nameRaw !== 'string') {
     throw Errors.badRequestBody.with('name must be a string');
   }
-  const name = nameRaw ? nameRaw : `${type}_${stream}`;
+  const name = nameRaw ? nameRaw : `${type}_${streamText}`;
   return {
     name,
     type,
     stream,
+    ...(streamText === stream ? {} : { streamText }),
     toxicity: parseToxicity(body['toxicity'], 1),
     attributes: parseAttributes(type, body['attributes'], {}),
   };
@@ -94,7 +98,7 @@ export function parseToxicUpdate(old: ToxicSpec, body: unknown): ToxicSpec {
 
 /** The JSON Toxiproxy returns for a toxic. */
 export function toxicJson(t: ToxicSpec): Record<string, unknown> {
-  return { attributes: t.attributes, name: t.name, type: t.type, stream: t.stream, toxicity: t.toxicity };
+  return { attributes: t.attributes, name: t.name, type: t.type, stream: t.streamText ?? t.stream, toxicity: t.toxicity };
 }
 
 export function isApiError(e: unknown): e is ApiError {
