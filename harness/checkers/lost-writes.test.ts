@@ -113,14 +113,14 @@ test('a stale final read is told from a lost write by what the replicas hold', (
 });
 
 test('names every lost write: key, value, when it was sent and acknowledged, earliest acknowledgement first (after Jepsen\'s Redis analyses)', () => {
+  const fin = { final: true, consistency: 'strong' } as const;
+  const finalAt = (k: string, v: string | null, t: number): Line[] => [['i', 9, 'read', k, null, t, fin], ['ok', 9, 'read', k, v, t + 1, fin]];
   const r = checkLostWrites(hist([
     ['i', 0, 'write', 'a', 'a1', 1000], ['ok', 0, 'write', 'a', 'a1', 1500],
     ['i', 1, 'write', 'b', 'b1', 900], ['ok', 1, 'write', 'b', 'b1', 1200],
     ['i', 2, 'cas', 'a', ['a1', 'a2'], 2000], ['ok', 2, 'cas', 'a', ['a1', 'a2'], 2250],
     ['i', 3, 'write', 'c', 'c1', 2100], ['ok', 3, 'write', 'c', 'c1', 2200],
-    ...finalRead(9, 'a', 'a1').map((l, i): Line => [l[0], l[1], l[2], l[3], l[4], 9000 + i, l[6]]),
-    ...finalRead(9, 'b', null).map((l, i): Line => [l[0], l[1], l[2], l[3], l[4], 9010 + i, l[6]]),
-    ...finalRead(9, 'c', 'c1').map((l, i): Line => [l[0], l[1], l[2], l[3], l[4], 9020 + i, l[6]]),
+    ...finalAt('a', 'a1', 9000), ...finalAt('b', null, 9010), ...finalAt('c', 'c1', 9020),
   ]));
   assert.equal(r.verdict, 'fail');
   assert.deepEqual(r.details?.['lostAcknowledged'], [
