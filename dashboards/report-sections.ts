@@ -56,7 +56,7 @@ function witness(c: Check): string {
     const ls = lost as LostWrite[];
     const rows = ls.slice(0, 50).map((l) => [
       `<code>${esc(l.key)}</code>`, l.kind === 'stale-read' ? 'stale final read' : '<span class="bad">lost</span>', esc(JSON.stringify(l.finalValue)), esc(l.lostWrites.length),
-      esc(l.lostWrites.slice(0, 3).map((x) => `#${x.invokeIndex} p${x.process} ${x.f} ${JSON.stringify(x.value)} (${x.type})`).join('; ')),
+      esc(l.lostWrites.slice(0, 3).map((x) => `#${x.invokeIndex} p${x.process} ${x.f} ${JSON.stringify(x.value)} (${x.type}${x.end !== null && x.end !== undefined ? `, acknowledged at +${(x.end / 1000).toFixed(3)}s` : ''})`).join('; ')),
       esc((l.replicas ?? []).map((r) => `${r.nodeId}: ${JSON.stringify(r.value)}${r.legal ? ' ✓' : ''}`).join('; ') || 'not asked'),
     ]);
     const stale = ls.filter((l) => l.kind === 'stale-read').length;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunResult } from '../harness/runner/result.ts';
 import { etcdMissing } from '../targets/etcd/target.ts';
+import { redisMissing } from '../targets/redis/target.ts';
 import { gameday, repoRoot } from './cli.ts';
 
 const seeds = Math.max(1, Number(process.env['GAMEDAY_AGREE_SEEDS'] ?? 1));
@@ -20,8 +21,14 @@ const tally: string[] = [];
 for (const file of experiments) {
   for (let i = 0; i < seeds; i++) {
     const seed = 100 + i;
-    const needsEtcd = /^\s*name:\s*etcd\b/m.test(readFileSync(join(repoRoot, 'experiments', file), 'utf8'));
-    const skip = needsEtcd && etcdMissing() ? `${etcdMissing()}: install etcd-server (Debian) to run ${file}` : false;
+    const text = readFileSync(join(repoRoot, 'experiments', file), 'utf8');
+    const needsEtcd = /^\s*name:\s*etcd\b/m.test(text);
+    const needsRedis = /^\s*name:\s*redis\b/m.test(text);
+    // docker game days are the slow ones and have their own end-to-end tests (test/etcd-run.test.ts); GAMEDAY_AGREE_DOCKER=1 takes them in
+    const onDocker = /^provider:\s*docker\b/m.test(text) && process.env['GAMEDAY_AGREE_DOCKER'] !== '1';
+    const skip = onDocker ? `${file} runs on docker, covered by test/etcd-run.test.ts (GAMEDAY_AGREE_DOCKER=1 runs it here too)`
+      : needsEtcd && etcdMissing() ? `${etcdMissing()}: install etcd-server (Debian) to run ${file}`
+      : needsRedis && redisMissing() ? `${redisMissing()}: install redis-server and redis-sentinel (Debian) to run ${file}` : false;
     test(`${file} seed ${seed}: the summary and gameday review agree on every fault`, { skip, timeout: 240_000 }, async () => {
       const out = join(mkdtempSync(join(tmpdir(), 'gameday-agree-')), 'run');
       const r = await gameday(['run', `experiments/${file}`, '--seed', String(seed), '--out', out, '--quiet'], { env });

@@ -39,7 +39,7 @@ function lostText(l: LostWrite): string[] {
   return [
     `  key ${j(l.key)}: ${l.kind === 'stale-read' ? 'STALE final read' : 'final read'} ${j(l.finalValue)}, from ${src}`,
     ...(l.replicas ?? []).map((r) => `    replica ${r.nodeId} holds ${j(r.value)}${r.legal ? ' (a value the read could have shown)' : ''}`),
-    ...l.lostWrites.slice(0, 10).map((w) => `    ${word}: ${formatWrite(w)}`),
+    ...l.lostWrites.slice(0, 10).map((w) => `    ${word}: ${formatWrite(w)}${w.end !== null ? `, acknowledged at ${w.end} ms` : ''}`),
     ...(l.lostWrites.length > 10 ? [`    ... and ${l.lostWrites.length - 10} more`] : []),
   ];
 }

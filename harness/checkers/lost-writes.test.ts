@@ -111,3 +111,25 @@ test('a stale final read is told from a lost write by what the replicas hold', (
   // replicas not asked: lost, as before
   assert.equal((checkLostWrites(h).details?.['lost'] as LostWrite[])[0]?.kind, 'lost');
 });
+
+test('names every lost write: key, value, when it was sent and acknowledged, earliest acknowledgement first (after Jepsen\'s Redis analyses)', () => {
+  const fin = { final: true, consistency: 'strong' } as const;
+  const finalAt = (k: string, v: string | null, t: number): Line[] => [['i', 9, 'read', k, null, t, fin], ['ok', 9, 'read', k, v, t + 1, fin]];
+  const r = checkLostWrites(hist([
+    ['i', 0, 'write', 'a', 'a1', 1000], ['ok', 0, 'write', 'a', 'a1', 1500],
+    ['i', 1, 'write', 'b', 'b1', 900], ['ok', 1, 'write', 'b', 'b1', 1200],
+    ['i', 2, 'cas', 'a', ['a1', 'a2'], 2000], ['ok', 2, 'cas', 'a', ['a1', 'a2'], 2250],
+    ['i', 3, 'write', 'c', 'c1', 2100], ['ok', 3, 'write', 'c', 'c1', 2200],
+    ...finalAt('a', 'a1', 9000), ...finalAt('b', null, 9010), ...finalAt('c', 'c1', 9020),
+  ]));
+  assert.equal(r.verdict, 'fail');
+  assert.deepEqual(r.details?.['lostAcknowledged'], [
+    { key: 'b', f: 'write', value: 'b1', process: 1, invokedAtMs: 900, acknowledgedAtMs: 1200, finalValue: null },
+    { key: 'a', f: 'cas', value: 'a2', process: 2, invokedAtMs: 2000, acknowledgedAtMs: 2250, finalValue: 'a1' },
+  ]);
+  assert.equal(r.details?.['lostAcknowledgedCount'], 2);
+  assert.match(r.summary, /^2 acknowledged write\(s\) lost on 2 key\(s\), acknowledged from \+1\.2s to \+2\.3s into the run; first: key "a"/);
+  // a stale read is not a lost write: not listed
+  const stale = checkLostWrites(hist([['i', 0, 'write', 'k', 1], ['ok', 0, 'write', 'k', 1], ['i', 0, 'write', 'k', 2], ['ok', 0, 'write', 'k', 2], ...finalRead(9, 'k', 1)]), { k: [{ nodeId: 'n1', value: 2 as unknown as string }] });
+  assert.deepEqual(stale.details?.['lostAcknowledged'], []);
+});

@@ -37,6 +37,41 @@ export interface LostWrite {
   readonly replicas?: readonly { readonly nodeId: string; readonly value: string | null; readonly legal: boolean }[];
 }
 
+/**
+ * One acknowledged write that was lost, as a report names it (after Jepsen's analyses
+ * of Redis): the key, the value written, when it was sent and when it was
+ * acknowledged (ms since the start of the run), and what the final read found instead.
+ */
+export interface LostAck {
+  readonly key: string | null;
+  readonly f: string;
+  /** The value written (a compare-and-set's new value). */
+  readonly value: unknown;
+  readonly process: number;
+  readonly invokedAtMs: number;
+  readonly acknowledgedAtMs: number;
+  readonly finalValue: Value;
+}
+
+/** At most this many lost writes are listed one by one in the check's details (all are counted). */
+export const MAX_LOST_LISTED = 1000;
+
+/** Every acknowledged write of the keys that lost them (not the stale reads), earliest acknowledgement first. */
+export function lostAcknowledged(lost: readonly LostWrite[]): LostAck[] {
+  const out: LostAck[] = [];
+  for (const l of lost) {
+    if (l.kind !== 'lost') continue;
+    for (const w of l.lostWrites) {
+      if (w.end === null) continue;
+      const value = w.f === 'cas' && Array.isArray(w.value) ? (w.value as readonly unknown[])[1] : w.value;
+      out.push({ key: l.key, f: w.f, value, process: w.process, invokedAtMs: w.start, acknowledgedAtMs: w.end, finalValue: l.finalValue });
+    }
+  }
+  return out.sort((a, b) => a.acknowledgedAtMs - b.acknowledgedAtMs || String(a.key).localeCompare(String(b.key)));
+}
+
+const secs = (ms: number): string => `+${(ms / 1000).toFixed(1)}s`;
+
 /** Each replica's own value of a key, read directly after the final reads (replica-reads.json in the run folder). */
 export type ReplicaReads = Readonly<Record<string, readonly { readonly nodeId: string; readonly value: string | null }[]>>;
 
@@ -130,16 +165,21 @@ export function checkLostWrites(history: readonly Op[], replicaReads?: ReplicaRe
   const gone = lost.filter((l) => l.kind === 'lost');
   const stale = lost.filter((l) => l.kind === 'stale-read');
   const parts: string[] = [];
+  const acks = lostAcknowledged(gone);
   if (gone.length > 0) {
     const first = gone[0] as LostWrite;
     const n = gone.reduce((s, l) => s + l.lostWrites.length, 0);
     const asked = first.replicas ? `, and no replica has them` : '';
-    parts.push(`${n} acknowledged write(s) lost on ${gone.length} key(s)${asked}; first: key ${JSON.stringify(first.key)} reads ${JSON.stringify(first.finalValue)} after ${first.lostWrites.length} later acknowledged write(s)`);
+    const a = acks[0];
+    const z = acks[acks.length - 1];
+    const when = a && z ? `, acknowledged ${a === z ? `at ${secs(a.acknowledgedAtMs)}` : `from ${secs(a.acknowledgedAtMs)} to ${secs(z.acknowledgedAtMs)}`} into the run` : '';
+    parts.push(`${n} acknowledged write(s) lost on ${gone.length} key(s)${asked}${when}; first: key ${JSON.stringify(first.key)} reads ${JSON.stringify(first.finalValue)} after ${first.lostWrites.length} later acknowledged write(s)`);
   }
   if (stale.length > 0) {
     const first = stale[0] as LostWrite;
     const holder = first.replicas?.find((r) => r.legal);
     parts.push(`stale final read on ${stale.length} key(s), no write lost: key ${JSON.stringify(first.key)} read ${JSON.stringify(first.finalValue)} while replica ${holder?.nodeId ?? '?'} holds ${JSON.stringify(holder?.value ?? null)}`);
   }
-  return { name: 'lost-writes', verdict: 'fail', summary: parts.join('; '), details: { ...details, lostKeys: gone.length, staleReadKeys: stale.length } };
+  const listed = acks.length > MAX_LOST_LISTED ? { lostAcknowledgedListed: MAX_LOST_LISTED } : {};
+  return { name: 'lost-writes', verdict: 'fail', summary: parts.join('; '), details: { ...details, lostKeys: gone.length, staleReadKeys: stale.length, lostAcknowledgedCount: acks.length, lostAcknowledged: acks.slice(0, MAX_LOST_LISTED), ...listed } };
 }

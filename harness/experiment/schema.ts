@@ -19,7 +19,7 @@ export const PROVIDERS = ['local', 'docker'] as const;
 /** The checks a game day runs; each is on unless `checks:` turns it off. */
 export const CHECKS = ['lost-writes', 'linearizable', 'replicas-agree', 'availability', 'alarms'] as const;
 export type CheckName = (typeof CHECKS)[number];
-export const TARGETS = ['reference', 'etcd'] as const;
+export const TARGETS = ['reference', 'etcd', 'redis'] as const;
 export const BUGS = ['skip-fsync', 'ack-before-quorum', 'stale-reads'] as const;
 export type Bug = (typeof BUGS)[number];
 

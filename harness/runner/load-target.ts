@@ -1,4 +1,5 @@
-// Which system a game day tests: the bundled reference cluster (`target.name`), or a
+// Which system a game day tests: a built-in target (`target.name`: the bundled
+// reference cluster, etcd, redis), or a
 // target module of the user's own (`target.module`, a path from the experiment file's
 // folder) that exports a Target or a factory from `target.options` to one, and may
 // export a schema for those options. Everything wrong with it (no such file, nothing
@@ -9,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EtcdTarget, etcdMissing } from '../../targets/etcd/target.ts';
+import { RedisTarget, redisMissing } from '../../targets/redis/target.ts';
 import { ReferenceTarget } from '../../targets/reference/target.ts';
 import type { BugModes } from '../../targets/reference/config.ts';
 import type { OptionsSchema, Target, TargetFactory, TargetProblem, Topology } from '../../targets/target.ts';
@@ -31,6 +33,12 @@ export async function loadTarget(exp: Experiment, file: string): Promise<LoadedT
     const missing = etcdMissing();
     if (missing) throw new UsageError(`the etcd target runs etcd, and ${missing}`, 'install it (Debian: apt-get install etcd-server) or put an etcd 3.4+ binary on PATH', `${file}: target.name`);
     return { target: new EtcdTarget(), options: given };
+  }
+  if (exp.target.module === undefined && exp.target.name === 'redis') {
+    const missing = redisMissing();
+    if (missing) throw new UsageError(`the redis target runs Redis and Sentinel, and ${missing}`, 'install them (Debian: apt-get install redis-server redis-sentinel) or put redis-server, redis-sentinel and redis-cli 6+ on PATH', `${file}: target.name`);
+    if (exp.provider !== 'local') throw new UsageError(`the redis target runs on the local provider only, so far (its nodes are local processes, not yet images), and this run asks for provider ${exp.provider}`, 'use --provider local (the default), and provider: local or none in the experiment file', `${file}: target.name`);
+    return { target: new RedisTarget(), options: given };
   }
   if (exp.target.module === undefined) {
     const bugs: Record<string, boolean> = {};

@@ -1,6 +1,7 @@
 // The summary a person reads in ten seconds, and junit.xml for CI.
 
 import { formatMs } from '../experiment/duration.ts';
+import type { LostAck } from '../checkers/lost-writes.ts';
 import type { RunResult } from './result.ts';
 
 const MARK: Record<string, string> = { pass: 'ok  ', fail: 'FAIL', unknown: '??  ' };
@@ -14,7 +15,15 @@ export function formatSummary(r: RunResult): string {
   if (r.error) lines.push(`  error: ${r.error}`);
   for (const w of r.warnings ?? []) lines.push(`  WARNING   ${w}`);
   lines.push('  checks');
-  for (const c of r.checks) lines.push(`    ${MARK[c.verdict] ?? c.verdict}  ${c.name.padEnd(15)} ${c.summary}`);
+  for (const c of r.checks) {
+    lines.push(`    ${MARK[c.verdict] ?? c.verdict}  ${c.name.padEnd(15)} ${c.summary}`);
+    if (c.name === 'lost-writes') lines.push(...lostLines(c));
+  }
+  for (const e of r.expected ?? []) {
+    lines.push(e.got === 'fail'
+      ? `  expected  ${e.name} failed, as the experiment pins it (expect: { ${e.name}: fail }): a known weakness, so it does not fail the run`
+      : `  expected  ${e.name} was pinned to fail (expect: { ${e.name}: fail }) and ${e.got === 'pass' ? 'passed: the run fails until the expectation is removed' : 'decided nothing'}`);
+  }
   const injected = r.faults.length;
   const healed = r.faults.filter((x) => x.healedAtMs !== null).length;
   const fe = f.medianFirstErrorAfterMs as number | null;
@@ -48,6 +57,23 @@ export function formatSummary(r: RunResult): string {
   lines.push(`  run folder ${r.runDir}`);
   lines.push('');
   return lines.join('\n');
+}
+
+/** Lost writes shown one by one in the summary (the rest are in result.json). */
+const LOST_SHOWN = 10;
+const at = (ms: number): string => `+${(ms / 1000).toFixed(3)}s`;
+
+/** The lost writes one by one, earliest acknowledgement first: key, value, when it was sent and acknowledged, what the final read found. */
+function lostLines(c: RunResult['checks'][number]): string[] {
+  const acks = (c['lostAcknowledged'] ?? []) as LostAck[];
+  if (acks.length === 0) return [];
+  const total = Number(c['lostAcknowledgedCount'] ?? acks.length);
+  const out = [`            lost writes, earliest acknowledgement first (times from the start of the run):`];
+  for (const a of acks.slice(0, LOST_SHOWN)) {
+    out.push(`              key ${JSON.stringify(a.key)}  ${a.f} ${JSON.stringify(a.value)}  acknowledged ${at(a.acknowledgedAtMs)} (sent ${at(a.invokedAtMs)}, p${a.process})  final read ${JSON.stringify(a.finalValue)}`);
+  }
+  if (total > LOST_SHOWN) out.push(`              ... ${total - LOST_SHOWN} more: result.json, checks[name=lost-writes].lostAcknowledged`);
+  return out;
 }
 
 const fmt = (x: number | null): string => (x === null ? '-' : `${x.toFixed(1)}ms`);

@@ -26,3 +26,11 @@ test('`gameday doctor --json` exits 0 and names every provider', () => {
   const report = JSON.parse(r.stdout) as { providers: { name: string }[] };
   assert.deepEqual(report.providers.map((p) => p.name), ['local', 'docker']);
 });
+
+test('built-in targets: each says whether its programs are here, and how to install them when not', () => {
+  const found = [...machine({}), { name: 'etcd', ok: true, detail: 'found on PATH' }, { name: 'redis', ok: false, detail: 'no redis-server on PATH (Debian: apt-get install redis-server redis-sentinel)' }];
+  const c = capabilities(found);
+  assert.deepEqual(c.targets.map((t) => [t.name, t.ok]), [['reference', true], ['etcd', true], ['redis', false]]);
+  assert.match(c.targets[2]!.how, /^no: no redis-server on PATH \(Debian: apt-get install redis-server redis-sentinel\)/);
+  assert.match(c.targets[1]!.how, /experiments\/etcd-power-off\.yaml/);
+});

@@ -1,9 +1,11 @@
 // `gameday doctor`: what this machine offers (Node, a Docker daemon, rights for
-// iptables and nsenter, k6, a Toxiproxy server) and, from that, which providers and
-// faults can run here. Only looks: starts nothing, changes nothing; always exits 0.
+// iptables and nsenter, k6, a Toxiproxy server, the etcd and Redis binaries) and, from
+// that, which providers, faults and built-in targets can run here. Only looks: starts nothing, changes nothing; always exits 0.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { etcdMissing } from '../../../targets/etcd/target.ts';
+import { redisMissing } from '../../../targets/redis/target.ts';
 import { dockerAvailable, dockerCli, run } from '../../providers/docker/runtime.ts';
 import { UsageError } from '../errors.ts';
 
@@ -29,6 +31,8 @@ export interface DoctorReport {
   readonly machine: readonly Finding[];
   readonly providers: readonly Capability[];
   readonly faults: readonly { readonly provider: string; readonly faults: readonly Capability[] }[];
+  /** The built-in targets (`target: { name }`) and whether their programs are here. */
+  readonly targets: readonly Capability[];
 }
 
 const MIN_NODE: readonly [number, number] = [20, 19];
@@ -94,6 +98,11 @@ async function toxiproxyFinding(url: string | undefined): Promise<Finding> {
   }
 }
 
+/** A built-in target's programs: found (their version checked), or why not and how to install them. */
+function programsFinding(name: string, missing: string | undefined, install: string): Finding {
+  return missing === undefined ? { name, ok: true, detail: 'found on PATH' } : { name, ok: false, detail: `${missing} (${install})` };
+}
+
 /** From the findings: which providers and faults can run here. */
 export function capabilities(machine: readonly Finding[]): Omit<DoctorReport, 'machine'> {
   const has = (n: string): boolean => machine.find((f) => f.name === n)?.ok ?? false;
@@ -128,11 +137,25 @@ export function capabilities(machine: readonly Finding[]): Omit<DoctorReport, 'm
   ];
   const load = has('k6');
   for (const f of faults) f.faults.push({ name: 'k6 load', ok: load, how: need(load, 'k6 runs the experiment\u2019s load script', 'no k6 on PATH') });
-  return { providers, faults };
+  const target = (name: string, finding: string, how: string): Capability => {
+    const f = machine.find((m) => m.name === finding);
+    const ok = node && (f?.ok ?? false);
+    return { name, ok, how: need(ok, how, !node ? 'Node too old' : (f?.detail ?? `${finding} not looked for`)) };
+  };
+  const targets: Capability[] = [
+    { name: 'reference', ok: node, how: need(node, 'the bundled cluster (experiments/power-off.yaml and the others)', 'Node too old') },
+    target('etcd', 'etcd', 'gameday run experiments/etcd-power-off.yaml (local provider)'),
+    target('redis', 'redis', 'gameday run experiments/redis-failover.yaml (local provider)'),
+  ];
+  return { providers, faults, targets };
 }
 
 export async function diagnose(toxiproxy?: string): Promise<DoctorReport> {
-  const machine = await Promise.all([nodeFinding(), dockerFinding(), netnsFinding(), imageToolsFinding(), k6Finding(), toxiproxyFinding(toxiproxy)]);
+  const machine = await Promise.all([
+    nodeFinding(), dockerFinding(), netnsFinding(), imageToolsFinding(), k6Finding(), toxiproxyFinding(toxiproxy),
+    programsFinding('etcd', etcdMissing(), 'Debian: apt-get install etcd-server'),
+    programsFinding('redis', redisMissing(), 'Debian: apt-get install redis-server redis-sentinel'),
+  ]);
   return { machine, ...capabilities(machine) };
 }
 
@@ -146,12 +169,14 @@ export function formatReport(r: DoctorReport): string {
     lines.push(`faults with --provider ${g.provider}`);
     for (const f of g.faults) lines.push(`  ${mark(f.ok)} ${f.name.padEnd(17)} ${f.how}`);
   }
+  lines.push('built-in targets');
+  for (const t of r.targets) lines.push(`  ${mark(t.ok)} ${t.name.padEnd(17)} ${t.how}`);
   return lines.join('\n') + '\n';
 }
 
 export const command: CommandModule<object, Args> = {
   command: 'doctor',
-  describe: 'say what this machine offers and which providers and faults can run here',
+  describe: 'say what this machine offers and which providers, faults and built-in targets can run here',
   builder: (y) =>
     y
       .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })

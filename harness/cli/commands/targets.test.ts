@@ -19,6 +19,21 @@ test('gameday targets lists the bundled cluster with its promise, roles, selecto
   assert.match(r.stdout, /unsafe modes \(--bug\): skip-fsync, ack-before-quorum, stale-reads/);
 });
 
+test('gameday targets lists Redis behind Sentinel: data nodes and Sentinels (the endpoints) per AZ, its promise and what it needs', () => {
+  const r = gameday('targets', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const redis = (JSON.parse(r.stdout) as { name: string; promises: string; checks: string[]; nodes: { id: string; az: string; role: string; public: boolean }[]; needs: string }[]).find((t) => t.name === 'redis');
+  assert.ok(redis, 'redis is listed');
+  assert.equal(redis.promises, 'no-lost-writes');
+  assert.deepEqual(redis.checks, ['lost-writes', 'replicas-agree', 'availability', 'alarms']);
+  assert.deepEqual(redis.nodes.map((n) => [n.id, n.az, n.role, n.public]), [
+    ['redis-az1', 'az1', 'data', false], ['sentinel-az1', 'az1', 'sentinel', true],
+    ['redis-az2', 'az2', 'data', false], ['sentinel-az2', 'az2', 'sentinel', true],
+    ['redis-az3', 'az3', 'data', false], ['sentinel-az3', 'az3', 'sentinel', true],
+  ]);
+  assert.match(redis.needs, /redis-server redis-sentinel/);
+});
+
 test('gameday targets <experiment> describes a target module of your own: nodes, roles, named ports, capabilities', () => {
   const r = gameday('targets', 'test/fixtures/own-target/game-day.yaml', '--json');
   assert.equal(r.status, 0, r.stderr);

@@ -5,6 +5,7 @@
 // to check a target module before the first game day on it (its problems: exit 2).
 import type { CommandModule } from 'yargs';
 import { EtcdTarget, etcdMissing } from '../../../targets/etcd/target.ts';
+import { RedisTarget, redisMissing } from '../../../targets/redis/target.ts';
 import { ReferenceTarget } from '../../../targets/reference/target.ts';
 import type { Target } from '../../../targets/target.ts';
 import { loadExperiment } from '../../experiment/load.ts';
@@ -54,9 +55,11 @@ export const command: CommandModule<object, Args> = {
       const ref = { ...describeTarget(new ReferenceTarget()), needs: 'Node only (local processes); Docker for --provider docker', bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads'] };
       const missing = etcdMissing();
       const etcd = { ...describeTarget(new EtcdTarget()), needs: `etcd 3.4+ on PATH (Debian: etcd-server): ${missing ?? 'found here'}; power-off and pause on local processes or docker; partitions on docker only (drops in each member's namespace); no link faults` };
-      if (a.json) process.stdout.write(JSON.stringify([ref, etcd], null, 2) + '\n');
+      const redisGone = redisMissing();
+      const redis = { ...describeTarget(new RedisTarget()), needs: `redis-server, redis-sentinel and redis-cli 6+ on PATH (Debian: redis-server redis-sentinel): ${redisGone ?? 'found here'}; power-off and pause faults only (no partitions yet); local provider; promises no-lost-writes, which Redis with Sentinel does not keep (experiments/redis-failover.yaml)` };
+      if (a.json) process.stdout.write(JSON.stringify([ref, etcd, redis], null, 2) + '\n');
       else {
-        process.stdout.write(`${format(ref, ref.needs)}\n  unsafe modes (--bug): ${ref.bugs.join(', ')}\n\n${format(etcd, etcd.needs)}\n\n`);
+        process.stdout.write(`${format(ref, ref.needs)}\n  unsafe modes (--bug): ${ref.bugs.join(', ')}\n\n${format(etcd, etcd.needs)}\n\n${format(redis, redis.needs)}\n\n`);
         process.stdout.write('A target of your own: target: { module: ./my-target.ts } in the experiment (README "Testing your own system").\n');
       }
       return;
