@@ -19,7 +19,9 @@ export const PROVIDERS = ['local', 'docker'] as const;
 /** The checks a game day runs; each is on unless `checks:` turns it off. */
 export const CHECKS = ['lost-writes', 'linearizable', 'replicas-agree', 'availability', 'alarms'] as const;
 export type CheckName = (typeof CHECKS)[number];
-export const TARGETS = ['reference', 'etcd', 'redis'] as const;
+export const TARGETS = ['reference', 'etcd', 'redis', 'http'] as const;
+/** Built-in targets configured in target.options (checked by the target's own schema). */
+const TARGETS_WITH_OPTIONS: readonly string[] = ['http'];
 export const BUGS = ['skip-fsync', 'ack-before-quorum', 'stale-reads'] as const;
 export type Bug = (typeof BUGS)[number];
 
@@ -102,7 +104,7 @@ const targetSection = section({
   const name = t.module ?? t.name ?? 'reference';
   const bugs = t.bugs ?? [];
   if (t.module !== undefined && t.name !== undefined) issue([], 'has both name and module', 'keep one: name: reference (the bundled cluster), or module: ./my-target.ts');
-  if (t.module === undefined && t.options !== undefined) issue(['options'], `the built-in target ${name} takes no options`, 'remove target.options (the reference cluster\'s unsafe modes are target.bugs)');
+  if (t.module === undefined && t.options !== undefined && !TARGETS_WITH_OPTIONS.includes(name)) issue(['options'], `the built-in target ${name} takes no options`, 'remove target.options (the reference cluster\'s unsafe modes are target.bugs)');
   if (t.module === undefined && name !== 'reference' && t.bugs !== undefined) issue(['bugs'], `are unsafe modes of the bundled reference cluster, not of ${name}`, 'remove target.bugs');
   if (t.module !== undefined && bugs.length > 0) issue(['bugs'], 'are unsafe modes of the bundled reference cluster', 'remove target.bugs (a target of your own takes its settings in target.options)');
   const options: Readonly<Record<string, unknown>> = t.options ?? {};

@@ -17,6 +17,7 @@ import type { OptionsSchema, Target, TargetFactory, TargetProblem, Topology } fr
 import { UsageError } from '../cli/errors.ts';
 import type { Bug, Experiment } from '../experiment/schema.ts';
 import { checkOptions, optionProblems } from './target-options.ts';
+import { HttpTarget, httpOptions, type HttpOptions } from '../../targets/http/target.ts';
 
 const BUG_FLAGS: Record<Bug, keyof BugModes> = { 'skip-fsync': 'skipFsync', 'ack-before-quorum': 'ackBeforeQuorum', 'stale-reads': 'staleReads' };
 const CONTRACT = 'README "Testing your own system" shows the contract and a complete example';
@@ -39,6 +40,17 @@ export async function loadTarget(exp: Experiment, file: string): Promise<LoadedT
     if (missing) throw new UsageError(`the redis target runs Redis and Sentinel, and ${missing}`, 'install them (Debian: apt-get install redis-server redis-sentinel) or put redis-server, redis-sentinel and redis-cli 6+ on PATH', `${file}: target.name`);
     if (exp.provider !== 'local') throw new UsageError(`the redis target runs on the local provider only, so far (its nodes are local processes, not yet images), and this run asks for provider ${exp.provider}`, 'use --provider local (the default), and provider: local or none in the experiment file', `${file}: target.name`);
     return { target: new RedisTarget(), options: given };
+  }
+  if (exp.target.module === undefined && exp.target.name === 'http') {
+    const opts = (await checkOptions(httpOptions, given, file)) as HttpOptions;
+    if (opts.nodes === undefined && exp.provider !== 'attach') {
+      throw new UsageError('target http has no nodes to start: target.options.nodes is missing', 'give each node\'s command in target.options.nodes, or attach to the running service (provider: { name: attach, select: { label: ... }, port: ... })', `${file}: target.options.nodes`);
+    }
+    // a command or file written relative (./server.mjs) is relative to the experiment file's folder
+    const dir = dirname(resolve(file));
+    const rel = (x: string): string => (x.startsWith('./') || x.startsWith('../') ? resolve(dir, x) : x);
+    const nodes = opts.nodes?.map((n) => ({ ...n, command: n.command.map(rel), files: n.files.map((f) => resolve(dir, f)) }));
+    return { target: new HttpTarget({ ...opts, ...(nodes ? { nodes } : {}) }), options: opts as unknown as Record<string, unknown> };
   }
   if (exp.target.module === undefined) {
     const bugs: Record<string, boolean> = {};
