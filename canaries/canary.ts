@@ -32,6 +32,8 @@ export interface CanaryOptions {
   readonly newProcess: () => number;
   /** The target's client (default: the HTTP key-value API). */
   readonly client?: (url: string, o: ClientOptions) => KvApi;
+  /** How this canary reaches any node from its AZ (passed on to the target's client). */
+  readonly urlOf?: (nodeId: string) => string;
   /** Put before every key (attach runs: the cluster keeps earlier runs' data, so each run writes keys of its own). */
   readonly keyPrefix?: string;
 }
@@ -88,7 +90,7 @@ export class Canary {
 
   constructor(private readonly o: CanaryOptions) {
     this.bound = o.spec.maxInFlight ?? defaultInFlightBound(o.spec);
-    this.client = o.client ? o.client(o.url, { timeoutMs: o.spec.timeoutMs, maxInFlight: this.bound }) : new KvClient(o.url, o.spec.timeoutMs, this.bound);
+    this.client = o.client ? o.client(o.url, { timeoutMs: o.spec.timeoutMs, maxInFlight: this.bound, ...(o.urlOf ? { urlOf: o.urlOf } : {}) }) : new KvClient(o.url, o.spec.timeoutMs, this.bound);
     this.workload = new KvWorkload(o.id, o.spec, o.rng, o.keyPrefix);
   }
 

@@ -44,8 +44,10 @@ export interface LaunchContext {
   readonly advertiseHost: string;
   /** How this node reaches another node's port (its main port when `port` is left out). */
   peerAddress(toNodeId: string, port?: string): Address;
-  /** Where this node keeps its data: survives power-off and power-on. */
+  /** Where this node keeps its data: survives power-off and power-on (the path the node sees: inside its container on docker). */
   readonly dataDir: string;
+  /** The same folder as the harness sees it, for files the target writes before the node starts (a config): dataDir locally, the mounted folder on docker. */
+  readonly hostDataDir: string;
   /** How this node reaches another node's main port, as http://host:port (direct, or through the fault proxy). */
   peerUrl(toNodeId: string, port?: string): string;
   readonly targetOptions: Readonly<Record<string, unknown>>;
@@ -69,7 +71,7 @@ export interface LaunchSpec {
   readonly env: Readonly<Record<string, string>>;
   /** HTTP path of the main port answering 200 once the node is ready (unless `ready` says otherwise). */
   readonly readyPath: string;
-  /** Another readiness probe: the main port (or a named one) accepting TCP, or a command that exits 0 once the node is ready (local provider only). */
+  /** Another readiness probe: the main port (or a named one) accepting TCP, or a command that exits 0 once the node is ready (run by the harness on the host: on docker it must address the node by ctx.advertiseHost). */
   readonly ready?: { readonly tcp: true | string } | { readonly command: readonly string[] };
 }
 
@@ -92,6 +94,8 @@ export interface ClientOptions {
   readonly timeoutMs: number;
   /** Calls the canary may have in flight at once. */
   readonly maxInFlight: number;
+  /** How this canary reaches any node's main port, from its own AZ (through the AZ's gateway on docker): for clients that are sent on to other nodes (Sentinel naming the primary). */
+  readonly urlOf?: (nodeId: string) => string;
 }
 
 /** What a target promises decides the checks: linearizable-kv adds check linearizable to no-lost-writes. */

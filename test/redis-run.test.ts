@@ -5,7 +5,10 @@
 // which it drops when it is demoted: the failover game day exits 1 with check
 // lost-writes failing and naming the lost keys, values and acknowledgement times; the
 // same game day with the failure pinned (expect: { lost-writes: fail }) exits 0 and
-// says why. Skipped, saying why, where Redis is not on PATH (CI installs it). Without
+// says why. On docker, cutting off the primary's AZ makes the other two AZs'
+// Sentinels promote a replica while the cut-off AZ's canaries keep writing to the old
+// primary: those writes are lost, and named. Skipped, saying why, where Redis is not
+// on PATH (CI installs it), the docker one also without a Docker daemon. Without
 // Redis on PATH, `target: { name: redis }` is refused before anything starts.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +19,8 @@ import type { LostAck } from '../harness/checkers/lost-writes.ts';
 import type { RunResult } from '../harness/runner/result.ts';
 import { redisMissing } from '../targets/redis/target.ts';
 import { gameday } from './cli.ts';
+import { execFileSync } from 'node:child_process';
+import { dockerAvailable } from '../harness/providers/docker/runtime.ts';
 
 const missing = redisMissing();
 const skip = missing ? `${missing}: install redis-server and redis-sentinel (Debian) to run the Redis game days` : false;
@@ -70,6 +75,24 @@ test('redis: the same failover with the loss pinned (expect: { lost-writes: fail
   assert.ok((lost.lostAcknowledged ?? []).length > 0, 'the lost writes are still named');
   assert.match(r.stdout, /ok {4}lost-writes {5}failed as expected \(expect: lost-writes: fail\): \d+ acknowledged write\(s\) lost/);
   assert.match(r.stdout, /expected {2}lost-writes failed, as the experiment pins it \(expect: \{ lost-writes: fail \}\): a known weakness, so it does not fail the run/);
+});
+
+const docker = await dockerAvailable();
+test('redis on docker: the primary\'s AZ cut off, the other Sentinels promote a replica, and what the old primary acknowledged meanwhile is lost and named (exit 1); nothing left', { skip: skip || (docker.ok ? false : `docker not available: ${docker.reason}`), timeout: 240_000 }, async () => {
+  const out = join(tmp(), 'run');
+  const r = await gameday(['run', 'experiments/redis-partition.yaml', '--seed', '1', '--out', out, '--quiet'], { env });
+  assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+  const result = read(out);
+  assert.equal(result.provider, 'docker');
+  assert.deepEqual(result.checks.map((c) => [c.name, c.verdict]), [['lost-writes', 'fail'], ['replicas-agree', 'pass'], ['availability', 'pass'], ['alarms', 'pass']], JSON.stringify(result.checks.map((c) => c.summary)));
+  const cut = result.faults[0];
+  assert.ok(cut?.kind === 'partition' && cut.nodes.includes('redis-az1') && cut.healedAtMs !== null, JSON.stringify(cut));
+  const acks = (result.checks[0] as Check).lostAcknowledged ?? [];
+  assert.ok(acks.length > 0, 'writes were lost');
+  // the writes lost were acknowledged by the old primary to az1's own canaries, from the cut on
+  assert.ok(acks.every((a) => a.acknowledgedAtMs >= (cut?.injectedAtMs ?? 0) && String(a.value).startsWith('az1>')), JSON.stringify(acks.slice(0, 5)));
+  assert.match(r.stdout, /FAIL {2}lost-writes {5}\d+ acknowledged write\(s\) lost on \d+ key\(s\), and no replica has them/);
+  assert.equal(execFileSync('/usr/bin/docker', ['ps', '-a', '-q', '--filter', `label=gameday.run=${result.runId}`], { encoding: 'utf8' }).trim(), '', 'no container of the run is left');
 });
 
 test('redis: without redis-server on PATH, target redis is refused before anything starts (exit 2, the binary and the fix named)', { timeout: 60_000 }, async () => {

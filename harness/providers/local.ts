@@ -120,6 +120,7 @@ export class StartedLocalCluster implements StartedCluster {
       ports: n.ports,
       advertiseHost: n.listen.host,
       dataDir: n.dataDir,
+      hostDataDir: n.dataDir,
       peerAddress: (to, port) => this.links.dial(n.info.id, portKey(to, port)),
       peerUrl: (to, port) => urlOf(this.links.dial(n.info.id, portKey(to, port))),
       targetOptions: this.opts.targetOptions ?? {},

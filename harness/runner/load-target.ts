@@ -38,7 +38,7 @@ export async function loadTarget(exp: Experiment, file: string): Promise<LoadedT
   if (exp.target.module === undefined && exp.target.name === 'redis') {
     const missing = redisMissing();
     if (missing) throw new UsageError(`the redis target runs Redis and Sentinel, and ${missing}`, 'install them (Debian: apt-get install redis-server redis-sentinel) or put redis-server, redis-sentinel and redis-cli 6+ on PATH', `${file}: target.name`);
-    if (exp.provider !== 'local') throw new UsageError(`the redis target runs on the local provider only, so far (its nodes are local processes, not yet images), and this run asks for provider ${exp.provider}`, 'use --provider local (the default), and provider: local or none in the experiment file', `${file}: target.name`);
+    if (exp.provider === 'attach') throw new UsageError('the redis target starts its own nodes (it writes their configuration), so it cannot attach to running containers', 'use provider local or docker', `${file}: provider`);
     return { target: new RedisTarget(), options: given };
   }
   if (exp.target.module === undefined && exp.target.name === 'http') {

@@ -115,7 +115,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     for (const az of p.topology.azs) {
       for (const ep of c.endpoints()) {
         alarms.declare(az, ep.id);
-        canaries.push(new Canary({ id: `${az}>${ep.id}`, az, endpoint: ep.id, url: c.url(ep.id, az), spec: exp.canaries, rng: rng.fork(`canary:${az}:${ep.id}`), history, newProcess, ...clientOf(p.target), ...(keyPrefix ? { keyPrefix } : {}) }));
+        canaries.push(new Canary({ id: `${az}>${ep.id}`, az, endpoint: ep.id, url: c.url(ep.id, az), spec: exp.canaries, rng: rng.fork(`canary:${az}:${ep.id}`), history, newProcess, ...clientOf(p.target), urlOf: (id: string) => c.url(id, az), ...(keyPrefix ? { keyPrefix } : {}) }));
       }
     }
     alarmTimer = setInterval(() => {

@@ -44,8 +44,11 @@ export class RedisSentinelClient implements KvApi {
     /** The Sentinels to ask for the primary, the endpoint's own first. */
     sentinels: readonly Address[],
     private readonly o: ClientOptions,
+    /** Announced address (host:port) → where this canary dials it (its AZ's way there). */
+    natMap?: Readonly<Record<string, Address>>,
   ) {
     this.redis = new Redis({
+      ...(natMap && Object.keys(natMap).length > 0 ? { natMap: { ...natMap } } : {}),
       sentinels: sentinels.map((s) => ({ host: s.host, port: s.port })),
       name: MASTER_NAME,
       role: 'master',

@@ -26,7 +26,8 @@ export const DEFAULT_TIMING: SentinelTiming = { downAfterMs: 1000, failoverTimeo
 /** A Sentinel's run id, fixed per node so that every Sentinel can be told of the others from the start. */
 export const sentinelId = (nodeId: string): string => createHash('sha1').update(`gameday-sentinel:${nodeId}`).digest('hex');
 
-export function dataNodeConf(o: { listen: Address; dataDir: string; replicaOf?: Address }): string {
+export function dataNodeConf(o: { listen: Address; announce?: Address; dataDir: string; replicaOf?: Address }): string {
+  const announce = o.announce ?? o.listen;
   return [
     `bind ${o.listen.host}`,
     `port ${o.listen.port}`,
@@ -37,8 +38,8 @@ export function dataNodeConf(o: { listen: Address; dataDir: string; replicaOf?: 
     'appendonly yes',
     'appendfsync everysec',
     'save ""',
-    `replica-announce-ip ${o.listen.host}`,
-    `replica-announce-port ${o.listen.port}`,
+    `replica-announce-ip ${announce.host}`,
+    `replica-announce-port ${announce.port}`,
     // a full resync starts at once (the default waits 5 s for more replicas to join)
     'repl-diskless-sync yes',
     'repl-diskless-sync-delay 0',
@@ -52,6 +53,8 @@ export function dataNodeConf(o: { listen: Address; dataDir: string; replicaOf?: 
 export function sentinelConf(o: {
   nodeId: string;
   listen: Address;
+  /** What it tells the others (default listen). */
+  announce?: Address;
   dataDir: string;
   primary: Address;
   replicas: readonly Address[];
@@ -60,6 +63,7 @@ export function sentinelConf(o: {
   timing: SentinelTiming;
 }): string {
   const m = MASTER_NAME;
+  const announce = o.announce ?? o.listen;
   return [
     `bind ${o.listen.host}`,
     `port ${o.listen.port}`,
@@ -67,8 +71,8 @@ export function sentinelConf(o: {
     `dir ${o.dataDir}`,
     'daemonize no',
     `sentinel myid ${sentinelId(o.nodeId)}`,
-    `sentinel announce-ip ${o.listen.host}`,
-    `sentinel announce-port ${o.listen.port}`,
+    `sentinel announce-ip ${announce.host}`,
+    `sentinel announce-port ${announce.port}`,
     `sentinel monitor ${m} ${o.primary.host} ${o.primary.port} ${o.quorum}`,
     `sentinel down-after-milliseconds ${m} ${o.timing.downAfterMs}`,
     `sentinel failover-timeout ${m} ${o.timing.failoverTimeoutMs}`,

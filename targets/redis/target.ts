@@ -21,10 +21,15 @@
 // redis-az1 is no longer the primary, so a fault meant for "the primary" names
 // node:redis-az1 and comes once per game day.
 //
-// Partitions and link faults are refused: every node learns the others' addresses
-// from what each announces (replica-announce-ip, Sentinel's hello messages, the
-// primary's INFO), the same address for every party, so the links cannot each go
-// through a proxy of their own. That needs network namespaces (docker provider).
+// Link faults, and partitions of local processes, are refused: every node learns the
+// others' addresses from what each announces (replica-announce-ip, Sentinel's hello
+// messages, the primary's INFO), the same address for every party, so the links
+// cannot each go through a proxy of their own. On the docker provider each node is in
+// its own container (images of the host's redis-server and redis-sentinel) and a cut
+// is drops in its network namespace, so partitions work there; the canaries then
+// reach the primary Sentinel names through their own AZ's gateway (ioredis's natMap
+// maps each announced address to it), so a cut AZ's canaries keep writing to an old
+// primary on their side, as a real client in that AZ would.
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -61,9 +66,11 @@ export class RedisTarget implements Target {
   readonly name = 'redis';
   readonly promises = 'no-lost-writes' as const;
   readonly replicationFactor = AZS.length;
-  readonly noLinkFaults = 'Redis nodes and Sentinels learn each other\'s addresses from what each announces (the same address for every party), so their links cannot each go through a proxy of their own; partitions and link faults of Redis need network namespaces (the docker provider, not there yet)';
+  readonly noLinkFaults = 'Redis nodes and Sentinels learn each other\'s addresses from what each announces (the same address for every party), so their links cannot each go through a proxy of their own';
   /** Where the Sentinels listen, learnt as the nodes are launched: what a client asks after its own. */
   private readonly sentinelAddresses = new Map<string, Address>();
+  /** What each node announces (as Sentinel names it to clients), learnt as the nodes are launched. */
+  private readonly announced = new Map<string, Address>();
 
   constructor(readonly timing: SentinelTiming = DEFAULT_TIMING) {}
 
@@ -76,23 +83,27 @@ export class RedisTarget implements Target {
   }
 
   launch(node: NodeInfo, ctx: LaunchContext): LaunchSpec {
-    const at = (id: string): Address => (id === node.id ? ctx.listen : ctx.peerAddress(id));
+    // others dial a node at the address it announces (its container's on docker), never at 0.0.0.0
+    const self: Address = { host: ctx.advertiseHost, port: ctx.listen.port };
+    const at = (id: string): Address => (id === node.id ? self : ctx.peerAddress(id));
     for (const az of AZS) this.sentinelAddresses.set(sentinelNodeId(az), at(sentinelNodeId(az)));
-    const cli = ['redis-cli', '-e', '-h', ctx.listen.host, '-p', String(ctx.listen.port)];
+    this.announced.set(node.id, self);
+    // the readiness command runs on the host: it addresses the node as others do
+    const cli = ['redis-cli', '-e', '-h', self.host, '-p', String(self.port)];
     if (node.role === 'sentinel') {
       const conf = join(ctx.dataDir, 'sentinel.conf');
-      if (!existsSync(conf)) {
+      if (!existsSync(join(ctx.hostDataDir, 'sentinel.conf'))) {
         const replicas = AZS.map(dataId).filter((id) => id !== INITIAL_PRIMARY).map(at);
         const sentinels = AZS.map((az) => ({ nodeId: sentinelNodeId(az), address: at(sentinelNodeId(az)) }));
         const quorum = Math.floor(AZS.length / 2) + 1;
-        writeFileSync(conf, sentinelConf({ nodeId: node.id, listen: ctx.listen, dataDir: ctx.dataDir, primary: at(INITIAL_PRIMARY), replicas, sentinels, quorum, timing: this.timing }));
+        writeFileSync(join(ctx.hostDataDir, 'sentinel.conf'), sentinelConf({ nodeId: node.id, listen: ctx.listen, announce: self, dataDir: ctx.dataDir, primary: at(INITIAL_PRIMARY), replicas, sentinels, quorum, timing: this.timing }));
       }
       // ready once it sees enough Sentinels to reach a quorum and authorise a failover
       return { command: ['redis-sentinel'], args: [conf], env: {}, readyPath: '', ready: { command: [...cli, 'sentinel', 'ckquorum', MASTER_NAME] } };
     }
     const conf = join(ctx.dataDir, 'redis.conf');
-    if (!existsSync(conf)) {
-      writeFileSync(conf, dataNodeConf({ listen: ctx.listen, dataDir: ctx.dataDir, ...(node.id === INITIAL_PRIMARY ? {} : { replicaOf: at(INITIAL_PRIMARY) }) }));
+    if (!existsSync(join(ctx.hostDataDir, 'redis.conf'))) {
+      writeFileSync(join(ctx.hostDataDir, 'redis.conf'), dataNodeConf({ listen: ctx.listen, announce: self, dataDir: ctx.dataDir, ...(node.id === INITIAL_PRIMARY ? {} : { replicaOf: at(INITIAL_PRIMARY) }) }));
     }
     // PING answers PONG once the data set is loaded (LOADING before)
     return { command: ['redis-server'], args: [conf], env: {}, readyPath: '', ready: { command: [...cli, 'ping'] } };
@@ -100,8 +111,18 @@ export class RedisTarget implements Target {
 
   client(url: string, o: ClientOptions): RedisSentinelClient {
     const own = addressOfUrl(url);
-    const others = [...this.sentinelAddresses.values()].filter((a) => a.host !== own.host || a.port !== own.port);
-    return new RedisSentinelClient([own, ...others], o);
+    const route = o.urlOf;
+    if (!route) {
+      const others = [...this.sentinelAddresses.values()].filter((a) => a.host !== own.host || a.port !== own.port);
+      return new RedisSentinelClient([own, ...others], o);
+    }
+    // everything this canary dials goes from its own AZ: the other Sentinels, and whichever data node Sentinel names
+    const others = [...this.sentinelAddresses.keys()].map((id) => addressOfUrl(route(id))).filter((a) => a.host !== own.host || a.port !== own.port);
+    const natMap = Object.fromEntries(AZS.map(dataId).flatMap((id) => {
+      const a = this.announced.get(id);
+      return a ? [[`${a.host}:${a.port}`, addressOfUrl(route(id))]] : [];
+    }));
+    return new RedisSentinelClient([own, ...others], o, natMap);
   }
 
   /** Each data node's whole keyspace (SCAN + MGET on the node itself), hashed. */

@@ -114,6 +114,7 @@ export function capabilities(machine: readonly Finding[]): Omit<DoctorReport, 'm
   const providers: Capability[] = [
     { name: 'local', ok: node, how: need(node, 'child processes on per-AZ loopback addresses', 'Node too old') },
     { name: 'docker', ok: docker, how: need(docker, 'one container per node, images from the local Node binary', !has('docker') ? 'no Docker daemon' : 'cannot make images (ldd, tar)') },
+    { name: 'attach', ok: docker, how: need(docker, `containers you already run, found by label (power-off, pause${netns ? ', partitions' : '; no partitions: no rights for nsenter + iptables'})`, !has('docker') ? 'no Docker daemon' : 'cannot make the canary gateways\' image (ldd, tar)') },
   ];
   const faults = [
     {
@@ -137,15 +138,18 @@ export function capabilities(machine: readonly Finding[]): Omit<DoctorReport, 'm
   ];
   const load = has('k6');
   for (const f of faults) f.faults.push({ name: 'k6 load', ok: load, how: need(load, 'k6 runs the experiment\u2019s load script', 'no k6 on PATH') });
-  const target = (name: string, finding: string, how: string): Capability => {
+  // per built-in target: what it can run here, locally and (with its partitions) on docker
+  const target = (name: string, finding: string, local: string, onDocker: string): Capability => {
     const f = machine.find((m) => m.name === finding);
     const ok = node && (f?.ok ?? false);
-    return { name, ok, how: need(ok, how, !node ? 'Node too old' : (f?.detail ?? `${finding} not looked for`)) };
+    const dockerPart = docker && netns ? `; on docker: ${onDocker}` : docker ? '; on docker: power-off and pause (no rights for partitions)' : '; not on docker (no Docker daemon)';
+    return { name, ok, how: need(ok, `${local}${dockerPart}`, !node ? 'Node too old' : (f?.detail ?? `${finding} not looked for`)) };
   };
   const targets: Capability[] = [
-    { name: 'reference', ok: node, how: need(node, 'the bundled cluster (experiments/power-off.yaml and the others)', 'Node too old') },
-    target('etcd', 'etcd', 'gameday run experiments/etcd-power-off.yaml (local provider)'),
-    target('redis', 'redis', 'gameday run experiments/redis-failover.yaml (local provider)'),
+    { name: 'reference', ok: node, how: need(node, `the bundled cluster (experiments/power-off.yaml and the others)${docker ? '; also on docker' : ''}`, 'Node too old') },
+    target('etcd', 'etcd', 'gameday run experiments/etcd-power-off.yaml (power-off, pause)', 'also gameday run experiments/etcd-partition.yaml'),
+    target('redis', 'redis', 'gameday run experiments/redis-failover.yaml (power-off, pause)', 'also gameday run experiments/redis-partition.yaml'),
+    { name: 'http', ok: node, how: need(node, `a service described in target.options (README "A service described in YAML alone")${docker ? '; also on docker and attached' : ''}`, 'Node too old') },
   ];
   return { providers, faults, targets };
 }

@@ -39,6 +39,8 @@ const key = (l: DirectedLink): string => `${l.from}\u0000${l.to}`;
 export class DockerCluster implements StartedCluster {
   readonly provider = 'docker';
   private readonly power = new Map<string, Power>();
+  /** Attached containers: the state each may be in, journaled before an action and after its undoing, so that heal always knows the worst. */
+  private readonly intended = new Map<string, Power>();
   private readonly cuts = new Map<string, { link: DirectedLink; owners: Map<string, boolean> }>();
   private stopped = false;
 
@@ -88,7 +90,7 @@ export class DockerCluster implements StartedCluster {
   async powerOff(nodeId: string): Promise<void> {
     const p = this.party(nodeId);
     if (this.power.get(p.party) === 'off') return;
-    if (p.owned === false) this.saveJournal('running', { [p.party]: 'off' }); // how to undo it, before it is done
+    if (p.owned === false) this.intend(p.party, 'off'); // how to undo it, before it is done
     const s = await stateOf(p.handle);
     if (s.running) {
       await p.handle.kill({ signal: 'SIGKILL' }).catch((err: { statusCode?: number }) => {
@@ -109,12 +111,13 @@ export class DockerCluster implements StartedCluster {
       await this.applyDrops([p.party]); // its namespace is new: put its cuts back first
     }
     await waitContainerReady(p.handle, p.ready, this.readyTimeoutMs, `${p.kind} ${p.party} (${p.container})`);
+    if (p.owned === false && this.intended.get(p.party) !== 'on') this.intend(p.party, 'on');
   }
 
   async pause(nodeId: string): Promise<void> {
     const p = this.party(nodeId);
     if (this.power.get(p.party) !== 'on') return;
-    if (p.owned === false) this.saveJournal('running', { [p.party]: 'paused' });
+    if (p.owned === false) this.intend(p.party, 'paused');
     await p.handle.pause();
     this.power.set(p.party, 'paused');
   }
@@ -124,6 +127,7 @@ export class DockerCluster implements StartedCluster {
     if (this.power.get(p.party) !== 'paused') return;
     await p.handle.unpause();
     this.power.set(p.party, 'on');
+    if (p.owned === false) this.intend(p.party, 'on');
   }
 
   /** Directed links currently cut (by any holder). */
@@ -244,6 +248,7 @@ export class DockerCluster implements StartedCluster {
       }
       if (s.running) await removeChain(s.pid, this.chain).catch(() => undefined);
       this.power.set(p.party, 'on');
+      this.intended.set(p.party, 'on');
     } catch {
       /* heal reports what is left */
     }
@@ -253,7 +258,12 @@ export class DockerCluster implements StartedCluster {
     await this.stop();
   }
 
-  private saveJournal(state: 'running' | 'stopped', about?: Readonly<Record<string, Power>>): void {
+  private intend(party: string, power: Power): void {
+    this.intended.set(party, power);
+    this.saveJournal('running');
+  }
+
+  private saveJournal(state: 'running' | 'stopped'): void {
     const attached = [...this.parties.values()].filter((p) => p.owned === false);
     writeJournal(this.runDir, {
       runId: this.runId,
@@ -263,7 +273,7 @@ export class DockerCluster implements StartedCluster {
       parties: [...this.parties.values()].map(({ party, kind, az, container, ip }) => ({ party, kind, az, container, ip })),
       cuts: this.cutLinks(),
       ...(this.faultProxy ? { faultProxy: { container: this.faultProxy.container, ip: this.faultProxy.ip, api: this.faultProxy.api } } : {}),
-      ...(attached.length > 0 ? { attached: attached.map((p) => ({ party: p.party, container: p.container, id: p.id ?? p.container, power: about?.[p.party] ?? this.power.get(p.party) ?? 'on' })) } : {}),
+      ...(attached.length > 0 ? { attached: attached.map((p) => ({ party: p.party, container: p.container, id: p.id ?? p.container, power: this.intended.get(p.party) ?? 'on' })) } : {}),
       ...(this.ownsNetwork ? {} : { ownsNetwork: false }),
       state,
     });

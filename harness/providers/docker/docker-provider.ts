@@ -17,7 +17,7 @@ import { createAndStart, waitContainerReady } from './container.ts';
 import { DockerCluster, type Party } from './docker-cluster.ts';
 import { FAULT_PROXY_ENTRY, faultProxyRecord, startFaultProxy, type FaultProxyOptions, type StartedFaultProxy } from './fault-proxy.ts';
 import { commandImage, programImage } from './image.ts';
-import { httpProbe, tcpProbe, type Probe } from '../ready.ts';
+import { commandProbe, httpProbe, tcpProbe, type Probe } from '../ready.ts';
 import { writeJournal } from './journal.ts';
 import {
   chainName, containerName, GATEWAY_BASE_PORT, GATEWAY_HEALTH_PORT, gatewayContainerName, gatewayId,
@@ -94,11 +94,13 @@ export class DockerProvider implements Provider {
       const specs = new Map<string, LaunchSpec>();
       for (const n of topology.nodes) {
         const ports = Object.fromEntries((n.ports ?? []).map((p) => [p, { host: '0.0.0.0', port: portNumber(topology, n.id, p) }]));
+        mkdirSync(join(runDir, 'nodes', n.id, 'data'), { recursive: true }); // before launch: a target may write its config there
         const spec = target.launch(n, {
           listen: { host: '0.0.0.0', port: NODE_PORT },
           ports,
           advertiseHost: ip(n.id),
           dataDir: `${NODE_HOME}/data`,
+          hostDataDir: join(runDir, 'nodes', n.id, 'data'),
           peerAddress: (to, port) => dial(n.id, to, port),
           peerUrl: (to, port) => {
             const a = dial(n.id, to, port);
@@ -106,9 +108,6 @@ export class DockerProvider implements Provider {
           },
           targetOptions: opts.targetOptions ?? {},
         });
-        if (spec.ready !== undefined && 'command' in spec.ready) {
-          throw new Error(`node ${n.id} of target ${target.name} is made ready by a command (${spec.ready.command.join(' ')}), which the docker provider cannot run inside its container (the image holds the node's program alone): give the node an HTTP readyPath or ready: { tcp: true } instead, or use --provider local`);
-        }
         if (spec.image === undefined && spec.entry === undefined && spec.command === undefined) throw new Error(`node ${n.id} of target ${target.name}: its launch gives no image, entry or command`);
         specs.set(n.id, spec);
       }
@@ -183,8 +182,9 @@ export function portNumber(topology: Topology, nodeId: string, port?: string): n
   return NODE_PORT + 1 + i;
 }
 
-/** How the harness (on the host) tells that a node's container is ready: its HTTP readyPath, or a TCP port accepting. */
+/** How the harness (on the host) tells that a node's container is ready: its HTTP readyPath, a TCP port accepting, or a command run on the host. */
 function readinessProbe(spec: LaunchSpec, ip: string, port: (name?: string) => number): Probe {
+  if (spec.ready !== undefined && 'command' in spec.ready) return commandProbe(spec.ready.command);
   if (spec.ready !== undefined && 'tcp' in spec.ready) return tcpProbe(ip, port(spec.ready.tcp === true ? undefined : spec.ready.tcp));
   return httpProbe(`http://${ip}:${NODE_PORT}${spec.readyPath}`);
 }
