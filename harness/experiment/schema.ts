@@ -181,8 +181,28 @@ const attachProvider = z
       ...(a['ready-path'] !== undefined ? { readyPath: a['ready-path'] } : {}), ...(a.azs ? { azs: a.azs } : {}), ...(a.network !== undefined ? { network: a.network } : {}),
     };
   });
+/** `provider: { name: processes, nodes: [...] }`: processes the user runs on this machine (harness/providers/processes.ts). */
+const processesProvider = z
+  .strictObject({
+    name: z.literal('processes'),
+    nodes: z
+      .array(z.strictObject({
+        id: z.string().regex(/^[\w.-]+$/, { message: said('must be a name of letters, digits, ".", "_" or "-"', 'e.g. id: etcd-1') }),
+        az: text({ missing: 'add az: <its AZ>' }),
+        role: text().optional(),
+        endpoint: text({ missing: 'add endpoint: http://127.0.0.1:<port>' }).meta({ description: 'its public endpoint on loopback, http://127.0.0.1:2379' }),
+        'pid-file': text({ missing: 'add pid-file: <the file holding its pid>' }).meta({ description: 'the file holding its pid: what power-off (SIGKILL) and pause signal' }),
+        'power-on': z.array(text()).min(1).meta({ description: 'the command that starts it again, e.g. [systemctl, start, etcd@1]' }),
+        'power-off': z.array(text()).min(1).optional().meta({ description: 'the command that powers it off (default: SIGKILL to its pid)' }),
+        'ready-path': text().optional().meta({ description: 'HTTP path answering 200 when it is ready (default: its port accepting TCP)' }),
+      }))
+      .min(1),
+  })
+  .transform((p) => ({
+    nodes: p.nodes.map((n) => ({ id: n.id, az: n.az, role: n.role, endpoint: n.endpoint, pidFile: n['pid-file'], powerOn: n['power-on'], powerOff: n['power-off'], readyPath: n['ready-path'] })),
+  }));
 const providerField = z
-  .union([z.enum(PROVIDERS), z.strictObject({ name: z.enum(PROVIDERS) }).transform((p) => p.name), attachProvider.transform((a) => ({ attach: a }))])
+  .union([z.enum(PROVIDERS), z.strictObject({ name: z.enum(PROVIDERS) }).transform((p) => p.name), attachProvider.transform((a) => ({ attach: a })), processesProvider.transform((p) => ({ processes: p }))])
   .default('local')
   .meta({ description: 'where nodes run: local, docker, or { name: attach, select: { label: ... }, port: ... } for containers already running' });
 
@@ -223,7 +243,10 @@ export const experimentSchema = z
     }
     return {
       title: e.title, description: e.description, target: e.target,
-      provider: typeof e.provider === 'string' ? e.provider : ('attach' as const), ...(typeof e.provider === 'string' ? {} : { attach: e.provider.attach }), seed: e.seed,
+      provider: typeof e.provider === 'string' ? e.provider : 'attach' in e.provider ? ('attach' as const) : ('processes' as const),
+      attach: typeof e.provider === 'object' && 'attach' in e.provider ? e.provider.attach : undefined,
+      processes: typeof e.provider === 'object' && 'processes' in e.provider ? e.provider.processes : undefined,
+      seed: e.seed,
       phases: { baselineMs, chaosMs, recoveryMs }, canaries: e.canaries, faults: e.faults ?? [],
       alarms: e.alarms, steadyStateAvailability: e['steady-state'].availability, checks: e.checks as Record<CheckName, boolean>, expect,
     };

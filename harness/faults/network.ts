@@ -19,6 +19,7 @@
 import { UsageError } from '../cli/errors.ts';
 import { NET_FAULT_KINDS } from '../experiment/net-fault.ts';
 import { LocalProvider } from '../providers/local.ts';
+import { ProcessesProvider } from '../providers/processes.ts';
 import type { Provider } from '../providers/provider.ts';
 import type { FaultProxyOptions } from '../providers/docker/fault-proxy.ts';
 import type { Prepared } from '../runner/prepare.ts';
@@ -112,6 +113,12 @@ export function networkSetup(p: Prepared, opts: { toxiproxy?: string | undefined
       `--toxiproxy ${opts.toxiproxy ?? ''} is on the host's loopback, which the containers of a docker run cannot reach`,
       'drop --toxiproxy: on docker, runs with link faults start their own fault proxy in a container of the run',
     );
+  }
+  if (p.experiment.provider === 'processes' && p.experiment.processes) {
+    // the fault proxy in front of the endpoints the user named: the canaries' links go through it
+    const net = new ProxyNet({ toxiproxyUrl: opts.toxiproxy, seed: p.seed, prefix: runProxyPrefix(p.runId) });
+    let closing: Promise<void> | undefined;
+    return { provider: new ProcessesProvider(p.experiment.processes, net.hook), actions: netActions(net), net, close: () => (closing ??= net.close()) };
   }
   if (p.experiment.provider !== 'local') {
     throw new UsageError(

@@ -6,6 +6,7 @@ import { basename, resolve } from 'node:path';
 import type { Target, Topology } from '../../targets/target.ts';
 import type { AttachSpec, Discovered } from '../providers/docker/attach.ts';
 import { UsageError } from '../cli/errors.ts';
+import { checkProcesses, processesTopology } from '../providers/processes.ts';
 import { loadExperiment } from '../experiment/load.ts';
 import { formatMs } from '../experiment/duration.ts';
 import { BUGS, LIMITS, PROVIDERS, scalePhases, type Bug, type Experiment } from '../experiment/schema.ts';
@@ -55,8 +56,7 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
   }
   if (opts.provider !== undefined) {
     if (!(PROVIDERS as readonly string[]).includes(opts.provider)) throw new UsageError(`unknown provider "${opts.provider}"`, `use --provider ${PROVIDERS.join(' or --provider ')}`);
-    const { attach: _attach, ...rest } = exp;
-    exp = { ...rest, provider: opts.provider as Experiment['provider'] };
+    exp = { ...exp, provider: opts.provider as Experiment['provider'], attach: undefined, processes: undefined };
   }
   if (opts.bugs && opts.bugs.length > 0) {
     if (exp.target.module !== undefined || exp.target.name !== 'reference') throw new UsageError(`--bug starts the bundled reference cluster in an unsafe mode, and this experiment tests ${exp.target.module ?? exp.target.name}`, 'leave out --bug (a target of your own takes its settings in target.options)', '--bug');
@@ -86,9 +86,18 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
     attached = await discoverOrExplain(exp.attach, opts.file);
     topology = attached.found.topology;
   }
+  if (exp.provider === 'processes' && exp.processes) {
+    // the processes the user runs make the topology; they must be running, on loopback
+    const problems = checkProcesses(exp.processes, 'provider');
+    if (problems.length > 0) {
+      const lines = problems.map((p) => `${opts.file}: ${p.path}: ${p.message}\n    fix: ${p.fix}`);
+      throw new UsageError(`${problems.length} problem${problems.length === 1 ? '' : 's'} with the processes to fault:\n  ${lines.join('\n  ')}`, problems[0]?.fix ?? 'fix provider.nodes');
+    }
+    topology = processesTopology(exp.processes);
+  }
   checkTrafficBound(exp, topology, opts.durationMs !== undefined);
   const plan = planOrExplain(exp, topology, seed, opts);
-  if (target.noLinkFaults !== undefined) {
+  if (target.noLinkFaults !== undefined && exp.provider !== 'processes') {
     // on docker, partitions alone are packet drops in each node's own namespace: no proxy on the links
     const linkFault = plan.faults.find((f) => f.net !== undefined && f.kind !== 'partition');
     const proxied = opts.toxiproxy !== undefined || linkFault !== undefined || (exp.provider === 'local' && plan.faults.some((f) => f.net !== undefined));

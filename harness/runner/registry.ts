@@ -100,6 +100,10 @@ export async function healRun(r: ActiveRun): Promise<HealReport> {
     const mod = (await import(dockerHeal).catch(() => undefined)) as { healDockerRun?: (x: string) => Promise<unknown> } | undefined;
     if (mod?.healDockerRun) providerNotes.push(JSON.stringify(await mod.healDockerRun(r.runDir)));
   }
+  if (r.provider === 'processes') {
+    const { healProcesses } = await import('../providers/processes.ts');
+    providerNotes.push(JSON.stringify(await healProcesses(r.runDir)));
+  }
   if (r.toxiproxy) {
     // the run's proxies on a real Toxiproxy (by name: gameday-<runId>.*), their toxics with them
     const t = await removeRunProxies(r.toxiproxy, r.runId);

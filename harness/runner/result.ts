@@ -160,7 +160,7 @@ export function buildResult(i: ResultInput): RunResult {
     finishedAt: i.finishedAt.toISOString(),
     interrupted: i.interrupted,
     ...(i.error ? { error: i.error } : {}),
-    warnings: [...unsafeModeWarnings(exp.target.bugs, i.p.plan, i.p.topology), ...capabilityWarnings(i.p.target), ...canaryRateWarnings(i.canaryStats ?? [])],
+    warnings: [...unsafeModeWarnings(exp.target.bugs, i.p.plan, i.p.topology), ...capabilityWarnings(i.p.target), ...(exp.provider === 'processes' && i.p.plan.faults.some((f) => f.net !== undefined) ? ['provider processes: network faults cut and slow the canaries\' links only (the fault proxy stands in front of the endpoints); the nodes\' links to each other are theirs and untouched'] : []), ...canaryRateWarnings(i.canaryStats ?? [])],
     checks: checks.map((c) => ({ ...(c.details ?? {}), name: c.name, verdict: c.verdict, summary: c.summary })),
     phases: i.phases.map((ph) => ({ name: ph.name, startMs: Math.round(ph.startMs), endMs: Math.round(ph.endMs) })),
     faults,

@@ -17,6 +17,7 @@ import { FaultJournal, readFaults } from '../faults/journal.ts';
 import { HistoryWriter } from '../history/writer.ts';
 import { createRunLogger } from '../log/logger.ts';
 import { LocalProvider } from '../providers/local.ts';
+import { ProcessesProvider } from '../providers/processes.ts';
 import type { Provider, StartedCluster } from '../providers/provider.ts';
 import { formatPlan } from '../schedule/plan.ts';
 import { Rng } from '../schedule/rng.ts';
@@ -101,7 +102,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   const newProcess = (): number => nextProcess++;
   try {
     enter('start');
-    const provider = o.provider ?? (await providerFor(exp.provider, p.nodeImage, p.attached));
+    const provider = o.provider ?? (await providerFor(exp.provider, p.nodeImage, p.attached, exp.processes));
     const ts = performance.now();
     cluster = await provider.start(p.target, p.topology, { runDir: p.runDir, runId: p.runId, targetOptions: p.experiment.target.options, ...(o.signal ? { signal: o.signal } : {}) });
     clusterStartMs = Math.round(performance.now() - ts);
@@ -193,8 +194,9 @@ function clientOf(t: Prepared['target']): { client?: NonNullable<Prepared['targe
   return t.client ? { client: t.client.bind(t) } : {};
 }
 
-async function providerFor(name: string, nodeImage: string | undefined, attached: Prepared['attached']): Promise<Provider> {
+async function providerFor(name: string, nodeImage: string | undefined, attached: Prepared['attached'], processes: Prepared['experiment']['processes']): Promise<Provider> {
   if (name === 'local') return new LocalProvider();
+  if (name === 'processes' && processes) return new ProcessesProvider(processes);
   if (name === 'attach' && attached) {
     const attachModule = '../providers/docker/attach.ts'; // loaded only for attach runs
     const mod = (await import(attachModule)) as typeof import('../providers/docker/attach.ts');
