@@ -225,14 +225,14 @@ export class StartedProcesses implements StartedCluster {
 
   async pause(nodeId: string): Promise<void> {
     const s = this.state.get(nodeId);
-    if (!s || s.state !== 'on') return;
+    if (s?.state !== 'on') return;
     this.set(nodeId, { state: 'paused' });
     process.kill(s.pid, 'SIGSTOP');
   }
 
   async resume(nodeId: string): Promise<void> {
     const s = this.state.get(nodeId);
-    if (!s || s.state !== 'paused') return;
+    if (s?.state !== 'paused') return;
     if (isAlive(s.pid)) process.kill(s.pid, 'SIGCONT');
     this.set(nodeId, { state: 'on' });
   }
