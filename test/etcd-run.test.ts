@@ -44,7 +44,7 @@ for (const [name, file, kind] of [
 ] as const) {
   test(`etcd on docker: a ${name} game day (each member in its own container, an image of the host's etcd) passes every check and leaves nothing behind`, { skip: skipDocker, timeout: 240_000 }, async () => {
     const out = join(tmp(), 'run');
-    const r = await gameday(['run', file, '--provider', 'docker', '--seed', '4', '--out', out, '--quiet'], { env });
+    const r = await gameday(['run', file, '--provider', 'docker', '--seed', '4', ...(kind === 'power-off' ? ['--duration', '18s'] : []), '--out', out, '--quiet'], { env });
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
     assert.equal(result.provider, 'docker');

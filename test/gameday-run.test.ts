@@ -1,4 +1,4 @@
-// test: alone (runs game days or containers; see test/run-tests.mjs)
+// test: game-days (runs local game days; see test/run-tests.mjs)
 // End to end: a short game day on the embedded default (reference cluster as local
 // processes), asserted from its run folder; and the other side: the same power-offs
 // against the reference cluster in its documented unsafe skip-fsync mode must make

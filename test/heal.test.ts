@@ -1,4 +1,4 @@
-// test: alone (runs game days or containers; see test/run-tests.mjs)
+// test: game-days (runs local game days; see test/run-tests.mjs)
 // After the harness is SIGKILLed mid-run (no chance to clean up), `gameday heal`
 // kills the run's node processes, closes its faults in the journal, and leaves
 // everything that is not the run's alone.

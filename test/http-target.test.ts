@@ -1,4 +1,4 @@
-// test: alone (runs game days or containers; see test/run-tests.mjs)
+// test: game-days (runs local game days; see test/run-tests.mjs)
 // A service described in the experiment file alone (target http): the test's own
 // key-value server (test/fixtures/http-kv/server.mjs), with an API of its own that
 // the file maps onto reads, writes, compare-and-set and deletes. Its game day passes

@@ -1,3 +1,4 @@
+// test: alone (runs game days or containers; see test/run-tests.mjs)
 // The third way to set up (README): `npm pack`, install the tarball in an empty
 // folder, and use the compiled package as a user would: `npx gameday`, a game day,
 // `gameday check`, and the typed `gameday/checkers` API from TypeScript and from JS.

@@ -1,4 +1,4 @@
-// test: alone (runs game days or containers; see test/run-tests.mjs)
+// test: game-days (runs local game days; see test/run-tests.mjs)
 // End to end: a short AZ partition on the reference cluster (local processes, every
 // link through the embedded fault proxy), asserted from its run folder; and the
 // other side: the cluster's documented unsafe stale-reads mode under the same

@@ -1,4 +1,4 @@
-// test: alone (runs game days or containers; see test/run-tests.mjs)
+// test: game-days (runs local game days; see test/run-tests.mjs)
 // Game days on processes the user runs on this machine: three etcd members started
 // here by a script of the user's kind (it backgrounds etcd and writes its pid file),
 // named in the experiment with their endpoints, pid files and that script as the

@@ -1,4 +1,4 @@
-// test: alone (runs game days or containers; see test/run-tests.mjs)
+// test: game-days (runs local game days; see test/run-tests.mjs)
 // The embedded fault proxy and a real Toxiproxy are interchangeable: the same AZ
 // partition game day, driven through a real Toxiproxy 2.12 server (../shared/bin, a
 // build of Toxiproxy's own source) with --toxiproxy, passes its checks, and leaves

@@ -52,13 +52,17 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ') || '(all)'}`);
   process.exit(2);
 }
-// Files that run game days or containers say so in their first lines
-// (`// test: alone`): they run one at a time after the others, since two of them at
-// once on a 2-core machine starve each other's clusters and fail their baselines for
-// reasons that have nothing to do with the code. The rest run two files at a time.
-const alone = (f) => readFileSync(join(root, f), 'utf8').slice(0, 4000).includes('// test: alone');
+// Files that run game days say so in their first lines: `// test: game-days` (local
+// processes) run two at a time after the unit tests, `// test: alone` (containers,
+// or local and docker game days in one file) one at a time after those: two docker
+// game days at once on a 2-core machine starve each other's clusters and fail their
+// baselines for reasons that have nothing to do with the code.
+const head = (f) => readFileSync(join(root, f), 'utf8').slice(0, 4000);
+const alone = (f) => head(f).includes('// test: alone');
+const gameDays = (f) => head(f).includes('// test: game-days');
 const passes = [
-  { files: files.filter((f) => !alone(f)), concurrency: 2 },
+  { files: files.filter((f) => !alone(f) && !gameDays(f)), concurrency: 2 },
+  { files: files.filter((f) => gameDays(f) && !alone(f)), concurrency: 2 },
   { files: files.filter(alone), concurrency: 1 },
 ].filter((p) => p.files.length > 0);
 let status = 0;

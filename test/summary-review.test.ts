@@ -1,4 +1,4 @@
-// test: alone (runs game days or containers; see test/run-tests.mjs)
+// test: game-days (runs local game days; see test/run-tests.mjs)
 // The run's summary and `gameday review` agree, fault by fault, on every ready
 // experiment: both read the one attribution rule (harness/alarms/review.ts), the
 // summary from the run's result, the review from the run folder's files.
@@ -24,9 +24,15 @@ for (const file of experiments) {
     const text = readFileSync(join(repoRoot, 'experiments', file), 'utf8');
     const needsEtcd = /^\s*name:\s*etcd\b/m.test(text);
     const needsRedis = /^\s*name:\s*redis\b/m.test(text);
-    // docker game days are the slow ones and have their own end-to-end tests (test/etcd-run.test.ts); GAMEDAY_AGREE_DOCKER=1 takes them in
-    const onDocker = /^provider:\s*docker\b/m.test(text) && process.env['GAMEDAY_AGREE_DOCKER'] !== '1';
-    const skip = onDocker ? `${file} runs on docker, covered by test/etcd-run.test.ts (GAMEDAY_AGREE_DOCKER=1 runs it here too)`
+    // docker game days, etcd's and a pinned copy of another are covered by their own end-to-end
+    // tests (test/etcd-run.test.ts, test/redis-run.test.ts); GAMEDAY_AGREE_ALL=1 takes them in here too
+    const all = process.env['GAMEDAY_AGREE_ALL'] === '1';
+    const elsewhere = all ? undefined
+      : /^provider:\s*docker\b/m.test(text) ? 'it runs on docker'
+      : needsEtcd ? 'etcd\'s game days run in test/etcd-run.test.ts'
+      : file.endsWith('-pinned.yaml') ? 'it is a pinned copy of another experiment'
+      : undefined;
+    const skip = elsewhere ? `${file}: ${elsewhere}, covered by its own end-to-end test (GAMEDAY_AGREE_ALL=1 runs it here too)`
       : needsEtcd && etcdMissing() ? `${etcdMissing()}: install etcd-server (Debian) to run ${file}`
       : needsRedis && redisMissing() ? `${redisMissing()}: install redis-server and redis-sentinel (Debian) to run ${file}` : false;
     test(`${file} seed ${seed}: the summary and gameday review agree on every fault`, { skip, timeout: 240_000 }, async () => {

@@ -1,4 +1,4 @@
-// test: alone (runs game days or containers; see test/run-tests.mjs)
+// test: game-days (runs local game days; see test/run-tests.mjs)
 // A harness that drives a separate Toxiproxy server (--toxiproxy URL) and is killed
 // with SIGKILL mid-partition leaves its proxies there, blackholes in force. `gameday
 // heal` removes exactly that run's proxies (gameday-<runId>.*), and leaves another
