@@ -7,13 +7,13 @@ const dash = JSON.parse(readFileSync(new URL('./grafana/gameday-canaries.json', 
 const exprs = (p: Panel | undefined): string => (p?.targets ?? []).map((t) => t.expr).join('\n');
 const panel = (re: RegExp): Panel | undefined => dash.panels.find((p) => re.test(p.title));
 
-test('the Grafana dashboard parses and every panel queries the canary or alarm metrics', () => {
+test('the Grafana dashboard parses and every panel queries the canary, alarm, phase or fault metrics', () => {
   assert.equal(dash.uid, 'gameday-canaries');
   assert.ok(dash.panels.length >= 4);
   const ids = new Set<string>();
   for (const p of dash.panels) {
     assert.ok(p.targets && p.targets.length > 0, `${p.title} has queries`);
-    assert.match(exprs(p), /gameday_canary_requests_total|gameday_canary_latency_seconds_bucket|gameday_alarm_state/, p.title);
+    assert.match(exprs(p), /gameday_canary_requests_total|gameday_canary_latency_seconds_bucket|gameday_alarm_state|gameday_phase|gameday_fault_active/, p.title);
     assert.ok(p.gridPos.x + p.gridPos.w <= 24, `${p.title} fits the grid`);
     ids.add(p.title);
   }

@@ -18,14 +18,22 @@ export interface FaultRecord {
 }
 
 export class FaultJournal {
+  private readonly listeners: ((r: FaultRecord) => void)[] = [];
+
   constructor(
     readonly path: string,
     private readonly clock: () => number,
   ) {}
 
+  /** Called after each record is written (e.g. the run's metrics). */
+  onWrite(fn: (r: FaultRecord) => void): void {
+    this.listeners.push(fn);
+  }
+
   write(r: Omit<FaultRecord, 'time'>): FaultRecord {
     const rec = { time: Math.round(this.clock() * 1000) / 1000, ...r };
     appendFileSync(this.path, JSON.stringify(rec) + '\n');
+    for (const fn of this.listeners) fn(rec);
     return rec;
   }
 }

@@ -15,6 +15,7 @@ import { formatMs } from '../experiment/duration.ts';
 import { DEFAULT_ACTIONS, FaultExecutor, type ActionFactory } from '../faults/executor.ts';
 import { FaultJournal, readFaults } from '../faults/journal.ts';
 import { HistoryWriter } from '../history/writer.ts';
+import type { RunMetrics } from '../metrics/run-metrics.ts';
 import { createRunLogger } from '../log/logger.ts';
 import { LocalProvider } from '../providers/local.ts';
 import { ProcessesProvider } from '../providers/processes.ts';
@@ -38,6 +39,8 @@ export interface ExecuteOptions {
   /** Extra fault kinds (e.g. partitions) and their actions. */
   readonly actions?: Readonly<Record<string, ActionFactory>>;
   readonly provider?: Provider;
+  /** Fed with every call, alarm change, phase and fault (`gameday run --metrics`). */
+  readonly metrics?: RunMetrics;
 }
 
 export class Interrupted extends Error {}
@@ -78,6 +81,11 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   const alarmLines: AlarmChange[] = [];
   const alarms = new ErrorRateAlarms(exp.alarms);
   history.onOp((op) => alarms.add(op));
+  const metrics = o.metrics;
+  if (metrics) {
+    history.onOp((op) => metrics.op(op));
+    journal.onWrite((r) => metrics.fault(r.id, r.kind, r.event === 'inject' && r.error === undefined));
+  }
   const phases: PhaseMark[] = [];
   let phase: PhaseMark | undefined;
   const enter = (name: string): void => {
@@ -85,6 +93,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     if (phase) phase.endMs = now;
     phase = { name, startMs: now, endMs: now };
     phases.push(phase);
+    metrics?.phase(name);
     log.info({ phase: name }, `phase ${name}`);
   };
   let cluster: StartedCluster | undefined;
@@ -116,12 +125,15 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     for (const az of p.topology.azs) {
       for (const ep of c.endpoints()) {
         alarms.declare(az, ep.id);
+        metrics?.declareCanary(az, ep.id);
         canaries.push(new Canary({ id: `${az}>${ep.id}`, az, endpoint: ep.id, url: c.url(ep.id, az), spec: exp.canaries, rng: rng.fork(`canary:${az}:${ep.id}`), history, newProcess, ...clientOf(p.target), urlOf: (id: string) => c.url(id, az), ...(keyPrefix ? { keyPrefix } : {}) }));
       }
     }
+    for (const a of alarms.states()) metrics?.declareAlarm(a.alarm);
     alarmTimer = setInterval(() => {
       for (const ch of alarms.evaluate(clock())) {
         alarmLines.push(ch);
+        metrics?.alarm(ch.alarm, ch.to);
         writeFileSync(join(p.runDir, 'alarms.ndjson'), JSON.stringify(ch) + '\n', { flag: 'a' });
         log.warn({ alarm: ch.alarm, to: ch.to }, `alarm ${ch.alarm} → ${ch.to}: ${ch.reason}`);
       }
