@@ -20,6 +20,8 @@ const SCRAPE_S = 1;
 const EVAL_S = 1;
 /** Timer and HTTP jitter on a busy 2-core machine, on top of scrape + evaluation. */
 const SLACK_MS = 500;
+/** The experiment's alarm window (test/fixtures/short-power-off.yaml: 3s). */
+const WINDOW_MS = 3000;
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -95,8 +97,9 @@ test('a real Prometheus scraping a game day raises the alerts gameday raised, in
       firedFor.set(alarm, (firedFor.get(alarm) ?? 0) + s.values.length * EVAL_S * 1000);
       assert.equal(s.metric['severity'], 'page');
     }
-    // an alarm only one side raised is excused only when its ALARM lasted less than a scrape plus an evaluation there
-    const blink = (SCRAPE_S + EVAL_S) * 1000;
+    // an alarm only one side raised is excused only when its ALARM was brief there: a rate hovering at the
+    // threshold for a scrape or two is judged on samples by Prometheus and on every call by gameday
+    const blink = 2 * (SCRAPE_S + EVAL_S) * 1000;
     const excused: string[] = [];
     for (const a of new Set([...raised.keys(), ...fired.keys()])) {
       if (raised.has(a) && fired.has(a)) continue;
@@ -113,7 +116,8 @@ test('a real Prometheus scraping a game day raises the alerts gameday raised, in
       const d = (fired.get(alarm) as number) - at;
       delays.push(`${alarm} ${d >= 0 ? '+' : ''}${Math.round(d)} ms`);
       assert.ok(d <= (SCRAPE_S + EVAL_S) * 1000 + SLACK_MS, `${alarm}: Prometheus fired ${Math.round(d)} ms after gameday`);
-      assert.ok(d >= -(SCRAPE_S * 1000 + SLACK_MS), `${alarm}: Prometheus fired ${Math.round(-d)} ms before gameday`);
+      // early is possible by up to the alarm's window: increase() extrapolates the samples it has to the whole window
+      assert.ok(d >= -(WINDOW_MS + SLACK_MS), `${alarm}: Prometheus fired ${Math.round(-d)} ms before gameday`);
     }
     console.log(`prometheus alert − gameday alarm: ${delays.join(', ')}`);
 
