@@ -33,6 +33,6 @@ export class BurnRateAlarms extends ScopedAlarms<BurnRateRule> {
       if (fires) return { to: 'ALARM', errorRate: long.n ? long.errors / long.n : 0, requests: long.n, reason: `${text} >= ${p.factor}x` };
       if (!worst) worst = { text: `${text}: under ${p.factor}x in at least one`, n: long.n, err: long.errors };
     }
-    return { to: 'OK', errorRate: worst && worst.n ? worst.err / worst.n : 0, requests: worst?.n ?? 0, reason: worst?.text ?? 'no window pairs' };
+    return { to: 'OK', errorRate: worst?.n ? worst.err / worst.n : 0, requests: worst?.n ?? 0, reason: worst?.text ?? 'no window pairs' };
   }
 }
