@@ -44,12 +44,12 @@ const burnWindow = z.strictObject({
 });
 const timeScale = z
   .union([z.number(), z.string().regex(/^\s*1\s*\/\s*\d+(\.\d+)?\s*$/)], { error: () => said('is not a positive number or 1/N', 'e.g. time-scale: 1/720 (1 h runs as 5 s)') })
-  .default('1/720')
+  .prefault('1/720')
   .meta({ description: 'multiplies every window, so an SLO period fits a game day (default 1/720: 1 h runs as 5 s)' });
 const burnRate = z.strictObject({
   kind: z.literal('burn-rate'), name, per: perField,
   slo: z.number({ error: sloError }).refine((x) => x > 0 && x < 1, { error: sloError }).meta({ description: 'availability objective, a fraction in (0, 1), e.g. 0.999' }),
-  windows: z.array(burnWindow).min(1).default([{ long: '1h', short: '5m', factor: 14.4 }, { long: '6h', short: '30m', factor: 6 }] as never)
+  windows: z.array(burnWindow).min(1).prefault([{ long: '1h', short: '5m', factor: 14.4 }, { long: '6h', short: '30m', factor: 6 }] as never)
     .meta({ description: 'long/short window pairs with their burn-rate factors (default the workbook\'s pages: 14.4x over 1h/5m, 6x over 6h/30m)' }),
   'time-scale': timeScale,
   'min-requests': minRequests(10),
