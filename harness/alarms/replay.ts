@@ -84,16 +84,16 @@ export function replayRuleSets(runs: readonly ReplayRun[], sets: readonly RuleSe
   const grace = (rules: readonly AlarmRule[], run: ReplayRun): number => Math.min(...rules.map(ruleWindowMs)) + run.canaryTimeoutMs;
   // which faults had customer impact: the same for every rule set
   const impacted = new Map<string, boolean>();
-  for (const run of runs) {
+  for (const [ri, run] of runs.entries()) {
     const base = reviewAlarms(run.history, run.faults, [], { graceMs: grace(run.ownRules, run), spec: reviewSpec(run.ownRules), minErrors });
-    for (const f of base.faults) impacted.set(`${run.name}\u0000${f.id}`, f.impact.some((s) => s.errors >= minErrors));
+    for (const f of base.faults) impacted.set(`${ri}\u0000${f.id}`, f.impact.some((s) => s.errors >= minErrors));
   }
   const nImpact = [...impacted.values()].filter(Boolean).length;
   const out = sets.map((set): RuleSetReplay => {
     const per = new Map(set.rules.map((r) => [r.name, { pages: 0, noFault: 0, detected: new Set<string>(), detectMs: [] as number[] }]));
     const total = { pages: 0, noFault: 0, detectMs: [] as number[] };
     const faults: FaultDetection[] = [];
-    for (const run of runs) {
+    for (const [ri, run] of runs.entries()) {
       const changes = replayRules(run.history, set.rules, o.stepMs);
       const r = reviewAlarms(run.history, run.faults, changes, { graceMs: grace(set.rules, run), spec: reviewSpec(set.rules), minErrors });
       const ruleOf = new Map(changes.map((c) => [c.alarm, c.rule ?? c.alarm.split(' ')[0] ?? c.alarm]));
@@ -108,7 +108,7 @@ export function replayRuleSets(runs: readonly ReplayRun[], sets: readonly RuleSe
         }
       }
       for (const f of r.faults) {
-        const key = `${run.name}\u0000${f.id}`;
+        const key = `${ri}\u0000${f.id}`;
         const impact = impacted.get(key) ?? false;
         const detected = f.outcome === 'alarm' || f.outcome === 'already-in-alarm' || f.outcome === 'overtaken';
         const by = f.outcome === 'overtaken' ? (r.faults.find((x) => x.id === f.overtakenBy)?.raised ?? []) : f.outcome === 'already-in-alarm' ? f.alreadyInAlarm : f.raised;
