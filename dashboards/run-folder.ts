@@ -4,7 +4,9 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AlarmChange } from '../harness/alarms/error-rate.ts';
+import { errorRateRule } from '../harness/alarms/error-rate.ts';
+import type { AlarmRule } from '../harness/alarms/rules.ts';
+import type { AlarmChange } from '../harness/alarms/scoped.ts';
 import type { AlarmSpec, Experiment } from '../harness/experiment/schema.ts';
 import { readFaults, type FaultRecord } from '../harness/faults/journal.ts';
 import type { Op } from '../harness/history/op.ts';
@@ -97,4 +99,11 @@ function faultsFromResult(r: RunResult | undefined): FaultRecord[] {
 
 export function alarmSpec(rf: RunFolder): AlarmSpec | undefined {
   return rf.experiment?.experiment?.alarms;
+}
+
+/** The run's alarm rules (a run folder from before rule lists held the one error-rate rule). */
+export function alarmRules(rf: RunFolder): readonly AlarmRule[] | undefined {
+  const e = rf.experiment?.experiment;
+  if (!e?.alarms) return undefined;
+  return e.alarmRules ?? [errorRateRule(e.alarms)];
 }

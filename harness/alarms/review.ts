@@ -33,7 +33,7 @@
 import type { AlarmSpec, Experiment } from '../experiment/schema.ts';
 import type { FaultRecord } from '../faults/journal.ts';
 import { isServed, type Op } from '../history/op.ts';
-import type { AlarmChange } from './error-rate.ts';
+import type { AlarmChange } from './scoped.ts';
 
 export interface FaultWindow {
   readonly id: string;
@@ -167,9 +167,10 @@ function lowerBound(xs: readonly number[], x: number, strict = false): number {
 const upperBound = (xs: readonly number[], x: number): number => lowerBound(xs, x, true);
 
 /** The scope name an alarm change is about ("az=az1", "endpoint=az1-router-1"). */
-export const scopeName = (s: AlarmChange['scope']): string => (s.endpoint !== undefined ? `endpoint=${s.endpoint}` : `az=${s.az ?? '?'}`);
+export const scopeName = (s: AlarmChange['scope']): string => (s.endpoint !== undefined && s.az !== undefined ? `az=${s.az} endpoint=${s.endpoint}` : s.endpoint !== undefined ? `endpoint=${s.endpoint}` : `az=${s.az ?? '?'}`);
 
-function indexCalls(history: readonly Op[]): { scopes: Map<string, ScopeCalls>; all: ScopeCalls; errorCalls: { starts: number[]; ends: number[] } } {
+/** `pairs`: index AZ x endpoint scopes too (only when some alarm is per az-endpoint, so that other reviews read as before). */
+function indexCalls(history: readonly Op[], pairs: boolean): { scopes: Map<string, ScopeCalls>; all: ScopeCalls; errorCalls: { starts: number[]; ends: number[] } } {
   const comps = history
     .filter((o) => o.type !== 'invoke' && !o.final && o.az !== undefined && o.endpoint !== undefined)
     .map((o) => ({ start: o.time - (o.latencyMs ?? 0), end: o.time, err: !isServed(o), az: o.az as string, endpoint: o.endpoint as string }))
@@ -185,6 +186,7 @@ function indexCalls(history: readonly Op[]): { scopes: Map<string, ScopeCalls>; 
   for (const c of comps) {
     get(`az=${c.az}`).add(c.start, c.err);
     get(`endpoint=${c.endpoint}`).add(c.start, c.err);
+    if (pairs) get(`az=${c.az} endpoint=${c.endpoint}`).add(c.start, c.err);
     all.add(c.start, c.err);
     if (c.err) {
       errorCalls.starts.push(c.start);
@@ -218,7 +220,7 @@ function stateAt(changes: readonly AlarmChange[], t: number): Map<string, AlarmC
 export function reviewAlarms(history: readonly Op[], records: readonly FaultRecord[], alarmChanges: readonly AlarmChange[], o: ReviewOptions): AlarmReview {
   const changes = [...alarmChanges].sort((a, b) => a.time - b.time);
   const windows = faultWindows(records);
-  const { scopes, all, errorCalls } = indexCalls(history);
+  const { scopes, all, errorCalls } = indexCalls(history, changes.some((c) => c.scope.az !== undefined && c.scope.endpoint !== undefined));
   const lastStart = all.starts[all.starts.length - 1] ?? 0;
   const minErrors = o.minErrors ?? DEFAULT_MIN_ERRORS;
   const events = windows.flatMap((w) => [{ id: w.id, t: w.injectedAtMs }, ...(w.healedAtMs === null ? [] : [{ id: w.id, t: w.healedAtMs }])]);

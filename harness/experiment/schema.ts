@@ -7,6 +7,8 @@
 // is generated from it (npm run schema) for editors.
 
 import { z } from 'zod';
+import { type AlarmRule, reviewSpec, type StopCondition } from '../alarms/rules.ts';
+import { alarmsSection, stopWhenField } from './alarm-rules.ts';
 import { formatMs } from './duration.ts';
 import { duration, durationRange, maybe, num, section, text } from './fields.ts';
 import { NET_FAULT_KINDS, NODE_FAULT_KINDS, checkLinks, linkKindFields, partitionFields, toLink, type LinkFaultKind } from './net-fault.ts';
@@ -134,17 +136,6 @@ const canariesSection = section({
   mix: mixSection,
 }).transform((c) => ({ rate: c.rate, keys: c.keys, timeoutMs: c.timeout, ...(c['max-in-flight'] !== undefined ? { maxInFlight: c['max-in-flight'] } : {}), mix: c.mix }));
 
-const alarmsSection = section({
-  window: duration({ min: 100, max: LIMITS.windowMs }).prefault('3s').meta({ description: 'sliding window over which the error rate is measured' }),
-  'error-rate': num({ min: 0.0001, max: 1 }).default(0.2).meta({ description: 'ALARM when the window\'s error rate is at or above this fraction' }),
-  'clear-rate': num({ min: 0, max: 1 }).optional().meta({ description: 'back to OK when it falls below this one (default: half the error rate)' }),
-  'min-requests': num({ min: 1, int: true }).default(5).meta({ description: 'no verdict on a window with fewer requests' }),
-}).transform((a, ctx) => {
-  const clearRate = a['clear-rate'] ?? a['error-rate'] / 2;
-  if (clearRate > a['error-rate']) ctx.issues.push({ code: 'custom', path: ['clear-rate'], input: clearRate, message: said('is above alarms.error-rate', 'clear at a lower rate than the one that raises the alarm') });
-  return { windowMs: a.window, errorRate: a['error-rate'], clearRate, minRequests: a['min-requests'] };
-});
-
 const perCheck = <T extends z.ZodType>(field: (name: CheckName) => T): Record<CheckName, T> => Object.fromEntries(CHECKS.map((c) => [c, field(c)])) as Record<CheckName, T>;
 const checksSection = section(perCheck(() => z.boolean().default(true))).meta({ description: 'every check runs unless turned off here (false)' });
 const expectSection = section(
@@ -224,13 +215,14 @@ export const experimentSchema = z
       }),
     ).meta({ description: 'the fault method: what damage, where, when, for how long' }),
     alarms: alarmsSection,
+    'stop-when': stopWhenField,
     'steady-state': section({ availability: num({ min: 0, max: 1 }).default(0.99).meta({ description: 'availability every AZ x endpoint must reach in baseline and at the end of recovery' }) }),
     checks: checksSection,
     expect: expectSection,
   })
   .meta({ title: 'gameday experiment', description: 'A game day: the target, the canary traffic, the faults, the alarms (README "Experiment files").' })
   .transform((e, ctx) => {
-    const issue = (path: string[], message: string, fix: string): void => void ctx.issues.push({ code: 'custom', path, input: e, message: said(message, fix) });
+    const issue = (path: (string | number)[], message: string, fix: string): void => void ctx.issues.push({ code: 'custom', path, input: e, message: said(message, fix) });
     let { baseline: baselineMs, chaos: chaosMs, recovery: recoveryMs } = e.phases;
     if (e.duration !== undefined) [baselineMs, chaosMs, recoveryMs] = scalePhases(baselineMs, chaosMs, recoveryMs, e.duration);
     else if (baselineMs + chaosMs + recoveryMs > LIMITS.phaseMs) issue(['phases'], `add up to ${formatMs(baselineMs + chaosMs + recoveryMs)}, more than one game day may last (${formatMs(LIMITS.phaseMs)})`, 'shorten the phases, or split the game day into several runs');
@@ -248,9 +240,19 @@ export const experimentSchema = z
       processes: typeof e.provider === 'object' && 'processes' in e.provider ? e.provider.processes : undefined,
       seed: e.seed,
       phases: { baselineMs, chaosMs, recoveryMs }, canaries: e.canaries, faults: e.faults ?? [],
-      alarms: e.alarms, steadyStateAvailability: e['steady-state'].availability, checks: e.checks as Record<CheckName, boolean>, expect,
+      alarms: reviewSpec(e.alarms), alarmRules: e.alarms, stopWhen: stopWhen(e.alarms, e['stop-when'] ?? [], issue), steadyStateAvailability: e['steady-state'].availability, checks: e.checks as Record<CheckName, boolean>, expect,
     };
   });
+
+/** Stop conditions naming rules that exist. */
+function stopWhen(rules: readonly AlarmRule[], list: readonly { alarm: string; for: number }[], issue: (path: (string | number)[], message: string, fix: string) => void): StopCondition[] {
+  const names = rules.map((r) => r.name);
+  return list.flatMap((c, i) => {
+    if (names.includes(c.alarm)) return [{ alarm: c.alarm, forMs: c.for }];
+    issue(['stop-when', i, 'alarm'], `names no rule: ${JSON.stringify(c.alarm)}`, `use the name of a rule in alarms: ${names.join(', ')}`);
+    return [];
+  });
+}
 
 type DeepReadonly<T> = T extends (...args: never[]) => unknown ? T : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 
@@ -260,7 +262,7 @@ export type Experiment = DeepReadonly<z.output<typeof experimentSchema>>;
 export type FaultSpec = Experiment['faults'][number];
 /** The canary traffic: rate per canary, keys, timeoutMs, maxInFlight, the operation mix. */
 export type CanarySpec = Experiment['canaries'];
-/** The alarm rule: windowMs, errorRate (raise), clearRate (clear), minRequests. */
+/** What the attribution review takes of the rules (harness/alarms/rules.ts reviewSpec): windowMs, errorRate, clearRate, minRequests. */
 export type AlarmSpec = Experiment['alarms'];
 
 /** Validates an experiment document (parsed YAML): the Experiment, or every problem with its field path and fix. */

@@ -9,7 +9,9 @@
 
 import { readFileSync } from 'node:fs';
 import type { CanaryStats } from '../../canaries/canary.ts';
-import type { AlarmChange } from '../alarms/error-rate.ts';
+import { describeRule } from '../alarms/rules.ts';
+import type { AlarmChange } from '../alarms/scoped.ts';
+import type { StopHit } from '../alarms/stop-when.ts';
 import { outcomeText, type AlarmReview, type FaultOutcome } from '../alarms/review.ts';
 import { combineVerdicts, type CheckResult, type Verdict } from '../checkers/check.ts';
 import type { FaultRecord } from '../faults/journal.ts';
@@ -64,7 +66,9 @@ export interface RunResult {
   readonly checks: readonly (Record<string, unknown> & { name: string; verdict: Verdict; summary: string })[];
   readonly phases: readonly PhaseMark[];
   readonly faults: readonly FaultFigure[];
-  readonly alarms: { readonly changes: readonly AlarmChange[]; readonly raised: number; readonly cleared: number; readonly stillInAlarm: readonly string[] };
+  readonly alarms: { readonly rules?: readonly string[]; readonly changes: readonly AlarmChange[]; readonly raised: number; readonly cleared: number; readonly stillInAlarm: readonly string[] };
+  /** The stop condition that ended chaos early (`stop-when`), if one did. */
+  readonly stoppedBy?: StopHit;
   readonly figures: Record<string, unknown>;
   readonly files: Record<string, string>;
 }
@@ -86,6 +90,7 @@ export interface ResultInput {
   readonly error?: string;
   readonly canaryStats?: readonly CanaryStats[];
   readonly review: AlarmReview;
+  readonly stoppedBy?: StopHit;
 }
 
 const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -164,7 +169,9 @@ export function buildResult(i: ResultInput): RunResult {
     checks: checks.map((c) => ({ ...(c.details ?? {}), name: c.name, verdict: c.verdict, summary: c.summary })),
     phases: i.phases.map((ph) => ({ name: ph.name, startMs: Math.round(ph.startMs), endMs: Math.round(ph.endMs) })),
     faults,
+    ...(i.stoppedBy ? { stoppedBy: i.stoppedBy } : {}),
     alarms: {
+      rules: (exp.alarmRules ?? []).map(describeRule),
       changes: i.review.changes,
       raised: i.alarmChanges.filter((c) => c.to === 'ALARM').length,
       cleared: i.alarmChanges.filter((c) => c.to === 'OK').length,

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Canary, type CanaryStats } from '../../canaries/canary.ts';
 import { keyName } from '../../canaries/workload.ts';
-import { ErrorRateAlarms, type AlarmChange } from '../alarms/error-rate.ts';
+import { AlarmSet } from '../alarms/alarm-set.ts';
+import type { AlarmChange } from '../alarms/scoped.ts';
+import { type StopHit, StopWatch } from '../alarms/stop-when.ts';
 import { reviewRun } from '../alarms/review.ts';
 import { formatMs } from '../experiment/duration.ts';
 import { DEFAULT_ACTIONS, FaultExecutor, type ActionFactory } from '../faults/executor.ts';
@@ -45,18 +47,25 @@ export interface ExecuteOptions {
 
 export class Interrupted extends Error {}
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`; rejects when `signal` aborts (Ctrl-C), resolves early when `cut` does (a stop condition). */
+function sleep(ms: number, signal?: AbortSignal, cut?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Interrupted('interrupted'));
-    const t = setTimeout(() => {
+    if (cut?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
       signal?.removeEventListener('abort', onAbort);
+      cut?.removeEventListener('abort', done);
       resolve();
-    }, ms);
+    };
+    const t = setTimeout(done, ms);
     const onAbort = (): void => {
       clearTimeout(t);
+      cut?.removeEventListener('abort', done);
       reject(new Interrupted('interrupted'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    cut?.addEventListener('abort', done, { once: true });
   });
 }
 
@@ -79,7 +88,11 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   const history = new HistoryWriter(join(p.runDir, 'history.ndjson'), clock);
   const journal = new FaultJournal(join(p.runDir, 'faults.ndjson'), clock);
   const alarmLines: AlarmChange[] = [];
-  const alarms = new ErrorRateAlarms(exp.alarms);
+  const alarms = new AlarmSet(exp.alarmRules);
+  const stopWatch = new StopWatch(exp.stopWhen);
+  let inChaos = false;
+  let stoppedBy: StopHit | undefined;
+  const cut = new AbortController();
   history.onOp((op) => alarms.add(op));
   const metrics = o.metrics;
   if (metrics) {
@@ -131,7 +144,16 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     }
     for (const a of alarms.states()) metrics?.declareAlarm(a.alarm);
     alarmTimer = setInterval(() => {
-      for (const ch of alarms.evaluate(clock())) {
+      const now = clock();
+      const changes = alarms.evaluate(now);
+      stopWatch.observe(changes);
+      const hit = inChaos && !stoppedBy ? stopWatch.met(now) : undefined;
+      if (hit) {
+        stoppedBy = hit;
+        log.warn({ stopWhen: hit }, `stop condition met: ${hit.by} in ALARM for ${formatMs(hit.atMs - hit.inAlarmSinceMs)} (stop-when alarm ${hit.alarm} for ${formatMs(hit.forMs)}): ending chaos early`);
+        cut.abort();
+      }
+      for (const ch of changes) {
         alarmLines.push(ch);
         metrics?.alarm(ch.alarm, ch.to);
         writeFileSync(join(p.runDir, 'alarms.ndjson'), JSON.stringify(ch) + '\n', { flag: 'a' });
@@ -146,8 +168,10 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     enter('chaos');
     executor = new FaultExecutor(c, journal, log, { ...DEFAULT_ACTIONS, ...o.actions });
     executor.start(p.plan.faults);
-    await sleep(exp.phases.chaosMs, o.signal);
-    await executor.healAll('end-of-chaos');
+    inChaos = true;
+    await sleep(exp.phases.chaosMs, o.signal, cut.signal);
+    inChaos = false;
+    await executor.healAll(stoppedBy ? 'stop-condition' : 'end-of-chaos');
 
     enter('recovery');
     await sleep(exp.phases.recoveryMs, o.signal);
@@ -193,7 +217,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   const checks = interrupted || error ? [] : loaded.problem ? [loaded.problem] : runChecks(p, loaded.history, digests, replicaReads, phases, review, log);
   const result = buildResult({
     p, history: loaded.history, faults: faultRecords, review, startedAt, finishedAt: new Date(), wallMs: Math.round(clock()), clusterStartMs, phases, checks, alarmChanges: alarmLines,
-    runDir: p.runDir, unread, interrupted, canaryStats, ...(error ? { error: error.message } : {}),
+    runDir: p.runDir, unread, interrupted, canaryStats, ...(error ? { error: error.message } : {}), ...(stoppedBy ? { stoppedBy } : {}),
   });
   writeFileSync(join(p.runDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   unregisterRun(p.runId);

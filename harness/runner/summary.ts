@@ -13,6 +13,7 @@ export function formatSummary(r: RunResult): string {
   lines.push(`gameday ${r.verdict.toUpperCase()}  "${r.experiment.title}"  seed ${r.seed}  ${r.provider}  ${formatMs(Number(f.wallMs))}${r.target.bugs.length ? `  UNSAFE target: ${r.target.bugs.join(', ')}` : ''}`);
   if (r.interrupted) lines.push('  interrupted: faults healed, cluster stopped, no verdict');
   if (r.error) lines.push(`  error: ${r.error}`);
+  if (r.stoppedBy) lines.push(`  STOPPED   chaos ended early at +${formatMs(r.stoppedBy.atMs)}: stop-when { alarm: ${r.stoppedBy.alarm}, for: ${formatMs(r.stoppedBy.forMs)} } met by ${r.stoppedBy.by} (in ALARM since +${formatMs(r.stoppedBy.inAlarmSinceMs)}); every fault healed, recovery and checks ran`);
   for (const w of r.warnings ?? []) lines.push(`  WARNING   ${w}`);
   lines.push('  checks');
   for (const c of r.checks) {
@@ -50,6 +51,8 @@ export function formatSummary(r: RunResult): string {
     }
   }
   const a = r.alarms;
+  const rules = a.rules ?? [];
+  if (rules.length > 1 || (rules[0] !== undefined && !rules[0].startsWith('error-rate: '))) for (const d of rules) lines.push(`  rule      ${d}`);
   lines.push(`  alarms    ${a.raised} raised, ${a.cleared} cleared${a.stillInAlarm.length ? `, STILL IN ALARM: ${a.stillInAlarm.join(', ')}` : ''}`);
   const cause = (c: (typeof a.changes)[number]): string => (c.to !== 'ALARM' ? '' : 'fault' in c && typeof c.fault === 'string' ? `  [${c.fault}]` : '  [no fault behind it]');
   for (const c of a.changes.slice(0, 12)) lines.push(`    +${formatMs(c.time).padStart(6)}  ${c.alarm.padEnd(32)} ${c.from} → ${c.to}  ${c.reason}${cause(c)}`);

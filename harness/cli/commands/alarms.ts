@@ -3,7 +3,7 @@
 // they are (README "Prometheus"). Exit 0, or 2 on bad input (nothing written).
 import { writeFileSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { exportPrometheusRules } from '../../alarms/export-prometheus.ts';
+import { exportPrometheusRules, rulesLeftOut } from '../../alarms/export-prometheus.ts';
 import { parseDuration } from '../../experiment/duration.ts';
 import { loadExperiment } from '../../experiment/load.ts';
 import { EXIT, UsageError } from '../errors.ts';
@@ -28,6 +28,8 @@ async function exportHandler(a: ArgumentsCamelCase<ExportArgs>): Promise<void> {
   if (a.severity !== undefined && !/^[A-Za-z0-9_.-]+$/.test(a.severity)) throw new UsageError(`"${a.severity}" is not a plain label value`, 'use letters, digits, _ . or -, e.g. --severity page', '--severity');
   const exp = loadExperiment(a.experiment);
   const text = exportPrometheusRules(exp, a.experiment, { forMs, ...(a.severity !== undefined ? { severity: a.severity } : {}) });
+  const left = rulesLeftOut(exp);
+  if (left.length > 0) process.stderr.write(`left out, no Prometheus form for their kind yet: ${left.map((r) => `${r.name} (${r.kind})`).join(', ')}\n`);
   if (a.out === undefined) process.stdout.write(text);
   else {
     try {
