@@ -1,4 +1,4 @@
-// test: alone (runs game days or containers; see test/run-tests.mjs)
+// test: game-days (runs local game days; see test/run-tests.mjs)
 // A stop condition cuts a short game day short: a router powered off for 10 s raises
 // its error-rate alarm, `stop-when: [{ alarm: error-rate, for: 1s }]` ends chaos about
 // a second later, every fault is healed, recovery and the checks run, and result.json
