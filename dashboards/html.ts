@@ -5,16 +5,7 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 
 export const esc = (v: unknown): string => String(v ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
 
-/** Seconds since the run start, e.g. "+12.3s". */
-export const at = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '—' : `+${(ms / 1000).toFixed(1)}s`);
-
-/** A duration, e.g. "850ms" or "3.2s". */
-export function dur(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  const a = Math.abs(ms);
-  const s = a < 1000 ? `${Math.round(a)}ms` : `${(a / 1000).toFixed(1)}s`;
-  return ms < 0 ? `-${s}` : s;
-}
+export { at, dur } from '../harness/experiment/duration.ts';
 
 export const pct = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(digits)}%`);
 

@@ -6,7 +6,7 @@ import type { LinWitness } from '../harness/checkers/lin-witness.ts';
 import type { LostWrite } from '../harness/checkers/lost-writes.ts';
 import { outcomeText, type AlarmReview } from '../harness/alarms/review.ts';
 import { at, badge, dur, esc, jsonBlock, pct, section, table, verdictClass } from './html.ts';
-import type { RunFolder } from './run-folder.ts';
+import type { RunFolder } from '../harness/runner/run-folder.ts';
 import type { Bucketed } from './series.ts';
 import { PALETTE, lineChart, timeline, type Band, type Row } from './svg.ts';
 

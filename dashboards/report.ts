@@ -3,24 +3,11 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AlarmChange } from '../harness/alarms/error-rate.ts';
-import { defaultGraceMs, reviewAlarms, type AlarmReview } from '../harness/alarms/review.ts';
+import { reviewFolder } from '../harness/alarms/review-folder.ts';
 import { STYLE, esc } from './html.ts';
 import { alarmsSection, availability, banner, checks, onCall, plots, repeat, runTimeline } from './report-sections.ts';
-import { loadRunFolder, type RunFolder } from './run-folder.ts';
+import { loadRunFolder, type RunFolder } from '../harness/runner/run-folder.ts';
 import { bucketHistory } from './series.ts';
-
-/** Grace after a heal within which an alarm is put down to that fault: one window + one canary timeout. */
-export function graceMs(rf: RunFolder): number {
-  return defaultGraceMs(rf.experiment?.experiment);
-}
-
-/** The run's alarm review from its folder: the alarms recorded live, the experiment's rule. */
-export function reviewFolder(rf: RunFolder, changes: readonly AlarmChange[] = rf.alarms, o: { graceMs?: number | undefined; minErrors?: number | undefined } = {}): AlarmReview {
-  const exp = rf.experiment?.experiment;
-  const spec = exp?.alarms ?? { windowMs: 3000, errorRate: 0.2, clearRate: 0.1, minRequests: 5 };
-  return reviewAlarms(rf.history, rf.faults, changes, { graceMs: o.graceMs ?? graceMs(rf), spec, ...(o.minErrors !== undefined ? { minErrors: o.minErrors } : {}) });
-}
 
 export function renderReport(rf: RunFolder): string {
   const review = reviewFolder(rf);

@@ -39,3 +39,14 @@ export function formatMs(ms: number): string {
   const s = Math.round((ms % 60_000) / 1000);
   return s ? `${m}m${s}s` : `${m}m`;
 }
+
+/** Seconds since the run start, e.g. "+12.3s". */
+export const at = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '—' : `+${(ms / 1000).toFixed(1)}s`);
+
+/** A duration, e.g. "850ms" or "3.2s". */
+export function dur(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const a = Math.abs(ms);
+  const s = a < 1000 ? `${Math.round(a)}ms` : `${(a / 1000).toFixed(1)}s`;
+  return ms < 0 ? `-${s}` : s;
+}

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { writeReport } from '../../../dashboards/report.ts';
-import { RunFolderError } from '../../../dashboards/run-folder.ts';
+import { RunFolderError } from '../../runner/run-folder.ts';
 import { EXIT, UsageError } from '../errors.ts';
 
 interface ReportArgs {

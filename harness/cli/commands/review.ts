@@ -18,9 +18,9 @@ import { type Replay, replayRuleSets, type RuleSet } from '../../alarms/replay.t
 import { outcomeText, type AlarmReview, type FaultReview } from '../../alarms/review.ts';
 import { describeRule } from '../../alarms/rules.ts';
 import { parseRulesFile } from '../../experiment/alarm-rules.ts';
-import { reviewFolder } from '../../../dashboards/report.ts';
-import { at, dur } from '../../../dashboards/html.ts';
-import { alarmRules, loadRunFolder, type RunFolder } from '../../../dashboards/run-folder.ts';
+import { reviewFolder } from '../../alarms/review-folder.ts';
+import { at, dur } from '../../experiment/duration.ts';
+import { alarmRules, loadRunFolder, type RunFolder } from '../../runner/run-folder.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { usageFrom } from './report.ts';
 

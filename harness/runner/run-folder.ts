@@ -4,15 +4,15 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorRateRule } from '../harness/alarms/error-rate.ts';
-import type { AlarmRule } from '../harness/alarms/rules.ts';
-import type { AlarmChange } from '../harness/alarms/scoped.ts';
-import type { AlarmSpec, Experiment } from '../harness/experiment/schema.ts';
-import { readFaults, type FaultRecord } from '../harness/faults/journal.ts';
-import type { Op } from '../harness/history/op.ts';
-import { HistoryFormatError } from '../harness/history/read-error.ts';
-import { readGameday } from '../harness/history/read-gameday.ts';
-import type { RunResult } from '../harness/runner/result.ts';
+import { errorRateRule } from '../alarms/error-rate.ts';
+import type { AlarmRule } from '../alarms/rules.ts';
+import type { AlarmChange } from '../alarms/scoped.ts';
+import type { AlarmSpec, Experiment } from '../experiment/schema.ts';
+import { readFaults, type FaultRecord } from '../faults/journal.ts';
+import type { Op } from '../history/op.ts';
+import { HistoryFormatError } from '../history/read-error.ts';
+import { readGameday } from '../history/read-gameday.ts';
+import type { RunResult } from './result.ts';
 
 /** A run folder that cannot be read: names the file and what to do about it. */
 export class RunFolderError extends Error {
