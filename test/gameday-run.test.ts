@@ -136,6 +136,25 @@ test('an unsafe mode the experiment cannot exercise is said at the start of the 
   assert.match(r.stdout, /WARNING {3}UNSAFE mode skip-fsync cannot show in this experiment/);
 });
 
+test('a run without --quiet writes a progress line every 2 s: phase, ops/s, failed share, faults in force, alarms in ALARM', { timeout: 60_000 }, async () => {
+  const out = join(tmp(), 'run');
+  let seen = '';
+  // stop once a fault is in force and a line has said so (a power-off at chaos + 1.5 s)
+  const r = await gameday(['run', fixture, '--seed', '11', '--out', out], {
+    env,
+    onStderr: (all, kill) => {
+      const m = /progress {2}chaos \S+\/11s {2}\d+ ops\/s, [\d.]+% failed {2}faults in force: f\d power-off [\w-]+.*in ALARM: .*/.exec(all);
+      if (m && !seen) {
+        seen = m[0];
+        kill('SIGTERM');
+      }
+    },
+  });
+  assert.ok(seen, `no progress line named a fault in force:\n${r.stderr.slice(-3000)}`);
+  assert.match(r.stderr, /progress {2}baseline \S+\/3s {2}\d+ ops\/s, 0\.0% failed {2}faults in force: none {2}in ALARM: none/);
+  assert.equal(r.code, 130);
+});
+
 test('a check pinned to fail (expect: { lost-writes: fail }) passes the run when it fails, and says so', { timeout: 120_000 }, async () => {
   const dir = tmp();
   const pinned = join(dir, 'pinned.yaml');

@@ -47,6 +47,11 @@ export class FaultExecutor {
   ) {}
 
   /** Schedules the plan relative to now (the start of the chaos phase). */
+  /** The faults in force right now (injected and not yet healed), for the live progress line. */
+  inForce(): { id: string; kind: string; nodes: readonly string[] }[] {
+    return [...this.active.values()].map(({ f }) => ({ id: f.id, kind: f.kind, nodes: f.nodes }));
+  }
+
   start(faults: readonly PlannedFault[]): void {
     for (const f of faults) {
       this.timers.push(setTimeout(() => this.track(this.inject(f)), f.atMs));

@@ -17,6 +17,7 @@ import { formatMs } from '../experiment/duration.ts';
 import { DEFAULT_ACTIONS, FaultExecutor, type ActionFactory } from '../faults/executor.ts';
 import { FaultJournal, readFaults } from '../faults/journal.ts';
 import { HistoryWriter } from '../history/writer.ts';
+import { isServed } from '../history/op.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
 import { createRunLogger } from '../log/logger.ts';
 import { LocalProvider } from '../providers/local.ts';
@@ -94,6 +95,13 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   let stoppedBy: StopHit | undefined;
   const cut = new AbortController();
   history.onOp((op) => alarms.add(op));
+  // the live progress line: calls completed and failed since the last one
+  const recent = { done: 0, failed: 0 };
+  history.onOp((op) => {
+    if (op.type === 'invoke' || op.final) return;
+    recent.done++;
+    if (!isServed(op)) recent.failed++;
+  });
   const metrics = o.metrics;
   if (metrics) {
     history.onOp((op) => metrics.op(op));
@@ -143,8 +151,21 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
       }
     }
     for (const a of alarms.states()) metrics?.declareAlarm(a.alarm);
+    let lastProgress = clock();
     alarmTimer = setInterval(() => {
       const now = clock();
+      if (now - lastProgress >= PROGRESS_EVERY_MS && phase && phase.name !== 'start') {
+        // one line a person can follow: where the run is, how the canaries fare, what is broken, what is in ALARM
+        const secs = (now - lastProgress) / 1000;
+        const total = phase.name === 'baseline' ? exp.phases.baselineMs : phase.name === 'chaos' ? exp.phases.chaosMs : phase.name === 'recovery' ? exp.phases.recoveryMs : undefined;
+        const inForce = executor?.inForce() ?? [];
+        const inAlarm = alarms.states().filter((a) => a.state === 'ALARM').map((a) => a.alarm);
+        log.info({ progress: { phase: phase.name, opsPerSec: Math.round(recent.done / secs), errorRate: recent.done ? recent.failed / recent.done : 0, inForce: inForce.map((f) => f.id), inAlarm } },
+          `progress  ${phase.name} ${formatMs(now - phase.startMs)}${total !== undefined ? `/${formatMs(total)}` : ''}  ${Math.round(recent.done / secs)} ops/s, ${recent.done ? ((100 * recent.failed) / recent.done).toFixed(1) : '0.0'}% failed  faults in force: ${inForce.length ? inForce.map((f) => `${f.id} ${f.kind} ${f.nodes.join(',')}`).join('; ') : 'none'}  in ALARM: ${inAlarm.length ? inAlarm.join(', ') : 'none'}`);
+        recent.done = 0;
+        recent.failed = 0;
+        lastProgress = now;
+      }
       const changes = alarms.evaluate(now);
       stopWatch.observe(changes);
       const hit = inChaos && !stoppedBy ? stopWatch.met(now) : undefined;
@@ -267,6 +288,9 @@ async function askReplicasOfSuspects(p: Prepared, cluster: StartedCluster, histo
 }
 
 /** Keys whose replicas are asked at most (the first ones flagged; the rest stay `lost` unless asked). */
+/** How often the live progress line is written (a line, not a rewritten status: logs and CI keep it). */
+const PROGRESS_EVERY_MS = 2000;
+
 const MAX_SUSPECTS = 200;
 
 /** Polls the replicas' digests until every group's replicas have applied the same prefix (or 15 s pass); none without the capability. */
