@@ -3,9 +3,7 @@
 // they are (README "Prometheus"). Exit 0, or 2 on bad input (nothing written).
 import { writeFileSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { exportPrometheusRules, rulesLeftOut } from '../../alarms/export-prometheus.ts';
 import { parseDuration } from '../../experiment/duration.ts';
-import { loadExperiment } from '../../experiment/load.ts';
 import { EXIT, UsageError } from '../errors.ts';
 
 interface ExportArgs {
@@ -16,6 +14,8 @@ interface ExportArgs {
 }
 
 async function exportHandler(a: ArgumentsCamelCase<ExportArgs>): Promise<void> {
+  // loaded here: `gameday --help` loads every command module, and these bring zod and prom-client
+  const [{ exportPrometheusRules, rulesLeftOut }, { loadExperiment }] = await Promise.all([import('../../alarms/export-prometheus.ts'), import('../../experiment/load.ts')]);
   for (const name of ['out', 'for', 'severity'] as const) {
     if (Array.isArray(a[name])) throw new UsageError(`given ${(a[name] as unknown[]).length} times`, `give --${name} once`, `--${name}`);
   }

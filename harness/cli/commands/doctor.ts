@@ -4,8 +4,6 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { etcdMissing } from '../../../targets/etcd/target.ts';
-import { redisMissing } from '../../../targets/redis/target.ts';
 import { dockerAvailable, dockerCli, run } from '../../providers/docker/runtime.ts';
 import { UsageError } from '../errors.ts';
 
@@ -155,6 +153,8 @@ export function capabilities(machine: readonly Finding[]): Omit<DoctorReport, 'm
 }
 
 export async function diagnose(toxiproxy?: string): Promise<DoctorReport> {
+  // loaded here: `gameday --help` loads every command module, and the redis target brings ioredis
+  const [{ etcdMissing }, { redisMissing }] = await Promise.all([import('../../../targets/etcd/target.ts'), import('../../../targets/redis/target.ts')]);
   const machine = await Promise.all([
     nodeFinding(), dockerFinding(), netnsFinding(), imageToolsFinding(), k6Finding(), toxiproxyFinding(toxiproxy),
     programsFinding('etcd', etcdMissing(), 'Debian: apt-get install etcd-server'),

@@ -17,7 +17,6 @@ import { replayRules } from '../../alarms/alarm-set.ts';
 import { type Replay, replayRuleSets, type RuleSet } from '../../alarms/replay.ts';
 import { outcomeText, type AlarmReview, type FaultReview } from '../../alarms/review.ts';
 import { describeRule } from '../../alarms/rules.ts';
-import { parseRulesFile } from '../../experiment/alarm-rules.ts';
 import { reviewFolder } from '../../alarms/review-folder.ts';
 import { at, dur } from '../../experiment/duration.ts';
 import { alarmRules, loadRunFolder, type RunFolder } from '../../runner/run-folder.ts';
@@ -76,7 +75,7 @@ async function handler(a: ArgumentsCamelCase<ReviewArgs>): Promise<void> {
     }
   };
   if (a.alarms !== undefined && a.alarms.length > 0) {
-    const sets = a.alarms.map(loadRuleSet);
+    const sets = await Promise.all(a.alarms.map(loadRuleSet));
     const folders = dirs.map(load);
     const rp = replayRuleSets(folders.map((f) => ({ name: f.dir, history: f.history, faults: f.faults, ownRules: alarmRules(f) ?? [], canaryTimeoutMs: f.experiment?.experiment?.canaries.timeoutMs ?? 2500 })), sets, a.minErrors !== undefined ? { minErrors: a.minErrors } : {});
     if (a.json) process.stdout.write(JSON.stringify({ ...rp, ruleSets: sets.map((x) => ({ name: x.name, rules: x.rules })) }, null, 2) + '\n');
@@ -104,7 +103,8 @@ async function handler(a: ArgumentsCamelCase<ReviewArgs>): Promise<void> {
 }
 
 /** A rules file (`rules: [...]`, or a bare list): problems are exit 2 with the field and the fix. */
-export function loadRuleSet(file: string): RuleSet {
+export async function loadRuleSet(file: string): Promise<RuleSet> {
+  const { parseRulesFile } = await import('../../experiment/alarm-rules.ts'); // zod: loaded only when a rules file is read
   let doc: unknown;
   try {
     doc = parse(readFileSync(file, 'utf8'), { prettyErrors: true, uniqueKeys: true });

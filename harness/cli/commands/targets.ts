@@ -4,12 +4,7 @@
 // fault can use, what it promises and which optional capabilities it has. A quick way
 // to check a target module before the first game day on it (its problems: exit 2).
 import type { CommandModule } from 'yargs';
-import { EtcdTarget, etcdMissing } from '../../../targets/etcd/target.ts';
-import { RedisTarget, redisMissing } from '../../../targets/redis/target.ts';
-import { ReferenceTarget } from '../../../targets/reference/target.ts';
 import type { Target } from '../../../targets/target.ts';
-import { loadExperiment } from '../../experiment/load.ts';
-import { loadTarget } from '../../runner/load-target.ts';
 
 interface Args {
   experiment: string | undefined;
@@ -51,6 +46,11 @@ export const command: CommandModule<object, Args> = {
       .positional('experiment', { type: 'string', describe: 'experiment file whose target (built-in or a module of your own) to describe' })
       .option('json', { type: 'boolean', describe: 'print the description as JSON' }),
   handler: async (a) => {
+    // loaded here, not at the top: `gameday --help` loads every command module, and these bring zod and ioredis
+    const [{ EtcdTarget, etcdMissing }, { RedisTarget, redisMissing }, { ReferenceTarget }, { loadExperiment }, { loadTarget }] = await Promise.all([
+      import('../../../targets/etcd/target.ts'), import('../../../targets/redis/target.ts'), import('../../../targets/reference/target.ts'),
+      import('../../experiment/load.ts'), import('../../runner/load-target.ts'),
+    ]);
     if (a.experiment === undefined) {
       const ref = { ...describeTarget(new ReferenceTarget()), needs: 'Node only (local processes); Docker for --provider docker', bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads'] };
       const missing = etcdMissing();
