@@ -44,8 +44,9 @@ export function runChecks(p: Prepared, history: readonly Op[], digests: readonly
     }
     const t = performance.now();
     const r = runCheck(name, fn);
-    log.info({ check: name, verdict: r.verdict, ms: Math.round(performance.now() - t) }, `check ${name}: ${r.verdict.toUpperCase()}  ${r.summary}`);
-    checks.push(r);
+    const ms = Math.round(performance.now() - t);
+    log.info({ check: name, verdict: r.verdict, ms }, `check ${name}: ${r.verdict.toUpperCase()}  ${r.summary}`);
+    checks.push({ ...r, details: { ...(r.details ?? {}), checkMs: ms } }); // the check's own time (the JUnit file's per-case time)
   };
   timed('lost-writes', () => checkLostWrites(history, replicaReads));
   // what the target promises decides the checks; a capability it lacks leaves its check out (said in the log)

@@ -1,5 +1,6 @@
 // The summary a person reads in ten seconds, and junit.xml for CI.
 
+import { formatResult } from '../checkers/format-result.ts';
 import { formatMs } from '../experiment/duration.ts';
 import type { LostAck } from '../checkers/lost-writes.ts';
 import type { RunResult } from './result.ts';
@@ -84,16 +85,31 @@ const fmt = (x: number | null): string => (x === null ? '-' : `${x.toFixed(1)}ms
 const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
 
 export function formatJunit(r: RunResult): string {
-  const failures = r.checks.filter((c) => c.verdict === 'fail').length;
-  const skipped = r.checks.filter((c) => c.verdict === 'unknown').length;
+  // a run that crashed or was interrupted is an <error> (nothing was judged), a violated
+  // check a <failure> whose text holds its witness, a check that could not decide <skipped>
+  const broken = r.interrupted || r.error !== undefined;
+  const failures = broken ? 0 : r.checks.filter((c) => c.verdict === 'fail').length;
+  const errors = broken ? r.checks.length : 0;
+  const skipped = broken ? 0 : r.checks.filter((c) => c.verdict === 'unknown').length;
+  const time = (ms: unknown): string => (typeof ms === 'number' ? (ms / 1000).toFixed(3) : '0');
   const cases = r.checks.map((c) => {
-    const body = c.verdict === 'fail' ? `<failure message="${esc(c.summary)}"/>` : c.verdict === 'unknown' ? `<skipped message="${esc(c.summary)}"/>` : '';
-    return `    <testcase classname="gameday.${esc(r.experiment.title)}" name="${esc(c.name)}">${body}</testcase>`;
+    const { name, verdict, summary, ...details } = c;
+    let body = '';
+    if (broken) body = `<error message="${esc(summary)}" type="${r.interrupted ? 'interrupted' : 'crashed'}">${esc(r.error ?? summary)}</error>`;
+    else if (verdict === 'fail') body = `<failure message="${esc(summary)}" type="${esc(name)}">${esc(formatResult({ name, verdict, summary, details }))}</failure>`;
+    else if (verdict === 'unknown') body = `<skipped message="${esc(summary)}"/>`;
+    return `    <testcase classname="gameday.${esc(r.experiment.title)}" name="${esc(name)}" time="${time(details['checkMs'])}">${body}</testcase>`;
   });
+  const props: [string, string][] = [['seed', String(r.seed)], ['run-folder', r.runDir], ['run-id', r.runId], ['experiment', r.experiment.file], ['provider', r.provider], ['target', r.target.name], ['verdict', r.verdict]];
+  const wall = (Number(r.figures['wallMs']) / 1000).toFixed(1);
+  const counts = `tests="${r.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}"`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="gameday" tests="${r.checks.length}" failures="${failures}" skipped="${skipped}">`,
-    `  <testsuite name="${esc(r.experiment.title)} (seed ${r.seed})" tests="${r.checks.length}" failures="${failures}" skipped="${skipped}" time="${(Number(r.figures.wallMs) / 1000).toFixed(1)}">`,
+    `<testsuites name="gameday" ${counts} time="${wall}">`,
+    `  <testsuite name="${esc(r.experiment.title)} (seed ${r.seed})" ${counts} time="${wall}" timestamp="${esc(r.startedAt.replace(/\.\d+Z$/, ''))}">`,
+    '    <properties>',
+    ...props.map(([k, v]) => `      <property name="${esc(k)}" value="${esc(v)}"/>`),
+    '    </properties>',
     ...cases,
     '  </testsuite>',
     '</testsuites>',
