@@ -28,6 +28,9 @@ test('a short power-off game day passes its checks and writes the run folder', {
   const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
   assert.equal(result.verdict, 'pass');
   assert.equal(result.seed, 11);
+  // the runs folder's index has the run (gameday history)
+  const index = readFileSync(join(out, '..', 'index.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { runId: string; verdict: string; seed: number });
+  assert.deepEqual(index.map((e) => [e.runId, e.verdict, e.seed]), [[result.runId, 'pass', 11]]);
   for (const name of ['lost-writes', 'linearizable', 'replicas-agree', 'availability']) {
     const c = result.checks.find((x) => x.name === name);
     assert.equal(c?.verdict, 'pass', `${name}: ${c?.summary}`);

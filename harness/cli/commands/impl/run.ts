@@ -11,6 +11,7 @@ import { networkSetup } from '../../../faults/network.ts';
 import { RunMetrics } from '../../../metrics/run-metrics.ts';
 import { MetricsServer, parseMetricsAddress, type MetricsAddress } from '../../../metrics/server.ts';
 import { formatJunit, formatSummary } from '../../../runner/summary.ts';
+import { addToIndex } from '../../../runner/index.ts';
 import { formatPlan } from '../../../schedule/plan.ts';
 import { EXIT, UsageError } from '../../errors.ts';
 import type { RunArgs } from '../run.ts';
@@ -71,6 +72,7 @@ export async function runCommand(a: RunArgs): Promise<void> {
     try {
       const r = await execute(p, { quiet: a.quiet ?? false, signal: ac.signal, actions: network.actions, ...(network.provider ? { provider: network.provider } : {}), ...(metrics ? { metrics } : {}) }).finally(() => network.close());
       writeFileSync(join(p.runDir, 'junit.xml'), formatJunit(r));
+      addToIndex(r); // the runs folder's index of game days (gameday history)
       try {
         const reportModule = '../../../../dashboards/report.ts'; // written by the dashboards package when present
         const { writeReport } = (await import(reportModule)) as { writeReport: (dir: string) => void };
