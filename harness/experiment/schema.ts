@@ -216,6 +216,13 @@ export const experimentSchema = z
     ).meta({ description: 'the fault method: what damage, where, when, for how long' }),
     alarms: alarmsSection,
     'stop-when': stopWhenField,
+    load: z
+      .strictObject({
+        k6: text({ missing: 'add k6: ./load.js (a k6 script, from the experiment file\'s folder)' }).meta({ description: 'a k6 script run beside the canaries for baseline, chaos and recovery' }),
+        vus: num({ min: 1, max: 1000, int: true }).default(10).meta({ description: 'k6 virtual users' }),
+      })
+      .optional()
+      .meta({ description: 'realistic load beside the canaries: a k6 script (k6 on PATH), given every public endpoint per AZ in GAMEDAY_URL_<AZ>_<ENDPOINT> and GAMEDAY_URLS' }),
     'steady-state': section({ availability: num({ min: 0, max: 1 }).default(0.99).meta({ description: 'availability every AZ x endpoint must reach in baseline and at the end of recovery' }) }),
     checks: checksSection,
     expect: expectSection,
@@ -240,7 +247,7 @@ export const experimentSchema = z
       processes: typeof e.provider === 'object' && 'processes' in e.provider ? e.provider.processes : undefined,
       seed: e.seed,
       phases: { baselineMs, chaosMs, recoveryMs }, canaries: e.canaries, faults: e.faults ?? [],
-      alarms: reviewSpec(e.alarms), alarmRules: e.alarms, stopWhen: stopWhen(e.alarms, e['stop-when'] ?? [], issue), steadyStateAvailability: e['steady-state'].availability, checks: e.checks as Record<CheckName, boolean>, expect,
+      alarms: reviewSpec(e.alarms), alarmRules: e.alarms, stopWhen: stopWhen(e.alarms, e['stop-when'] ?? [], issue), steadyStateAvailability: e['steady-state'].availability, load: e.load, checks: e.checks as Record<CheckName, boolean>, expect,
     };
   });
 

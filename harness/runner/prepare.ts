@@ -2,7 +2,8 @@
 // seed, the target, the topology, the fault plan, the run folder's name. Bad input
 // ends here with a UsageError (exit 2) and nothing started.
 
-import { basename, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import type { Target, Topology } from '../../targets/target.ts';
 import type { AttachSpec, Discovered } from '../providers/docker/attach.ts';
 import { UsageError } from '../cli/errors.ts';
@@ -76,6 +77,14 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
   }
   const seed = opts.seed ?? exp.seed ?? randomSeed();
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got ${seed}`, 'pass e.g. --seed 42');
+  if (exp.load) {
+    // the k6 script, from the experiment file's folder, and k6 itself: both before anything starts
+    const script = resolve(dirname(resolve(opts.file)), exp.load.k6);
+    if (!existsSync(script)) throw new UsageError(`no k6 script at ${script}`, 'give the path of a k6 script, relative to the experiment file (experiments/k6/reference.js is a ready one for the reference cluster)', `${opts.file}: load.k6`);
+    const { resolveCommand } = await import('../providers/docker/image.ts');
+    if (!resolveCommand('k6')) throw new UsageError('the experiment asks for k6 load, and no k6 is on PATH', 'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) and put it on PATH, or remove load: from the experiment', `${opts.file}: load`);
+    exp = { ...exp, load: { ...exp.load, k6: script } };
+  }
   const loaded = await loadTarget(exp, opts.file);
   const target = loaded.target;
   exp = { ...exp, target: { ...exp.target, options: loaded.options } };

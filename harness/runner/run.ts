@@ -18,6 +18,7 @@ import { DEFAULT_ACTIONS, FaultExecutor, type ActionFactory } from '../faults/ex
 import { FaultJournal, readFaults } from '../faults/journal.ts';
 import { HistoryWriter } from '../history/writer.ts';
 import { isServed } from '../history/op.ts';
+import { K6Run, k6Figures } from '../load/k6.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
 import { createRunLogger } from '../log/logger.ts';
 import { LocalProvider } from '../providers/local.ts';
@@ -121,6 +122,8 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   let executor: FaultExecutor | undefined;
   const canaries: Canary[] = [];
   let alarmTimer: NodeJS.Timeout | undefined;
+  let k6: K6Run | undefined;
+  let k6Exit: number | null = null;
   let clusterStartMs = 0;
   let interrupted = false;
   let error: Error | undefined;
@@ -183,6 +186,12 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     }, 250);
     enter('baseline');
     for (const k of canaries) k.start();
+    if (exp.load) {
+      // k6 beside the canaries, for baseline, chaos and recovery, every endpoint as each AZ reaches it
+      const endpoints = p.topology.azs.flatMap((az) => c.endpoints().map((ep) => ({ az, endpoint: ep.id, url: c.url(ep.id, az) })));
+      k6 = new K6Run({ script: exp.load.k6, vus: exp.load.vus, durationMs: exp.phases.baselineMs + exp.phases.chaosMs + exp.phases.recoveryMs, runDir: p.runDir, endpoints });
+      log.info(`k6 load: ${exp.load.k6}, ${exp.load.vus} VUs, for ${formatMs(exp.phases.baselineMs + exp.phases.chaosMs + exp.phases.recoveryMs)} (k6-summary.json, k6-points.ndjson)`);
+    }
     log.info(`${canaries.length} canaries (${p.topology.azs.length} AZs × ${c.endpoints().length} endpoints) at ${exp.canaries.rate} ops/s each, open model (up to ${canaries[0]?.bound ?? 0} calls in flight each)`);
     await sleep(exp.phases.baselineMs, o.signal);
 
@@ -198,6 +207,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     await sleep(exp.phases.recoveryMs, o.signal);
     await Promise.all(canaries.map((k) => k.stop()));
     canaryStats = canaries.map((k) => k.stats());
+    if (k6) k6Exit = await k6.finish(5_000);
 
     // replicas first catch up (scrub until they agree), so that a final read of a correct cluster is never stale
     enter('scrub');
@@ -220,6 +230,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     }
   } finally {
     if (alarmTimer) clearInterval(alarmTimer);
+    k6?.stop();
     await executor?.healAll(interrupted ? 'interrupted' : error ? 'failure' : 'end-of-run');
     await Promise.all(canaries.map((k) => k.stop()));
     if (canaryStats.length === 0) canaryStats = canaries.map((k) => k.stats());
@@ -236,10 +247,14 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   const faultRecords = readFaults(join(p.runDir, 'faults.ndjson'));
   const review = reviewRun(exp, loaded.history, faultRecords, alarmLines);
   const checks = interrupted || error ? [] : loaded.problem ? [loaded.problem] : runChecks(p, loaded.history, digests, replicaReads, phases, review, log);
-  const result = buildResult({
+  // k6's requests cut into the run's phases, beside the canaries' view
+  const timed = phases.filter((ph) => ph.name === 'baseline' || ph.name === 'chaos' || ph.name === 'recovery').map((ph) => ({ name: ph.name, startMs: ph.startMs, endMs: ph.endMs }));
+  const k6f = exp.load && k6 ? await k6Figures(p.runDir, exp.load.k6, exp.load.vus, k6Exit, startedAt, timed) : undefined;
+  const built = buildResult({
     p, history: loaded.history, faults: faultRecords, review, startedAt, finishedAt: new Date(), wallMs: Math.round(clock()), clusterStartMs, phases, checks, alarmChanges: alarmLines,
     runDir: p.runDir, unread, interrupted, canaryStats, ...(error ? { error: error.message } : {}), ...(stoppedBy ? { stoppedBy } : {}),
   });
+  const result: RunResult = k6f ? { ...built, figures: { ...built.figures, k6: k6f } } : built;
   writeFileSync(join(p.runDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   unregisterRun(p.runId);
   log.flush();

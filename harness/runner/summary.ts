@@ -3,6 +3,7 @@
 import { formatResult } from '../checkers/format-result.ts';
 import { formatMs } from '../experiment/duration.ts';
 import type { LostAck } from '../checkers/lost-writes.ts';
+import type { K6Figures } from '../load/k6.ts';
 import type { RunResult } from './result.ts';
 
 const MARK: Record<string, string> = { pass: 'ok  ', fail: 'FAIL', unknown: '??  ' };
@@ -37,6 +38,11 @@ export function formatSummary(r: RunResult): string {
   const got = f.achievedOpsPerSec as { min: number | null; median: number | null } | undefined;
   const rate = got && got.median !== null ? `; each ${f.requestedOpsPerSec} ops/s asked, ${got.median} achieved (lowest ${got.min})` : '';
   lines.push(`  traffic   ${f.canaries} canaries, ${f.operations} operations, ${f.opsPerSec} ops/s${rate}; latency from the scheduled start p50 ${fmt(f.latencyMs.p50)} p99 ${fmt(f.latencyMs.p99)}`);
+  const k6 = (r.figures as { k6?: K6Figures }).k6;
+  if (k6) {
+    lines.push(`  k6 load   ${k6.script.replace(/^.*\//, '')}, ${k6.vus} VUs${k6.exitCode !== 0 ? ` (k6 exited ${k6.exitCode ?? 'abnormally'}: see k6.log)` : ''}`);
+    for (const ph of k6.phases) lines.push(`    ${ph.phase.padEnd(9)} ${String(ph.requestsPerSec).padStart(7)} req/s  ${(ph.failedShare * 100).toFixed(1)}% failed  p50 ${fmt(ph.p50Ms)} p95 ${fmt(ph.p95Ms)} p99 ${fmt(ph.p99Ms)}${ph.checksPassed + ph.checksFailed ? `  checks ${ph.checksPassed}/${ph.checksPassed + ph.checksFailed} passed` : ''}`);
+  }
   const avail = r.checks.find((c) => c.name === 'availability') as { table?: { az: string; endpoint: string; phase: string; availability: number | null }[] } | undefined;
   if (avail?.table) {
     const phases = ['baseline', 'chaos', 'recovery'];
