@@ -13,7 +13,7 @@ const lines = (doc: unknown): string[] => parseExperiment(doc, 'x.yaml').problem
 const cases: [string, unknown, string[]][] = [
   ["an empty file", null, ["title: is missing | fix: add a one-line title: what this game day tests"]],
   ["a list, not a mapping", [], [": must be a mapping, got a list | fix: write the file as \"key: value\" lines"]],
-  ["an unknown field", {"title":"t","faults":[{"kind":"power-off","hold":"1s"}],"phasez":{}}, ["phasez: unknown field \"phasez\" | fix: did you mean \"phases\"? (allowed: title, description, target, provider, seed, duration, phases, canaries, faults, alarms, stop-when, steady-state, checks, expect)"]],
+  ["an unknown field", {"title":"t","faults":[{"kind":"power-off","hold":"1s"}],"phasez":{}}, ["phasez: unknown field \"phasez\" | fix: did you mean \"phases\"? (allowed: title, description, target, provider, seed, duration, phases, canaries, faults, alarms, stop-when, load, steady-state, checks, expect)"]],
   ["a negative duration", {"title":"t","faults":[{"kind":"power-off","hold":"1s"}],"phases":{"chaos":"-5s"}}, ["phases.chaos: must not be negative, got \"-5s\" | fix: use a positive duration such as 30s"]],
   ["a zero chaos", {"title":"t","faults":[{"kind":"power-off","hold":"1s"}],"phases":{"chaos":"0s"}}, ["phases.chaos: must be longer than zero | fix: use a positive duration such as 30s"]],
   ["a duration that is not one", {"title":"t","faults":[{"kind":"power-off","hold":"1s"}],"canaries":{"timeout":true}}, ["canaries.timeout: is not a duration: true | fix: write it like 500ms, 5s, 2m or 1m30s"]],
