@@ -64,6 +64,7 @@ export function undeclaredImports(root: string): Undeclared[] {
         const specifier = m[2] as string;
         const name = packageOf(specifier);
         if (name === undefined || name === self) continue;
+        if (name === 'k6' && rel.startsWith('experiments/k6/')) continue; // a k6 script: 'k6', 'k6/http' are k6's own modules, not npm packages
         const typeOnly = TYPE_ONLY.test(line);
         const ok = (set: Set<string>): boolean => set.has(name) || (typeOnly && set.has(`@types/${name.replace(/^@([^/]+)\//, '$1__')}`));
         if (ships ? ok(runtime) || (typeOnly && ok(dev)) : ok(runtime) || ok(dev)) continue;
