@@ -1,16 +1,12 @@
 // The sections of report.html, each a function of the loaded run folder.
 
 import { availabilityTable } from '../harness/checkers/availability.ts';
-import { formatCall } from '../harness/checkers/format-result.ts';
-import type { LinWitness } from '../harness/checkers/lin-witness.ts';
-import type { LostWrite } from '../harness/checkers/lost-writes.ts';
 import { outcomeText, type AlarmReview } from '../harness/alarms/review.ts';
-import { at, badge, dur, esc, jsonBlock, pct, section, table, verdictClass } from './html.ts';
+import { at, badge, dur, esc, pct, section, table, verdictClass } from './html.ts';
 import type { RunFolder } from '../harness/runner/run-folder.ts';
 import type { Bucketed } from './series.ts';
 import { PALETTE, lineChart, timeline, type Band, type Row } from './svg.ts';
-
-type Check = RunFolder['result'] extends infer R ? (R extends { checks: readonly (infer C)[] } ? C : never) : never;
+import { witnessHtml } from './witness.ts';
 
 const PHASE_COLORS: Record<string, string> = { start: '#95a5a6', baseline: '#2a9d5c', chaos: '#c0392b', recovery: '#1f5fbf', 'final-reads': '#8e44ad', scrub: '#7f8c8d' };
 
@@ -42,38 +38,11 @@ export function repeat(rf: RunFolder): string {
 <p class="muted">Re-derive from this folder alone: <code>gameday check ${esc(rf.dir)}</code> (validity) · <code>gameday review ${esc(rf.dir)}</code> (alarms) · <code>gameday report ${esc(rf.dir)}</code> (this page).</p>`);
 }
 
-function witness(c: Check): string {
-  const d = c as Record<string, unknown>;
-  const out: string[] = [];
-  const w = d['witness'] as LinWitness | undefined;
-  if (w && Array.isArray(w.window)) {
-    out.push(`<p>key <code>${esc(w.key)}</code>: ${esc(formatCall(w.stuck))} cannot be ordered with the calls before it. Smallest window that cannot be ordered:</p>`);
-    out.push(`<pre>${esc(w.window.map((x) => formatCall(x)).join('\n'))}</pre>`);
-    if (w.prefix) out.push(`<p class="muted">longest linearizable prefix: ${esc(w.prefix.calls)} call(s), leaving ${esc(JSON.stringify(w.prefix.stateAfter))}</p>`);
-  }
-  const lost = d['lost'];
-  if (c.name === 'lost-writes' && Array.isArray(lost) && lost.length) {
-    const ls = lost as LostWrite[];
-    const rows = ls.slice(0, 50).map((l) => [
-      `<code>${esc(l.key)}</code>`, l.kind === 'stale-read' ? 'stale final read' : '<span class="bad">lost</span>', esc(JSON.stringify(l.finalValue)), esc(l.lostWrites.length),
-      esc(l.lostWrites.slice(0, 3).map((x) => `#${x.invokeIndex} p${x.process} ${x.f} ${JSON.stringify(x.value)} (${x.type}${x.end !== null && x.end !== undefined ? `, acknowledged at +${(x.end / 1000).toFixed(3)}s` : ''})`).join('; ')),
-      esc((l.replicas ?? []).map((r) => `${r.nodeId}: ${JSON.stringify(r.value)}${r.legal ? ' ✓' : ''}`).join('; ') || 'not asked'),
-    ]);
-    const stale = ls.filter((l) => l.kind === 'stale-read').length;
-    out.push(`<p>${esc(ls.length - stale)} key(s) lost acknowledged writes (no replica has them), ${esc(stale)} key(s) had a stale final read (a replica holds what the read should have shown):</p>` + table(['key', 'what', 'final read', 'writes not seen', 'first of them', 'replicas (✓ holds a value the read could have shown)'], rows));
-  }
-  const problems = d['problems'];
-  if (Array.isArray(problems) && problems.length) out.push(`<ul>${problems.slice(0, 40).map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`);
-  const rest = Object.fromEntries(Object.entries(d).filter(([k]) => !['name', 'verdict', 'summary', 'table'].includes(k)));
-  if (Object.keys(rest).length) out.push(`<details><summary>details (result.json)</summary>${jsonBlock(rest)}</details>`);
-  return out.join('\n');
-}
-
 export function checks(rf: RunFolder): string {
   const cs = rf.result?.checks ?? [];
   if (!cs.length) return section('checks', 'Checks', '<p>No checks in result.json.</p>');
   const rows = cs.map((c) => [badge(c.verdict), `<b>${esc(c.name)}</b>`, esc(c.summary)]);
-  const details = cs.map((c) => `<h3>${esc(c.name)} ${badge(c.verdict)}</h3>\n${witness(c)}`).join('\n');
+  const details = cs.map((c) => `<h3>${esc(c.name)} ${badge(c.verdict)}</h3>\n${witnessHtml(c)}`).join('\n');
   return section('checks', 'Checks', table(['verdict', 'check', 'summary'], rows) + details);
 }
 
@@ -108,17 +77,19 @@ export function availability(rf: RunFolder): string {
   return section('availability', 'Availability per AZ × endpoint', `<p class="muted">Served / requests as the canaries saw them (requests in brackets); steady state needs ${esc(pct(steady))}.</p>` + table(['canary AZ', 'endpoint', ...phases.map((p) => p.name)], rows));
 }
 
+export function phaseMarkers(rf: RunFolder): { at: number; label: string }[] {
+  return (rf.result?.phases ?? []).filter((p) => ['baseline', 'chaos', 'recovery'].includes(p.name)).map((p) => ({ at: p.startMs, label: p.name }));
+}
+
 export function plots(rf: RunFolder, b: Bucketed, bands: readonly Band[], x1: number): string {
-  const markers = (rf.result?.phases ?? []).filter((p) => ['baseline', 'chaos', 'recovery'].includes(p.name)).map((p) => ({ at: p.startMs, label: p.name }));
+  const markers = phaseMarkers(rf);
   const pts = <T extends number | null>(ys: readonly T[]): [number, T][] => ys.map((y, i) => [(b.times[i] ?? 0) + b.bucketMs / 2, y]);
   const color = (i: number): string => PALETTE[i % PALETTE.length] as string;
-  const thr = lineChart(b.azs.map((az, i) => ({ name: `${az} req/s`, color: color(i), points: pts(b.throughput.get(az) ?? []) })), { x0: 0, x1, yLabel: 'requests / s', bands, markers });
-  const err = lineChart(b.azs.map((az, i) => ({ name: `${az} errors`, color: color(i), points: pts(b.errorRate.get(az) ?? []) })), { x0: 0, x1, yMax: 1, yLabel: 'error rate', yFormat: (y) => pct(y, 0), bands, markers });
-  const lat = lineChart([{ name: 'p50', color: PALETTE[0] as string, points: pts(b.p50) }, { name: 'p99', color: PALETTE[4] as string, points: pts(b.p99) }], { x0: 0, x1, yLabel: 'latency ms', bands, markers });
+  const thr = lineChart(b.azs.map((az, i) => ({ name: `${az} req/s`, color: color(i), points: pts(b.throughput.get(az) ?? []) })), { x0: 0, x1, yLabel: 'requests / s', bands, markers, title: 'canary throughput per AZ' });
+  const err = lineChart(b.azs.map((az, i) => ({ name: `${az} errors`, color: color(i), points: pts(b.errorRate.get(az) ?? []) })), { x0: 0, x1, yMax: 1, yLabel: 'error rate', yFormat: (y) => pct(y, 0), bands, markers, title: 'canary error rate per AZ' });
   const figs = (rf.result?.figures ?? {}) as { operations?: number; opsPerSec?: number; latencyMs?: { p50: number | null; p99: number | null; max: number | null } };
   const summary = `<p class="muted">${esc(figs.operations ?? '?')} canary operations, ${esc(figs.opsPerSec ?? '?')} ops/s; latency p50 ${esc(dur(figs.latencyMs?.p50))} · p99 ${esc(dur(figs.latencyMs?.p99))} · max ${esc(dur(figs.latencyMs?.max))}; buckets of ${esc(dur(b.bucketMs))}; shaded: faults in force.</p>`;
-  return section('traffic', 'Canary throughput and errors', `${summary}<figure>${thr}<figcaption>throughput per canary AZ</figcaption></figure><figure>${err}<figcaption>share of requests that failed or timed out, per canary AZ</figcaption></figure>`)
-    + section('latency', 'Latency', `<figure>${lat}<figcaption>p50 and p99 of served requests per bucket, all canaries</figcaption></figure>`);
+  return section('traffic', 'Canary throughput and errors', `${summary}<figure>${thr}<figcaption>throughput per canary AZ</figcaption></figure><figure>${err}<figcaption>share of requests that failed or timed out, per canary AZ</figcaption></figure>`);
 }
 
 export function alarmsSection(review: AlarmReview, x1: number, bands: readonly Band[]): string {

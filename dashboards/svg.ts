@@ -7,7 +7,12 @@ import { esc } from './html.ts';
 export interface Band {
   readonly from: number;
   readonly to: number;
+  /** Drawn at the band's top left (e.g. "f1 power-off az2-store-1"). */
   readonly label: string;
+  /** The fault's id, kept on the band's shape (data-fault) for tests and tools. */
+  readonly id?: string;
+  /** Hover text; the label when absent. */
+  readonly title?: string;
 }
 
 export interface Line {
@@ -26,6 +31,10 @@ export interface ChartOptions {
   readonly yFormat?: (y: number) => string;
   readonly bands?: readonly Band[];
   readonly markers?: readonly { readonly at: number; readonly label: string }[];
+  /** Ticks of the x axis instead of times in seconds (e.g. run numbers). */
+  readonly xTicks?: readonly { readonly at: number; readonly label: string }[];
+  /** A label for the chart itself, kept on the svg (aria-label). */
+  readonly title?: string;
   readonly width?: number;
   readonly height?: number;
 }
@@ -55,6 +64,10 @@ function xAxis(x0: number, x1: number, sx: (x: number) => number, y: number, top
   return out.join('');
 }
 
+function ticks(ts: readonly { readonly at: number; readonly label: string }[], sx: (x: number) => number, y: number, top: number): string {
+  return ts.map((t) => `<line x1="${f1(sx(t.at))}" x2="${f1(sx(t.at))}" y1="${top}" y2="${y}" stroke="#eee"/><text x="${f1(sx(t.at))}" y="${y + 14}" text-anchor="middle">${esc(t.label)}</text>`).join('');
+}
+
 /** Shaded bands with their labels staggered into lanes so that overlapping faults stay readable. */
 function bandRects(bands: readonly Band[], sx: (x: number) => number, top: number, h: number, x0: number, x1: number): string {
   const lanes: number[] = [];
@@ -64,7 +77,8 @@ function bandRects(bands: readonly Band[], sx: (x: number) => number, top: numbe
     let lane = lanes.findIndex((end) => end < x);
     if (lane < 0) lane = lanes.length;
     lanes[lane] = x + b.label.length * 6.5 + 4;
-    return `<rect x="${f1(x)}" y="${top}" width="${f1(w)}" height="${h}" fill="#e74c3c" fill-opacity="0.12"><title>${esc(b.label)}</title></rect><text x="${f1(x + 2)}" y="${top + 10 + (lane % 4) * 11}" fill="#b3261e">${esc(b.label)}</text>`;
+    const id = b.id === undefined ? '' : ` data-fault="${esc(b.id)}"`;
+    return `<g class="fault-band"${id}><rect x="${f1(x)}" y="${top}" width="${f1(w)}" height="${h}" fill="#e74c3c" fill-opacity="0.12"><title>${esc(b.title ?? b.label)}</title></rect><text class="fault-label" x="${f1(x + 2)}" y="${top + 10 + (lane % 4) * 11}" fill="#b3261e">${esc(b.label)}</text></g>`;
   }).join('');
 }
 
@@ -80,9 +94,10 @@ export function lineChart(lines: readonly Line[], o: ChartOptions): string {
   const yMax = o.yMax ?? Math.ceil(top / niceStep(top, 4)) * niceStep(top, 4);
   const sy = (y: number): number => TOP + plotH - (Math.min(y, yMax) / yMax) * plotH;
   const fmt = o.yFormat ?? ((y: number) => f1(y));
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`];
+  const label = o.title === undefined ? '' : ` aria-label="${esc(o.title)}"`;
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img"${label}>`];
   parts.push(bandRects(o.bands ?? [], sx, TOP, plotH, o.x0, o.x1));
-  parts.push(xAxis(o.x0, o.x1, sx, TOP + plotH, TOP));
+  parts.push(o.xTicks ? ticks(o.xTicks, sx, TOP + plotH, TOP) : xAxis(o.x0, o.x1, sx, TOP + plotH, TOP));
   for (let i = 0; i <= 4; i++) {
     const v = (yMax * i) / 4;
     parts.push(`<line x1="${LEFT}" x2="${LEFT + plotW}" y1="${f1(sy(v))}" y2="${f1(sy(v))}" stroke="#eee"/><text x="${LEFT - 4}" y="${f1(sy(v) + 4)}" text-anchor="end">${esc(fmt(v))}</text>`);
@@ -134,7 +149,7 @@ export function timeline(rows: readonly Row[], x0: number, x1: number, bands: re
   const sx = (x: number): number => labelW + ((Math.min(Math.max(x, x0), x1) - x0) / span) * plotW;
   const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`];
   parts.push(xAxis(x0, x1, sx, TOP + rows.length * rowH, TOP));
-  for (const b of bands) parts.push(`<rect x="${f1(sx(b.from))}" y="${TOP}" width="${f1(Math.max(1, sx(b.to) - sx(b.from)))}" height="${rows.length * rowH}" fill="#e74c3c" fill-opacity="0.08"><title>${esc(b.label)}</title></rect>`);
+  for (const b of bands) parts.push(`<rect class="fault-shade" x="${f1(sx(b.from))}" y="${TOP}" width="${f1(Math.max(1, sx(b.to) - sx(b.from)))}" height="${rows.length * rowH}" fill="#e74c3c" fill-opacity="0.08"><title>${esc(b.title ?? b.label)}</title></rect>`);
   rows.forEach((r, i) => {
     const y = TOP + i * rowH;
     parts.push(`<text x="${labelW - 6}" y="${y + 14}" text-anchor="end">${esc(r.label)}</text>`);

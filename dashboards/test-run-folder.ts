@@ -24,6 +24,10 @@ export interface Fixture {
   readonly faults?: readonly FixtureFault[];
   readonly alarms?: readonly AlarmChange[];
   readonly lost?: readonly string[];
+  /** A linearizable check that failed with this witness (result.json's shape). */
+  readonly witness?: object;
+  /** result.json figures.k6, and k6-summary.json's root group. */
+  readonly k6?: { readonly figures: object; readonly rootGroup?: object };
 }
 
 export const SPEC = { windowMs: 1000, errorRate: 0.5, clearRate: 0.25, minRequests: 3 };
@@ -58,14 +62,18 @@ export function writeRunFolder(dir: string, fx: Fixture): string {
   };
   writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ file: 'experiments/fixture.yaml', seed: 42, experiment }, null, 2));
   const lost = (fx.lost ?? []).map((key) => ({ key, finalValue: null, staleSource: 'initial', lostWrites: [{ invokeIndex: 0, process: 0, f: 'write', value: 'v0', type: 'ok', start: 95, end: 100 }] }));
+  const lostAcknowledged = (fx.lost ?? []).map((key, i) => ({ key, f: 'write', value: `v${i}`, process: 0, invokedAtMs: 95 + i, acknowledgedAtMs: 100 + i, finalValue: null }));
+  const checks: object[] = [{ name: 'lost-writes', verdict: lost.length ? 'fail' : 'pass', summary: lost.length ? `${lost.length} key(s) lost acknowledged writes` : 'no lost writes', lost, ...(lost.length ? { lostAcknowledged, lostAcknowledgedCount: lostAcknowledged.length } : {}) }];
+  if (fx.witness) checks.push({ name: 'linearizable', verdict: 'fail', summary: 'not linearizable', witness: fx.witness });
+  if (fx.k6?.rootGroup) writeFileSync(join(dir, 'k6-summary.json'), JSON.stringify({ metrics: {}, root_group: fx.k6.rootGroup }));
   const result = {
-    gameday: '0.0.0-test', verdict: fx.verdict ?? (lost.length ? 'fail' : 'pass'), seed: 42, runId: 'fixture-s42', runDir: dir,
+    gameday: '0.0.0-test', verdict: fx.verdict ?? (lost.length || fx.witness ? 'fail' : 'pass'), seed: 42, runId: 'fixture-s42', runDir: dir,
     experiment: { title, file: 'experiments/fixture.yaml' }, provider: 'local', target: { name: 'reference', bugs: [] },
     startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:10.000Z', interrupted: false,
-    checks: [{ name: 'lost-writes', verdict: lost.length ? 'fail' : 'pass', summary: lost.length ? `${lost.length} key(s) lost acknowledged writes` : 'no lost writes', lost }],
+    checks,
     phases: [{ name: 'baseline', startMs: 0, endMs: 2000 }, { name: 'chaos', startMs: 2000, endMs: 8000 }, { name: 'recovery', startMs: 8000, endMs: end }],
     faults: [], alarms: { changes: fx.alarms ?? [], raised: 0, cleared: 0, stillInAlarm: [] },
-    figures: { operations: ops.length / 2, opsPerSec: 10, latencyMs: { p50: 5, p99: 5, max: 5 } }, files: {},
+    figures: { operations: ops.length / 2, opsPerSec: 10, latencyMs: { p50: 5, p99: 5, max: 5 }, ...(fx.k6 ? { k6: fx.k6.figures } : {}) }, files: {},
   };
   writeFileSync(join(dir, 'result.json'), JSON.stringify(result, null, 2));
   return dir;

@@ -12,11 +12,6 @@ interface Args {
   json: boolean | undefined;
 }
 
-const median = (xs: readonly number[]): number | null => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1] as number;
-};
 const ms = (v: number | null): string => (v === null ? '-' : v < 1000 ? `${Math.round(v)}ms` : `${(v / 1000).toFixed(1)}s`);
 
 export const command: CommandModule<object, Args> = {
@@ -32,6 +27,7 @@ export const command: CommandModule<object, Args> = {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder`, 'give the folder your runs are in: --runs-dir runs (where gameday run writes by default)', '--runs-dir');
     if (a.last !== undefined && !(Number.isInteger(a.last) && a.last > 0)) throw new UsageError(`must be a whole number above 0, got ${a.last}`, 'e.g. --last 10', '--last');
     const { readIndex } = await import('../../runner/index.ts');
+    const { indexTrends } = await import('../../runner/index-trends.ts');
     const { entries: all, unreadable } = readIndex(dir);
     const entries = a.last === undefined ? all : all.slice(-a.last);
     if (a.json) {
@@ -53,14 +49,11 @@ export const command: CommandModule<object, Args> = {
       ].join('  '));
     }
     // trends: the pass rate, and per experiment the median time to alarm, earlier half against later half
-    const passed = entries.filter((e) => e.verdict === 'pass').length;
-    lines.push('', `${entries.length} game days: ${passed} passed (${Math.round((passed / entries.length) * 100)}%), ${entries.filter((e) => e.verdict === 'fail').length} failed, ${entries.filter((e) => e.verdict === 'unknown').length} undecided`);
-    for (const exp of [...new Set(entries.map((e) => e.experiment))]) {
-      const runs = entries.filter((e) => e.experiment === exp);
-      const half = Math.floor(runs.length / 2);
-      const alarm = (xs: typeof runs): number | null => median(xs.map((e) => e.medianAlarmAfterMs).filter((v): v is number => v !== null));
-      const trend = runs.length >= 2 ? `; median time to alarm ${ms(alarm(runs.slice(0, half)))} in the first ${half} → ${ms(alarm(runs.slice(half)))} in the last ${runs.length - half}` : '';
-      lines.push(`  ${exp}: ${runs.length} run(s), ${runs.filter((e) => e.verdict === 'pass').length} passed${trend}`);
+    const t = indexTrends(entries);
+    lines.push('', `${t.total} game days: ${t.passed} passed (${Math.round((t.passed / t.total) * 100)}%), ${t.failed} failed, ${t.undecided} undecided`);
+    for (const x of t.experiments) {
+      const trend = x.runs >= 2 ? `; median time to alarm ${ms(x.earlier.medianAlarmAfterMs)} in the first ${x.earlier.runs} → ${ms(x.later.medianAlarmAfterMs)} in the last ${x.later.runs}` : '';
+      lines.push(`  ${x.experiment}: ${x.runs} run(s), ${x.passed} passed${trend}`);
     }
     if (unreadable > 0) lines.push(`(${unreadable} line(s) of ${dir}/index.ndjson could not be read and were left out)`);
     process.stdout.write(lines.join('\n') + '\n');
