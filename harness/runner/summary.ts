@@ -88,7 +88,11 @@ function lostLines(c: RunResult['checks'][number]): string[] {
 
 const fmt = (x: number | null): string => (x === null ? '-' : `${x.toFixed(1)}ms`);
 
-const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+// XML 1.0 cannot carry control characters (an ANSI colour code in a node's error, say), not even as
+// references, nor lone surrogates: they are written as the text \uXXXX instead
+const esc = (s: string): string =>
+  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string)
+    .replace(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
 
 export function formatJunit(r: RunResult): string {
   // a run that crashed or was interrupted is an <error> (nothing was judged), a violated
