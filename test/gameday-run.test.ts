@@ -146,7 +146,7 @@ test('a run without --quiet writes a progress line every 2 s: phase, ops/s, fail
   const r = await gameday(['run', fixture, '--seed', '11', '--out', out], {
     env,
     onStderr: (all, kill) => {
-      const m = /progress {2}chaos \S+\/11s {2}\d+ ops\/s, [\d.]+% failed {2}faults in force: f\d power-off [\w-]+.*in ALARM: .*/.exec(all);
+      const m = /progress {2}chaos \S+\/11s {2}\d+ ops\/s, [\d.]+% failed \(az1 [\d.]+%, az2 [\d.]+%, az3 [\d.]+%\) {2}faults in force: f\d power-off [\w-]+.*in ALARM: .*/.exec(all);
       if (m && !seen) {
         seen = m[0];
         kill('SIGTERM');
@@ -154,7 +154,7 @@ test('a run without --quiet writes a progress line every 2 s: phase, ops/s, fail
     },
   });
   assert.ok(seen, `no progress line named a fault in force:\n${r.stderr.slice(-3000)}`);
-  assert.match(r.stderr, /progress {2}baseline \S+\/3s {2}\d+ ops\/s, 0\.0% failed {2}faults in force: none {2}in ALARM: none/);
+  assert.match(r.stderr, /progress {2}baseline \S+\/3s {2}\d+ ops\/s, 0\.0% failed \(az1 0\.0%, az2 0\.0%, az3 0\.0%\) {2}faults in force: none {2}in ALARM: none/);
   assert.equal(r.code, 130);
 });
 
@@ -192,3 +192,25 @@ test('SIGTERM in the middle of chaos heals, stops every node and exits 130', { t
   assert.equal(result.interrupted, true);
   assert.equal(result.verdict, 'unknown');
 });
+
+test('on a terminal the progress is one status line redrawn in place (a real pseudo-terminal through script(1))', { timeout: 120_000, skip: existsSync('/usr/bin/script') ? false : 'no /usr/bin/script (util-linux) to give the run a terminal' }, async () => {
+  const out = join(tmp(), 'run');
+  const cmd = [process.execPath, '--import', 'tsx', 'harness/cli/main.ts', 'run', fixture, '--seed', '11', '--out', out].map((a) => `'${a}'`).join(' ');
+  const { spawn } = await import('node:child_process');
+  const shown = await new Promise<{ code: number | null; text: string }>((resolve) => {
+    const child = spawn('/usr/bin/script', ['-qec', cmd, '/dev/null'], { cwd: join(import.meta.dirname, '..'), env: { ...process.env, ...env, COLUMNS: '160' } });
+    let text = '';
+    child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+    child.on('close', (code) => resolve({ code, text }));
+  });
+  const t = shown.text.replaceAll('\r\x1b[2K', '<CLEAR>');
+  assert.equal(shown.code, 0, t.slice(-3000));
+  // redrawn: cleared and written without a newline, phase with time left, failures per AZ, faults in force
+  assert.match(t, /<CLEAR>baseline \d+\.\ds left \| \d+ ops\/s \| failed az1 0\.0% az2 0\.0% az3 0\.0% \| faults none \| ALARM none<CLEAR>/);
+  assert.match(t, /<CLEAR>chaos \d+\.\ds left \| \d+ ops\/s \| failed az1 [\d.]+% az2 [\d.]+% az3 [\d.]+% \| faults f\d power-off [\w-]+/);
+  // no plain progress lines on a terminal, and the summary after the status line is gone
+  assert.equal(/progress {2}chaos/.test(t), false);
+  assert.match(t, /<CLEAR> +\+ *[\d.]+s {2}stopping canaries and healing faults\r?\n/);
+  assert.match(t, /gameday PASS/);
+});
+

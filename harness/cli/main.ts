@@ -3,8 +3,8 @@
 // subcommands can be added without touching this file.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import yargs, { type CommandModule } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { CommandModule } from 'yargs';
+import { topLevelHelp } from './command-list.ts';
 import { EXIT, UsageError } from './errors.ts';
 
 const dir = fileURLToPath(new URL('./commands/', import.meta.url));
@@ -50,7 +50,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(ioProblem.format() + '\n');
     return EXIT.usage;
   }
-  const commands = await loadCommands(argv);
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    // the top-level help from the list of commands: no command module and no yargs loaded
+    process.stdout.write(topLevelHelp(process.stdout.columns || 100));
+    return EXIT.ok;
+  }
+  const [{ default: yargs }, commands] = await Promise.all([import('yargs'), loadCommands(argv)]);
   let code: number = EXIT.ok;
   const cli = yargs(argv)
     .scriptName('gameday')
@@ -87,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('harness/cli/main.ts')) {
-  main(hideBin(process.argv)).then((c) => {
+  main(process.argv.slice(2)).then((c) => {
     process.exitCode = c;
   });
 }

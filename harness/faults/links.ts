@@ -148,17 +148,23 @@ export class ProxyNet {
     if (party.startsWith('canary:')) {
       const az = party.slice(7);
       if (net.azSides) {
-        net.azSides.forEach((azs, i) => azs.includes(az) && out.add(i));
+        net.azSides.forEach((azs, i) => {
+          if (azs.includes(az)) out.add(i);
+        });
         return out;
       }
       // a node-level shape splits the AZ: its canaries go with most of its nodes
       const ids = topo.nodes.filter((n) => n.az === az).map((n) => n.id);
       const counts = net.sides.map((s) => ids.filter((id) => s.includes(id)).length);
       const max = Math.max(...counts);
-      if (max > 0) counts.forEach((c, i) => c === max && out.add(i));
+      if (max > 0) counts.forEach((c, i) => {
+        if (c === max) out.add(i);
+      });
       return out;
     }
-    net.sides.forEach((s, i) => s.includes(party) && out.add(i));
+    net.sides.forEach((s, i) => {
+      if (s.includes(party)) out.add(i);
+    });
     return out;
   }
 

@@ -20,7 +20,7 @@ import { HistoryWriter } from '../history/writer.ts';
 import { isServed } from '../history/op.ts';
 import { K6Run, k6Figures } from '../load/k6.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
-import { createRunLogger } from '../log/logger.ts';
+import { createRunLogger, type ProgressRecord } from '../log/logger.ts';
 import { LocalProvider } from '../providers/local.ts';
 import { ProcessesProvider } from '../providers/processes.ts';
 import type { Provider, StartedCluster } from '../providers/provider.ts';
@@ -97,11 +97,18 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   const cut = new AbortController();
   history.onOp((op) => alarms.add(op));
   // the live progress line: calls completed and failed since the last one
-  const recent = { done: 0, failed: 0 };
+  const recent = { done: 0, failed: 0, byAz: new Map<string, { done: number; failed: number }>() };
   history.onOp((op) => {
     if (op.type === 'invoke' || op.final) return;
     recent.done++;
-    if (!isServed(op)) recent.failed++;
+    const served = isServed(op);
+    if (!served) recent.failed++;
+    if (op.az !== undefined) {
+      const a = recent.byAz.get(op.az) ?? { done: 0, failed: 0 };
+      a.done++;
+      if (!served) a.failed++;
+      recent.byAz.set(op.az, a);
+    }
   });
   const metrics = o.metrics;
   if (metrics) {
@@ -163,10 +170,20 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
         const total = phase.name === 'baseline' ? exp.phases.baselineMs : phase.name === 'chaos' ? exp.phases.chaosMs : phase.name === 'recovery' ? exp.phases.recoveryMs : undefined;
         const inForce = executor?.inForce() ?? [];
         const inAlarm = alarms.states().filter((a) => a.state === 'ALARM').map((a) => a.alarm);
-        log.info({ progress: { phase: phase.name, opsPerSec: Math.round(recent.done / secs), errorRate: recent.done ? recent.failed / recent.done : 0, inForce: inForce.map((f) => f.id), inAlarm } },
-          `progress  ${phase.name} ${formatMs(now - phase.startMs)}${total !== undefined ? `/${formatMs(total)}` : ''}  ${Math.round(recent.done / secs)} ops/s, ${recent.done ? ((100 * recent.failed) / recent.done).toFixed(1) : '0.0'}% failed  faults in force: ${inForce.length ? inForce.map((f) => `${f.id} ${f.kind} ${f.nodes.join(',')}`).join('; ') : 'none'}  in ALARM: ${inAlarm.length ? inAlarm.join(', ') : 'none'}`);
+        const faults = inForce.map((f) => `${f.id} ${f.kind} ${f.nodes.join(',')}`);
+        const errorRateByAz = Object.fromEntries(p.topology.azs.map((az) => {
+          const a = recent.byAz.get(az);
+          return [az, a?.done ? a.failed / a.done : 0];
+        }));
+        const progress: ProgressRecord = {
+          phase: phase.name, elapsedMs: Math.round(now - phase.startMs), ...(total !== undefined ? { totalMs: total } : {}),
+          opsPerSec: Math.round(recent.done / secs), errorRate: recent.done ? recent.failed / recent.done : 0, errorRateByAz, faults, inAlarm,
+        };
+        log.info({ progress },
+          `progress  ${phase.name} ${formatMs(now - phase.startMs)}${total !== undefined ? `/${formatMs(total)}` : ''}  ${Math.round(recent.done / secs)} ops/s, ${recent.done ? ((100 * recent.failed) / recent.done).toFixed(1) : '0.0'}% failed (${Object.entries(errorRateByAz).map(([az, r]) => `${az} ${(100 * r).toFixed(1)}%`).join(', ')})  faults in force: ${faults.length ? faults.join('; ') : 'none'}  in ALARM: ${inAlarm.length ? inAlarm.join(', ') : 'none'}`);
         recent.done = 0;
         recent.failed = 0;
+        recent.byAz.clear();
         lastProgress = now;
       }
       const changes = alarms.evaluate(now);
@@ -230,6 +247,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     }
   } finally {
     if (alarmTimer) clearInterval(alarmTimer);
+    log.info({ progressDone: true }, 'stopping canaries and healing faults'); // a terminal's status line ends here
     k6?.stop();
     await executor?.healAll(interrupted ? 'interrupted' : error ? 'failure' : 'end-of-run');
     await Promise.all(canaries.map((k) => k.stop()));

@@ -151,7 +151,10 @@ test('reset re-enables every proxy and removes every toxic', async () => {
   const s = await connectTo(portOf(a.listen));
   assert.ok((await roundTrip(s)) < 5_000, 'no blackhole after reset');
   s.destroy();
-  assert.ok(await connectTo(portOf(b.listen)).then((x) => (x.destroy(), true)));
+  assert.ok(await connectTo(portOf(b.listen)).then((x) => {
+    x.destroy();
+    return true;
+  }));
 });
 
 test('populate creates, keeps unchanged proxies with their toxics, and replaces changed ones', async () => {

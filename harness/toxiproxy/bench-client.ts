@@ -11,7 +11,10 @@ function open(port: number, onread?: (n: number) => void): Promise<Socket> {
     port,
     host: '127.0.0.1',
     noDelay: true,
-    ...(onread ? { onread: { buffer: SINK, callback: (n: number) => (onread(n), true) } } : {}),
+    ...(onread ? { onread: { buffer: SINK, callback: (n: number) => {
+          onread(n);
+          return true;
+        } } } : {}),
   });
   return once(s, 'connect').then(() => s);
 }

@@ -323,7 +323,10 @@ test('data plane: latency, timeout 0 and a timeout that closes, reset_peer, a di
         const res = await fetch(`${api.url}/proxies/down`, { method: 'POST', body: JSON.stringify({ enabled: false }) });
         assert.equal(res.status, 200);
         return connectTo(port).then(
-          (c) => (c.destroy(), 'connected'),
+          (c) => {
+            c.destroy();
+            return 'connected';
+          },
           (e: NodeJS.ErrnoException) => e.code,
         );
       });

@@ -166,14 +166,20 @@ export class Connection implements ConnectionControl {
   /** Abortive close of both sides: RST, unsent data discarded. */
   reset(): void {
     if (this.done) return;
-    if (this.nativeId !== undefined) return this.kill(true);
+    if (this.nativeId !== undefined) {
+      this.kill(true);
+      return;
+    }
     this.shutdownLinks();
     this.client.reset();
     this.upstream.reset();
   }
 
   destroy(): void {
-    if (this.nativeId !== undefined) return this.kill(false);
+    if (this.nativeId !== undefined) {
+      this.kill(false);
+      return;
+    }
     this.shutdownLinks();
     this.client.destroy();
     this.upstream.destroy();

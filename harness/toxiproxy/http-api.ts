@@ -49,7 +49,12 @@ function routesFor(proxies: ProxyCollection, [root, name, sub, toxic]: string[])
   const ok = (body: unknown): Reply => ({ status: 200, body });
   if (root === 'version' && name === undefined) return { GET: () => ok({ version: TOXIPROXY_VERSION }) };
   if (root === 'reset' && name === undefined) {
-    return { POST: async () => (await proxies.reset(), { status: 204 }) };
+    return {
+      POST: async () => {
+        await proxies.reset();
+        return { status: 204 };
+      },
+    };
   }
   if (root === 'populate' && name === undefined) {
     return {
@@ -75,7 +80,10 @@ function routesFor(proxies: ProxyCollection, [root, name, sub, toxic]: string[])
       GET: () => ok(proxies.get(name).toJSON()),
       POST: update,
       PATCH: update,
-      DELETE: async () => (await proxies.remove(name), { status: 204 }),
+      DELETE: async () => {
+        await proxies.remove(name);
+        return { status: 204 };
+      },
     };
   }
   if (sub !== 'toxics') return undefined;
@@ -97,7 +105,10 @@ function routesFor(proxies: ProxyCollection, [root, name, sub, toxic]: string[])
     GET: () => ok(toxicJson(proxies.get(name).getToxic(toxic))),
     POST: update,
     PATCH: update,
-    DELETE: () => (proxies.get(name).removeToxic(toxic), { status: 204 }),
+    DELETE: () => {
+      proxies.get(name).removeToxic(toxic);
+      return { status: 204 };
+    },
   };
 }
 

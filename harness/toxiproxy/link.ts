@@ -173,7 +173,10 @@ export class Link implements LinkControl {
     return new Promise((resolve) => {
       const tick = (): void => {
         const left = target - performance.now();
-        if (left <= 0) return resolve();
+        if (left <= 0) {
+          resolve();
+          return;
+        }
         const t = setTimeout(() => {
           this.timers.delete(t);
           tick();

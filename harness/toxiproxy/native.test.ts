@@ -250,7 +250,10 @@ test('bytes stay intact on 8 connections while toxics come and go and connection
   const f = await forwarder();
   let adopted = 0;
   const adopt = f.adopt.bind(f);
-  f.adopt = (a, b, cb) => (adopted++, adopt(a, b, cb));
+  f.adopt = (a, b, cb) => {
+    adopted++;
+    return adopt(a, b, cb);
+  };
   const spy = spyReleases(f);
   try {
     await using echo = await startEcho();

@@ -246,7 +246,10 @@ class RawSide implements Side {
 
   private connected(status: number): void {
     if (!this.h || this.closing) return;
-    if (status < 0) return this.fail(errName(status));
+    if (status < 0) {
+      this.fail(errName(status));
+      return;
+    }
     this.connecting = false;
     this.h.setNoDelay(true);
     const early = this.early;
@@ -292,7 +295,10 @@ class RawSide implements Side {
   writeDone(bytes: number, status: number): void {
     if (!this.h || this.closing) return;
     this.pending -= bytes;
-    if (status < 0) return this.fail(errName(status));
+    if (status < 0) {
+      this.fail(errName(status));
+      return;
+    }
     if (this.pending === 0) this.handler?.drain();
   }
 
@@ -382,7 +388,10 @@ class RawSide implements Side {
     const h = this.h;
     if (!h || this.closing) return;
     // libuv cannot reset a socket it has begun to shut down: that one just closes (FIN)
-    if (this.writeEnded) return this.close();
+    if (this.writeEnded) {
+      this.close();
+      return;
+    }
     this.closing = true;
     h.onread = ignoreRead; // must stay a function (Node asserts it)
     h.reset(() => this.closed());

@@ -142,7 +142,7 @@ export class RedisTarget implements Target {
           for (let i = 0; i < keys.length; i += 500) {
             const part = keys.slice(i, i + 500);
             const values = await r.mget(...part);
-            part.forEach((k, j) => h.update(`${k}\t${values[j] ?? ''}\n`));
+            for (const [j, k] of part.entries()) h.update(`${k}\t${values[j] ?? ''}\n`);
           }
           // no applied sequence holds still on Redis (Sentinel's hello messages move the replication offset every 2 s): the keyspace is what is compared
           return { group: 'keyspace', nodeId: id, appliedSeq: 0, checksum: h.digest('hex').slice(0, 16), keys: keys.length };

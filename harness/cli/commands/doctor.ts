@@ -4,7 +4,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { dockerAvailable, dockerCli, run } from '../../providers/docker/runtime.ts';
+import { dockerAvailable, run } from '../../providers/docker/runtime.ts';
 import { UsageError } from '../errors.ts';
 
 interface Args {
@@ -57,8 +57,8 @@ function nodeFinding(): Finding {
 async function dockerFinding(): Promise<Finding> {
   const d = await dockerAvailable();
   return d.ok
-    ? { name: 'docker', ok: true, detail: `daemon ${d.version} (client ${dockerCli()})` }
-    : { name: 'docker', ok: false, detail: `no daemon answers ${dockerCli()}: ${d.reason}` };
+    ? { name: 'docker', ok: true, detail: `daemon ${d.version} (through dockerode)` }
+    : { name: 'docker', ok: false, detail: `no daemon answers: ${d.reason}` };
 }
 
 async function netnsFinding(): Promise<Finding> {

@@ -19,15 +19,16 @@ export const command: CommandModule<object, Args> = {
       .option('tag', { type: 'string', requiresArg: true, describe: 'also tag the image so (e.g. gameday-example/etcd); default: only gameday-cmd-<name>:<hash>' }),
   handler: async (a) => {
     if (a.tag !== undefined && !/^[a-z0-9][a-z0-9._\-/]*(:[\w][\w.-]*)?$/.test(a.tag)) throw new UsageError(`--tag "${a.tag}" is not an image reference`, 'use lower-case letters, digits, . _ - / and an optional :tag, e.g. --tag gameday-example/etcd', '--tag');
-    const { dockerAvailable, dockerCli, run } = await import('../../providers/docker/runtime.ts');
+    const { dockerAvailable, tagImage } = await import('../../providers/docker/runtime.ts');
     const d = await dockerAvailable();
     if (!d.ok) throw new UsageError(`making an image needs a Docker daemon, and none answers: ${d.reason}`, 'start Docker (on Debian: apt-get install -y docker.io && dockerd &), check with `gameday doctor`');
     const { commandImage, resolveCommand } = await import('../../providers/docker/image.ts');
     if (!resolveCommand(a.executable)) throw new UsageError(`no executable ${a.executable} on PATH`, 'install it (e.g. apt-get install etcd-server), or give its path', '<executable>');
     const img = await commandImage(a.executable);
     if (a.tag !== undefined) {
-      const t = await run(dockerCli(), ['tag', img.tag, a.tag]);
-      if (t.code !== 0) throw new Error(`docker tag ${img.tag} ${a.tag} failed: ${t.stderr.trim()}`);
+      await tagImage(img.tag, a.tag).catch((e: Error) => {
+        throw new Error(`tagging ${img.tag} as ${a.tag} failed: ${e.message}`);
+      });
     }
     process.stdout.write(`${a.tag ?? img.tag}  (${img.path} and its libraries; ${img.built ? `built in ${Math.round(img.ms)} ms` : 'already built'}; entrypoint ${img.path})\n`);
   },

@@ -116,7 +116,10 @@ export const command: CommandModule<object, Args> = {
     });
     say(`schedule "${a.cron}": ${a.experiments.join(', ')}; run folders in ${runsDir}; first tick ${job.nextRun()?.toISOString() ?? 'never'} (SIGTERM or Ctrl-C stops it)`);
     const stop = (sig: string): void => {
-      if (stopping && !child) return done();
+      if (stopping && !child) {
+        done();
+        return;
+      }
       stopping = true;
       job.stop();
       say(`${sig}: stopping the schedule${child ? '; interrupting the game day in progress (it heals its faults and stops its cluster)' : ''}`);

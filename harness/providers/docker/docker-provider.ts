@@ -65,8 +65,8 @@ export class DockerProvider implements Provider {
     check();
     const network = await createRunNetwork(docker, opts.runId);
     const ipOf = new Map<string, string>();
-    topology.nodes.forEach((n, i) => ipOf.set(n.id, hostAddress(network.subnet, 10 + i)));
-    topology.azs.forEach((az, j) => ipOf.set(gatewayId(az), hostAddress(network.subnet, 10 + topology.nodes.length + j)));
+    for (const [i, n] of topology.nodes.entries()) ipOf.set(n.id, hostAddress(network.subnet, 10 + i));
+    for (const [j, az] of topology.azs.entries()) ipOf.set(gatewayId(az), hostAddress(network.subnet, 10 + topology.nodes.length + j));
     const proxyIp = hostAddress(network.subnet, 10 + topology.nodes.length + topology.azs.length);
     const ip = (id: string): string => {
       const a = ipOf.get(id);

@@ -11,7 +11,7 @@ import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { programModule } from '../program.ts';
-import { dockerCli, imageExists, run } from './runtime.ts';
+import { buildImage, imageExists, importImage, run } from './runtime.ts';
 
 export const NODE_IN_IMAGE = '/usr/bin/node';
 export const APP_IN_IMAGE = '/app/main.mjs';
@@ -79,8 +79,9 @@ async function importRootfs(tag: string, files: ReadonlyMap<string, string>, cha
     const tar = join(stage, 'rootfs.tar');
     const t = await run('tar', ['-C', root, '-cf', tar, '.'], { timeoutMs: 60_000 });
     if (t.code !== 0) throw new ImageBuildError('cannot pack the root filesystem', 'tar', t.stderr);
-    const i = await run(dockerCli(), ['import', ...changes.flatMap((c) => ['--change', c]), tar, tag], { timeoutMs: 120_000 });
-    if (i.code !== 0) throw new ImageBuildError(`cannot import ${tag}`, 'docker import', i.stderr);
+    await importImage(tar, tag, changes).catch((e: Error) => {
+      throw new ImageBuildError(`cannot import ${tag}`, 'docker import', e.message);
+    });
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
@@ -173,15 +174,11 @@ export async function programImage(name: string, entry: string): Promise<BuiltIm
         '',
       ].join('\n'),
     );
-    const b = await buildClassic(stage, tag);
-    if (b.code !== 0) throw new ImageBuildError(`cannot build ${tag}`, 'docker build', b.stderr || b.stdout);
+    await buildImage(stage, ['Dockerfile', 'main.mjs'], tag).catch((e: Error) => {
+      throw new ImageBuildError(`cannot build ${tag}`, 'docker build', e.message);
+    });
     return { tag, built: true, ms: performance.now() - t0 };
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
-}
-
-function buildClassic(dir: string, tag: string) {
-  // no buildx here; the classic builder works (ENVIRONMENT.md)
-  return run(dockerCli(), ['build', '-q', '-t', tag, dir], { timeoutMs: 120_000, env: { ...process.env, DOCKER_BUILDKIT: '0' } });
 }

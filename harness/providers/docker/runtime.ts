@@ -39,7 +39,7 @@ export async function imageExists(tag: string): Promise<boolean> {
   );
 }
 
-/** Debian's client matches the daemon here; a newer `docker` on PATH may not (ENVIRONMENT.md). */
+/** The docker CLI, for tests that look from outside: Debian's client matches the daemon here; a newer `docker` on PATH may not (ENVIRONMENT.md). */
 export const dockerCli = (): string => (existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker');
 
 export interface ExecResult {
@@ -59,12 +59,62 @@ export function run(file: string, args: readonly string[], opts: { input?: strin
   });
 }
 
-/** Is a Docker daemon answering? Resolves with its version, or with the reason it is not usable. */
+/** Settles with `p`, or rejects after `ms` (a daemon that does not answer is not waited on forever). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+}
+
+/**
+ * Is a Docker daemon answering? Resolves with its version, or with the reason it is not
+ * usable. Asked through dockerode, the harness's one Docker client (the docker CLI is
+ * used by no product code; tests may use it to look from outside).
+ */
 export async function dockerAvailable(): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
-  const r = await run(dockerCli(), ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 5_000 });
-  if (r.code === 0 && r.stdout.trim()) return { ok: true, version: r.stdout.trim() };
-  const why = (r.stderr || r.stdout).trim().split('\n').pop() ?? `exit ${r.code}`;
-  return { ok: false, reason: why || `\`${dockerCli()} version\` exited ${r.code}` };
+  try {
+    const docker = await within(dockerode(), 10_000, 'finding the Docker daemon');
+    const v = await within(docker.version(), 5_000, 'docker version');
+    return v.Version ? { ok: true, version: v.Version } : { ok: false, reason: 'the daemon gave no version' };
+  } catch (e) {
+    const msg = (e as Error).message.trim().split('\n').pop() ?? String(e);
+    return { ok: false, reason: msg };
+  }
+}
+
+/** Imports a root filesystem tarball as image `tag` (`docker import`, through dockerode), with Dockerfile-style changes. */
+export async function importImage(tarFile: string, tag: string, changes: readonly string[]): Promise<void> {
+  const docker = await dockerode();
+  const colon = tag.lastIndexOf(':');
+  const [repo, version] = colon > tag.lastIndexOf('/') ? [tag.slice(0, colon), tag.slice(colon + 1)] : [tag, 'latest'];
+  const stream = await docker.importImage(tarFile, { repo, tag: version, changes: [...changes] } as object);
+  await followProgress(docker, stream);
+}
+
+/** Builds the Dockerfile in `dir` as `tag` with the classic builder (no buildx here; ENVIRONMENT.md), through dockerode. */
+export async function buildImage(dir: string, files: readonly string[], tag: string): Promise<void> {
+  const docker = await dockerode();
+  const stream = await docker.buildImage({ context: dir, src: [...files] }, { t: tag, q: true, rm: true, forcerm: true });
+  await followProgress(docker, stream);
+}
+
+/** Gives `tag` to an image the daemon has (`docker tag`). */
+export async function tagImage(image: string, tag: string): Promise<void> {
+  const docker = await dockerode();
+  const colon = tag.lastIndexOf(':');
+  const [repo, version] = colon > tag.lastIndexOf('/') ? [tag.slice(0, colon), tag.slice(colon + 1)] : [tag, 'latest'];
+  await docker.getImage(image).tag({ repo, tag: version });
+}
+
+/** Waits out a build or import stream; an error line in it (the daemon's message) is the error. */
+function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
+      const failed = out?.find((o) => o.error !== undefined || o.errorDetail !== undefined);
+      if (err) reject(err);
+      else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error ?? 'failed'));
+      else resolve();
+    });
+  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
