@@ -11,7 +11,7 @@ export const COMMANDS: readonly (readonly [string, string])[] = [
   ['heal', "undo what a crashed or killed harness left behind: node processes, faults in force, containers, networks and rules of its runs (only those carrying the run's id)"],
   ['history', 'the game days of a runs folder and how they trend (from its index.ndjson, added to by every run)'],
   ['image <executable>', 'make a local Docker image of a host executable and the libraries it links (no registry needed), e.g. gameday image etcd --tag gameday-example/etcd'],
-  ['report <run-dir>', 'write report.html for a run folder from its files alone and print its path (exit 0, 2 bad input)'],
+  ['report [run-dir]', 'write report.html for a run folder from its files alone (or, with --index, one page over every run of a runs folder) and print its path (exit 0, 2 bad input)'],
   ['review <run-dir..>', 'on-call alarm review of a run folder: did each fault raise an alarm, how fast, did it clear; alarms with no fault behind them (exit 0 ok, 1 missed or unexplained alarm, 2 bad input)'],
   ['run <experiment>', 'run a game day from an experiment file (exit 0 pass, 1 a check failed, 2 bad input, 3 unknown, 130 interrupted)'],
   ['schedule <experiments..>', 'run game days on a cron schedule, one at a time, each with a fresh seed, in the foreground (SIGTERM stops it cleanly)'],
