@@ -8,7 +8,8 @@
 // naming the lost keys, no console error, no request leaving the file; each page's
 // screenshot is kept beside it (report.png in the run folder, index.png in the runs
 // folder) for CI to upload. Both runs' junit.xml are checked against the JUnit schema.
-// Without /usr/bin/chromium it skips, saying so.
+// So is the junit.xml of a game day interrupted by SIGTERM in chaos, and its report
+// renders too. Without /usr/bin/chromium the browser parts skip, saying so.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -176,6 +177,43 @@ test('report.html of real game days in Chromium: a chart per AZ, fault bands as 
     }
     for (const f of [join(good, 'report.png'), join(bad, 'report.png'), join(runs, 'index.png')]) assert.ok(readFileSync(f).subarray(1, 4).toString() === 'PNG', `${f} is a PNG`);
     console.log(`# screenshots: ${join(good, 'report.png')} ${join(bad, 'report.png')} ${join(runs, 'index.png')}`);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('an interrupted game day (SIGTERM in chaos): junit.xml is valid JUnit with an <error> per check, and its report renders without errors', { timeout: 180_000 }, async () => {
+  const out = join(runs, 'interrupted');
+  let sent = false;
+  const r = await gameday(['run', join(repoRoot, 'test/fixtures/short-power-off.yaml'), '--seed', '5', '--out', out], {
+    env,
+    onStderr: (all, kill) => {
+      if (!sent && /f1 power-off/.test(all)) {
+        sent = true;
+        kill('SIGTERM');
+      }
+    },
+  });
+  assert.ok(sent, 'the chaos phase was reached');
+  assert.equal(r.code, 130, r.stderr);
+  const xml = readFileSync(join(out, 'junit.xml'), 'utf8');
+  assert.deepEqual(await junitProblems(xml), [], xml);
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
+  assert.ok(result.checks.length > 0);
+  assert.match(xml, new RegExp(`<testsuites name="gameday" tests="${result.checks.length}" failures="0" errors="${result.checks.length}" skipped="0"`));
+  assert.equal((xml.match(/<error message="[^"]+" type="interrupted">[^<]+<\/error>/g) ?? []).length, result.checks.length);
+  if (skip) {
+    console.log(`# ${skip}: the interrupted run's report is not rendered`);
+    return;
+  }
+  const ctx = await browser();
+  try {
+    const s = await open(ctx, join(out, 'report.html'));
+    assert.match(await s.page.title(), /^UNKNOWN · /);
+    assert.match(await shown(s.page.locator('.banner')), /INTERRUPTED/);
+    assert.equal(await s.page.locator('figure.az-chart').count(), 3);
+    assert.deepEqual(s.errors, []);
+    assert.deepEqual(s.external, []);
   } finally {
     await ctx.close();
   }
