@@ -34,20 +34,17 @@ export function checkKey(key: string | undefined, calls: readonly Call[], model:
   fig.calls += ops.length;
   const segs = segments(ops);
   fig.segments += segs.length;
-  let from: readonly number[] = [init];
-  let before = 0;
-  for (let i = 0; i < segs.length; i++) {
-    const seg = segs[i] as LinOp[];
-    const last = i === segs.length - 1;
-    const r = seg.length === 1 ? single(states, seg[0] as LinOp, from) : search(states, seg, from, last ? 'any' : 'all', budget);
-    if (r.kind === 'unknown') return { verdict: 'unknown', reason: `key ${JSON.stringify(key ?? null)}: ${r.reason}` };
-    if (r.kind === 'fail') {
-      const wb = new Budget(Math.max(WITNESS_FACTOR * (performance.now() - t0), WITNESS_MIN_MS), Infinity, budget.maxBytes);
-      const w = witness ? linWitness(key, states, segs.flat(), init, seg, from, r.stuck, before, wb) : bareWitness(key, seg[r.stuck] as LinOp, before);
-      return { verdict: 'fail', witness: w };
-    }
-    from = r.ends;
-    before += seg.length;
+  // One search over the whole key, backtracking across segments (as Porcupine's does),
+  // not one exhaustive search per segment for every state it can end in: a segment can
+  // end in few states through many orders, and the next segment needs only one that
+  // works. The memo makes this never explore more than segment by segment would.
+  const seg = segs.length === 1 ? (segs[0] as LinOp[]) : segs.flat();
+  const r = seg.length === 1 ? single(states, seg[0] as LinOp, [init]) : search(states, seg, [init], 'any', budget);
+  if (r.kind === 'unknown') return { verdict: 'unknown', reason: `key ${JSON.stringify(key ?? null)}: ${r.reason}` };
+  if (r.kind === 'fail') {
+    const wb = new Budget(Math.max(WITNESS_FACTOR * (performance.now() - t0), WITNESS_MIN_MS), Infinity, budget.maxBytes);
+    const w = witness ? linWitness(key, states, seg, init, seg, [init], r.stuck, 0, wb) : bareWitness(key, seg[r.stuck] as LinOp, 0);
+    return { verdict: 'fail', witness: w };
   }
   return { verdict: 'pass' };
 }
