@@ -1,13 +1,13 @@
 // One key's part of a history, checked for linearizability: calls compiled for the
-// model, open calls pruned (lin-prepare.ts), the calls cut into independent segments,
-// each searched (lin-search.ts) from every state the previous segment can end in; on
-// a violation, the witness (lin-witness.ts) within a small multiple of the verdict's time.
+// model, open calls pruned (lin-prepare.ts), then one search (lin-search.ts) over all
+// of them, which can run in slices so that keys take turns (linearizable.ts); on a
+// violation, the witness (lin-witness.ts) within a small multiple of the verdict's time.
 import type { Value } from '../history/op.ts';
 import type { Call } from './calls.ts';
 import { Budget } from './lin-budget.ts';
 import { compileCalls, States, step, type LinOp, type ModelName } from './lin-model.ts';
 import { pruneOpen, segments, UNREAD, type PruneStats } from './lin-prepare.ts';
-import { search, type SearchResult } from './lin-search.ts';
+import { Search, type SearchResult } from './lin-search.ts';
 import { callRef, linWitness, type LinWitness } from './lin-witness.ts';
 
 export type KeyOutcome =
@@ -26,7 +26,21 @@ export interface Figures extends PruneStats {
 const WITNESS_FACTOR = 2;
 const WITNESS_MIN_MS = 20;
 
+/** A key's check that runs in slices (see Search): step() gives its outcome once it is decided. */
+export interface KeyCheck {
+  step(): KeyOutcome | undefined;
+  /** Bytes its search's memo holds while it waits for its next slice. */
+  readonly bytes: number;
+}
+
+/** The whole check of one key, to the end. */
 export function checkKey(key: string | undefined, calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures, witness: boolean): KeyOutcome {
+  return startKey(key, calls, model, initial, budget, fig, witness, 0).step() as KeyOutcome;
+}
+
+/** One key's check, its search run `slice` iterations per step (0: to the end). */
+export function startKey(key: string | undefined, calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures, witness: boolean, slice: number): KeyCheck {
+  let spent = 0;
   const t0 = performance.now();
   const states = new States();
   const pruned = pruneOpen(compileCalls(model, states, calls), states.id(initial), () => states.id(UNREAD), fig);
@@ -39,14 +53,28 @@ export function checkKey(key: string | undefined, calls: readonly Call[], model:
   // end in few states through many orders, and the next segment needs only one that
   // works. The memo makes this never explore more than segment by segment would.
   const seg = segs.length === 1 ? (segs[0] as LinOp[]) : segs.flat();
-  const r = seg.length === 1 ? single(states, seg[0] as LinOp, [init]) : search(states, seg, [init], 'any', budget);
-  if (r.kind === 'unknown') return { verdict: 'unknown', reason: `key ${JSON.stringify(key ?? null)}: ${r.reason}` };
-  if (r.kind === 'fail') {
-    const wb = new Budget(Math.max(WITNESS_FACTOR * (performance.now() - t0), WITNESS_MIN_MS), Infinity, budget.maxBytes);
+  const s = seg.length <= 1 ? undefined : new Search(states, seg, [init], 'any', budget, slice);
+  spent += performance.now() - t0;
+  const outcome = (r: SearchResult): KeyOutcome => {
+    if (r.kind === 'unknown') return { verdict: 'unknown', reason: `key ${JSON.stringify(key ?? null)}: ${r.reason}` };
+    if (r.kind === 'ok') return { verdict: 'pass' };
+    // the witness may take a small multiple of what this key's verdict took
+    const wb = new Budget(Math.max(WITNESS_FACTOR * spent, WITNESS_MIN_MS), Infinity, budget.maxBytes);
     const w = witness ? linWitness(key, states, seg, init, seg, [init], r.stuck, 0, wb) : bareWitness(key, seg[r.stuck] as LinOp, 0);
     return { verdict: 'fail', witness: w };
-  }
-  return { verdict: 'pass' };
+  };
+  return {
+    step(): KeyOutcome | undefined {
+      if (s === undefined) return seg.length === 0 ? { verdict: 'pass' } : outcome(single(states, seg[0] as LinOp, [init]));
+      const t = performance.now();
+      const r = s.step();
+      spent += performance.now() - t;
+      return r === undefined ? undefined : outcome(r);
+    },
+    get bytes(): number {
+      return s?.bytes ?? 0;
+    },
+  };
 }
 
 /** The verdict's evidence without the search for a window: the stuck call alone. */
