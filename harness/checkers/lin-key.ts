@@ -6,7 +6,7 @@ import type { Value } from '../history/op.ts';
 import type { Call } from './calls.ts';
 import { Budget } from './lin-budget.ts';
 import { compileCalls, States, step, type LinOp, type ModelName } from './lin-model.ts';
-import { pruneOpen, segments, UNREAD, type PruneStats } from './lin-prepare.ts';
+import { blindAppends, pruneOpen, segments, UNREAD, UNSEEN, type PruneStats } from './lin-prepare.ts';
 import { Search, type SearchResult } from './lin-search.ts';
 import { callRef, linWitness, type LinWitness } from './lin-witness.ts';
 
@@ -43,7 +43,8 @@ export function startKey(key: string | undefined, calls: readonly Call[], model:
   let spent = 0;
   const t0 = performance.now();
   const states = new States();
-  const pruned = pruneOpen(compileCalls(model, states, calls), states.id(initial), () => states.id(UNREAD), fig);
+  const compiled = blindAppends(compileCalls(model, states, calls), states, () => states.absorbing(UNSEEN));
+  const pruned = pruneOpen(compiled, states.id(initial), () => states.id(UNREAD), fig);
   const { ops, initial: init } = pruned;
   fig.calls += ops.length;
   const segs = segments(ops);
