@@ -61,7 +61,17 @@ export function startKey(key: string | undefined, calls: readonly Call[], model:
     if (r.kind === 'ok') return { verdict: 'pass' };
     // the witness may take a small multiple of what this key's verdict took
     const wb = new Budget(Math.max(WITNESS_FACTOR * spent, WITNESS_MIN_MS), Infinity, budget.maxBytes);
-    const w = witness ? linWitness(key, states, seg, init, seg, [init], r.stuck, 0, wb) : bareWitness(key, seg[r.stuck] as LinOp, 0);
+    // the stuck call's segment: the window when no smaller one is found
+    let from = 0;
+    let part = seg;
+    for (const sg of segs) {
+      if (r.stuck < from + sg.length) {
+        part = sg;
+        break;
+      }
+      from += sg.length;
+    }
+    const w = witness ? linWitness(key, states, seg, init, part, part === seg ? [init] : undefined, r.stuck - (part === seg ? 0 : from), 0, wb) : bareWitness(key, seg[r.stuck] as LinOp, 0);
     return { verdict: 'fail', witness: w };
   };
   return {
