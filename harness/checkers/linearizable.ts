@@ -87,7 +87,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinOptions = {})
       const r = check.step();
       if (r === undefined) {
         waiting.push({ key, check });
-        held += check.bytes;
+        held += check.bytes();
         continue;
       }
       const done = decide(r);
@@ -97,11 +97,11 @@ export function checkLinearizable(history: readonly Op[], opts: LinOptions = {})
     while (waiting.length > 0) {
       for (let k = 0; k < waiting.length; ) {
         const { check } = waiting[k] as { check: KeyCheck };
-        const was = check.bytes;
+        const was = check.bytes();
         budget.held = held - was;
         const r = check.step();
         if (r === undefined) {
-          held += check.bytes - was;
+          held += check.bytes() - was;
           k++;
           continue;
         }
