@@ -1,7 +1,8 @@
 // One key's part of a history, checked for linearizability: calls compiled for the
-// model, open calls pruned (lin-prepare.ts), then one search (lin-search.ts) over all
-// of them, which can run in slices so that keys take turns (linearizable.ts); on a
-// violation, the witness (lin-witness.ts) within a small multiple of the verdict's time.
+// model, open calls pruned (lin-prepare.ts), calls alone in time stepped through, then
+// one search (lin-search.ts) over the rest, which can run in slices so that keys take
+// turns (linearizable.ts); on a violation, the witness (lin-witness.ts) within a small
+// multiple of the verdict's time.
 import type { Value } from '../history/op.ts';
 import type { Call } from './calls.ts';
 import { Budget } from './lin-budget.ts';
@@ -49,38 +50,62 @@ export function startKey(key: string | undefined, calls: readonly Call[], model:
   fig.calls += ops.length;
   const segs = segments(ops);
   fig.segments += segs.length;
-  // One search over the whole key, backtracking across segments (as Porcupine's does),
-  // not one exhaustive search per segment for every state it can end in: a segment can
-  // end in few states through many orders, and the next segment needs only one that
-  // works. The memo makes this never explore more than segment by segment would.
-  const seg = segs.length === 1 ? (segs[0] as LinOp[]) : segs.flat();
-  const s = seg.length <= 1 ? undefined : new Search(states, seg, [init], 'any', budget, slice);
+  // Segments of one call at the start (a key used by one client at a time) are stepped
+  // through without a search: the set of states each can leave. From the first segment
+  // of several calls on, one search over the rest of the key, backtracking across
+  // segments (as Porcupine's does), not one exhaustive search per segment for every
+  // state it can end in: a segment can end in few states through many orders, and the
+  // next segment needs only one that works. The memo makes this never explore more
+  // than segment by segment would.
+  let lead = 0;
+  let from: readonly number[] = [init];
+  let failed: SearchResult | undefined;
+  for (; lead < segs.length && (segs[lead] as LinOp[]).length === 1; lead++) {
+    const r = single(states, (segs[lead] as LinOp[])[0] as LinOp, from);
+    if (r.kind !== 'ok') {
+      failed = r;
+      break;
+    }
+    from = r.ends;
+  }
+  const rest = failed === undefined ? segs.slice(lead) : [];
+  const seg = rest.flat();
+  const s = seg.length === 0 ? undefined : new Search(states, seg, from, 'any', budget, slice);
   spent += performance.now() - t0;
-  const outcome = (r: SearchResult): KeyOutcome => {
+  const outcome = (r: SearchResult, inLead: boolean): KeyOutcome => {
     if (r.kind === 'unknown') return { verdict: 'unknown', reason: `key ${JSON.stringify(key ?? null)}: ${r.reason}` };
     if (r.kind === 'ok') return { verdict: 'pass' };
+    // the stuck call's segment (the window when no smaller one is found), the states it
+    // began from if known, and the calls before it
+    let part = segs[lead] as LinOp[];
+    let at = 0;
+    let first = true;
+    if (!inLead) {
+      let off = 0;
+      for (const sg of rest) {
+        if (r.stuck < off + sg.length) {
+          part = sg;
+          at = r.stuck - off;
+          break;
+        }
+        off += sg.length;
+        first = false;
+      }
+    }
+    const before = first ? lead : 0;
     // the witness may take a small multiple of what this key's verdict took
     const wb = new Budget(Math.max(WITNESS_FACTOR * spent, WITNESS_MIN_MS), Infinity, budget.maxBytes);
-    // the stuck call's segment: the window when no smaller one is found
-    let from = 0;
-    let part = seg;
-    for (const sg of segs) {
-      if (r.stuck < from + sg.length) {
-        part = sg;
-        break;
-      }
-      from += sg.length;
-    }
-    const w = witness ? linWitness(key, states, seg, init, part, part === seg ? [init] : undefined, r.stuck - (part === seg ? 0 : from), 0, wb) : bareWitness(key, seg[r.stuck] as LinOp, 0);
+    const w = witness ? linWitness(key, states, segs.flat(), init, part, first ? from : undefined, at, before, wb) : bareWitness(key, part[at] as LinOp, before);
     return { verdict: 'fail', witness: w };
   };
   return {
     step(): KeyOutcome | undefined {
-      if (s === undefined) return seg.length === 0 ? { verdict: 'pass' } : outcome(single(states, seg[0] as LinOp, [init]));
+      if (failed !== undefined) return outcome(failed, true);
+      if (s === undefined) return { verdict: 'pass' };
       const t = performance.now();
       const r = s.step();
       spent += performance.now() - t;
-      return r === undefined ? undefined : outcome(r);
+      return r === undefined ? undefined : outcome(r, false);
     },
     // a method, not a getter: an object literal with an accessor costs V8 a new hidden
     // class each time (kept in old space: 10^4 keys made the collector take seconds)
