@@ -14,15 +14,12 @@ export interface BudgetLimits {
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_MEMORY_MB = 512;
 
-/** The reason a search gives when it hit the current round's cap (linearizable.ts), not the budget. */
-export const DEFERRED = 'over this round\'s cap';
-
 export class Budget {
   readonly deadline: number;
   readonly maxBytes: number;
   readonly maxStates: number;
-  /** States one search may remember in the current round of keys; a search over it is deferred, not undecided. */
-  roundCap = Infinity;
+  /** Bytes held by the memos of other searches waiting for their turn (linearizable.ts): they count against maxBytes too. */
+  held = 0;
   explored = 0;
   maxCache = 0;
   constructor(timeoutMs: number, maxStates = Infinity, maxBytes = DEFAULT_MAX_MEMORY_MB * 1e6) {
@@ -39,8 +36,7 @@ export class Budget {
   /** Why a memo of `states` entries taking `bytes` is over budget, or undefined if it is not. */
   over(states: number, bytes: number): string | undefined {
     if (states > this.maxStates) return `state budget exhausted (${this.maxStates} states)`;
-    if (states > this.roundCap) return DEFERRED;
-    if (bytes > this.maxBytes) return `memory budget exhausted (${+(this.maxBytes / 1e6).toPrecision(3)} MB, ${states} states)`;
+    if (bytes + this.held > this.maxBytes) return `memory budget exhausted (${+(this.maxBytes / 1e6).toPrecision(3)} MB, ${states} states)`;
     return undefined;
   }
   /** Records a finished search's memo size. */

@@ -16,7 +16,8 @@
 //   no longer open.
 // Then the history splits into segments at every instant where no call is pending:
 // each segment is searched alone, carrying the set of states its predecessor can end in.
-import { Kind, type LinOp } from './lin-model.ts';
+import { valueKey } from './calls.ts';
+import { Kind, type LinOp, type States } from './lin-model.ts';
 
 export interface PruneStats {
   /** open calls dropped as unobservable */
@@ -27,6 +28,44 @@ export interface PruneStats {
 
 /** The one state that stands for every value no call compares with. */
 export const UNREAD = '(a value never read)';
+
+/** The one state that stands for every state an append no call can see has made (see blindAppends). */
+export const UNSEEN = '(appended to by a call no read saw)';
+
+/**
+ * An append whose element no compared value contains (no read returned a state with
+ * it, no cas expected one) leaves a state that no read or cas can match until a write
+ * replaces it, however the appends after it go. Every such append becomes a write of
+ * one state, UNSEEN, which appends keep (States.absorbing): the orders of those appends
+ * are then one, and the calls identical (twins). Porcupine's kv histories have many:
+ * appends that a put overwrote before anyone read them.
+ */
+export function blindAppends(ops: readonly LinOp[], states: States, unseen: () => number): LinOp[] {
+  if (!ops.some((o) => o.kind === Kind.Append)) return [...ops];
+  const strings: string[] = [];
+  const items = new Set<string>();
+  for (const o of ops) {
+    if (o.kind !== Kind.Read && o.kind !== Kind.Cas && o.kind !== Kind.CasFail) continue;
+    const v = states.value(o.a) as unknown;
+    if (v === UNSEEN) return [...ops];
+    if (typeof v === 'string') strings.push(v);
+    else if (Array.isArray(v)) for (const x of v) items.add(valueKey(x));
+  }
+  // a string state with the element appended contains it; a list state has it as an item
+  const text = strings.join('\u0000');
+  const seen = new Map<number, boolean>();
+  return ops.map((o) => {
+    if (o.kind !== Kind.Append) return o;
+    let s = seen.get(o.a);
+    if (s === undefined) {
+      const e = states.value(o.a);
+      const t = String(e);
+      s = t === '' || t.includes('\u0000') || text.includes(t) || items.has(valueKey(e));
+      seen.set(o.a, s);
+    }
+    return s ? o : { ...o, kind: Kind.Write, a: unseen() };
+  });
+}
 
 export interface Pruned {
   readonly ops: LinOp[];

@@ -42,16 +42,58 @@ export type SearchResult =
  * reached by any ordering (the furthest the search got).
  */
 export function search(states: States, ops: readonly LinOp[], starts: readonly number[], mode: 'any' | 'all', budget: Budget): SearchResult {
-  // one memo is kept between searches (cleared, not reallocated) unless it grew large
-  const cache = spare ?? new HashSet64(1024);
-  spare = undefined;
-  cache.clear();
-  try {
-    const r = run(states, ops, starts, mode, budget, cache);
-    budget.record(cache.size);
+  const s = new Search(states, ops, starts, mode, budget, 0);
+  return s.step() as SearchResult;
+}
+
+/** Iterations of the search between two looks at the clock (and, for a search in slices, between two slices at most). */
+const CHECK_EVERY = 0x1000;
+
+/**
+ * A search that can run in slices, so that the searches of many keys take turns (as
+ * Porcupine runs them side by side), and a cheap key's violation is found while an
+ * expensive key's search waits, without any search starting over.
+ */
+export class Search {
+  private readonly ctx: Ctx;
+  private readonly slice: number;
+  private readonly cache: HashSet64;
+  private readonly budget: Budget;
+  private result: SearchResult | undefined;
+  /**
+   * `slice`: iterations per call of step() (rounded up to CHECK_EVERY), 0 for no limit.
+   */
+  constructor(states: States, ops: readonly LinOp[], starts: readonly number[], mode: 'any' | 'all', budget: Budget, slice: number) {
+    // one memo is kept between searches (cleared, not reallocated) unless it grew large
+    this.cache = spare ?? new HashSet64(1024);
+    spare = undefined;
+    this.cache.clear();
+    this.budget = budget;
+    this.slice = slice;
+    this.ctx = prepare(states, ops, starts, mode, budget, this.cache);
+  }
+  /** Bytes the search's memo takes. */
+  get bytes(): number {
+    return this.cache.bytes;
+  }
+  /** Runs the search for a slice: its result, or undefined if it is not done. */
+  step(): SearchResult | undefined {
+    if (this.result !== undefined) return this.result;
+    let r: SearchResult | undefined;
+    try {
+      r = run(this.ctx, this.slice);
+    } catch (err) {
+      this.release();
+      throw err;
+    }
+    if (r === undefined) return undefined;
+    this.budget.record(this.cache.size);
+    this.result = r;
+    this.release();
     return r;
-  } finally {
-    if (cache.capacity <= 1 << 17) spare = cache;
+  }
+  private release(): void {
+    if (this.cache.capacity <= 1 << 17 && spare === undefined) spare = this.cache;
   }
 }
 let spare: HashSet64 | undefined;
@@ -103,7 +145,10 @@ function failedTwin(log: TwinLog, top: number, c: number, end: number, node: num
   return top + 1;
 }
 
-function run(states: States, ops: readonly LinOp[], starts: readonly number[], mode: 'any' | 'all', budget: Budget, cache: HashSet64): SearchResult {
+/** A search's arrays, built once, and where its loop stands between two slices. */
+type Ctx = ReturnType<typeof prepare>;
+
+function prepare(states: States, ops: readonly LinOp[], starts: readonly number[], mode: 'any' | 'all', budget: Budget, cache: HashSet64) {
   const n = ops.length;
   const { head, next, prev, evOp, isCall, match } = eventList(ops);
   const { openPrev, twin, twins } = classes(ops);
@@ -116,41 +161,83 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
     observer[i] = !o.optional && (o.kind === Kind.Read || o.kind === Kind.CasFail) ? 1 : 0;
     obsA[i] = o.a;
   }
-  const during = resetsDuring(ops);
-  const z = zobristKeys(n);
-  const lin = new Uint8Array(n);
-  const stackEv = new Int32Array(n);
-  const stackState = new Int32Array(n);
-  const forced = new Uint8Array(n);
-  // twins that failed at the node at each depth: per class, the earliest return among
-  // them, valid while stamp = that node's id; an undo log restores what a child changed
-  const nodeOf = new Int32Array(n + 1);
-  // the first return in the list at the node at each depth (-1: none): the calls before it may go now
-  const firstRet = new Int32Array(n + 1);
-  let nodes = 0;
   const log: TwinLog = { stamp: new Int32Array(twins).fill(-1), minEnd: new Float64Array(twins), cls: [], was: [], end: [] };
+  return {
+    states,
+    ops,
+    starts,
+    mode,
+    budget,
+    cache,
+    head,
+    next,
+    prev,
+    evOp,
+    isCall,
+    match,
+    openPrev,
+    twin,
+    end,
+    observer,
+    obsA,
+    during: resetsDuring(ops),
+    z: zobristKeys(n),
+    lin: new Uint8Array(n),
+    stackEv: new Int32Array(n),
+    stackState: new Int32Array(n),
+    forced: new Uint8Array(n),
+    // twins that failed at the node at each depth: per class, the earliest return among
+    // them, valid while stamp = that node's id; an undo log restores what a child changed
+    nodeOf: new Int32Array(n + 1),
+    // the first return in the list at the node at each depth (-1: none): the calls before it may go now
+    firstRet: new Int32Array(n + 1),
+    log,
+    base: new Int32Array(n + 1),
+    ends: new Set<number>(),
+    // per twin class, the one of those that may go now that returns first, for node bestAt[c]
+    twinsNow: { best: new Int32Array(twins), bestAt: new Int32Array(twins).fill(-1), twin, end } as TwinsNow,
+    // where the loop stands (saved when a slice ends)
+    nodes: 0,
+    top: 0,
+    maxRet: -1,
+    sp: 0,
+    h1: 0,
+    h2: 0,
+    iter: 0,
+    state: 0,
+    e: -1,
+    fresh: true,
+    /** the start being searched from, and whether its search has begun */
+    si: 0,
+    inside: false,
+  };
+}
+
+/** Runs the search for `slice` iterations (0: to the end): its result, or undefined when the slice ended first. */
+function run(c: Ctx, slice: number): SearchResult | undefined {
+  const { states, ops, starts, mode, budget, cache, head, next, prev, evOp, isCall, match, openPrev, twin, end, observer, obsA, during, z, lin, stackEv, stackState, forced, nodeOf, firstRet, log, base, ends, twinsNow } = c;
   const { stamp, minEnd } = log;
-  const base = new Int32Array(n + 1);
-  let top = 0;
-  const ends = new Set<number>();
-  let maxRet = -1;
-  let sp = 0;
-  let h1 = 0;
-  let h2 = 0;
-  let iter = 0;
-  let state = 0;
-  let e = -1;
-  // per twin class, the one of those that may go now that returns first, for node bestAt[c]
-  const twinsNow: TwinsNow = { best: new Int32Array(twins), bestAt: new Int32Array(twins).fill(-1), twin, end };
+  let { nodes, top, maxRet, sp, h1, h2, iter, state, e, fresh, si, inside } = c;
+  const pauseAt = slice > 0 ? iter + slice : Infinity;
   // (no closures here: what one captures lives on the heap, and the loop would pay for it)
-  for (const s0 of starts) {
-    state = s0;
-    nodeOf[0] = ++nodes;
-    if (!cache.add(fmix(s0 + 1), fmix(s0 ^ 0x5bd1e995))) continue;
-    e = next[head] as number;
-    let fresh = true;
+  for (; si < starts.length; si++) {
+    if (!inside) {
+      const s0 = starts[si] as number;
+      state = s0;
+      nodeOf[0] = ++nodes;
+      if (!cache.add(fmix(s0 + 1), fmix(s0 ^ 0x5bd1e995))) continue;
+      e = next[head] as number;
+      fresh = true;
+      inside = true;
+    }
     for (;;) {
-      if ((++iter & 0xfff) === 0 && budget.timeUp()) return { kind: 'unknown', reason: 'time budget exhausted' };
+      if ((++iter & (CHECK_EVERY - 1)) === 0) {
+        if (budget.timeUp()) return { kind: 'unknown', reason: 'time budget exhausted' };
+        if (iter >= pauseAt) {
+          Object.assign(c, { nodes, top, maxRet, sp, h1, h2, iter, state, e, fresh, si, inside });
+          return undefined;
+        }
+      }
       let dead = false;
       // the call to place (its event), the state it leads to, and whether it goes alone
       let cand = -1;
@@ -265,6 +352,7 @@ function run(states: States, ops: readonly LinOp[], starts: readonly number[], m
       }
       if (!resumed) break;
     }
+    inside = false;
   }
   if (ends.size > 0) return { kind: 'ok', order: [], ends: [...ends] };
   return { kind: 'fail', stuck: maxRet >= 0 ? (evOp[maxRet] as number) : 0 };

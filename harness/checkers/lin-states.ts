@@ -137,8 +137,15 @@ export class States {
     return cur;
   }
 
+  /** A state that appends leave as it is (see blindAppends), interned like any other. */
+  absorbing(v: Value): number {
+    return (this.absorb = this.id(v));
+  }
+  private absorb = -1;
+
   /** State after appending element `el` (an interned value) to state `s`. */
   append(s: number, el: number): number {
+    if (s === this.absorb) return s;
     // (scrambled, state) is exact (fmix is a bijection) and spreads over the table
     const lo = fmix((s + Math.imul(el, 0x9e3779b1)) | 0);
     const known = this.transitions.get(lo, s, -1);

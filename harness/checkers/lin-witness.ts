@@ -5,7 +5,8 @@
 //   reads that do not matter to it are left out;
 // - the longest prefix that could be linearized, and its last steps in order.
 // Its searches share one budget, a small multiple of what the verdict took: when that
-// runs out, the window is the stuck call's segment and the prefix is the one before it.
+// runs out, the window is the stuck call's segment (the calls since the last instant
+// none was pending) and the prefix is the one before it, if known.
 import type { Value } from '../history/op.ts';
 import type { Call } from './calls.ts';
 import { Kind, type LinOp, type States } from './lin-model.ts';
@@ -67,7 +68,7 @@ export function linWitness(
   all: readonly LinOp[],
   init: number,
   seg: readonly LinOp[],
-  starts: readonly number[],
+  starts: readonly number[] | undefined,
   stuck: number,
   callsBefore: number,
   budget: Budget,
@@ -109,7 +110,7 @@ export function linWitness(
     return r.kind === 'ok' ? { order: r.order.map((i) => p[i] as LinOp), end: r.ends[0] as number } : undefined;
   };
   const whole = prefixOf(all, [init]);
-  const part = whole ?? prefixOf(seg, starts);
+  const part = whole ?? (starts === undefined ? undefined : prefixOf(seg, starts));
   const order = part?.order ?? [];
   const before = whole === undefined ? callsBefore : 0;
   return {

@@ -1,13 +1,14 @@
 // Linearizability, key by key (a history is linearizable iff every key's part is:
-// P-compositionality), stopping at the first key that fails; keys in rounds of growing
-// state caps, so a cheap violation is found before an expensive key is decided. One
-// key's check: lin-key.ts. A budget of time and memory (lin-budget.ts) turns into
+// P-compositionality), stopping at the first key that fails; the keys' searches take
+// turns in slices, as Porcupine runs them side by side, so a cheap violation is found
+// before an expensive key is decided, and no search starts over. One key's check:
+// lin-key.ts. A budget of time and memory (lin-budget.ts) turns into
 // `unknown`, never a hang.
 import type { Op, Value } from '../history/op.ts';
 import { byKey, pairCalls, type Call } from './calls.ts';
 import type { CheckResult } from './check.ts';
-import { Budget, DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_MS, DEFERRED } from './lin-budget.ts';
-import { checkKey, type Figures, type KeyOutcome } from './lin-key.ts';
+import { Budget, DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_MS } from './lin-budget.ts';
+import { startKey, type Figures, type KeyCheck, type KeyOutcome } from './lin-key.ts';
 import { ModelError, type ModelName } from './lin-model.ts';
 import { checkWholeMap } from './lin-whole-map.ts';
 
@@ -42,11 +43,11 @@ export interface LinOptions {
 }
 
 /**
- * States a search may remember in each round of keys (then no cap): a first round
- * that decides the cheap keys, violations among them, in a few ms per key, then
- * rounds that grow 8 times.
+ * Iterations of a key's search per turn: a few milliseconds, so that a key that is
+ * expensive to decide does not hide a cheap violation on another for long, while the
+ * turns themselves cost nothing to speak of.
  */
-const ROUND_CAPS = [2_000, 100_000, 800_000, 6_400_000];
+const SLICE = 1 << 14;
 
 export function checkLinearizable(history: readonly Op[], opts: LinOptions = {}): CheckResult {
   const model = opts.model ?? 'kv';
@@ -58,44 +59,64 @@ export function checkLinearizable(history: readonly Op[], opts: LinOptions = {})
   const unknown: string[] = [];
   const figures = (): Record<string, unknown> => ({ ...fig, explored: budget.explored, largestSearch: budget.maxCache, ms: Math.round((performance.now() - t0) * 100) / 100 });
   if (opts.wholeMap === true) return wholeMap(calls, model, opts.initial ?? null, budget, fig, figures, opts.backjump !== false);
-  // Keys are checked in rounds: in each, a search may remember at most the round's cap
-  // of states, and a key over it waits for the next round, so that one key that is
-  // expensive to decide does not hide a cheap violation on another.
-  let pending = [...byKey(calls)];
-  fig.keys = pending.length;
-  for (let round = 0; pending.length > 0 && !budget.timeUp(); round++) {
-    budget.roundCap = pending.length === 1 ? Infinity : (ROUND_CAPS[round] ?? Infinity);
-    const deferred: typeof pending = [];
-    for (const [key, kc] of pending) {
-      let r: KeyOutcome;
-      const kf: Figures = { keys: 0, calls: 0, segments: 0, explored: 0, dropped: 0, bounded: 0 };
-      try {
-        r = checkKey(key, kc, model, opts.initial ?? null, budget, kf, opts.witness !== false);
-      } catch (err) {
-        if (!(err instanceof ModelError)) throw err;
-        return { name: 'linearizable', verdict: 'unknown', summary: err.message, details: { model, error: err.message } };
-      }
-      if (r.verdict === 'unknown' && r.reason.endsWith(DEFERRED)) {
-        deferred.push([key, kc]);
+  // Each key's check runs a slice at a time, the keys in turn (a key decided in its
+  // first slice never waits), until one fails or all are decided; the memos of those
+  // waiting count against the memory budget of the one running.
+  const keys = [...byKey(calls)];
+  fig.keys = keys.length;
+  const waiting: Array<{ readonly key: string | undefined; readonly check: KeyCheck }> = [];
+  let held = 0;
+  const decide = (r: KeyOutcome): CheckResult | undefined => {
+    if (r.verdict === 'fail') {
+      const w = r.witness;
+      const summary =
+        `not linearizable (${model}): key ${JSON.stringify(w.key)}, ${w.stuck.f} by process ${w.stuck.process} ` +
+        `(history index ${w.stuck.index}) cannot be ordered; ${w.window.length} call(s) in the smallest window, ` +
+        `longest linearizable prefix ${w.prefix.calls} call(s)`;
+      return { name: 'linearizable', verdict: 'fail', summary, details: { model, witness: w, figures: figures() } };
+    }
+    if (r.verdict === 'unknown') unknown.push(r.reason);
+    return undefined;
+  };
+  try {
+    let i = 0;
+    for (; i < keys.length && !budget.timeUp(); i++) {
+      const [key, kc] = keys[i] as [string | undefined, Call[]];
+      budget.held = held;
+      const check = startKey(key, kc, model, opts.initial ?? null, budget, fig, opts.witness !== false, SLICE);
+      const r = check.step();
+      if (r === undefined) {
+        waiting.push({ key, check });
+        held += check.bytes();
         continue;
       }
-      for (const f of ['calls', 'segments', 'dropped', 'bounded'] as const) fig[f] += kf[f];
-      if (r.verdict === 'fail') {
-        const w = r.witness;
-        const summary =
-          `not linearizable (${model}): key ${JSON.stringify(w.key)}, ${w.stuck.f} by process ${w.stuck.process} ` +
-          `(history index ${w.stuck.index}) cannot be ordered; ${w.window.length} call(s) in the smallest window, ` +
-          `longest linearizable prefix ${w.prefix.calls} call(s)`;
-        return { name: 'linearizable', verdict: 'fail', summary, details: { model, witness: w, figures: figures() } };
-      }
-      if (r.verdict === 'unknown') {
-        unknown.push(r.reason);
-        if (budget.timeUp()) break;
+      const done = decide(r);
+      if (done !== undefined) return done;
+    }
+    for (; i < keys.length; i++) unknown.push(`key ${JSON.stringify(keys[i]?.[0] ?? null)}: time budget exhausted`);
+    while (waiting.length > 0) {
+      for (let k = 0; k < waiting.length; ) {
+        const { check } = waiting[k] as { check: KeyCheck };
+        const was = check.bytes();
+        budget.held = held - was;
+        const r = check.step();
+        if (r === undefined) {
+          held += check.bytes() - was;
+          k++;
+          continue;
+        }
+        held -= was;
+        waiting.splice(k, 1);
+        const done = decide(r);
+        if (done !== undefined) return done;
       }
     }
-    pending = deferred;
+  } catch (err) {
+    if (!(err instanceof ModelError)) throw err;
+    return { name: 'linearizable', verdict: 'unknown', summary: err.message, details: { model, error: err.message } };
+  } finally {
+    budget.held = 0;
   }
-  for (const [key] of pending) unknown.push(`key ${JSON.stringify(key ?? null)}: time budget exhausted`);
   if (unknown.length > 0) {
     return { name: 'linearizable', verdict: 'unknown', summary: `undecided within budget: ${unknown[0]}${unknown.length > 1 ? ` (+${unknown.length - 1} more)` : ''}`, details: { model, unknown, figures: figures() } };
   }
