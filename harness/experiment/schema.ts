@@ -24,7 +24,7 @@ export type CheckName = (typeof CHECKS)[number];
 export const TARGETS = ['reference', 'etcd', 'redis', 'http'] as const;
 /** Built-in targets configured in target.options (checked by the target's own schema). */
 const TARGETS_WITH_OPTIONS: readonly string[] = ['http'];
-export const BUGS = ['skip-fsync', 'ack-before-quorum', 'stale-reads'] as const;
+export const BUGS = ['skip-fsync', 'ack-before-quorum', 'stale-reads', 'no-lease', 'vote-twice', 'forget-term'] as const;
 export type Bug = (typeof BUGS)[number];
 
 /** Bounds on what one game day can be: past them a run would exhaust memory or never end. */
@@ -49,14 +49,16 @@ export const LIMITS = {
 /**
  * Which nodes a fault hits: random-node, random-az, random-<role> (random-storage,
  * random-router, ...), node:<id> (one named node), az:<name> (every node of an AZ at
- * the same instant), role:<role> (every node of it).
+ * the same instant), role:<role> (every node of it), leader-of:random / leader-of:<group>
+ * (the node leading a replication group at the moment of injection: the target must
+ * say who leads, Target.leaders).
  */
 export type Selector = string;
-const SELECTOR = /^(random-[\w.-]+|node:[\w.-]+|az:[\w.-]+|role:[\w.-]+)$/;
+const SELECTOR = /^(random-[\w.-]+|node:[\w.-]+|az:[\w.-]+|role:[\w.-]+|leader-of:[\w.-]+)$/;
 const selector = z
   .string({ error: (iss) => (iss.input === undefined ? undefined : said(`must be a non-empty string, got ${JSON.stringify(iss.input)}`, 'quote the text')) })
-  .regex(SELECTOR, { error: (iss) => said(`unknown node selector ${JSON.stringify(iss.input)}`, 'use random-node, random-az, random-<role> (e.g. random-storage), node:<id>, az:<name> or role:<role>') })
-  .meta({ description: 'which nodes: random-node, random-az, random-<role>, node:<id>, az:<name> or role:<role>' });
+  .regex(SELECTOR, { error: (iss) => said(`unknown node selector ${JSON.stringify(iss.input)}`, 'use random-node, random-az, random-<role> (e.g. random-storage), node:<id>, az:<name>, role:<role> or leader-of:random') })
+  .meta({ description: 'which nodes: random-node, random-az, random-<role>, node:<id>, az:<name>, role:<role>, or leader-of:random / leader-of:<group> (the leader at the moment of injection)' });
 
 /** The fields every fault entry has. */
 const faultFields = {

@@ -52,7 +52,7 @@ export const command: CommandModule<object, Args> = {
       import('../../experiment/load.ts'), import('../../runner/load-target.ts'),
     ]);
     if (a.experiment === undefined) {
-      const ref = { ...describeTarget(new ReferenceTarget()), needs: 'Node only (local processes); Docker for --provider docker', bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads'] };
+      const ref = { ...describeTarget(new ReferenceTarget()), needs: 'Node only (local processes); Docker for --provider docker', bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads', 'no-lease', 'vote-twice', 'forget-term'] };
       const missing = etcdMissing();
       const etcd = { ...describeTarget(new EtcdTarget()), needs: `etcd 3.4+ on PATH (Debian: etcd-server): ${missing ?? 'found here'}; power-off and pause on local processes or docker; partitions on docker only (drops in each member's namespace); no link faults` };
       const redisGone = redisMissing();
