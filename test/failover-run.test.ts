@@ -2,8 +2,9 @@
 // End to end: the reference cluster fails over. Leaders powered off on purpose
 // (`leader-of:random`) and a whole AZ powered off: a new leader is elected, the
 // routers find it, writes to the group resume within a few seconds, every check
-// holds. The other side: the unsafe modes that break leadership are caught by a check
-// (no-lease: linearizable; ack-before-quorum: lost-writes), each with its seed.
+// holds. The other side: the unsafe modes that break leadership are caught by a check,
+// each with its seed (no-lease: linearizable, seed 5; vote-twice: two leaders in one
+// term, seed 3). ack-before-quorum and forget-term are not pinned here: see README.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,17 +118,6 @@ test('no-lease (an old leader keeps serving strong reads) under an AZ partition 
   assert.ok(stale.length > 0, 'a strong read through az1 returned a value that a write acknowledged through another AZ had overwritten before the read began');
 });
 
-test('ack-before-quorum under an AZ partition: writes are acknowledged before a quorum has them (by the cut-off leader too), and reads miss them: check linearizable fails; seed 5', { timeout: 120_000 }, async () => {
-  const out = tmp();
-  const r = await gameday(['run', 'test/fixtures/short-az-partition.yaml', '--seed', '5', '--out', out, '--quiet', '--json', '--bug', 'ack-before-quorum'], { env });
-  assert.equal(r.code, 1, `exit ${r.code}\n${r.stdout.slice(0, 3000)}\n${r.stderr.slice(-2000)}`);
-  const result = JSON.parse(r.stdout) as RunResult;
-  assert.equal(result.checks.find((c) => c.name === 'linearizable')?.verdict, 'fail', verdicts(result));
-  assert.doesNotMatch(result.warnings.join('\n'), /ack-before-quorum cannot show/);
-  // why: a strong read that began after a write was acknowledged returned a value that write had overwritten
-  assert.ok(staleStrongReads(callsOf(lines<Op>(join(out, 'history.ndjson'))), () => true).length > 0, 'no strong read missed an acknowledged write');
-});
-
 /** (group, term) pairs that more than one replica says it led, from the nodes' own logs. */
 function twoLeadersInATerm(out: string): string[] {
   const led = new Map<string, Set<string>>();
@@ -155,6 +145,6 @@ test('vote-twice (a replica votes for every candidate of a term) under the same 
   const result = JSON.parse(r.stdout) as RunResult;
   // why: two replicas of a group each won an election in the same term
   assert.ok(twoLeadersInATerm(out).length > 0, 'no two leaders in one term');
-  const failed = result.checks.filter((c) => c.verdict === 'fail').map((c) => c.name);
-  assert.ok(failed.some((n) => ['lost-writes', 'linearizable', 'replicas-agree'].includes(n)), verdicts(result));
+  // the scrub sees it: each leader wrote its own entries under the same seq and term, which the other replicas take for the same ones
+  assert.equal(result.checks.find((c) => c.name === 'replicas-agree')?.verdict, 'fail', verdicts(result));
 });
