@@ -12,6 +12,7 @@ import { loadExperiment } from '../experiment/load.ts';
 import { formatMs } from '../experiment/duration.ts';
 import { BUGS, LIMITS, PROVIDERS, scalePhases, type Bug, type Experiment } from '../experiment/schema.ts';
 import { checkToxiproxyUrl } from '../faults/links.ts';
+import { checkBuildFaults } from '../faults/upgrade.ts';
 import { makePlan, type Plan } from '../schedule/plan.ts';
 import { randomSeed } from '../schedule/rng.ts';
 import { loadTarget } from './load-target.ts';
@@ -105,6 +106,7 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
     topology = processesTopology(exp.processes);
   }
   checkTrafficBound(exp, topology, opts.durationMs !== undefined);
+  checkBuildFaults(exp, target, opts.file);
   const plan = planOrExplain(exp, topology, seed, opts, target);
   if (target.noLinkFaults !== undefined && exp.provider !== 'processes') {
     // on docker, partitions alone are packet drops in each node's own namespace: no proxy on the links

@@ -5,7 +5,7 @@
 import type { Topology } from '../../targets/target.ts';
 import { UsageError } from '../cli/errors.ts';
 import { formatMs } from '../experiment/duration.ts';
-import { LIMITS, type Experiment, type FaultKind } from '../experiment/schema.ts';
+import { ALL_NODES, LIMITS, type Experiment, type FaultKind } from '../experiment/schema.ts';
 import { describeNet, planNet, type NetPlan } from './net-plan.ts';
 import { Rng } from './rng.ts';
 
@@ -26,6 +26,8 @@ export interface PlannedFault {
    * the seed) among the groups whose leader is not already faulted.
    */
   readonly leaderOf?: { readonly group?: string; readonly pick: number };
+  /** `upgrade` / `downgrade`: the build the nodes are rolled onto (in `nodes` order), and the pause after each. */
+  readonly build?: { readonly to: string; readonly stepMs: number };
 }
 
 /** What the target can tell the plan: whether it says who leads (Target.leaders) and its groups. */
@@ -46,6 +48,10 @@ export function resolveSelector(sel: string, topo: Topology, rng: Rng, busy: Rea
   const free = (ids: string[]): string[] => ids.filter((id) => !busy.has(id));
   const ids = (pred: (n: Topology['nodes'][number]) => boolean): string[] => topo.nodes.filter(pred).map((n) => n.id);
   if (sel.startsWith('leader-of:')) throw new UsageError(`${sel} is found at injection time, for power-off and pause; a network fault's sides are planned ahead`, 'use node:<id>, random-<role> or an AZ here, or power off the leader instead ({kind: power-off, target: leader-of:random})', where);
+  if (sel === ALL_NODES) {
+    const all = ids(() => true);
+    return all.some((id) => busy.has(id)) ? undefined : all;
+  }
   if (sel.startsWith('node:')) {
     const id = sel.slice(5);
     if (!topo.nodes.some((n) => n.id === id)) throw new UsageError(`no node "${id}" in the target`, `use one of: ${topo.nodes.map((n) => n.id).join(', ')}`, where);
@@ -143,7 +149,7 @@ export function makePlan(exp: Experiment, topo: Topology, seed: number, caps?: P
         `${where}.target`,
       );
     }
-    faults.push({ id, kind: f.kind, selector: f.target, nodes, atMs: s.at, healAtMs: s.at + s.hold });
+    faults.push({ id, kind: f.kind, selector: f.target, nodes, atMs: s.at, healAtMs: s.at + s.hold, ...(f.build ? { build: f.build } : {}) });
   }
   return { seed, chaosMs, faults };
 }
@@ -162,6 +168,6 @@ function leaderOf(sel: string, rng: Rng, caps: PlanCapabilities | undefined, whe
 export function formatPlan(plan: Plan): string {
   if (plan.faults.length === 0) return '  (no faults planned)';
   return plan.faults
-    .map((f) => `  ${f.id.padEnd(4)} +${formatMs(f.atMs).padStart(6)} ${f.kind.padEnd(10)} ${f.net ? describeNet(f.kind, f.net) : f.leaderOf ? `the leader of ${f.leaderOf.group ?? 'a random group'} (found at injection)` : f.nodes.join(', ')}  (heal at +${formatMs(f.healAtMs)})`)
+    .map((f) => `  ${f.id.padEnd(4)} +${formatMs(f.atMs).padStart(6)} ${f.kind.padEnd(10)} ${f.net ? describeNet(f.kind, f.net) : f.leaderOf ? `the leader of ${f.leaderOf.group ?? 'a random group'} (found at injection)` : f.build ? `${f.nodes.join(', ')} one at a time onto ${f.build.to}` : f.nodes.join(', ')}  (heal at +${formatMs(f.healAtMs)})`)
     .join('\n');
 }
