@@ -130,6 +130,18 @@ export interface Target {
   digests?(urlOf: (nodeId: string) => string, nodes?: readonly NodeInfo[]): Promise<ReplicaDigest[]>;
   /** Optional introspection: each replica's value of a key, to tell a lost write (no replica has it) from a stale read. */
   replicaValues?(key: string, urlOf: (nodeId: string) => string, nodes?: readonly NodeInfo[]): Promise<ReplicaValue[]>;
+  /** Optional introspection: who leads each replication group right now (group → node id; a group without a leader now is left out). Lets a fault pick `leader-of:random`. */
+  leaders?(urlOf: (nodeId: string) => string, nodes?: readonly NodeInfo[]): Promise<Readonly<Record<string, string>>>;
+  /** The replication groups a `leader-of:<group>` selector may name (checked before anything starts). */
+  replicationGroups?(): readonly string[];
+  /**
+   * Optional: the builds its nodes can run (oldest first) and the one they start on,
+   * for `upgrade` / `downgrade` faults (a rolling restart onto another build). The
+   * next launch() of a node after useBuild(node, build) starts that build.
+   */
+  readonly builds?: { readonly current: string; readonly available: readonly string[] };
+  useBuild?(nodeId: string, build: string): void;
+  buildOf?(nodeId: string): string;
   /** Set when node-to-node links cannot go through the fault proxy, saying why: partitions and link faults are then refused (exit 2). */
   readonly noLinkFaults?: string;
   /** Replicas per replication group (what the scrub expects to hear from). */

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { gameday } from './cli.ts';
+import { gameday, repoRoot } from './cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gameday-bad-'));
 const file = (name: string, text: string): string => {
@@ -28,6 +28,9 @@ const cases: [string, string[], RegExp, boolean?][] = [
   ['unknown target', [file('target.yaml', 'title: x\ntarget:\n  name: cassandra\n')], /target\.name: unknown value "cassandra"[\s\S]*use one of: reference/],
   ['unknown fault kind', [file('kind.yaml', 'title: x\nfaults:\n  - kind: power-of\n')], /faults\[0\]\.kind: unknown value "power-of"[\s\S]*did you mean "power-off"/],
   ['unknown node', [file('node.yaml', 'title: x\nfaults:\n  - kind: power-off\n    target: node:az9-store-1\n')], /no node "az9-store-1"/],
+  ['leader-of on a target that cannot say who leads', [file('leader-own.yaml', `title: x\ntarget: { module: ${join(repoRoot, 'test/fixtures/own-target/my-target.ts')} }\nfaults:\n  - { kind: power-off, target: leader-of:random, start: 1s, count: 1, hold: 1s }\n`)], /faults\[0\]\.target: leader-of:random needs a target that says who leads each group, and \S+ does not[\s\S]*fix: select nodes with random-<role>/],
+  ['leader-of a group the cluster lacks', [file('leader-g9.yaml', fault('{ kind: power-off, target: leader-of:g9, start: 1s, count: 1, hold: 1s }'))], /faults\[0\]\.target: no replication group "g9" in reference[\s\S]*leader-of:g0/],
+  ['an upgrade to a build the target lacks', [file('upgrade-v3.yaml', fault('{ kind: upgrade, to: v3, start: 1s, count: 1, hold: 5s }'))], /faults\[0\]\.to: target reference has no build "v3"[\s\S]*use one of: v1, v2/],
   ['missing file', ['does/not/exist.yaml'], /cannot read experiment file/],
   // faults that would be cut short, dropped, or never happen
   ['no faults at all', [file('nofaults.yaml', base)], /faults: is missing: a game day without faults tests nothing/],

@@ -78,6 +78,15 @@ test('an AZ partition cuts the AZ off (its canaries too), the other AZs keep the
   assert.ok(majority.length > 10, `only ${majority.length} majority calls`);
   assert.ok(served / majority.length >= 0.97, `majority served ${served} of ${majority.length}: ${majority.filter((c) => !isServed(c.done)).map((c) => c.done.error).slice(0, 5).join('; ')}`);
 
+  // the groups whose leader was in az1 fail over: the other two replicas elect a new
+  // leader, and writes through the majority's routers are acknowledged again during the partition
+  const failedOver = groups.filter((g) => p.topology.nodes.find((n) => n.id === g.leader)?.az === 'az1');
+  assert.ok(failedOver.length > 0);
+  for (const g of failedOver) {
+    const acked = during.filter((c) => c.invoke.az !== 'az1' && c.invoke.endpoint !== 'az1-router-1' && c.invoke.f !== 'read' && c.done.type === 'ok' && groupOf(c.invoke.key ?? '', groups).id === g.id);
+    assert.ok(acked.length > 0, `no write to ${g.id} (led from az1 before the partition) was acknowledged by the majority during it`);
+  }
+
   // after the heal every AZ x endpoint recovers
   const recovery = r.phases.find((ph) => ph.name === 'recovery');
   assert.ok(recovery);

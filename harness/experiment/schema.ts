@@ -14,7 +14,9 @@ import { duration, durationRange, maybe, num, section, text } from './fields.ts'
 import { NET_FAULT_KINDS, NODE_FAULT_KINDS, checkLinks, linkKindFields, partitionFields, toLink, type LinkFaultKind } from './net-fault.ts';
 import { errorMap, said, toProblems, type Problem } from './problems.ts';
 
-export const FAULT_KINDS = [...NODE_FAULT_KINDS, ...NET_FAULT_KINDS] as const;
+/** Rolling restarts of the nodes onto another build of the target (`to:`), and back as the heal. */
+export const BUILD_FAULT_KINDS = ['upgrade', 'downgrade'] as const;
+export const FAULT_KINDS = [...NODE_FAULT_KINDS, ...NET_FAULT_KINDS, ...BUILD_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const PROVIDERS = ['local', 'docker'] as const;
@@ -24,7 +26,7 @@ export type CheckName = (typeof CHECKS)[number];
 export const TARGETS = ['reference', 'etcd', 'redis', 'http'] as const;
 /** Built-in targets configured in target.options (checked by the target's own schema). */
 const TARGETS_WITH_OPTIONS: readonly string[] = ['http'];
-export const BUGS = ['skip-fsync', 'ack-before-quorum', 'stale-reads'] as const;
+export const BUGS = ['skip-fsync', 'ack-before-quorum', 'stale-reads', 'no-lease', 'vote-twice', 'forget-term'] as const;
 export type Bug = (typeof BUGS)[number];
 
 /** Bounds on what one game day can be: past them a run would exhaust memory or never end. */
@@ -49,14 +51,18 @@ export const LIMITS = {
 /**
  * Which nodes a fault hits: random-node, random-az, random-<role> (random-storage,
  * random-router, ...), node:<id> (one named node), az:<name> (every node of an AZ at
- * the same instant), role:<role> (every node of it).
+ * the same instant), role:<role> (every node of it), leader-of:random / leader-of:<group>
+ * (the node leading a replication group at the moment of injection: the target must
+ * say who leads, Target.leaders).
  */
 export type Selector = string;
-const SELECTOR = /^(random-[\w.-]+|node:[\w.-]+|az:[\w.-]+|role:[\w.-]+)$/;
+/** What an upgrade or downgrade without a target restarts: every node of the cluster, one at a time. */
+export const ALL_NODES = 'all-nodes';
+const SELECTOR = /^(random-[\w.-]+|node:[\w.-]+|az:[\w.-]+|role:[\w.-]+|leader-of:[\w.-]+)$/;
 const selector = z
   .string({ error: (iss) => (iss.input === undefined ? undefined : said(`must be a non-empty string, got ${JSON.stringify(iss.input)}`, 'quote the text')) })
-  .regex(SELECTOR, { error: (iss) => said(`unknown node selector ${JSON.stringify(iss.input)}`, 'use random-node, random-az, random-<role> (e.g. random-storage), node:<id>, az:<name> or role:<role>') })
-  .meta({ description: 'which nodes: random-node, random-az, random-<role>, node:<id>, az:<name> or role:<role>' });
+  .regex(SELECTOR, { error: (iss) => said(`unknown node selector ${JSON.stringify(iss.input)}`, 'use random-node, random-az, random-<role> (e.g. random-storage), node:<id>, az:<name>, role:<role> or leader-of:random') })
+  .meta({ description: 'which nodes: random-node, random-az, random-<role>, node:<id>, az:<name>, role:<role>, or leader-of:random / leader-of:<group> (the leader at the moment of injection)' });
 
 /** The fields every fault entry has. */
 const faultFields = {
@@ -68,6 +74,12 @@ const faultFields = {
 };
 
 const nodeFault = z.strictObject({ kind: z.literal(NODE_FAULT_KINDS), ...faultFields });
+const buildFault = z.strictObject({
+  kind: z.literal(BUILD_FAULT_KINDS),
+  ...faultFields,
+  to: text({ missing: 'name the build to roll onto, e.g. to: v2 (gameday targets lists a target\'s builds)' }).meta({ description: 'the build the nodes are restarted onto, one at a time (the heal rolls them back)' }),
+  step: duration({ max: LIMITS.phaseMs }).prefault('1s').meta({ description: 'pause after each node is back before the next one goes' }),
+});
 const partitionFault = z.strictObject({ kind: z.literal('partition'), ...faultFields, ...partitionFields }).check((ctx) => {
   const f = ctx.value;
   const at = (message: string, fix: string): void => void ctx.issues.push({ code: 'custom', path: ['target'], input: f.target, message: said(message, fix) });
@@ -85,15 +97,16 @@ const FAULT_EXAMPLE = 'write a fault such as {kind: power-off, target: random-st
 const faultEntry = z
   .discriminatedUnion(
     'kind',
-    [nodeFault, partitionFault, linkFault('latency'), linkFault('bandwidth'), linkFault('reset-peer'), linkFault('slow-close'), linkFault('limit-data'), linkFault('slicer')],
+    [nodeFault, buildFault, partitionFault, linkFault('latency'), linkFault('bandwidth'), linkFault('reset-peer'), linkFault('slow-close'), linkFault('limit-data'), linkFault('slicer')],
     { error: (iss) => ((iss as { code: string }).code === 'invalid_type' && iss.input === null ? said('is empty', FAULT_EXAMPLE) : undefined) },
   )
   .transform((f) => {
     const partition = f.kind === 'partition' ? { shape: f.shape, oneWay: f['one-way'], reject: f.reject } : undefined;
     const link = 'stream' in f ? toLink(f) : undefined;
-    const dflt = partition?.shape === 'isolate-node' ? 'random-node' : partition?.shape === 'isolate-az' ? 'random-az' : 'random-storage';
+    const build = f.kind === 'upgrade' || f.kind === 'downgrade' ? { to: f.to, stepMs: f.step } : undefined;
+    const dflt = partition?.shape === 'isolate-node' ? 'random-node' : partition?.shape === 'isolate-az' ? 'random-az' : build ? ALL_NODES : 'random-storage';
     const target: Selector = f.target ?? dflt;
-    return { kind: f.kind as FaultKind, target, startMs: f.start, everyMs: f.every, count: f.count, holdMs: f.hold, ...(partition ? { partition } : {}), ...(link ? { link } : {}) };
+    return { kind: f.kind as FaultKind, target, startMs: f.start, everyMs: f.every, count: f.count, holdMs: f.hold, ...(partition ? { partition } : {}), ...(link ? { link } : {}), ...(build ? { build } : {}) };
   });
 
 const targetSection = section({

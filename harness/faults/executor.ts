@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { StartedCluster } from '../providers/provider.ts';
 import type { PlannedFault } from '../schedule/plan.ts';
 import type { FaultJournal, FaultRecord } from './journal.ts';
+import type { NodeResolver } from './leader-of.ts';
 
 export interface FaultAction {
   inject(): Promise<void>;
@@ -38,12 +39,17 @@ export class FaultExecutor {
   private readonly pending = new Set<Promise<void>>();
   readonly injected: FaultRecord[] = [];
   private closed = false;
+  /** `leader-of:` faults whose node is being looked for, and those whose heal time came meanwhile. */
+  private readonly resolving = new Set<string>();
+  private readonly healedEarly = new Set<string>();
 
   constructor(
     private readonly cluster: StartedCluster,
     private readonly journal: FaultJournal,
     private readonly log: Logger,
     private readonly actions: Readonly<Record<string, ActionFactory>> = DEFAULT_ACTIONS,
+    /** Finds the nodes of faults whose nodes are known only at run time (`leader-of:`). */
+    private readonly resolve?: NodeResolver,
   ) {}
 
   /** Schedules the plan relative to now (the start of the chaos phase). */
@@ -64,28 +70,56 @@ export class FaultExecutor {
     void p.finally(() => this.pending.delete(p));
   }
 
-  private async inject(f: PlannedFault): Promise<void> {
+  private async inject(planned: PlannedFault): Promise<void> {
     if (this.closed) return;
-    const factory = this.actions[f.kind];
-    if (!factory) throw new Error(`no action for fault kind ${f.kind}`);
+    const factory = this.actions[planned.kind];
+    if (!factory) throw new Error(`no action for fault kind ${planned.kind}`);
+    let f = planned;
+    let group: { group?: string } = {};
+    if (planned.leaderOf) {
+      this.resolving.add(planned.id);
+      const t0 = performance.now();
+      try {
+        if (!this.resolve) throw new Error(`${planned.selector} needs the target to say who leads, and this run cannot ask it`);
+        const busy = new Set([...this.active.values()].flatMap((a) => a.f.nodes));
+        const found = await this.resolve(planned, busy);
+        f = { ...planned, nodes: found.nodes };
+        if (found.group !== undefined) group = { group: found.group };
+      } catch (err) {
+        this.resolving.delete(f.id);
+        this.healedEarly.delete(f.id);
+        this.journal.write({ event: 'inject', id: f.id, kind: f.kind, nodes: [], tookMs: ms(t0), error: (err as Error).message });
+        this.log.error({ err, fault: f.id }, `${f.id} ${f.kind} ${planned.selector}: ${(err as Error).message}`);
+        return;
+      }
+      if (this.closed) return;
+      if (this.healedEarly.delete(f.id)) {
+        this.journal.write({ event: 'inject', id: f.id, kind: f.kind, nodes: [], ...group, tookMs: ms(t0), error: `its heal time came while the leader of ${planned.leaderOf.group ?? 'a group'} was being looked for` });
+        return;
+      }
+    }
+    this.resolving.delete(f.id);
     const action = factory(f, this.cluster);
     const injecting = action.inject();
     this.active.set(f.id, { f, action, injecting: injecting.catch(() => undefined) });
     const t0 = performance.now();
     try {
       await injecting;
-      const rec = this.journal.write({ event: 'inject', id: f.id, kind: f.kind, nodes: f.nodes, tookMs: ms(t0) });
+      const rec = this.journal.write({ event: 'inject', id: f.id, kind: f.kind, nodes: f.nodes, ...group, tookMs: ms(t0) });
       this.injected.push(rec);
-      this.log.info({ fault: f.id, kind: f.kind, nodes: f.nodes }, `${f.id} ${f.kind} ${f.nodes.join(', ')}`);
+      this.log.info({ fault: f.id, kind: f.kind, nodes: f.nodes, ...group }, `${f.id} ${f.kind} ${f.nodes.join(', ')}${group.group ? ` (leader of ${group.group})` : ''}`);
     } catch (err) {
-      this.journal.write({ event: 'inject', id: f.id, kind: f.kind, nodes: f.nodes, tookMs: ms(t0), error: (err as Error).message });
+      this.journal.write({ event: 'inject', id: f.id, kind: f.kind, nodes: f.nodes, ...group, tookMs: ms(t0), error: (err as Error).message });
       this.log.error({ err, fault: f.id }, `${f.id} ${f.kind} failed to inject: ${(err as Error).message}`);
     }
   }
 
   async heal(id: string, reason: string): Promise<void> {
     const a = this.active.get(id);
-    if (!a) return;
+    if (!a) {
+      if (this.resolving.delete(id)) this.healedEarly.add(id);
+      return;
+    }
     if (a.healing) return a.healing;
     a.healing = (async () => {
       await a.injecting;

@@ -10,6 +10,8 @@ export interface FaultRecord {
   readonly id: string;
   readonly kind: string;
   readonly nodes: readonly string[];
+  /** A `leader-of:` fault: the replication group whose leader it hit (the node is in `nodes`). */
+  readonly group?: string;
   /** How long the action itself took (e.g. SIGKILL until the process was gone). */
   readonly tookMs?: number;
   /** Why a heal happened: scheduled, end-of-chaos, interrupted, failure, after-crash. */

@@ -19,7 +19,14 @@ import type { Bug, Experiment } from '../experiment/schema.ts';
 import { checkOptions, optionProblems } from './target-options.ts';
 import { HttpTarget, httpOptions, type HttpOptions } from '../../targets/http/target.ts';
 
-const BUG_FLAGS: Record<Bug, keyof BugModes> = { 'skip-fsync': 'skipFsync', 'ack-before-quorum': 'ackBeforeQuorum', 'stale-reads': 'staleReads' };
+const BUG_FLAGS: Record<Bug, keyof BugModes> = {
+  'skip-fsync': 'skipFsync',
+  'ack-before-quorum': 'ackBeforeQuorum',
+  'stale-reads': 'staleReads',
+  'no-lease': 'noLease',
+  'vote-twice': 'voteTwice',
+  'forget-term': 'forgetTerm',
+};
 const CONTRACT = 'README "Testing your own system" shows the contract and a complete example';
 
 /** The target, and its options as its schema gave them back (defaults filled in; as written when it has none). */
@@ -28,7 +35,7 @@ export interface LoadedTarget {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-export async function loadTarget(exp: Experiment, file: string): Promise<LoadedTarget> {
+export async function loadTarget(exp: Experiment, file: string, seed?: number): Promise<LoadedTarget> {
   const given = exp.target.options;
   if (exp.target.module === undefined && exp.target.name === 'etcd') {
     const missing = etcdMissing();
@@ -55,7 +62,7 @@ export async function loadTarget(exp: Experiment, file: string): Promise<LoadedT
   if (exp.target.module === undefined) {
     const bugs: Record<string, boolean> = {};
     for (const b of exp.target.bugs) bugs[BUG_FLAGS[b]] = true;
-    return { target: new ReferenceTarget({ bugs: bugs as BugModes, flushIntervalMs: 5000 }), options: given };
+    return { target: new ReferenceTarget({ bugs: bugs as BugModes, flushIntervalMs: 5000, ...(seed !== undefined ? { seed } : {}) }), options: given };
   }
   const where = `${file}: target.module`;
   const dir = dirname(resolve(file));

@@ -12,6 +12,7 @@ import { loadExperiment } from '../experiment/load.ts';
 import { formatMs } from '../experiment/duration.ts';
 import { BUGS, LIMITS, PROVIDERS, scalePhases, type Bug, type Experiment } from '../experiment/schema.ts';
 import { checkToxiproxyUrl } from '../faults/links.ts';
+import { checkBuildFaults } from '../faults/upgrade.ts';
 import { makePlan, type Plan } from '../schedule/plan.ts';
 import { randomSeed } from '../schedule/rng.ts';
 import { loadTarget } from './load-target.ts';
@@ -85,7 +86,7 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
     if (!resolveCommand('k6')) throw new UsageError('the experiment asks for k6 load, and no k6 is on PATH', 'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) and put it on PATH, or remove load: from the experiment', `${opts.file}: load`);
     exp = { ...exp, load: { ...exp.load, k6: script } };
   }
-  const loaded = await loadTarget(exp, opts.file);
+  const loaded = await loadTarget(exp, opts.file, seed);
   const target = loaded.target;
   exp = { ...exp, target: { ...exp.target, options: loaded.options } };
   let topology = target.topology(exp.target.options);
@@ -105,7 +106,8 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
     topology = processesTopology(exp.processes);
   }
   checkTrafficBound(exp, topology, opts.durationMs !== undefined);
-  const plan = planOrExplain(exp, topology, seed, opts);
+  checkBuildFaults(exp, target, opts.file);
+  const plan = planOrExplain(exp, topology, seed, opts, target);
   if (target.noLinkFaults !== undefined && exp.provider !== 'processes') {
     // on docker, partitions alone are packet drops in each node's own namespace: no proxy on the links
     const linkFault = plan.faults.find((f) => f.net !== undefined && f.kind !== 'partition');
@@ -154,9 +156,9 @@ function checkTrafficBound(exp: Experiment, topo: Topology, durationFlag: boolea
 }
 
 /** The fault plan; a problem in it is named in the experiment file (and says when --duration made chaos shorter). */
-function planOrExplain(exp: Experiment, topo: Topology, seed: number, opts: RunOptions): Plan {
+function planOrExplain(exp: Experiment, topo: Topology, seed: number, opts: RunOptions, target: Target): Plan {
   try {
-    return makePlan(exp, topo, seed);
+    return makePlan(exp, topo, seed, { targetName: target.name, leaders: target.leaders !== undefined, ...(target.replicationGroups ? { groups: target.replicationGroups() } : {}) });
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     const scaled = opts.durationMs !== undefined ? ` (--duration ${formatMs(opts.durationMs)} makes chaos ${formatMs(exp.phases.chaosMs)})` : '';

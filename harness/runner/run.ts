@@ -15,6 +15,8 @@ import { type StopHit, StopWatch } from '../alarms/stop-when.ts';
 import { reviewRun } from '../alarms/review.ts';
 import { formatMs } from '../experiment/duration.ts';
 import { DEFAULT_ACTIONS, FaultExecutor, type ActionFactory } from '../faults/executor.ts';
+import { leaderResolver } from '../faults/leader-of.ts';
+import { buildAction } from '../faults/upgrade.ts';
 import { FaultJournal, readFaults } from '../faults/journal.ts';
 import { HistoryWriter } from '../history/writer.ts';
 import { isServed } from '../history/op.ts';
@@ -213,7 +215,7 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     await sleep(exp.phases.baselineMs, o.signal);
 
     enter('chaos');
-    executor = new FaultExecutor(c, journal, log, { ...DEFAULT_ACTIONS, ...o.actions });
+    executor = new FaultExecutor(c, journal, log, { ...DEFAULT_ACTIONS, upgrade: buildAction(p.target), downgrade: buildAction(p.target), ...o.actions }, leaderResolver(p.target, c, p.topology.nodes));
     executor.start(p.plan.faults);
     inChaos = true;
     await sleep(exp.phases.chaosMs, o.signal, cut.signal);

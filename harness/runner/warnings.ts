@@ -11,20 +11,44 @@ import type { Plan } from '../schedule/plan.ts';
 /** Unsafe modes of the reference cluster that this plan gives no chance to show. */
 export function unsafeModeWarnings(bugs: readonly Bug[], plan: Plan, topo: Topology): string[] {
   const storage = new Set(topo.nodes.filter((n) => n.role === 'storage').map((n) => n.id));
-  const hitsStorage = (kinds: readonly string[]): boolean => plan.faults.some((f) => kinds.includes(f.kind) && f.nodes.some((n) => storage.has(n)));
+  // a leader-of selector is resolved at injection time: it always hits a storage node
+  const hitsStorage = (kinds: readonly string[]): boolean => plan.faults.some((f) => kinds.includes(f.kind) && (f.selector.startsWith('leader-of:') || f.nodes.some((n) => storage.has(n))));
+  const net = plan.faults.some((f) => f.net);
   const out: string[] = [];
   for (const b of bugs) {
-    if (b === 'skip-fsync' && !hitsStorage(['power-off'])) {
-      out.push('UNSAFE mode skip-fsync cannot show in this experiment: only a power-off of a storage node loses what was not fsynced, and the plan powers none off; add {kind: power-off, target: random-storage}');
+    if (b === 'skip-fsync' && !closePowerOffs(plan, storage)) {
+      out.push(`UNSAFE mode skip-fsync cannot show in this experiment: what was not fsynced is lost only when two replicas of a group lose power within ${FLUSH_MS / 1000} s of each other (one replica's loss is repaired from the others), and the plan never powers off two storage nodes that close together; add {kind: power-off, target: role:storage}, or storage power-offs less than ${FLUSH_MS / 1000} s apart`);
     }
     if (b === 'stale-reads' && !hitsStorage(['power-off', 'pause']) && !plan.faults.some((f) => f.net)) {
       out.push('UNSAFE mode stale-reads can hardly show in this experiment: replicas lag only when a storage node is powered off or paused or a link is cut or slowed, and the plan does none of these');
     }
-    if (b === 'ack-before-quorum') {
-      out.push('UNSAFE mode ack-before-quorum cannot show in any experiment yet: a write acknowledged before its quorum is lost only when leadership moves, and the reference cluster has fixed leaders');
+    if (b === 'ack-before-quorum' && !hitsStorage(['power-off', 'pause']) && !net) {
+      out.push('UNSAFE mode ack-before-quorum cannot show in this experiment: a write acknowledged before its quorum is lost only when its leader is cut off or powered off and another is elected, and the plan does neither; add a partition or {kind: power-off, target: leader-of:random}');
+    }
+    if (b === 'no-lease' && !net && !hitsStorage(['pause'])) {
+      out.push('UNSAFE mode no-lease cannot show in this experiment: an old leader serves a stale strong read only while it is cut off (or paused) and another is elected, and the plan neither partitions nor pauses; add {kind: partition, shape: isolate-az}');
+    }
+    if (b === 'forget-term' && !hitsStorage(['power-off'])) {
+      out.push('UNSAFE mode forget-term cannot show in this experiment: a term is forgotten only by a storage node that is powered off, and the plan powers none off; add {kind: power-off, target: leader-of:random}');
+    }
+    if (b === 'vote-twice' && !hitsStorage(['power-off', 'pause']) && !net) {
+      out.push('UNSAFE mode vote-twice cannot show in this experiment: a second vote matters only in an election, and the plan takes no leader away; add {kind: power-off, target: leader-of:random}');
     }
   }
   return out;
+}
+
+/** How long the skip-fsync mode keeps WAL records in memory (the reference target's flushIntervalMs). */
+const FLUSH_MS = 5000;
+
+/** Two storage nodes powered off at once, or within FLUSH_MS of each other (a leader-of fault counts as a storage node). */
+function closePowerOffs(plan: Plan, storage: ReadonlySet<string>): boolean {
+  const hits = plan.faults
+    .filter((f) => f.kind === 'power-off')
+    .map((f) => ({ at: f.atMs, nodes: f.leaderOf ? [`leader-of ${f.id}`] : f.nodes.filter((n) => storage.has(n)) }))
+    .filter((h) => h.nodes.length > 0);
+  if (hits.some((h) => h.nodes.length >= 2)) return true;
+  return hits.some((a, i) => hits.some((b, j) => j > i && Math.abs(a.at - b.at) < FLUSH_MS && a.nodes[0] !== b.nodes[0]));
 }
 
 /** Checks a target's missing capabilities or weaker promise leave out. */

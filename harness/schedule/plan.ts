@@ -5,7 +5,7 @@
 import type { Topology } from '../../targets/target.ts';
 import { UsageError } from '../cli/errors.ts';
 import { formatMs } from '../experiment/duration.ts';
-import { LIMITS, type Experiment, type FaultKind } from '../experiment/schema.ts';
+import { ALL_NODES, LIMITS, type Experiment, type FaultKind } from '../experiment/schema.ts';
 import { describeNet, planNet, type NetPlan } from './net-plan.ts';
 import { Rng } from './rng.ts';
 
@@ -19,6 +19,22 @@ export interface PlannedFault {
   readonly healAtMs: number;
   /** Network faults (partition, latency, ...): the two sides and the toxic; `nodes` is then side A. */
   readonly net?: NetPlan;
+  /**
+   * `leader-of:` selectors: leaders are known only at run time, so `nodes` is empty in
+   * the plan and the node is found at injection (and journaled): the named group's
+   * leader, or for `random` the leader of the group at `pick` (a draw in [0, 1) from
+   * the seed) among the groups whose leader is not already faulted.
+   */
+  readonly leaderOf?: { readonly group?: string; readonly pick: number };
+  /** `upgrade` / `downgrade`: the build the nodes are rolled onto (in `nodes` order), and the pause after each. */
+  readonly build?: { readonly to: string; readonly stepMs: number };
+}
+
+/** What the target can tell the plan: whether it says who leads (Target.leaders) and its groups. */
+export interface PlanCapabilities {
+  readonly targetName: string;
+  readonly leaders: boolean;
+  readonly groups?: readonly string[];
 }
 
 export interface Plan {
@@ -31,6 +47,11 @@ export interface Plan {
 export function resolveSelector(sel: string, topo: Topology, rng: Rng, busy: ReadonlySet<string>, where: string): string[] | undefined {
   const free = (ids: string[]): string[] => ids.filter((id) => !busy.has(id));
   const ids = (pred: (n: Topology['nodes'][number]) => boolean): string[] => topo.nodes.filter(pred).map((n) => n.id);
+  if (sel.startsWith('leader-of:')) throw new UsageError(`${sel} is found at injection time, for power-off and pause; a network fault's sides are planned ahead`, 'use node:<id>, random-<role> or an AZ here, or power off the leader instead ({kind: power-off, target: leader-of:random})', where);
+  if (sel === ALL_NODES) {
+    const all = ids(() => true);
+    return all.some((id) => busy.has(id)) ? undefined : all;
+  }
   if (sel.startsWith('node:')) {
     const id = sel.slice(5);
     if (!topo.nodes.some((n) => n.id === id)) throw new UsageError(`no node "${id}" in the target`, `use one of: ${topo.nodes.map((n) => n.id).join(', ')}`, where);
@@ -66,7 +87,7 @@ export function resolveSelector(sel: string, topo: Topology, rng: Rng, busy: Rea
  * the seed can draw (+10%), so a file valid for one seed is valid for every seed;
  * without `count` it gets as many as fit.
  */
-export function makePlan(exp: Experiment, topo: Topology, seed: number): Plan {
+export function makePlan(exp: Experiment, topo: Topology, seed: number, caps?: PlanCapabilities): Plan {
   const rng = new Rng(seed).fork('fault-plan');
   const chaosMs = exp.phases.chaosMs;
   const chaos = `chaos lasts ${formatMs(chaosMs)}`;
@@ -114,6 +135,10 @@ export function makePlan(exp: Experiment, topo: Topology, seed: number): Plan {
       faults.push({ id, kind: f.kind, selector: f.partition ? `${f.partition.shape}` : f.target, nodes: net.sides[0], atMs: s.at, healAtMs: s.at + s.hold, net });
       continue;
     }
+    if (f.target.startsWith('leader-of:')) {
+      faults.push({ id, kind: f.kind, selector: f.target, nodes: [], atMs: s.at, healAtMs: s.at + s.hold, leaderOf: leaderOf(f.target, rng, caps, `${where}.target`) });
+      continue;
+    }
     const holders = faults.filter((p) => !p.net && p.atMs <= s.at && s.at < p.healAtMs);
     const busy = new Set(holders.flatMap((p) => p.nodes));
     const nodes = resolveSelector(f.target, topo, rng, busy, `${where}.target`);
@@ -124,14 +149,25 @@ export function makePlan(exp: Experiment, topo: Topology, seed: number): Plan {
         `${where}.target`,
       );
     }
-    faults.push({ id, kind: f.kind, selector: f.target, nodes, atMs: s.at, healAtMs: s.at + s.hold });
+    faults.push({ id, kind: f.kind, selector: f.target, nodes, atMs: s.at, healAtMs: s.at + s.hold, ...(f.build ? { build: f.build } : {}) });
   }
   return { seed, chaosMs, faults };
+}
+
+function leaderOf(sel: string, rng: Rng, caps: PlanCapabilities | undefined, where: string): { group?: string; pick: number } {
+  const name = caps?.targetName ?? 'this target';
+  if (!caps?.leaders) throw new UsageError(`${sel} needs a target that says who leads each group, and ${name} does not (Target.leaders)`, 'select nodes with random-<role>, node:<id> or az:<name> instead, or give the target a leaders() method', where);
+  const group = sel.slice('leader-of:'.length);
+  const pick = rng.next();
+  if (group === 'random') return { pick };
+  const groups = caps.groups ?? [];
+  if (!groups.includes(group)) throw new UsageError(`no replication group "${group}" in ${name}`, `use leader-of:random${groups.length ? ` or one of: ${groups.map((g) => `leader-of:${g}`).join(', ')}` : ''}`, where);
+  return { group, pick };
 }
 
 export function formatPlan(plan: Plan): string {
   if (plan.faults.length === 0) return '  (no faults planned)';
   return plan.faults
-    .map((f) => `  ${f.id.padEnd(4)} +${formatMs(f.atMs).padStart(6)} ${f.kind.padEnd(10)} ${f.net ? describeNet(f.kind, f.net) : f.nodes.join(', ')}  (heal at +${formatMs(f.healAtMs)})`)
+    .map((f) => `  ${f.id.padEnd(4)} +${formatMs(f.atMs).padStart(6)} ${f.kind.padEnd(10)} ${f.net ? describeNet(f.kind, f.net) : f.leaderOf ? `the leader of ${f.leaderOf.group ?? 'a random group'} (found at injection)` : f.build ? `${f.nodes.join(', ')} one at a time onto ${f.build.to}` : f.nodes.join(', ')}  (heal at +${formatMs(f.healAtMs)})`)
     .join('\n');
 }

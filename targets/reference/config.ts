@@ -11,9 +11,15 @@ export interface BugModes {
   readonly ackBeforeQuorum?: boolean;
   /** Routers serve strongly consistent reads from the nearest replica instead of the leader. */
   readonly staleReads?: boolean;
+  /** A leader serves strong reads without a lease, and keeps leading without a quorum until it sees a later term. */
+  readonly noLease?: boolean;
+  /** A replica grants a vote to every candidate of a term (whatever it voted before, itself included). */
+  readonly voteTwice?: boolean;
+  /** Terms and votes are kept in memory only: after a power-off a node starts from its last log entry's term, having voted for nobody. */
+  readonly forgetTerm?: boolean;
 }
 
-export const BUG_MODES = ['skipFsync', 'ackBeforeQuorum', 'staleReads'] as const;
+export const BUG_MODES = ['skipFsync', 'ackBeforeQuorum', 'staleReads', 'noLease', 'voteTwice', 'forgetTerm'] as const;
 
 export interface NodeConfig {
   readonly id: string;
@@ -31,6 +37,12 @@ export interface NodeConfig {
   /** Router → storage request timeout; a timeout is reported as indeterminate. */
   readonly requestTimeoutMs: number;
   readonly quorumTimeoutMs: number;
+  /** On-disk format of the WAL this build writes (build v1: 1, v2: 2); both read either. */
+  readonly walFormat?: 1 | 2;
+  /** The run's seed: election timeouts are drawn from it. */
+  readonly seed?: number;
+  /** Election timing (defaults in storage-node.ts). */
+  readonly timing?: { readonly heartbeatMs?: number; readonly electionMinMs?: number; readonly electionMaxMs?: number; readonly leaseMs?: number };
 }
 
 export function parseNodeConfig(text: string | undefined): NodeConfig {

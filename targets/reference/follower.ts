@@ -1,71 +1,59 @@
-// A follower replica takes the leader's entries in order, persists them (fsync)
-// before confirming, and applies what the leader says is committed. The fixed leader
-// is the authority: entries the follower holds that the leader does not (possible
-// only when a node lost its WAL tail, as in the skip-fsync bug mode) are dropped.
+// The follower's side of replication (Raft's AppendEntries): the leader of a term
+// sends the entries after (prevSeq, prevTerm); the follower takes them only if its
+// own log has that entry, drops its entries that conflict with them (same seq, other
+// term: never committed, or the leader of a later term would have them), persists
+// what is new (fsync) before confirming, and applies what the leader says is
+// committed, up to the last entry it knows to match the leader's log. The term
+// checks (a stale leader is refused) are in group.ts.
 
 import type { ReplicaLog } from './replica.ts';
 import type { Entry } from './wal.ts';
 
 export interface AppendRequest {
+  readonly group: string;
+  readonly term: number;
+  readonly leader: string;
   readonly prevSeq: number;
-  readonly prevEpoch: number;
+  readonly prevTerm: number;
   readonly entries: readonly Entry[];
   readonly commitSeq: number;
-  readonly leaderLastSeq: number;
 }
 
 export interface AppendResponse {
+  readonly term: number;
   readonly ok: boolean;
   readonly lastSeq: number;
-  readonly conflict?: boolean;
+  /** On a refusal: where the leader should resend from (the first entry of the conflicting term, or just past the follower's log). */
+  readonly nextSeq?: number;
 }
 
-export class Follower {
-  private chain: Promise<unknown> = Promise.resolve();
-
-  constructor(readonly log: ReplicaLog) {}
-
-  read(key: string): string | null {
-    return this.log.committed.get(key) ?? null;
+/** Applies an append the group has already accepted by term; the answer's term is filled in by the caller. */
+export async function followerAppend(log: ReplicaLog, req: AppendRequest): Promise<Omit<AppendResponse, 'term'>> {
+  if (req.prevSeq > log.lastSeq) return { ok: false, lastSeq: log.lastSeq, nextSeq: log.lastSeq + 1 };
+  const have = log.termAt(req.prevSeq);
+  if (have !== req.prevTerm) {
+    let first = req.prevSeq;
+    while (first > 1 && log.termAt(first - 1) === have) first--;
+    return { ok: false, lastSeq: log.lastSeq, nextSeq: Math.max(1, first) };
   }
-
-  /** Appends are handled one at a time per group. */
-  append(req: AppendRequest): Promise<AppendResponse> {
-    const next = this.chain.then(() => this.doAppend(req));
-    this.chain = next.catch(() => undefined);
-    return next;
-  }
-
-  private async doAppend(req: AppendRequest): Promise<AppendResponse> {
-    const log = this.log;
-    if (req.prevSeq > log.lastSeq) return { ok: false, lastSeq: log.lastSeq };
-    if (req.prevSeq > 0 && log.entryAt(req.prevSeq)?.epoch !== req.prevEpoch) {
-      return { ok: false, lastSeq: log.lastSeq, conflict: true };
-    }
-    let rewrite = false;
-    const fresh: Entry[] = [];
-    for (const e of req.entries) {
-      const have = log.entryAt(e.seq);
-      if (have && have.epoch === e.epoch) continue;
-      if (have) {
-        log.truncateFrom(e.seq);
-        rewrite = true;
-      }
-      log.entries.push(e);
-      fresh.push(e);
-    }
-    const end = req.prevSeq + req.entries.length;
-    if (end === req.leaderLastSeq && log.lastSeq > end) {
-      log.truncateFrom(end + 1);
+  let rewrite = false;
+  const fresh: Entry[] = [];
+  for (const e of req.entries) {
+    const mine = log.entryAt(e.seq);
+    if (mine && mine.term === e.term) continue;
+    if (mine) {
+      log.truncateFrom(e.seq);
       rewrite = true;
     }
-    if (rewrite) {
-      log.wal.rewrite(log.entries);
-      await log.wal.reopen();
-    } else if (fresh.length > 0) {
-      await log.wal.append(fresh);
-    }
-    log.commitTo(Math.min(req.commitSeq, end));
-    return { ok: true, lastSeq: log.lastSeq };
+    log.entries.push(e);
+    fresh.push(e);
   }
+  if (rewrite) {
+    log.wal.rewrite(log.entries);
+    await log.wal.reopen();
+  } else if (fresh.length > 0) {
+    await log.wal.append(fresh);
+  }
+  log.commitTo(Math.min(req.commitSeq, req.prevSeq + req.entries.length));
+  return { ok: true, lastSeq: log.lastSeq };
 }

@@ -1,5 +1,5 @@
 // The reference cluster's shape: which storage nodes replicate which partition
-// (replication group), who leads each group, and which group owns a key.
+// (replication group), which replica stands first for leader, and which group owns a key.
 // Pure and shared by routers, storage nodes, the target adapter and the harness.
 
 import type { NodeInfo, Topology } from '../target.ts';
@@ -8,7 +8,7 @@ export interface GroupSpec {
   readonly id: string;
   /** Three storage nodes, one in each of three different AZs. */
   readonly replicas: readonly string[];
-  /** Fixed leader that orders the group's writes (no failover yet). */
+  /** Preferred leader: stands first when the cluster is new (leadership moves when it fails; group.ts). */
   readonly leader: string;
 }
 
@@ -33,8 +33,8 @@ export function buildTopology(shape: ReferenceShape = DEFAULT_SHAPE): Topology {
 
 /**
  * Group g is replicated on one storage node in each of three AZs (rotating so every
- * node carries the same load) and led by the replica in AZ (g mod #AZs), so that
- * leadership is spread over nodes and AZs.
+ * node carries the same load); the replica in AZ (g mod #AZs) is its preferred leader, so
+ * that leadership starts spread over nodes and AZs.
  */
 export function buildGroups(topology: Topology, groups: number): GroupSpec[] {
   const byAz = topology.azs.map((az) => topology.nodes.filter((n) => n.az === az && n.role === 'storage').map((n) => n.id));

@@ -7,7 +7,7 @@ import { startStorageNode } from './storage-node.ts';
 
 const cfg = parseNodeConfig(process.env.GAMEDAY_NODE_CONFIG);
 const server = cfg.role === 'router' ? await startRouter(cfg) : await startStorageNode(cfg);
-process.stdout.write(`${cfg.role} ${cfg.id} listening on ${cfg.listen.host}:${cfg.listen.port}\n`);
+process.stdout.write(`${cfg.role} ${cfg.id} listening on ${cfg.listen.host}:${cfg.listen.port} (build v${cfg.walFormat ?? 1})\n`);
 const stop = (): void => {
   server.close();
   process.exit(0);

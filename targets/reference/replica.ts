@@ -1,6 +1,6 @@
 // One replica of one replication group: its log (persisted in a WAL), the state
 // machine applied from the committed prefix, and its checksum for the scrub.
-// Leader and follower behaviour live in leader.ts and follower.ts.
+// Elections live in group.ts, the leader's side in leader.ts, the follower's in follower.ts.
 
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -29,6 +29,15 @@ export class ReplicaLog {
 
   get lastSeq(): number {
     return this.entries.length;
+  }
+
+  /** Term of the last entry (0 for an empty log): with lastSeq, how up to date the log is. */
+  get lastTerm(): number {
+    return this.entries[this.entries.length - 1]?.term ?? 0;
+  }
+
+  termAt(seq: number): number {
+    return seq === 0 ? 0 : (this.entries[seq - 1]?.term ?? -1);
   }
 
   entryAt(seq: number): Entry | undefined {
@@ -64,5 +73,5 @@ export class ReplicaLog {
 
 export function applyCommand(state: Map<string, string>, cmd: Command): void {
   if (cmd.op === 'put') state.set(cmd.key, cmd.value);
-  else state.delete(cmd.key);
+  else if (cmd.op === 'delete') state.delete(cmd.key);
 }

@@ -8,6 +8,8 @@ export interface ReferenceOptions {
   readonly shape?: Partial<ReferenceShape>;
   readonly bugs?: BugModes;
   readonly flushIntervalMs?: number;
+  /** The run's seed: the nodes draw their election timeouts from it. */
+  readonly seed?: number;
 }
 
 export class ReferenceTarget implements Target {
@@ -55,6 +57,43 @@ export class ReferenceTarget implements Target {
     return out.filter((x): x is ReplicaValue => x !== undefined);
   }
 
+  /** v1 writes WAL lines as plain JSON; v2 adds a checksum to each line and checks it on reading (each reads the other's files). */
+  readonly builds = { current: 'v1', available: ['v1', 'v2'] } as const;
+  private readonly buildOfNode = new Map<string, string>();
+
+  useBuild(nodeId: string, build: string): void {
+    this.buildOfNode.set(nodeId, build);
+  }
+
+  buildOf(nodeId: string): string {
+    return this.buildOfNode.get(nodeId) ?? this.builds.current;
+  }
+
+  replicationGroups(): readonly string[] {
+    return this.groups().map((g) => g.id);
+  }
+
+  /** Who leads each replication group now (asked of the storage nodes; a group with no leader right now is left out). */
+  async leaders(urlOf: (nodeId: string) => string): Promise<Record<string, string>> {
+    const claims = new Map<string, { node: string; term: number }>();
+    const storage = this.topology().nodes.filter((n) => n.role === 'storage');
+    await Promise.all(
+      storage.map(async (n) => {
+        try {
+          const res = await fetch(`${urlOf(n.id)}/scrub`, { signal: AbortSignal.timeout(1000) });
+          const body = (await res.json()) as { groups: { group: string; role: string; term: number }[] };
+          for (const g of body.groups) {
+            const had = claims.get(g.group);
+            if (g.role === 'leader' && (!had || g.term > had.term)) claims.set(g.group, { node: n.id, term: g.term });
+          }
+        } catch {
+          /* a node that does not answer leads nothing we can see */
+        }
+      }),
+    );
+    return Object.fromEntries([...claims].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([g, c]) => [g, c.node]));
+  }
+
   launch(node: NodeInfo, ctx: LaunchContext): LaunchSpec {
     const topo = this.topology();
     const peers: Record<string, string> = {};
@@ -76,6 +115,8 @@ export class ReferenceTarget implements Target {
       flushIntervalMs: this.options.flushIntervalMs ?? 5000,
       requestTimeoutMs: 1500,
       quorumTimeoutMs: 1000,
+      ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
+      walFormat: this.buildOf(node.id) === 'v2' ? 2 : 1,
     };
     return { entry: 'targets/reference/node-main.ts', args: [], env: { GAMEDAY_NODE_CONFIG: JSON.stringify(cfg) }, readyPath: '/health' };
   }

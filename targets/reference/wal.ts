@@ -9,37 +9,54 @@
 // kernel still holds the data; the buffer makes the simulated power cut honest).
 
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export type Command =
   | { readonly op: 'put'; readonly key: string; readonly value: string }
-  | { readonly op: 'delete'; readonly key: string };
+  | { readonly op: 'delete'; readonly key: string }
+  /** Written by a new leader first, so that everything before it commits in its term. */
+  | { readonly op: 'noop' };
 
 export interface Entry {
   readonly seq: number;
-  /** Leader incarnation that wrote it; two entries with the same seq and epoch are identical. */
-  readonly epoch: number;
+  /** Term of the leader that wrote it; two entries with the same seq and term are identical (one leader per term). */
+  readonly term: number;
   readonly cmd: Command;
 }
 
 export interface WalOptions {
   readonly skipFsync?: boolean;
   readonly flushIntervalMs?: number;
+  /** 1: `{seq, term, cmd}` per line; 2 (build v2): the same with `sum`, a checksum of the entry, checked on reading. Both read either. */
+  readonly format?: 1 | 2;
 }
 
-/** Reads a WAL file; a torn last line (power cut mid-write) is dropped. */
+const sumOf = (e: Entry): string => createHash('sha256').update(JSON.stringify([e.seq, e.term, e.cmd])).digest('hex').slice(0, 12);
+
+/** One WAL line in the given format. */
+export function walLine(e: Entry, format: 1 | 2 = 1): string {
+  const plain = { seq: e.seq, term: e.term, cmd: e.cmd };
+  return JSON.stringify(format === 2 ? { ...plain, sum: sumOf(plain) } : plain) + '\n';
+}
+
+/** Reads a WAL file of either format; a torn last line (power cut mid-write), or a v2 line whose checksum fails, ends it. */
 export function readWal(path: string): Entry[] {
   if (!existsSync(path)) return [];
   const out: Entry[] = [];
   const lines = readFileSync(path, 'utf8').split('\n');
   for (const line of lines) {
     if (line === '') continue;
+    let e: Entry & { sum?: string };
     try {
-      out.push(JSON.parse(line) as Entry);
+      e = JSON.parse(line) as Entry & { sum?: string };
     } catch {
       break; // torn tail
     }
+    const entry: Entry = { seq: e.seq, term: e.term, cmd: e.cmd };
+    if (e.sum !== undefined && e.sum !== sumOf(entry)) break; // damaged line
+    out.push(entry);
   }
   return out;
 }
@@ -65,7 +82,7 @@ export class Wal {
   }
 
   append(entries: readonly Entry[]): Promise<void> {
-    const data = entries.map((e) => JSON.stringify(e) + '\n').join('');
+    const data = entries.map((e) => walLine(e, this.opts.format)).join('');
     if (this.opts.skipFsync) {
       this.buffer.push(data);
       return Promise.resolve();
@@ -109,7 +126,7 @@ export class Wal {
     this.buffer = [];
     const tmp = `${this.path}.tmp`;
     const fd = openSync(tmp, 'w');
-    writeSync(fd, entries.map((e) => JSON.stringify(e) + '\n').join(''));
+    writeSync(fd, entries.map((e) => walLine(e, this.opts.format)).join(''));
     if (!this.opts.skipFsync) fdatasyncSync(fd);
     closeSync(fd);
     renameSync(tmp, this.path);

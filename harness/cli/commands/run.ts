@@ -25,7 +25,7 @@ export const command: CommandModule<object, RunArgs> = {
       .option('duration', { type: 'string', requiresArg: true, describe: 'total of baseline + chaos + recovery, e.g. 30s (phases keep their proportions)' })
       .option('out', { type: 'string', requiresArg: true, describe: 'run folder (default runs/<time>-<name>-s<seed>)' })
       .option('provider', { type: 'string', requiresArg: true, describe: 'where nodes run: local (default) or docker' })
-      .option('bug', { type: 'string', array: true, requiresArg: true, describe: 'start the reference cluster in a documented UNSAFE mode: skip-fsync, ack-before-quorum, stale-reads' })
+      .option('bug', { type: 'string', array: true, requiresArg: true, describe: 'start the reference cluster in a documented UNSAFE mode: skip-fsync, ack-before-quorum, stale-reads, no-lease, vote-twice, forget-term' })
       .option('json', { type: 'boolean', describe: 'print result.json to stdout instead of the summary' })
       .option('quiet', { type: 'boolean', describe: 'no progress lines on stderr' })
       .option('toxiproxy', { type: 'string', requiresArg: true, describe: 'network faults through this Toxiproxy server (loopback), e.g. http://127.0.0.1:8474 (default: an embedded one)' })

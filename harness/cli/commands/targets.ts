@@ -20,8 +20,8 @@ export function describeTarget(t: Target, options: Readonly<Record<string, unkno
     promises: t.promises ?? 'linearizable-kv',
     azs: topo.azs,
     nodes: topo.nodes.map((n) => ({ id: n.id, az: n.az, role: n.role, public: n.public, ports: ['main', ...(n.ports ?? [])] })),
-    selectors: ['random-node', 'random-az', ...roles.map((r) => `random-${r}`), ...roles.map((r) => `role:${r}`), 'node:<id>', 'az:<name>'],
-    capabilities: { client: t.client !== undefined ? 'its own' : 'the HTTP key-value API', digests: t.digests !== undefined, replicaValues: t.replicaValues !== undefined },
+    selectors: ['random-node', 'random-az', ...roles.map((r) => `random-${r}`), ...roles.map((r) => `role:${r}`), 'node:<id>', 'az:<name>', ...(t.leaders ? ['leader-of:random', ...(t.replicationGroups?.() ?? []).map((g) => `leader-of:${g}`)] : [])],
+    capabilities: { client: t.client !== undefined ? 'its own' : 'the HTTP key-value API', digests: t.digests !== undefined, replicaValues: t.replicaValues !== undefined, leaders: t.leaders !== undefined, builds: t.builds ? [...t.builds.available] : [] },
     checks: ['lost-writes', ...((t.promises ?? 'linearizable-kv') === 'linearizable-kv' ? ['linearizable'] : []), ...(t.digests ? ['replicas-agree'] : []), 'availability', 'alarms'],
   };
 }
@@ -52,7 +52,7 @@ export const command: CommandModule<object, Args> = {
       import('../../experiment/load.ts'), import('../../runner/load-target.ts'),
     ]);
     if (a.experiment === undefined) {
-      const ref = { ...describeTarget(new ReferenceTarget()), needs: 'Node only (local processes); Docker for --provider docker', bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads'] };
+      const ref = { ...describeTarget(new ReferenceTarget()), needs: 'Node only (local processes); Docker for --provider docker', bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads', 'no-lease', 'vote-twice', 'forget-term'] };
       const missing = etcdMissing();
       const etcd = { ...describeTarget(new EtcdTarget()), needs: `etcd 3.4+ on PATH (Debian: etcd-server): ${missing ?? 'found here'}; power-off and pause on local processes or docker; partitions on docker only (drops in each member's namespace); no link faults` };
       const redisGone = redisMissing();
