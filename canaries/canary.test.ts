@@ -29,7 +29,13 @@ async function slowServer(delayMs: number): Promise<{ url: string; server: Serve
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-const spec = (o: Partial<CanarySpec>): CanarySpec => ({ rate: 40, keys: 5, timeoutMs: 3000, mix: { put: 1, get: 1, cas: 0, delete: 0, eventualGet: 0, insert: 0 }, ...o });
+const spec = (o: Partial<CanarySpec>): CanarySpec => ({
+  rate: 40,
+  keys: 5,
+  timeoutMs: 3000,
+  mix: { put: 1, get: 1, cas: 0, delete: 0, eventualGet: 0, insert: 0 },
+  ...o,
+});
 
 async function runCanary(s: CanarySpec, delayMs: number, forMs: number): Promise<{ ops: Op[]; canary: Canary }> {
   const { url, server } = await slowServer(delayMs);
@@ -49,7 +55,9 @@ async function runCanary(s: CanarySpec, delayMs: number, forMs: number): Promise
   return { ops, canary };
 }
 
-test('a slow endpoint does not slow the canary: calls start at the requested rate, many in flight, latency from the schedule', { timeout: 20_000 }, async () => {
+test('a slow endpoint does not slow the canary: calls start at the requested rate, many in flight, latency from the schedule', {
+  timeout: 20_000,
+}, async () => {
   const { ops, canary } = await runCanary(spec({ rate: 40 }), 400, 2000);
   const invokes = ops.filter((o) => o.type === 'invoke');
   // 2 s at 40/s: about 80 calls, though each takes 400 ms (a closed loop would manage 5)
@@ -90,7 +98,10 @@ test('a full in-flight bound drops calls, counts them, and the run says the rate
   assert.equal(st.maxInFlight, 3);
   assert.ok(st.dropped >= 40, `${st.dropped} dropped`);
   assert.equal(st.started + st.dropped, st.scheduled);
-  assert.match(canaryRateWarnings([st]).join('\n'), /1 of 1 canaries could not keep the requested rate: az1>r1 started [\d.]+ of 50 ops\/s and dropped \d+ calls with 3 in flight/);
+  assert.match(
+    canaryRateWarnings([st]).join('\n'),
+    /1 of 1 canaries could not keep the requested rate: az1>r1 started [\d.]+ of 50 ops\/s and dropped \d+ calls with 3 in flight/,
+  );
 });
 
 test('the default bound lets every call time out at the requested rate, twice over', () => {

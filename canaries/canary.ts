@@ -90,7 +90,9 @@ export class Canary {
 
   constructor(private readonly o: CanaryOptions) {
     this.bound = o.spec.maxInFlight ?? defaultInFlightBound(o.spec);
-    this.client = o.client ? o.client(o.url, { timeoutMs: o.spec.timeoutMs, maxInFlight: this.bound, ...(o.urlOf ? { urlOf: o.urlOf } : {}) }) : new KvClient(o.url, o.spec.timeoutMs, this.bound);
+    this.client = o.client
+      ? o.client(o.url, { timeoutMs: o.spec.timeoutMs, maxInFlight: this.bound, ...(o.urlOf ? { urlOf: o.urlOf } : {}) })
+      : new KvClient(o.url, o.spec.timeoutMs, this.bound);
     this.workload = new KvWorkload(o.id, o.spec, o.rng, o.keyPrefix);
   }
 
@@ -115,11 +117,18 @@ export class Canary {
   stats(): CanaryStats {
     const ranMs = Math.max(0, (this.stoppedAt || performance.now()) - this.startedAt);
     return {
-      canary: this.o.id, az: this.o.az, endpoint: this.o.endpoint,
+      canary: this.o.id,
+      az: this.o.az,
+      endpoint: this.o.endpoint,
       requestedOpsPerSec: this.o.spec.rate,
       achievedOpsPerSec: ranMs > 0 ? Math.round((this.started / ranMs) * 1000 * 10) / 10 : 0,
-      scheduled: this.scheduled, started: this.started, dropped: this.dropped,
-      maxInFlight: this.maxInFlight, inFlightBound: this.bound, lateStarts: this.late, ranMs: Math.round(ranMs),
+      scheduled: this.scheduled,
+      started: this.started,
+      dropped: this.dropped,
+      maxInFlight: this.maxInFlight,
+      inFlightBound: this.bound,
+      lateStarts: this.late,
+      ranMs: Math.round(ranMs),
     };
   }
 

@@ -33,7 +33,14 @@ export class KvWorkload {
     private readonly keyPrefix = '',
   ) {
     const m = spec.mix;
-    this.weights = [['write', m.put], ['read', m.get], ['cas', m.cas], ['delete', m.delete], ['eventual', m.eventualGet], ['insert', m.insert]];
+    this.weights = [
+      ['write', m.put],
+      ['read', m.get],
+      ['cas', m.cas],
+      ['delete', m.delete],
+      ['eventual', m.eventualGet],
+      ['insert', m.insert],
+    ];
     this.total = this.weights.reduce((s, [, w]) => s + w, 0);
   }
 

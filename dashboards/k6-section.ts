@@ -41,12 +41,31 @@ export function k6Section(rf: RunFolder): string {
   if (!k6) return '';
   const rows = k6.phases.map((p) => {
     const checks = p.checksPassed + p.checksFailed;
-    return [esc(p.phase), esc(p.requests), esc(p.requestsPerSec), `<span class="${p.failedShare > 0.01 ? 'bad' : ''}">${esc(pct(p.failedShare))}</span>`, esc(ms(p.p50Ms)), esc(ms(p.p95Ms)), esc(ms(p.p99Ms)),
-      checks ? `${esc(p.checksPassed)} / ${esc(checks)} (${esc(pct(p.checksPassed / checks))})` : '—'];
+    return [
+      esc(p.phase),
+      esc(p.requests),
+      esc(p.requestsPerSec),
+      `<span class="${p.failedShare > 0.01 ? 'bad' : ''}">${esc(pct(p.failedShare))}</span>`,
+      esc(ms(p.p50Ms)),
+      esc(ms(p.p95Ms)),
+      esc(ms(p.p99Ms)),
+      checks ? `${esc(p.checksPassed)} / ${esc(checks)} (${esc(pct(p.checksPassed / checks))})` : '—',
+    ];
   });
   const named = summaryChecks(rf.dir);
-  const checks = named?.length ? `<p>Checks of the script over the whole run (k6-summary.json):</p>` + table(['check', 'passed', 'failed'], named.map((c) => [esc(c.name), esc(c.passes), c.fails ? `<span class="bad">${esc(c.fails)}</span>` : '0'])) : '';
+  const checks = named?.length
+    ? `<p>Checks of the script over the whole run (k6-summary.json):</p>` +
+      table(
+        ['check', 'passed', 'failed'],
+        named.map((c) => [esc(c.name), esc(c.passes), c.fails ? `<span class="bad">${esc(c.fails)}</span>` : '0']),
+      )
+    : '';
   const exit = k6.exitCode === 0 ? '' : `<p class="bad">k6 exited ${esc(k6.exitCode ?? 'abnormally')}: see k6.log in the run folder.</p>`;
-  return section('k6', 'k6 load beside the canaries', `<p>${esc(k6.script.replace(/^.*\//, ''))}, ${esc(k6.vus)} VUs against every public endpoint, for baseline, chaos and recovery.</p>${exit}`
-    + table(['phase', 'requests', 'req/s', 'failed', 'p50', 'p95', 'p99', 'checks passed'], rows, 'k6-phases') + checks);
+  return section(
+    'k6',
+    'k6 load beside the canaries',
+    `<p>${esc(k6.script.replace(/^.*\//, ''))}, ${esc(k6.vus)} VUs against every public endpoint, for baseline, chaos and recovery.</p>${exit}` +
+      table(['phase', 'requests', 'req/s', 'failed', 'p50', 'p95', 'p99', 'checks passed'], rows, 'k6-phases') +
+      checks,
+  );
 }

@@ -20,7 +20,9 @@ export function renderReport(rf: RunFolder): string {
   const bands = faultBands(rf.faults, x1);
   const k6 = k6Section(rf);
   const title = rf.result?.experiment.title ?? rf.experiment?.experiment?.title ?? 'game day';
-  const nav = ['repeat', 'checks', 'timeline', 'per-az', 'availability', 'traffic', ...(k6 ? ['k6'] : []), 'alarms', 'on-call'].map((id) => `<a href="#${id}">${id}</a>`).join('');
+  const nav = ['repeat', 'checks', 'timeline', 'per-az', 'availability', 'traffic', ...(k6 ? ['k6'] : []), 'alarms', 'on-call']
+    .map((id) => `<a href="#${id}">${id}</a>`)
+    .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(`${(rf.result?.verdict ?? 'unknown').toUpperCase()} · ${title}`)}</title>

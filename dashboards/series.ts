@@ -39,7 +39,19 @@ export function bucketHistory(history: readonly Op[], bucketMs?: number): Bucket
   const startMs = comps.reduce((m, o) => Math.min(m, o.time), Infinity);
   const endMs = comps.reduce((m, o) => Math.max(m, o.time), -Infinity);
   const azs = [...new Set(comps.map((o) => o.az as string))].sort();
-  if (comps.length === 0) return { bucketMs: bucketMs ?? 1000, startMs: 0, endMs: 0, times: [], azs, throughput: new Map(), errorRate: new Map(), p50: [], p99: [], perAz: new Map() };
+  if (comps.length === 0)
+    return {
+      bucketMs: bucketMs ?? 1000,
+      startMs: 0,
+      endMs: 0,
+      times: [],
+      azs,
+      throughput: new Map(),
+      errorRate: new Map(),
+      p50: [],
+      p99: [],
+      perAz: new Map(),
+    };
   const size = bucketMs ?? bucketSize(endMs - startMs);
   const first = Math.floor(startMs / size) * size;
   // a last bucket cut short by the end of the traffic would read as a drop: leave it out
@@ -76,14 +88,30 @@ export function bucketHistory(history: readonly Op[], bucketMs?: number): Bucket
   const throughput = new Map(azs.map((a) => [a, (reqs.get(a) as number[]).map((c) => (c * 1000) / size)]));
   const errorRate = new Map(azs.map((a) => [a, (reqs.get(a) as number[]).map((c, i) => (c === 0 ? null : ((errs.get(a) as number[])[i] ?? 0) / c))]));
   const sorted = lat.map((l) => l.sort((x, y) => x - y));
-  const perAz = new Map(azs.map((a): [string, AzSeries] => {
-    const eps = [...(pair.get(a) as Map<string, { req: number[]; ok: number[] }>)].sort(([x], [y]) => x.localeCompare(y));
-    const ls = (azLat.get(a) as number[][]).map((l) => l.sort((x, y) => x - y));
-    return [a, {
-      availability: new Map(eps.map(([ep, c]) => [ep, c.req.map((q, i) => (q === 0 ? null : (c.ok[i] ?? 0) / q))])),
-      p50: ls.map((l) => quantile(l, 0.5)),
-      p99: ls.map((l) => quantile(l, 0.99)),
-    }];
-  }));
-  return { bucketMs: size, startMs, endMs, times, azs, throughput, errorRate, p50: sorted.map((l) => quantile(l, 0.5)), p99: sorted.map((l) => quantile(l, 0.99)), perAz };
+  const perAz = new Map(
+    azs.map((a): [string, AzSeries] => {
+      const eps = [...(pair.get(a) as Map<string, { req: number[]; ok: number[] }>)].sort(([x], [y]) => x.localeCompare(y));
+      const ls = (azLat.get(a) as number[][]).map((l) => l.sort((x, y) => x - y));
+      return [
+        a,
+        {
+          availability: new Map(eps.map(([ep, c]) => [ep, c.req.map((q, i) => (q === 0 ? null : (c.ok[i] ?? 0) / q))])),
+          p50: ls.map((l) => quantile(l, 0.5)),
+          p99: ls.map((l) => quantile(l, 0.99)),
+        },
+      ];
+    }),
+  );
+  return {
+    bucketMs: size,
+    startMs,
+    endMs,
+    times,
+    azs,
+    throughput,
+    errorRate,
+    p50: sorted.map((l) => quantile(l, 0.5)),
+    p99: sorted.map((l) => quantile(l, 0.99)),
+    perAz,
+  };
 }

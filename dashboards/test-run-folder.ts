@@ -33,7 +33,14 @@ export interface Fixture {
 export const SPEC = { windowMs: 1000, errorRate: 0.5, clearRate: 0.25, minRequests: 3 };
 
 export const alarmChange = (time: number, to: 'OK' | 'ALARM', alarm = 'error-rate az=az1'): AlarmChange => ({
-  alarm, scope: { az: 'az1' }, time, from: to === 'OK' ? 'ALARM' : 'OK', to, errorRate: to === 'OK' ? 0 : 1, requests: 10, reason: to === 'OK' ? 'error rate 0%' : '10 of 10 requests failed',
+  alarm,
+  scope: { az: 'az1' },
+  time,
+  from: to === 'OK' ? 'ALARM' : 'OK',
+  to,
+  errorRate: to === 'OK' ? 0 : 1,
+  requests: 10,
+  reason: to === 'OK' ? 'error rate 0%' : '10 of 10 requests failed',
 });
 
 const nd = (xs: readonly object[]): string => xs.map((x) => JSON.stringify(x)).join('\n') + (xs.length ? '\n' : '');
@@ -57,23 +64,65 @@ export function writeRunFolder(dir: string, fx: Fixture): string {
   writeFileSync(join(dir, 'alarms.ndjson'), nd(fx.alarms ?? []));
   const title = fx.title ?? 'fixture game day';
   const experiment = {
-    title, description: '', target: { name: 'reference', bugs: [] }, provider: 'local', phases: { baselineMs: 2000, chaosMs: 6000, recoveryMs: 2000 },
-    canaries: { rate: 10, keys: 10, timeoutMs: 500, mix: { put: 1, get: 0, cas: 0, delete: 0, eventualGet: 0, insert: 0 } }, faults: [], alarms: SPEC, steadyStateAvailability: 0.99,
+    title,
+    description: '',
+    target: { name: 'reference', bugs: [] },
+    provider: 'local',
+    phases: { baselineMs: 2000, chaosMs: 6000, recoveryMs: 2000 },
+    canaries: { rate: 10, keys: 10, timeoutMs: 500, mix: { put: 1, get: 0, cas: 0, delete: 0, eventualGet: 0, insert: 0 } },
+    faults: [],
+    alarms: SPEC,
+    steadyStateAvailability: 0.99,
   };
   writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ file: 'experiments/fixture.yaml', seed: 42, experiment }, null, 2));
-  const lost = (fx.lost ?? []).map((key) => ({ key, finalValue: null, staleSource: 'initial', lostWrites: [{ invokeIndex: 0, process: 0, f: 'write', value: 'v0', type: 'ok', start: 95, end: 100 }] }));
-  const lostAcknowledged = (fx.lost ?? []).map((key, i) => ({ key, f: 'write', value: `v${i}`, process: 0, invokedAtMs: 95 + i, acknowledgedAtMs: 100 + i, finalValue: null }));
-  const checks: object[] = [{ name: 'lost-writes', verdict: lost.length ? 'fail' : 'pass', summary: lost.length ? `${lost.length} key(s) lost acknowledged writes` : 'no lost writes', lost, ...(lost.length ? { lostAcknowledged, lostAcknowledgedCount: lostAcknowledged.length } : {}) }];
+  const lost = (fx.lost ?? []).map((key) => ({
+    key,
+    finalValue: null,
+    staleSource: 'initial',
+    lostWrites: [{ invokeIndex: 0, process: 0, f: 'write', value: 'v0', type: 'ok', start: 95, end: 100 }],
+  }));
+  const lostAcknowledged = (fx.lost ?? []).map((key, i) => ({
+    key,
+    f: 'write',
+    value: `v${i}`,
+    process: 0,
+    invokedAtMs: 95 + i,
+    acknowledgedAtMs: 100 + i,
+    finalValue: null,
+  }));
+  const checks: object[] = [
+    {
+      name: 'lost-writes',
+      verdict: lost.length ? 'fail' : 'pass',
+      summary: lost.length ? `${lost.length} key(s) lost acknowledged writes` : 'no lost writes',
+      lost,
+      ...(lost.length ? { lostAcknowledged, lostAcknowledgedCount: lostAcknowledged.length } : {}),
+    },
+  ];
   if (fx.witness) checks.push({ name: 'linearizable', verdict: 'fail', summary: 'not linearizable', witness: fx.witness });
   if (fx.k6?.rootGroup) writeFileSync(join(dir, 'k6-summary.json'), JSON.stringify({ metrics: {}, root_group: fx.k6.rootGroup }));
   const result = {
-    gameday: '0.0.0-test', verdict: fx.verdict ?? (lost.length || fx.witness ? 'fail' : 'pass'), seed: 42, runId: 'fixture-s42', runDir: dir,
-    experiment: { title, file: 'experiments/fixture.yaml' }, provider: 'local', target: { name: 'reference', bugs: [] },
-    startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:10.000Z', interrupted: false,
+    gameday: '0.0.0-test',
+    verdict: fx.verdict ?? (lost.length || fx.witness ? 'fail' : 'pass'),
+    seed: 42,
+    runId: 'fixture-s42',
+    runDir: dir,
+    experiment: { title, file: 'experiments/fixture.yaml' },
+    provider: 'local',
+    target: { name: 'reference', bugs: [] },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:00:10.000Z',
+    interrupted: false,
     checks,
-    phases: [{ name: 'baseline', startMs: 0, endMs: 2000 }, { name: 'chaos', startMs: 2000, endMs: 8000 }, { name: 'recovery', startMs: 8000, endMs: end }],
-    faults: [], alarms: { changes: fx.alarms ?? [], raised: 0, cleared: 0, stillInAlarm: [] },
-    figures: { operations: ops.length / 2, opsPerSec: 10, latencyMs: { p50: 5, p99: 5, max: 5 }, ...(fx.k6 ? { k6: fx.k6.figures } : {}) }, files: {},
+    phases: [
+      { name: 'baseline', startMs: 0, endMs: 2000 },
+      { name: 'chaos', startMs: 2000, endMs: 8000 },
+      { name: 'recovery', startMs: 8000, endMs: end },
+    ],
+    faults: [],
+    alarms: { changes: fx.alarms ?? [], raised: 0, cleared: 0, stillInAlarm: [] },
+    figures: { operations: ops.length / 2, opsPerSec: 10, latencyMs: { p50: 5, p99: 5, max: 5 }, ...(fx.k6 ? { k6: fx.k6.figures } : {}) },
+    files: {},
   };
   writeFileSync(join(dir, 'result.json'), JSON.stringify(result, null, 2));
   return dir;

@@ -188,4 +188,7 @@ export type OptionsResult<Opts> = { readonly value: Opts; readonly issues?: unde
  * options`), the factory gets the schema's output. `dir` is the experiment file's
  * folder (paths in options are relative to it).
  */
-export type TargetFactory<Opts = Readonly<Record<string, unknown>>> = (options: Opts, ctx: { readonly dir: string }) => Target | { readonly problems: readonly TargetProblem[] } | Promise<Target | { readonly problems: readonly TargetProblem[] }>;
+export type TargetFactory<Opts = Readonly<Record<string, unknown>>> = (
+  options: Opts,
+  ctx: { readonly dir: string },
+) => Target | { readonly problems: readonly TargetProblem[] } | Promise<Target | { readonly problems: readonly TargetProblem[] }>;

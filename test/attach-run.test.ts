@@ -35,7 +35,11 @@ after(async () => {
   await docker('network', 'rm', net);
 });
 
-const experiment = (faults: string, label = `gdtest.cluster=${tag}`, phases = '{ baseline: 3s, chaos: 12s, recovery: 8s }'): string => `title: etcd members the user runs, attached
+const experiment = (
+  faults: string,
+  label = `gdtest.cluster=${tag}`,
+  phases = '{ baseline: 3s, chaos: 12s, recovery: 8s }',
+): string => `title: etcd members the user runs, attached
 provider:
   name: attach
   select: { label: ${label} }
@@ -50,10 +54,12 @@ alarms: { window: 3s, error-rate: 0.2, clear-rate: 0.1, min-requests: 5 }
 
 async function members(): Promise<{ running: boolean; paused: boolean; pid: number }[]> {
   const d = await dockerode();
-  return Promise.all(names.map(async (n) => {
-    const s = (await d.getContainer(n).inspect()).State;
-    return { running: s.Running, paused: s.Paused, pid: s.Pid };
-  }));
+  return Promise.all(
+    names.map(async (n) => {
+      const s = (await d.getContainer(n).inspect()).State;
+      return { running: s.Running, paused: s.Paused, pid: s.Pid };
+    }),
+  );
 }
 
 async function assertAsFound(runId: string): Promise<void> {
@@ -66,22 +72,58 @@ async function assertAsFound(runId: string): Promise<void> {
   assert.equal((await docker('network', 'inspect', net)).code, 0, 'the user network is untouched');
 }
 
-test('attach: the user\'s etcd containers (docker run --label), started for the test', { skip: skip ?? false, timeout: 120_000 }, async () => {
+test("attach: the user's etcd containers (docker run --label), started for the test", { skip: skip ?? false, timeout: 120_000 }, async () => {
   const image = (await commandImage('etcd')).tag;
   assert.equal((await docker('network', 'create', net)).code, 0);
   const cluster = names.map((n, i) => `etcd-${i + 1}=http://${n}:2380`).join(',');
   for (const [i, n] of names.entries()) {
-    const r = await docker('run', '-d', '--name', n, '--network', net, '--label', `gdtest.cluster=${tag}`, '--label', `gameday.az=az${i + 1}`, '--label', `gameday.node=etcd-${i + 1}`,
-      image, '--name', `etcd-${i + 1}`, '--data-dir', '/tmp/etcd', '--listen-client-urls', 'http://0.0.0.0:2379', '--advertise-client-urls', `http://${n}:2379`,
-      '--listen-peer-urls', 'http://0.0.0.0:2380', '--initial-advertise-peer-urls', `http://${n}:2380`, '--initial-cluster', cluster, '--initial-cluster-state', 'new',
-      '--heartbeat-interval', '100', '--election-timeout', '1000', '--pre-vote=true');
+    const r = await docker(
+      'run',
+      '-d',
+      '--name',
+      n,
+      '--network',
+      net,
+      '--label',
+      `gdtest.cluster=${tag}`,
+      '--label',
+      `gameday.az=az${i + 1}`,
+      '--label',
+      `gameday.node=etcd-${i + 1}`,
+      image,
+      '--name',
+      `etcd-${i + 1}`,
+      '--data-dir',
+      '/tmp/etcd',
+      '--listen-client-urls',
+      'http://0.0.0.0:2379',
+      '--advertise-client-urls',
+      `http://${n}:2379`,
+      '--listen-peer-urls',
+      'http://0.0.0.0:2380',
+      '--initial-advertise-peer-urls',
+      `http://${n}:2380`,
+      '--initial-cluster',
+      cluster,
+      '--initial-cluster-state',
+      'new',
+      '--heartbeat-interval',
+      '100',
+      '--election-timeout',
+      '1000',
+      '--pre-vote=true',
+    );
     assert.equal(r.code, 0, r.stderr);
   }
 });
 
 {
-  const faults = '  - { kind: power-off, target: random-node, start: 1s, count: 2, every: 4s, hold: 2s }\n  - { kind: partition, shape: isolate-node, target: random-node, start: 8500ms, count: 1, hold: 3s }';
-  test('attach: a game day of power-offs and a partition on them passes every check etcd promises and leaves them as it found them', { skip: skip ?? false, timeout: 180_000 }, async () => {
+  const faults =
+    '  - { kind: power-off, target: random-node, start: 1s, count: 2, every: 4s, hold: 2s }\n  - { kind: partition, shape: isolate-node, target: random-node, start: 8500ms, count: 1, hold: 3s }';
+  test('attach: a game day of power-offs and a partition on them passes every check etcd promises and leaves them as it found them', {
+    skip: skip ?? false,
+    timeout: 180_000,
+  }, async () => {
     const file = join(dir, 'game-day.yaml');
     writeFileSync(file, experiment(faults));
     const out = join(dir, 'run-game-day');
@@ -89,20 +131,53 @@ test('attach: the user\'s etcd containers (docker run --label), started for the 
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
     assert.equal(result.provider, 'attach');
-    assert.deepEqual(result.checks.map((c) => [c.name, c.verdict]), [['lost-writes', 'pass'], ['linearizable', 'pass'], ['replicas-agree', 'pass'], ['availability', 'pass'], ['alarms', 'pass']]);
-    assert.deepEqual(result.faults.map((f) => f.kind), ['power-off', 'power-off', 'partition']);
-    assert.ok(result.faults.every((f) => f.healedAtMs !== null && f.firstErrorAfterMs !== null), JSON.stringify(result.faults));
+    assert.deepEqual(
+      result.checks.map((c) => [c.name, c.verdict]),
+      [
+        ['lost-writes', 'pass'],
+        ['linearizable', 'pass'],
+        ['replicas-agree', 'pass'],
+        ['availability', 'pass'],
+        ['alarms', 'pass'],
+      ],
+    );
+    assert.deepEqual(
+      result.faults.map((f) => f.kind),
+      ['power-off', 'power-off', 'partition'],
+    );
+    assert.ok(
+      result.faults.every((f) => f.healedAtMs !== null && f.firstErrorAfterMs !== null),
+      JSON.stringify(result.faults),
+    );
     await assertAsFound(result.runId);
   });
 }
 
-test('attach: a harness SIGKILLed while a member is powered off and another cut off; gameday heal brings them back', { skip: skip ?? false, timeout: 120_000 }, async () => {
+test('attach: a harness SIGKILLed while a member is powered off and another cut off; gameday heal brings them back', {
+  skip: skip ?? false,
+  timeout: 120_000,
+}, async () => {
   const file = join(dir, 'crash.yaml');
-  writeFileSync(file, experiment('  - { kind: power-off, target: node:etcd-2, start: 500ms, count: 1, hold: 20s }\n  - { kind: partition, shape: isolate-node, target: node:etcd-3, start: 600ms, count: 1, hold: 20s }', undefined, '{ baseline: 2s, chaos: 30s, recovery: 5s }'));
+  writeFileSync(
+    file,
+    experiment(
+      '  - { kind: power-off, target: node:etcd-2, start: 500ms, count: 1, hold: 20s }\n  - { kind: partition, shape: isolate-node, target: node:etcd-3, start: 600ms, count: 1, hold: 20s }',
+      undefined,
+      '{ baseline: 2s, chaos: 30s, recovery: 5s }',
+    ),
+  );
   const out = join(dir, 'run-crash');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli/main.ts'), 'run', file, '--seed', '6', '--out', out, '--quiet'], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli/main.ts'), 'run', file, '--seed', '6', '--out', out, '--quiet'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
   const deadline = Date.now() + 60_000;
-  const injected = (): boolean => existsSync(join(out, 'faults.ndjson')) && readFileSync(join(out, 'faults.ndjson'), 'utf8').split('\n').filter((l) => l.includes('"inject"')).length >= 2;
+  const injected = (): boolean =>
+    existsSync(join(out, 'faults.ndjson')) &&
+    readFileSync(join(out, 'faults.ndjson'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"inject"')).length >= 2;
   while (!injected() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
   assert.ok(injected(), 'both faults were injected');
   child.kill('SIGKILL');

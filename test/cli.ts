@@ -11,7 +11,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function gameday(args: readonly string[], opts: { onStderr?: (chunk: string, kill: (s: NodeJS.Signals) => void) => void; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function gameday(
+  args: readonly string[],
+  opts: { onStderr?: (chunk: string, kill: (s: NodeJS.Signals) => void) => void; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli/main.ts', ...args], { cwd: repoRoot, env: { ...process.env, ...opts.env } });
     let stdout = '';

@@ -45,7 +45,9 @@ test('an import that resolves only through another package is named with the fil
     },
   );
   try {
-    const found = undeclaredImports(root).map((u) => `${u.file} ${u.pkg} ${u.need}`).sort();
+    const found = undeclaredImports(root)
+      .map((u) => `${u.file} ${u.pkg} ${u.need}`)
+      .sort();
     assert.deepEqual(found, [
       'harness/a.ts dockerode dependencies',
       'harness/b.ts esbuild dependencies',

@@ -78,7 +78,10 @@ export function undeclaredImports(root: string): Undeclared[] {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const bad = undeclaredImports(root);
-  for (const u of bad) process.stderr.write(`${u.file}: imports '${u.specifier}', but ${u.pkg} is not in package.json's ${u.need}: npm install ${u.need === 'devDependencies' ? '-D ' : ''}${u.pkg}\n`);
+  for (const u of bad)
+    process.stderr.write(
+      `${u.file}: imports '${u.specifier}', but ${u.pkg} is not in package.json's ${u.need}: npm install ${u.need === 'devDependencies' ? '-D ' : ''}${u.pkg}\n`,
+    );
   process.stderr.write(bad.length === 0 ? 'every bare import is a declared dependency\n' : `${bad.length} undeclared import(s)\n`);
   process.exitCode = bad.length === 0 ? 0 : 1;
 }

@@ -33,23 +33,32 @@ for (const [name, fixture, kind] of [
     assert.equal(r.code, 0, `exit ${r.code}\n${r.stdout}\n${r.stderr}`);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
     assert.equal(result.provider, 'docker');
-    assert.ok(result.faults.some((f) => f.kind === kind && f.healedAtMs !== null), `a ${kind} was injected and healed`);
+    assert.ok(
+      result.faults.some((f) => f.kind === kind && f.healedAtMs !== null),
+      `a ${kind} was injected and healed`,
+    );
     for (const c of result.checks) assert.equal(c.verdict, 'pass', `${c.name}: ${c.summary}`);
-    const left = (what: string): string => execFileSync('/usr/bin/docker', [what, 'ls', ...(what === 'container' ? ['-a'] : []), '-q', '--filter', `label=gameday.run=${result.runId}`], { encoding: 'utf8' }).trim();
+    const left = (what: string): string =>
+      execFileSync('/usr/bin/docker', [what, 'ls', ...(what === 'container' ? ['-a'] : []), '-q', '--filter', `label=gameday.run=${result.runId}`], {
+        encoding: 'utf8',
+      }).trim();
     assert.equal(left('container'), '', 'no container of the run is left');
     assert.equal(left('network'), '', 'no network of the run is left');
   });
 }
 
 const leftOf = (runId: string, what: 'container' | 'network'): string =>
-  execFileSync('/usr/bin/docker', [what, 'ls', ...(what === 'container' ? ['-a'] : []), '-q', '--filter', `label=gameday.run=${runId}`], { encoding: 'utf8' }).trim();
+  execFileSync('/usr/bin/docker', [what, 'ls', ...(what === 'container' ? ['-a'] : []), '-q', '--filter', `label=gameday.run=${runId}`], {
+    encoding: 'utf8',
+  }).trim();
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? NaN;
 };
 
-
-test('docker: a short link-fault game day (latency, then a partition, through the run fault proxy) passes, slows exactly the chosen links, leaves nothing behind', { timeout: 180_000 }, async (t) => {
+test('docker: a short link-fault game day (latency, then a partition, through the run fault proxy) passes, slows exactly the chosen links, leaves nothing behind', {
+  timeout: 180_000,
+}, async (t) => {
   if (!docker.ok) return t.skip(`docker not available: ${docker.reason}`);
   const out = join(mkdtempSync(join(tmpdir(), 'gameday-docker-')), 'run');
   const r = await gameday(['run', 'test/fixtures/short-slow-az.yaml', '--provider', 'docker', '--seed', '9', '--out', out, '--quiet'], { env });
@@ -58,11 +67,20 @@ test('docker: a short link-fault game day (latency, then a partition, through th
   assert.equal(result.provider, 'docker');
   for (const c of result.checks) assert.equal(c.verdict, 'pass', `${c.name}: ${c.summary}`);
   const faults = lines<FaultRecord>(join(out, 'faults.ndjson'));
-  assert.ok(faults.every((f) => !f.error), JSON.stringify(faults));
+  assert.ok(
+    faults.every((f) => !f.error),
+    JSON.stringify(faults),
+  );
   for (const kind of ['latency', 'partition']) {
-    assert.deepEqual(faults.filter((f) => f.kind === kind).map((f) => f.event), ['inject', 'heal'], `${kind} injected, then healed`);
+    assert.deepEqual(
+      faults.filter((f) => f.kind === kind).map((f) => f.event),
+      ['inject', 'heal'],
+      `${kind} injected, then healed`,
+    );
   }
-  console.log(`# bench docker link faults: cluster start ${result.figures.clusterStartMs} ms (with the fault proxy); ${faults.map((f) => `${f.event} ${f.kind} ${f.tookMs} ms`).join(', ')}`);
+  console.log(
+    `# bench docker link faults: cluster start ${result.figures.clusterStartMs} ms (with the fault proxy); ${faults.map((f) => `${f.event} ${f.kind} ${f.tookMs} ms`).join(', ')}`,
+  );
   assert.ok(readJournal(out)?.faultProxy, 'the fault proxy was journaled');
   assert.ok(existsSync(join(out, 'nodes', 'faultproxy', 'faultproxy.log')), 'its log is kept');
 
@@ -82,19 +100,28 @@ test('docker: a short link-fault game day (latency, then a partition, through th
   const recovery = result.phases.find((ph) => ph.name === 'recovery')!;
   const after = ms(all.filter((c) => intoAz1(c) && c.invoke.time >= recovery.startMs + 1_000));
   assert.ok(after < base + 100, `after the heal: median ${after.toFixed(0)} ms vs ${base.toFixed(0)} ms before`);
-  console.log(`# bench docker link faults: az2/az3 canaries → az1-router-1, median ${base.toFixed(0)} ms before, ${slow.toFixed(0)} ms under 150 ms each way, ${after.toFixed(0)} ms after the heal`);
+  console.log(
+    `# bench docker link faults: az2/az3 canaries → az1-router-1, median ${base.toFixed(0)} ms before, ${slow.toFixed(0)} ms under 150 ms each way, ${after.toFixed(0)} ms after the heal`,
+  );
 
   // the partition (a blackhole in the proxy: data held until the heal) cut az3's canaries off the other AZs' routers
   const pInj = faults.find((f) => f.kind === 'partition' && f.event === 'inject')!;
   const pHeal = faults.find((f) => f.kind === 'partition' && f.event === 'heal')!;
-  const cutOff = all.filter((c) => c.invoke.az === 'az3' && c.invoke.endpoint !== 'az3-router-1' && c.invoke.time >= pInj.time && c.done.time <= pHeal.time - (pHeal.tookMs ?? 0));
-  assert.ok(cutOff.length > 0 && cutOff.every((c) => c.done.type === 'info'), `az3 → other routers while cut off: ${cutOff.map((c) => `${c.done.type} ${c.done.error ?? ''}`).join('; ')}`);
+  const cutOff = all.filter(
+    (c) => c.invoke.az === 'az3' && c.invoke.endpoint !== 'az3-router-1' && c.invoke.time >= pInj.time && c.done.time <= pHeal.time - (pHeal.tookMs ?? 0),
+  );
+  assert.ok(
+    cutOff.length > 0 && cutOff.every((c) => c.done.type === 'info'),
+    `az3 → other routers while cut off: ${cutOff.map((c) => `${c.done.type} ${c.done.error ?? ''}`).join('; ')}`,
+  );
 
   assert.equal(leftOf(result.runId, 'container'), '', 'no container of the run is left (fault proxy included)');
   assert.equal(leftOf(result.runId, 'network'), '', 'no network of the run is left');
 });
 
-test('docker: a harness killed while a link fault is in force is cleaned up by gameday heal (fault proxy and its toxics included)', { timeout: 120_000 }, async (t) => {
+test('docker: a harness killed while a link fault is in force is cleaned up by gameday heal (fault proxy and its toxics included)', {
+  timeout: 120_000,
+}, async (t) => {
   if (!docker.ok) return t.skip(`docker not available: ${docker.reason}`);
   const base = mkdtempSync(join(tmpdir(), 'gameday-docker-crash-'));
   const out = join(base, 'run');
@@ -114,7 +141,10 @@ test('docker: a harness killed while a link fault is in force is cleaned up by g
   assert.ok(j?.faultProxy, 'the fault proxy was journaled');
   const api = j.faultProxy.api;
   const proxies = (await (await fetch(`${api}/proxies`, { signal: AbortSignal.timeout(3_000) })).json()) as Record<string, { toxics: unknown[] }>;
-  assert.ok(Object.values(proxies).some((p) => p.toxics.length > 0), 'the latency toxics are still in force after the crash');
+  assert.ok(
+    Object.values(proxies).some((p) => p.toxics.length > 0),
+    'the latency toxics are still in force after the crash',
+  );
   assert.notEqual(leftOf(j.runId, 'container'), '', 'the run is still there before the heal');
 
   const h = await gameday(['heal'], { env: stateEnv });

@@ -11,7 +11,9 @@ import { loadExperiment } from '../harness/experiment/load.ts';
 import { gameday, repoRoot } from './cli.ts';
 
 test('examples/compose: the services carry the selected label, one AZ each, and the attach experiment is valid', () => {
-  const compose = parse(readFileSync(join(repoRoot, 'examples/compose/docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, { labels: Record<string, string>; command: string[]; image: string }> };
+  const compose = parse(readFileSync(join(repoRoot, 'examples/compose/docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, { labels: Record<string, string>; command: string[]; image: string }>;
+  };
   const exp = loadExperiment(join(repoRoot, 'examples/compose/attach.yaml'));
   assert.equal(exp.provider, 'attach');
   const [key, value] = (exp.attach?.select?.label ?? '').split('=');
@@ -30,15 +32,27 @@ test('examples/compose: the services carry the selected label, one AZ each, and 
 });
 
 test('examples/github-actions.yml: the game day it runs is a valid experiment and its options are accepted (plan only)', async () => {
-  const wf = parse(readFileSync(join(repoRoot, 'examples/github-actions.yml'), 'utf8')) as { on: Record<string, unknown>; jobs: Record<string, { steps: { run?: string; uses?: string; with?: Record<string, string> }[] }> };
+  const wf = parse(readFileSync(join(repoRoot, 'examples/github-actions.yml'), 'utf8')) as {
+    on: Record<string, unknown>;
+    jobs: Record<string, { steps: { run?: string; uses?: string; with?: Record<string, string> }[] }>;
+  };
   assert.ok('pull_request' in wf.on, 'runs on every pull request');
   const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
   const run = steps.find((s) => s.run?.includes('gameday run'))?.run ?? '';
-  const args = run.replace(/\$\{\{[^}]*\}\}/g, '1').split(/\s+/).slice(2);
+  const args = run
+    .replace(/\$\{\{[^}]*\}\}/g, '1')
+    .split(/\s+/)
+    .slice(2);
   assert.equal(args[0], 'run');
   const r = await gameday([...args.filter((a) => a !== '--out' && !a.startsWith('runs/')), '--plan-only']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^seed \d+\n/);
-  assert.ok(steps.some((s) => s.uses?.startsWith('actions/upload-artifact') && s.with?.['path'] === 'runs/'), 'the run folder is uploaded');
-  assert.ok(steps.some((s) => s.with?.['report_paths'] === 'runs/*/junit.xml'), 'the JUnit file is published');
+  assert.ok(
+    steps.some((s) => s.uses?.startsWith('actions/upload-artifact') && s.with?.['path'] === 'runs/'),
+    'the run folder is uploaded',
+  );
+  assert.ok(
+    steps.some((s) => s.with?.['report_paths'] === 'runs/*/junit.xml'),
+    'the JUnit file is published',
+  );
 });

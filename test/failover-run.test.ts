@@ -36,9 +36,14 @@ function staleStrongReads(calls: readonly C[], which: (read: C, write: C) => boo
     if (read.invoke.f !== 'read' || read.done.type !== 'ok' || read.invoke.consistency !== 'strong') return false;
     const onKey = calls.filter((c) => c.invoke.key === read.invoke.key);
     const inForceBy = (x: unknown): number =>
-      x === null || x === undefined ? -Infinity : Math.min(...onKey.filter((c) => c.done.type === 'ok' && (c.invoke.f === 'read' ? c.done.value === x : written(c) === x)).map((c) => c.done.time));
+      x === null || x === undefined
+        ? -Infinity
+        : Math.min(...onKey.filter((c) => c.done.type === 'ok' && (c.invoke.f === 'read' ? c.done.value === x : written(c) === x)).map((c) => c.done.time));
     const v = read.done.value;
-    return onKey.some((w) => w.invoke.f !== 'read' && w.done.type === 'ok' && which(read, w) && written(w) !== v && w.invoke.time > inForceBy(v) && w.done.time < read.invoke.time);
+    return onKey.some(
+      (w) =>
+        w.invoke.f !== 'read' && w.done.type === 'ok' && which(read, w) && written(w) !== v && w.invoke.time > inForceBy(v) && w.done.time < read.invoke.time,
+    );
   });
 }
 
@@ -50,7 +55,9 @@ function resumeAfter(history: readonly Op[], group: string, at: number): number 
   return first ? first.done.time - at : undefined;
 }
 
-test('leader-of:random powers off the current leader of a group; a new one is elected, writes to the group resume, every check holds', { timeout: 120_000 }, async () => {
+test('leader-of:random powers off the current leader of a group; a new one is elected, writes to the group resume, every check holds', {
+  timeout: 120_000,
+}, async () => {
   const out = tmp();
   const r = await gameday(['run', 'test/fixtures/short-leader-failover.yaml', '--seed', '7', '--out', out, '--quiet', '--json'], { env });
   assert.equal(r.code, 0, `exit ${r.code}\n${r.stdout.slice(0, 3000)}\n${r.stderr.slice(-2000)}`);
@@ -68,16 +75,29 @@ test('leader-of:random powers off the current leader of a group; a new one is el
     const spec = groups.find((g) => g.id === f.group);
     assert.ok(spec?.replicas.includes(f.nodes[0] as string), `${f.nodes[0]} is a replica of ${f.group}`);
     if (!spec) continue;
-    assert.ok(faults.some((h) => h.event === 'heal' && h.id === f.id && !h.error), `${f.id} healed`);
+    assert.ok(
+      faults.some((h) => h.event === 'heal' && h.id === f.id && !h.error),
+      `${f.id} healed`,
+    );
     // the node really led it: its own log says so, and another replica of the group took over
     const hit = f.nodes[0] as string;
     const said = (node: string): string => readFileSync(join(out, 'nodes', node, 'node.log'), 'utf8');
     assert.match(said(hit), new RegExp(`${f.group} term \\d+ leader`));
-    assert.ok(spec.replicas.filter((n) => n !== hit).some((n) => new RegExp(`${f.group} term \\d+ leader`).test(said(n))), `another replica of ${f.group} was elected`);
+    assert.ok(
+      spec.replicas.filter((n) => n !== hit).some((n) => new RegExp(`${f.group} term \\d+ leader`).test(said(n))),
+      `another replica of ${f.group} was elected`,
+    );
     // writes to the group resume within a few heartbeats plus the router's retry, well before the node is back,
     // when the two other replicas are up (a replica still down from an earlier power-off leaves no quorum: then it waits for that one)
     const down = (node: string, t: number): boolean =>
-      faults.some((x) => x.event === 'inject' && x.id !== f.id && x.nodes.includes(node) && x.time - (x.tookMs ?? 0) <= t && !faults.some((h) => h.event === 'heal' && h.id === x.id && h.time < t));
+      faults.some(
+        (x) =>
+          x.event === 'inject' &&
+          x.id !== f.id &&
+          x.nodes.includes(node) &&
+          x.time - (x.tookMs ?? 0) <= t &&
+          !faults.some((h) => h.event === 'heal' && h.id === x.id && h.time < t),
+      );
     if (spec.replicas.some((n) => n !== hit && (down(n, f.time) || down(n, f.time + 2000)))) continue;
     qualified++;
     const resumed = resumeAfter(history, f.group, f.time);
@@ -86,7 +106,9 @@ test('leader-of:random powers off the current leader of a group; a new one is el
   assert.ok(qualified >= 1, 'no power-off left the group its two other replicas');
 });
 
-test('a whole AZ powered off: the groups it led elect new leaders, the other AZs write to every partition while it is off, every check holds', { timeout: 120_000 }, async () => {
+test('a whole AZ powered off: the groups it led elect new leaders, the other AZs write to every partition while it is off, every check holds', {
+  timeout: 120_000,
+}, async () => {
   const out = tmp();
   const r = await gameday(['run', 'test/fixtures/short-az-power-off.yaml', '--seed', '2', '--out', out, '--quiet', '--json'], { env });
   assert.equal(r.code, 0, `exit ${r.code}\n${r.stdout.slice(0, 3000)}\n${r.stderr.slice(-2000)}`);
@@ -102,7 +124,10 @@ test('a whole AZ powered off: the groups it led elect new leaders, the other AZs
   const elsewhere = history.filter((o) => o.endpoint !== 'az1-router-1' && o.az !== 'az1');
   for (const g of groups) {
     const resumed = resumeAfter(elsewhere, g.id, inj.time + 100);
-    assert.ok(resumed !== undefined && inj.time + 100 + resumed < heal.time - (heal.tookMs ?? 0), `${g.id}: no acknowledged write while az1 was off (first ${resumed} ms after)`);
+    assert.ok(
+      resumed !== undefined && inj.time + 100 + resumed < heal.time - (heal.tookMs ?? 0),
+      `${g.id}: no acknowledged write while az1 was off (first ${resumed} ms after)`,
+    );
   }
 });
 
@@ -114,7 +139,10 @@ test('no-lease (an old leader keeps serving strong reads) under an AZ partition 
   const lin = result.checks.find((c) => c.name === 'linearizable');
   assert.equal(lin?.verdict, 'fail', verdicts(result));
   // why: through az1's router (cut off with az1) a strong read returned a value that a write acknowledged through another AZ had overwritten before the read began
-  const stale = staleStrongReads(callsOf(lines<Op>(join(out, 'history.ndjson'))), (read, w) => read.invoke.endpoint === 'az1-router-1' && w.invoke.endpoint !== 'az1-router-1');
+  const stale = staleStrongReads(
+    callsOf(lines<Op>(join(out, 'history.ndjson'))),
+    (read, w) => read.invoke.endpoint === 'az1-router-1' && w.invoke.endpoint !== 'az1-router-1',
+  );
   assert.ok(stale.length > 0, 'a strong read through az1 returned a value that a write acknowledged through another AZ had overwritten before the read began');
 });
 
@@ -131,14 +159,18 @@ function twoLeadersInATerm(out: string): string[] {
   return [...led].filter(([, s]) => s.size > 1).map(([k, s]) => `${k}: ${[...s].join(' and ')}`);
 }
 
-test('every storage node paused and thawed at once: elections start in every group together, one vote per term settles them, every check holds', { timeout: 120_000 }, async () => {
+test('every storage node paused and thawed at once: elections start in every group together, one vote per term settles them, every check holds', {
+  timeout: 120_000,
+}, async () => {
   const out = tmp();
   const r = await gameday(['run', 'test/fixtures/short-storage-pause.yaml', '--seed', '3', '--out', out, '--quiet', '--json'], { env });
   assert.equal(r.code, 0, `exit ${r.code}\n${r.stdout.slice(0, 3000)}\n${r.stderr.slice(-2000)}`);
   assert.deepEqual(twoLeadersInATerm(out), []);
 });
 
-test('vote-twice (a replica votes for every candidate of a term) under the same pauses elects two leaders in one term: split brain, caught by a check; seed 3', { timeout: 120_000 }, async () => {
+test('vote-twice (a replica votes for every candidate of a term) under the same pauses elects two leaders in one term: split brain, caught by a check; seed 3', {
+  timeout: 120_000,
+}, async () => {
   const out = tmp();
   const r = await gameday(['run', 'test/fixtures/short-storage-pause.yaml', '--seed', '3', '--out', out, '--quiet', '--json', '--bug', 'vote-twice'], { env });
   assert.equal(r.code, 1, `exit ${r.code}\n${r.stdout.slice(0, 3000)}\n${r.stderr.slice(-2000)}`);

@@ -18,21 +18,32 @@ const fixture = 'test/fixtures/short-power-off.yaml';
 const powerCut = 'test/fixtures/short-power-cut.yaml';
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'gameday-e2e-'));
 const env = { GAMEDAY_STATE_DIR: join(tmpdir(), 'gameday-e2e-state') };
-const lines = <T>(p: string): T[] => readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+const lines = <T>(p: string): T[] =>
+  readFileSync(p, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 
 test('a short power-off game day passes its checks and writes the run folder', { timeout: 120_000 }, async () => {
   const out = join(tmp(), 'run');
   const r = await gameday(['run', fixture, '--seed', '11', '--out', out, '--quiet'], { env });
   assert.equal(r.code, 0, `exit ${r.code}\n${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /gameday PASS/);
-  for (const f of ['history.ndjson', 'faults.ndjson', 'result.json', 'plan.json', 'junit.xml', 'gameday.log']) assert.ok(existsSync(join(out, f)), `${f} missing`);
+  for (const f of ['history.ndjson', 'faults.ndjson', 'result.json', 'plan.json', 'junit.xml', 'gameday.log'])
+    assert.ok(existsSync(join(out, f)), `${f} missing`);
 
   const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
   assert.equal(result.verdict, 'pass');
   assert.equal(result.seed, 11);
   // the runs folder's index has the run (gameday history)
-  const index = readFileSync(join(out, '..', 'index.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { runId: string; verdict: string; seed: number });
-  assert.deepEqual(index.map((e) => [e.runId, e.verdict, e.seed]), [[result.runId, 'pass', 11]]);
+  const index = readFileSync(join(out, '..', 'index.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { runId: string; verdict: string; seed: number });
+  assert.deepEqual(
+    index.map((e) => [e.runId, e.verdict, e.seed]),
+    [[result.runId, 'pass', 11]],
+  );
   for (const name of ['lost-writes', 'linearizable', 'replicas-agree', 'availability']) {
     const c = result.checks.find((x) => x.name === name);
     assert.equal(c?.verdict, 'pass', `${name}: ${c?.summary}`);
@@ -41,7 +52,10 @@ test('a short power-off game day passes its checks and writes the run folder', {
   const faults = lines<{ event: string; kind: string; nodes: string[] }>(join(out, 'faults.ndjson'));
   const injected = faults.filter((f) => f.event === 'inject' && f.kind === 'power-off');
   assert.ok(injected.length >= 3, `only ${injected.length} power-offs`);
-  assert.ok(injected.some((f) => f.nodes.some((n) => n.includes('router'))), 'no request router was powered off');
+  assert.ok(
+    injected.some((f) => f.nodes.some((n) => n.includes('router'))),
+    'no request router was powered off',
+  );
   assert.equal(faults.filter((f) => f.event === 'heal').length, injected.length, 'every power-off is healed');
   // every AZ x endpoint pair has acknowledged operations
   const history = lines<Op>(join(out, 'history.ndjson'));
@@ -56,7 +70,10 @@ test('the unsafe skip-fsync mode under a power cut of every storage node fails c
   const out = join(tmp(), 'run');
   const r = await gameday(['run', powerCut, '--seed', '11', '--out', out, '--quiet', '--bug', 'skip-fsync', '--json'], { env });
   assert.equal(r.code, 1, `exit ${r.code}\n${r.stderr}`);
-  const result = JSON.parse(r.stdout) as { verdict: string; checks: { name: string; verdict: string; summary: string; lost?: { key: string; kind: string; replicas?: { nodeId: string; legal: boolean }[] }[] }[] };
+  const result = JSON.parse(r.stdout) as {
+    verdict: string;
+    checks: { name: string; verdict: string; summary: string; lost?: { key: string; kind: string; replicas?: { nodeId: string; legal: boolean }[] }[] }[];
+  };
   assert.equal(result.verdict, 'fail');
   const lost = result.checks.find((c) => c.name === 'lost-writes');
   assert.equal(lost?.verdict, 'fail', JSON.stringify(lost));
@@ -66,17 +83,22 @@ test('the unsafe skip-fsync mode under a power cut of every storage node fails c
   // the named key really was acknowledged and is gone from the final read
   const history = lines<Op>(join(out, 'history.ndjson'));
   const k = keys[0] as string;
-  assert.ok(history.some((o) => o.key === k && o.type === 'ok' && o.f !== 'read'), 'an acknowledged write to the lost key');
+  assert.ok(
+    history.some((o) => o.key === k && o.type === 'ok' && o.f !== 'read'),
+    'an acknowledged write to the lost key',
+  );
   // every replica of the key was asked directly, and none holds the write: lost, not a stale read
   const first = lost?.lost?.[0];
   assert.equal(first?.kind, 'lost', JSON.stringify(first));
   assert.equal(first?.replicas?.length, 3, JSON.stringify(first?.replicas));
   assert.ok(first?.replicas?.every((x) => !x.legal));
-  assert.ok(existsSync(join(out, 'replica-reads.json')), 'the replicas\' answers are kept in the run folder');
+  assert.ok(existsSync(join(out, 'replica-reads.json')), "the replicas' answers are kept in the run folder");
   assert.match(String(lost?.summary), /acknowledged write\(s\) lost on \d+ key\(s\), and no replica has them/);
 });
 
-test('a fault with customer impact that raises no alarm fails the run (check alarms names it); the summary and gameday review agree', { timeout: 120_000 }, async () => {
+test('a fault with customer impact that raises no alarm fails the run (check alarms names it); the summary and gameday review agree', {
+  timeout: 120_000,
+}, async () => {
   const dir = tmp();
   // the same game day with an alarm rule that can never fire (it needs more requests than any window holds)
   const deaf = join(dir, 'deaf-alarms.yaml');
@@ -87,8 +109,12 @@ test('a fault with customer impact that raises no alarm fails the run (check ala
   assert.match(r.stdout, /FAIL {2}alarms +f\d+ \(power-off az\d-router-1\): \d+ of \d+ canary calls failed in \S+ \(\d+\.\d%\) and no alarm/);
   const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
   const missed = result.faults.filter((f) => f.alarmOutcome === 'missed');
-  assert.ok(missed.some((f) => f.nodes.some((n) => n.includes('router'))), JSON.stringify(result.faults));
-  for (const name of ['lost-writes', 'linearizable', 'replicas-agree', 'availability']) assert.equal(result.checks.find((c) => c.name === name)?.verdict, 'pass', name);
+  assert.ok(
+    missed.some((f) => f.nodes.some((n) => n.includes('router'))),
+    JSON.stringify(result.faults),
+  );
+  for (const name of ['lost-writes', 'linearizable', 'replicas-agree', 'availability'])
+    assert.equal(result.checks.find((c) => c.name === name)?.verdict, 'pass', name);
   // gameday review says the same, fault by fault
   const rv = await gameday(['review', out]);
   assert.equal(rv.code, 1, rv.stdout);
@@ -98,7 +124,10 @@ test('a fault with customer impact that raises no alarm fails the run (check ala
   writeFileSync(off, readFileSync(deaf, 'utf8').replace(/^faults:/m, 'checks: { alarms: false }\nfaults:'));
   const r2 = await gameday(['run', off, '--seed', '11', '--out', join(dir, 'run2'), '--quiet', '--json'], { env });
   assert.equal(r2.code, 0, r2.stdout.slice(0, 2000));
-  assert.equal((JSON.parse(r2.stdout) as RunResult).checks.some((c) => c.name === 'alarms'), false);
+  assert.equal(
+    (JSON.parse(r2.stdout) as RunResult).checks.some((c) => c.name === 'alarms'),
+    false,
+  );
 });
 
 test('gameday check on the folder of a killed run decides nothing: unknown, exit 3, with the reason', { timeout: 120_000 }, async () => {
@@ -148,7 +177,10 @@ test('a run without --quiet writes a progress line every 2 s: phase, ops/s, fail
   const r = await gameday(['run', fixture, '--seed', '11', '--out', out], {
     env,
     onStderr: (all, kill) => {
-      const m = /progress {2}chaos \S+\/11s {2}\d+ ops\/s, [\d.]+% failed \(az1 [\d.]+%, az2 [\d.]+%, az3 [\d.]+%\) {2}faults in force: f\d power-off [\w-]+.*in ALARM: .*/.exec(all);
+      const m =
+        /progress {2}chaos \S+\/11s {2}\d+ ops\/s, [\d.]+% failed \(az1 [\d.]+%, az2 [\d.]+%, az3 [\d.]+%\) {2}faults in force: f\d power-off [\w-]+.*in ALARM: .*/.exec(
+          all,
+        );
       if (m && !seen) {
         seen = m[0];
         kill('SIGTERM');
@@ -156,7 +188,10 @@ test('a run without --quiet writes a progress line every 2 s: phase, ops/s, fail
     },
   });
   assert.ok(seen, `no progress line named a fault in force:\n${r.stderr.slice(-3000)}`);
-  assert.match(r.stderr, /progress {2}baseline \S+\/3s {2}\d+ ops\/s, 0\.0% failed \(az1 0\.0%, az2 0\.0%, az3 0\.0%\) {2}faults in force: none {2}in ALARM: none/);
+  assert.match(
+    r.stderr,
+    /progress {2}baseline \S+\/3s {2}\d+ ops\/s, 0\.0% failed \(az1 0\.0%, az2 0\.0%, az3 0\.0%\) {2}faults in force: none {2}in ALARM: none/,
+  );
   assert.equal(r.code, 130);
 });
 
@@ -189,18 +224,28 @@ test('SIGTERM in the middle of chaos heals, stops every node and exits 130', { t
   const { pids } = JSON.parse(readFileSync(join(out, 'nodes', 'pids.json'), 'utf8')) as { pids: Record<string, number> };
   assert.deepEqual(Object.values(pids).filter(alive), []);
   const faults = lines<{ event: string; id: string }>(join(out, 'faults.ndjson'));
-  for (const f of faults.filter((x) => x.event === 'inject')) assert.ok(faults.some((x) => x.event === 'heal' && x.id === f.id), `${f.id} healed`);
+  for (const f of faults.filter((x) => x.event === 'inject'))
+    assert.ok(
+      faults.some((x) => x.event === 'heal' && x.id === f.id),
+      `${f.id} healed`,
+    );
   const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
   assert.equal(result.interrupted, true);
   assert.equal(result.verdict, 'unknown');
 });
 
-test('on a terminal the progress is one status line redrawn in place (a real pseudo-terminal through script(1))', { timeout: 120_000, skip: existsSync('/usr/bin/script') ? false : 'no /usr/bin/script (util-linux) to give the run a terminal' }, async () => {
+test('on a terminal the progress is one status line redrawn in place (a real pseudo-terminal through script(1))', {
+  timeout: 120_000,
+  skip: existsSync('/usr/bin/script') ? false : 'no /usr/bin/script (util-linux) to give the run a terminal',
+}, async () => {
   const out = join(tmp(), 'run');
   const cmd = [process.execPath, '--import', 'tsx', 'harness/cli/main.ts', 'run', fixture, '--seed', '11', '--out', out].map((a) => `'${a}'`).join(' ');
   const { spawn } = await import('node:child_process');
   const shown = await new Promise<{ code: number | null; text: string }>((resolve) => {
-    const child = spawn('/usr/bin/script', ['-qec', cmd, '/dev/null'], { cwd: join(import.meta.dirname, '..'), env: { ...process.env, ...env, COLUMNS: '160' } });
+    const child = spawn('/usr/bin/script', ['-qec', cmd, '/dev/null'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, ...env, COLUMNS: '160' },
+    });
     let text = '';
     child.stdout.on('data', (c: Buffer) => (text += c.toString()));
     child.on('close', (code) => resolve({ code, text }));
@@ -215,4 +260,3 @@ test('on a terminal the progress is one status line redrawn in place (a real pse
   assert.match(t, /<CLEAR> +\+ *[\d.]+s {2}stopping canaries and healing faults\r?\n/);
   assert.match(t, /gameday PASS/);
 });
-

@@ -25,15 +25,26 @@ test('target http: a service described in YAML alone passes a power-off and part
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   const res = result(out);
   assert.equal(res.target.name, 'http');
-  assert.deepEqual(res.checks.map((c) => [c.name, c.verdict]), [['lost-writes', 'pass'], ['linearizable', 'pass'], ['availability', 'pass'], ['alarms', 'pass']]);
-  assert.ok(res.faults.every((f) => f.firstErrorAfterMs !== null), JSON.stringify(res.faults));
+  assert.deepEqual(
+    res.checks.map((c) => [c.name, c.verdict]),
+    [
+      ['lost-writes', 'pass'],
+      ['linearizable', 'pass'],
+      ['availability', 'pass'],
+      ['alarms', 'pass'],
+    ],
+  );
+  assert.ok(
+    res.faults.every((f) => f.firstErrorAfterMs !== null),
+    JSON.stringify(res.faults),
+  );
   // the templates reached the service's own API: compare-and-set mismatches came back as 412 with the current value
   const history = readFileSync(join(out, 'history.ndjson'), 'utf8');
   assert.match(history, /"f":"cas".*"type":"fail".*precondition failed|precondition failed.*"f":"cas"/);
   assert.ok(existsSync(join(out, 'nodes', 'n1', 'data', 'wal.ndjson')), 'the leader kept its write-ahead log');
 });
 
-test('target http: with the server\'s stale-read switch, check linearizable fails on a read that went back in time (exit 1)', { timeout: 120_000 }, async () => {
+test("target http: with the server's stale-read switch, check linearizable fails on a read that went back in time (exit 1)", { timeout: 120_000 }, async () => {
   const file = join(dir, 'stale.yaml');
   writeFileSync(file, base.replaceAll('"{peers}"]', '"{peers}", --stale-reads]'));
   const out = join(dir, 'run-stale');
@@ -56,8 +67,19 @@ const bad = (name: string, yaml: string, re: RegExp): void => {
     assert.equal(existsSync(out), false);
   });
 };
-bad('an operation template with an unknown placeholder', base.replace('path: "/items/{key}", body: { data: "{value}" }', 'path: "/items/{id}", body: { data: "{value}" }'),
-  /target\.options\.operations\.put\.path: names an unknown placeholder \{id\}[\s\S]*fix: a path may use \{key\}, \{value\}, \{expected\}, \{consistency\}/);
-bad('a command with an unknown placeholder', base.replace('--data, "{dataDir}"', '--data, "{datadir}"'), /target\.options\.nodes\[0\]\.command\[\d+\]: names an unknown placeholder \{datadir\}/);
-bad('no nodes and no attach', base.replace(/ {4}nodes:\n(?: {6}- .*\n)+/, ''), /target\.options\.nodes: target http has no nodes to start[\s\S]*fix: give each node's command/);
+bad(
+  'an operation template with an unknown placeholder',
+  base.replace('path: "/items/{key}", body: { data: "{value}" }', 'path: "/items/{id}", body: { data: "{value}" }'),
+  /target\.options\.operations\.put\.path: names an unknown placeholder \{id\}[\s\S]*fix: a path may use \{key\}, \{value\}, \{expected\}, \{consistency\}/,
+);
+bad(
+  'a command with an unknown placeholder',
+  base.replace('--data, "{dataDir}"', '--data, "{datadir}"'),
+  /target\.options\.nodes\[0\]\.command\[\d+\]: names an unknown placeholder \{datadir\}/,
+);
+bad(
+  'no nodes and no attach',
+  base.replace(/ {4}nodes:\n(?: {6}- .*\n)+/, ''),
+  /target\.options\.nodes: target http has no nodes to start[\s\S]*fix: give each node's command/,
+);
 bad('an unknown option', base.replace('ready: { path: /healthz }', 'readyness: { path: /healthz }'), /target\.options\.readyness/);

@@ -16,6 +16,17 @@ test('cycles are found directly and around longer loops, type imports included',
     ['e.ts', ['c.ts', 'f.ts']],
     ['f.ts', []],
   ]);
-  assert.deepEqual(findCycles(g), [['a.ts', 'b.ts'], ['c.ts', 'd.ts', 'e.ts']]);
-  assert.deepEqual(findCycles(new Map([['x.ts', ['y.ts']], ['y.ts', []]])), []);
+  assert.deepEqual(findCycles(g), [
+    ['a.ts', 'b.ts'],
+    ['c.ts', 'd.ts', 'e.ts'],
+  ]);
+  assert.deepEqual(
+    findCycles(
+      new Map([
+        ['x.ts', ['y.ts']],
+        ['y.ts', []],
+      ]),
+    ),
+    [],
+  );
 });

@@ -19,7 +19,10 @@ const env = { GAMEDAY_STATE_DIR: join(tmpdir(), 'gameday-e2e-state'), PATH: `${b
 const dir = mkdtempSync(join(tmpdir(), 'gameday-k6-'));
 const experiment = (load: string): string => readFileSync(join(repoRoot, 'test/fixtures/short-power-off.yaml'), 'utf8') + `load: ${load}\n`;
 
-test('k6 load beside the canaries: real k6 against every public endpoint, its figures per phase in result.json and the summary', { skip, timeout: 180_000 }, async () => {
+test('k6 load beside the canaries: real k6 against every public endpoint, its figures per phase in result.json and the summary', {
+  skip,
+  timeout: 180_000,
+}, async () => {
   const file = join(dir, 'k6-game-day.yaml');
   writeFileSync(file, experiment(`{ k6: ${join(repoRoot, 'experiments/k6/reference.js')}, vus: 4 }`));
   const out = join(dir, 'run');
@@ -30,7 +33,10 @@ test('k6 load beside the canaries: real k6 against every public endpoint, its fi
   assert.ok((summary.metrics['http_reqs']?.count ?? 0) > 100, 'k6 sent requests');
   const k6 = (JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult).figures['k6'] as K6Figures;
   assert.equal(k6.exitCode, 0);
-  assert.deepEqual(k6.phases.map((ph) => ph.phase), ['baseline', 'chaos', 'recovery']);
+  assert.deepEqual(
+    k6.phases.map((ph) => ph.phase),
+    ['baseline', 'chaos', 'recovery'],
+  );
   for (const ph of k6.phases) assert.ok(ph.requests > 10 && ph.p50Ms !== null && ph.checksPassed > 0, JSON.stringify(ph));
   // the power-offs hurt k6's requests too: more of them failed in chaos than in baseline
   const [base, chaos] = k6.phases as [K6Figures['phases'][number], K6Figures['phases'][number]];

@@ -32,7 +32,11 @@ before(() => {
   tarball = join(work, info.filename);
   const paths = info.files.map((f) => f.path);
   assert.ok(paths.includes('dist/harness/cli/gameday.js'), 'the compiled CLI is in the tarball');
-  assert.deepEqual(paths.filter((p) => /\.test\.|(^|\/)test\/|fixtures\/|\.ts$/.test(p) && !p.endsWith('.d.ts')), [], 'no tests, fixtures or TypeScript sources');
+  assert.deepEqual(
+    paths.filter((p) => /\.test\.|(^|\/)test\/|fixtures\/|\.ts$/.test(p) && !p.endsWith('.d.ts')),
+    [],
+    'no tests, fixtures or TypeScript sources',
+  );
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   const inst = sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], app);
@@ -54,8 +58,21 @@ test('gameday check from the package: 0 on a valid history, 1 on a stale read', 
   // the reads are the harness's final reads, as a run writes them, so that lost-writes can decide too
   const op = (index: number, type: string, f: string, value: number | null, process: number) =>
     JSON.stringify({ index, type, f, key: 'k', value, process, time: index, ...(f === 'read' ? { final: true } : {}) });
-  writeFileSync(join(app, 'ok.ndjson'), [op(0, 'invoke', 'write', 1, 0), op(1, 'ok', 'write', 1, 0), op(2, 'invoke', 'read', null, 1), op(3, 'ok', 'read', 1, 1)].join('\n') + '\n');
-  writeFileSync(join(app, 'bad.ndjson'), [op(0, 'invoke', 'write', 1, 0), op(1, 'ok', 'write', 1, 0), op(2, 'invoke', 'write', 2, 0), op(3, 'ok', 'write', 2, 0), op(4, 'invoke', 'read', null, 1), op(5, 'ok', 'read', 1, 1)].join('\n') + '\n');
+  writeFileSync(
+    join(app, 'ok.ndjson'),
+    [op(0, 'invoke', 'write', 1, 0), op(1, 'ok', 'write', 1, 0), op(2, 'invoke', 'read', null, 1), op(3, 'ok', 'read', 1, 1)].join('\n') + '\n',
+  );
+  writeFileSync(
+    join(app, 'bad.ndjson'),
+    [
+      op(0, 'invoke', 'write', 1, 0),
+      op(1, 'ok', 'write', 1, 0),
+      op(2, 'invoke', 'write', 2, 0),
+      op(3, 'ok', 'write', 2, 0),
+      op(4, 'invoke', 'read', null, 1),
+      op(5, 'ok', 'read', 1, 1),
+    ].join('\n') + '\n',
+  );
   const ok = sh(join(app, 'node_modules/.bin/gameday'), ['check', 'ok.ndjson'], app);
   assert.equal(ok.status, 0, said(ok));
   assert.match(ok.stdout, /verdict: pass/);
@@ -82,7 +99,12 @@ test('gameday run from the package starts the reference cluster from compiled Ja
 test('gameday run --provider docker from the package: node images bundled from the compiled JavaScript', { timeout: 300_000 }, (t) => {
   if (!docker.ok) return t.skip(`docker not available: ${docker.reason}`);
   const out = join(work, 'docker-run');
-  const r = sh(join(app, 'node_modules/.bin/gameday'), ['run', join(repoRoot, 'test/fixtures/short-power-off.yaml'), '--provider', 'docker', '--seed', '5', '--out', out, '--quiet'], app, 280_000);
+  const r = sh(
+    join(app, 'node_modules/.bin/gameday'),
+    ['run', join(repoRoot, 'test/fixtures/short-power-off.yaml'), '--provider', 'docker', '--seed', '5', '--out', out, '--quiet'],
+    app,
+    280_000,
+  );
   assert.ok(r.status === 0 || r.status === 1, `a verdict, not a crash or a usage error: ${said(r)}`);
   const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as { provider: string; checks: { name: string; verdict: string }[] };
   assert.equal(result.provider, 'docker');
@@ -96,7 +118,23 @@ test("a target module of the user's own, in TypeScript beside its experiment, ty
   // its types from the installed package (node_modules is found above the folder)
   const ownApp = join(app, 'own-target');
   cpSync(own, ownApp, { recursive: true });
-  writeFileSync(join(ownApp, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'es2022', lib: ['esnext'], module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, typeRoots: [join(repoRoot, 'node_modules/@types')], types: ['node'] }, files: ['my-target.ts'] }));
+  writeFileSync(
+    join(ownApp, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'es2022',
+        lib: ['esnext'],
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        typeRoots: [join(repoRoot, 'node_modules/@types')],
+        types: ['node'],
+      },
+      files: ['my-target.ts'],
+    }),
+  );
   const tsc = sh(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', ownApp], ownApp);
   assert.equal(tsc.status, 0, said(tsc));
   const out = join(work, 'own-run');
@@ -116,15 +154,38 @@ test('gameday/checkers is typed for TypeScript and runs from JavaScript', () => 
       "import type { Target } from 'gameday';",
       "const ops: Op[] = readHistory('ok.ndjson').ops;",
       "const r: CheckResult = checkLinearizable(ops, { model: 'kv' });",
-      "// @ts-expect-error a model the checker does not know is a type error",
+      '// @ts-expect-error a model the checker does not know is a type error',
       "checkLinearizable(ops, { model: 'queue' });",
       "export const name: Target['name'] = r.verdict;",
     ].join('\n'),
   );
-  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'es2022', lib: ['esnext'], module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['use.ts'] }));
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'es2022',
+        lib: ['esnext'],
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: [],
+      },
+      files: ['use.ts'],
+    }),
+  );
   const tsc = sh(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', app], app);
   assert.equal(tsc.status, 0, said(tsc));
-  const js = sh(process.execPath, ['--input-type=module', '-e', "import { checkLinearizable, readHistory } from 'gameday/checkers'; console.log(checkLinearizable(readHistory('ok.ndjson').ops, { model: 'kv' }).verdict);"], app);
+  const js = sh(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import { checkLinearizable, readHistory } from 'gameday/checkers'; console.log(checkLinearizable(readHistory('ok.ndjson').ops, { model: 'kv' }).verdict);",
+    ],
+    app,
+  );
   assert.equal(js.status, 0, said(js));
   assert.equal(js.stdout.trim(), 'pass');
 });

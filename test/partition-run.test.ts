@@ -21,7 +21,6 @@ import type { RunResult } from '../harness/runner/result.ts';
 process.env.GAMEDAY_STATE_DIR = join(tmpdir(), 'gameday-e2e-state');
 const fixture = 'test/fixtures/short-az-partition.yaml';
 
-
 async function runOnce(bugs: string[]): Promise<{ p: Prepared; r: RunResult; calls: Call[]; all: Call[]; window: [number, number] }> {
   const out = join(mkdtempSync(join(tmpdir(), 'gameday-partition-')), 'run');
   const p = await prepare({ file: fixture, seed: 5, out, quiet: true, bugs });
@@ -39,7 +38,12 @@ async function runOnce(bugs: string[]): Promise<{ p: Prepared; r: RunResult; cal
 }
 
 test('an AZ partition cuts the AZ off (its canaries too), the other AZs keep their groups, all recover, checks pass', { timeout: 90_000 }, async () => {
-  const { p, r, calls, window: [from, to] } = await runOnce([]);
+  const {
+    p,
+    r,
+    calls,
+    window: [from, to],
+  } = await runOnce([]);
   const during = calls.filter((c) => c.invoke.time >= from + 100 && c.done.time <= to);
   assert.ok(during.length > 25, `only ${during.length} calls during the partition`);
 
@@ -49,41 +53,70 @@ test('an AZ partition cuts the AZ off (its canaries too), the other AZs keep the
   const secs = (to - from) / 1000;
   for (const ep of ['az1-router-1', 'az2-router-1', 'az3-router-1']) {
     const started = calls.filter((c) => c.invoke.az === 'az1' && c.invoke.endpoint === ep && c.invoke.time >= from && c.invoke.time < to).length;
-    assert.ok(started >= rate * secs * 0.9 && started <= rate * secs * 1.1 + 2, `az1 → ${ep}: ${started} calls started in ${secs.toFixed(1)} s of partition, asked ${rate}/s`);
+    assert.ok(
+      started >= rate * secs * 0.9 && started <= rate * secs * 1.1 + 2,
+      `az1 → ${ep}: ${started} calls started in ${secs.toFixed(1)} s of partition, asked ${rate}/s`,
+    );
   }
   const ownRate = r.figures['canaryRates'] as { canary: string; requestedOpsPerSec: number; achievedOpsPerSec: number; dropped: number }[];
   assert.equal(ownRate.length, 9);
   for (const c of ownRate) {
     assert.equal(c.dropped, 0, `${c.canary} dropped calls`);
-    assert.ok(Math.abs(c.achievedOpsPerSec - c.requestedOpsPerSec) <= c.requestedOpsPerSec * 0.05, `${c.canary}: ${c.achievedOpsPerSec} of ${c.requestedOpsPerSec} ops/s`);
+    assert.ok(
+      Math.abs(c.achievedOpsPerSec - c.requestedOpsPerSec) <= c.requestedOpsPerSec * 0.05,
+      `${c.canary}: ${c.achievedOpsPerSec} of ${c.requestedOpsPerSec} ops/s`,
+    );
   }
   // the cut-off AZ's alarm fired, and is put down to the partition
   const f1 = r.faults.find((f) => f.id === 'f1');
   assert.equal(f1?.alarmOutcome, 'alarm', JSON.stringify(f1));
-  assert.ok(r.alarms.changes.some((c) => c.alarm === 'error-rate az=az1' && c.to === 'ALARM' && (c as { fault?: string }).fault === 'f1'), 'error-rate az=az1 went to ALARM for f1');
+  assert.ok(
+    r.alarms.changes.some((c) => c.alarm === 'error-rate az=az1' && c.to === 'ALARM' && (c as { fault?: string }).fault === 'f1'),
+    'error-rate az=az1 went to ALARM for f1',
+  );
 
   // az1's canaries cannot reach the routers of az2 and az3: nothing gets through
   const cutOff = during.filter((c) => c.invoke.az === 'az1' && c.invoke.endpoint !== 'az1-router-1');
   assert.ok(cutOff.length >= 2, `only ${cutOff.length} calls from az1 to other AZs`);
-  assert.deepEqual(cutOff.filter((c) => c.done.type === 'ok').map((c) => `${c.invoke.f} ${c.invoke.key}`), [], 'no az1 call crossed the cut');
+  assert.deepEqual(
+    cutOff.filter((c) => c.done.type === 'ok').map((c) => `${c.invoke.f} ${c.invoke.key}`),
+    [],
+    'no az1 call crossed the cut',
+  );
   // ...and writes through their own router to groups led elsewhere fail or time out
   const groups = (p.target as ReferenceTarget).groups();
   const leaderAz = (key: string | undefined): string => p.topology.nodes.find((n) => n.id === groupOf(key ?? '', groups).leader)?.az ?? '?';
-  const local = during.filter((c) => c.invoke.az === 'az1' && c.invoke.endpoint === 'az1-router-1' && c.invoke.f !== 'read' && leaderAz(c.invoke.key) !== 'az1');
+  const local = during.filter(
+    (c) => c.invoke.az === 'az1' && c.invoke.endpoint === 'az1-router-1' && c.invoke.f !== 'read' && leaderAz(c.invoke.key) !== 'az1',
+  );
   assert.ok(local.length > 0 && local.every((c) => c.done.type !== 'ok'), 'az1 writes to groups led outside az1 are not acknowledged');
 
   // the majority side keeps serving every group whose leader (and quorum) is on its side
   const majority = during.filter((c) => c.invoke.az !== 'az1' && c.invoke.endpoint !== 'az1-router-1' && leaderAz(c.invoke.key) !== 'az1');
   const served = majority.filter((c) => isServed(c.done)).length;
   assert.ok(majority.length > 10, `only ${majority.length} majority calls`);
-  assert.ok(served / majority.length >= 0.97, `majority served ${served} of ${majority.length}: ${majority.filter((c) => !isServed(c.done)).map((c) => c.done.error).slice(0, 5).join('; ')}`);
+  assert.ok(
+    served / majority.length >= 0.97,
+    `majority served ${served} of ${majority.length}: ${majority
+      .filter((c) => !isServed(c.done))
+      .map((c) => c.done.error)
+      .slice(0, 5)
+      .join('; ')}`,
+  );
 
   // the groups whose leader was in az1 fail over: the other two replicas elect a new
   // leader, and writes through the majority's routers are acknowledged again during the partition
   const failedOver = groups.filter((g) => p.topology.nodes.find((n) => n.id === g.leader)?.az === 'az1');
   assert.ok(failedOver.length > 0);
   for (const g of failedOver) {
-    const acked = during.filter((c) => c.invoke.az !== 'az1' && c.invoke.endpoint !== 'az1-router-1' && c.invoke.f !== 'read' && c.done.type === 'ok' && groupOf(c.invoke.key ?? '', groups).id === g.id);
+    const acked = during.filter(
+      (c) =>
+        c.invoke.az !== 'az1' &&
+        c.invoke.endpoint !== 'az1-router-1' &&
+        c.invoke.f !== 'read' &&
+        c.done.type === 'ok' &&
+        groupOf(c.invoke.key ?? '', groups).id === g.id,
+    );
     assert.ok(acked.length > 0, `no write to ${g.id} (led from az1 before the partition) was acknowledged by the majority during it`);
   }
 
@@ -100,7 +133,9 @@ test('an AZ partition cuts the AZ off (its canaries too), the other AZs keep the
   assert.equal(r.verdict, 'pass', r.checks.map((c) => `${c.name}: ${c.verdict} ${c.summary}`).join('\n'));
 });
 
-test('stale-reads (routers serve strong reads from the nearest replica) under an AZ partition fails check linearizable with a stale read', { timeout: 90_000 }, async () => {
+test('stale-reads (routers serve strong reads from the nearest replica) under an AZ partition fails check linearizable with a stale read', {
+  timeout: 90_000,
+}, async () => {
   const { r, calls, all } = await runOnce(['stale-reads']);
   assert.equal(r.verdict, 'fail');
   // the final reads wait for the replicas to agree: no write is reported lost, and no final read is stale
@@ -118,7 +153,9 @@ test('stale-reads (routers serve strong reads from the nearest replica) under an
     const last = before.at(-1);
     if (!last) return false;
     // no other write to the key may overlap: then the read had exactly one legal answer
-    const others = calls.filter((w) => w !== last && w.invoke.key === c.invoke.key && w.invoke.f !== 'read' && w.invoke.time < c.done.time && w.done.time > last.invoke.time);
+    const others = calls.filter(
+      (w) => w !== last && w.invoke.key === c.invoke.key && w.invoke.f !== 'read' && w.invoke.time < c.done.time && w.done.time > last.invoke.time,
+    );
     return others.length === 0 && c.done.value !== written(last);
   });
   assert.ok(stale.length > 0, 'a strong read returned a value older than an acknowledged write');
@@ -126,10 +163,15 @@ test('stale-reads (routers serve strong reads from the nearest replica) under an
   // returned a value already overwritten before the read began. The witness's window
   // need not hold the proof (it may be in the prefix), so look at the whole key:
   type W = { f: string; type: string; start: number };
-  const d = (lin as unknown as { details?: { witness?: { key: string; stuck: W } } }).details?.witness ?? (lin as unknown as { witness: { key: string; stuck: W } }).witness;
+  const d =
+    (lin as unknown as { details?: { witness?: { key: string; stuck: W } } }).details?.witness ??
+    (lin as unknown as { witness: { key: string; stuck: W } }).witness;
   assert.equal(d?.stuck.f, 'read', JSON.stringify(d?.stuck));
   const onKey = all.filter((c) => c.invoke.key === d.key); // final reads included: the checker saw them too
-  assert.ok(onKey.some((c) => c.invoke.f === 'read' && c.done.type === 'ok' && Math.abs(c.invoke.time - d.stuck.start) < 0.01), `the witness's read is in the history: ${JSON.stringify(d.stuck)}`);
+  assert.ok(
+    onKey.some((c) => c.invoke.f === 'read' && c.done.type === 'ok' && Math.abs(c.invoke.time - d.stuck.start) < 0.01),
+    `the witness's read is in the history: ${JSON.stringify(d.stuck)}`,
+  );
   const writers = onKey.filter((c) => c.invoke.f !== 'read' && c.done.type !== 'fail');
   // when value x was certainly in force: its write acknowledged, or a read returned it
   const inForceBy = (x: unknown): number =>
@@ -143,5 +185,8 @@ test('stale-reads (routers serve strong reads from the nearest replica) under an
     const v = read.done.value;
     return writers.some((c) => written(c) !== v && c.invoke.time > inForceBy(v) && inForceBy(written(c)) < read.invoke.time);
   });
-  assert.ok(provablyStale.length > 0, `no read on the witness's key ${d.key} is provably stale: ${JSON.stringify(onKey.map((c) => [c.invoke.f, c.invoke.value, c.done.type, c.done.value, c.invoke.time, c.done.time]))}`);
+  assert.ok(
+    provablyStale.length > 0,
+    `no read on the witness's key ${d.key} is provably stale: ${JSON.stringify(onKey.map((c) => [c.invoke.f, c.invoke.value, c.done.type, c.done.value, c.invoke.time, c.done.time]))}`,
+  );
 });

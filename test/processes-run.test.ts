@@ -58,7 +58,7 @@ ${faults}
 alarms: { window: 3s, error-rate: 0.2, clear-rate: 0.1, min-requests: 5 }
 `;
 
-test('processes: three etcd members started by the user\'s own script', { skip, timeout: 60_000 }, async () => {
+test("processes: three etcd members started by the user's own script", { skip, timeout: 60_000 }, async () => {
   for (const id of ids) ports[id] = { client: await freePort('127.0.0.1'), peer: await freePort('127.0.0.1') };
   const cluster = ids.map((id) => `${id}=http://127.0.0.1:${ports[id]?.peer}`).join(',');
   for (const id of ids) {
@@ -66,22 +66,42 @@ test('processes: three etcd members started by the user\'s own script', { skip, 
     mkdirSync(home, { recursive: true });
     const p = ports[id]!;
     // what a user's start script does: start the program in the background, write its pid file
-    writeFileSync(join(home, 'start.sh'), `etcd --name ${id} --data-dir ${home}/data --listen-client-urls http://127.0.0.1:${p.client} --advertise-client-urls http://127.0.0.1:${p.client} --listen-peer-urls http://127.0.0.1:${p.peer} --initial-advertise-peer-urls http://127.0.0.1:${p.peer} --initial-cluster ${cluster} --initial-cluster-state new --heartbeat-interval 100 --election-timeout 1000 --pre-vote=true >>${home}/etcd.log 2>&1 &\necho $! > ${pidFile(id)}\n`);
+    writeFileSync(
+      join(home, 'start.sh'),
+      `etcd --name ${id} --data-dir ${home}/data --listen-client-urls http://127.0.0.1:${p.client} --advertise-client-urls http://127.0.0.1:${p.client} --listen-peer-urls http://127.0.0.1:${p.peer} --initial-advertise-peer-urls http://127.0.0.1:${p.peer} --initial-cluster ${cluster} --initial-cluster-state new --heartbeat-interval 100 --election-timeout 1000 --pre-vote=true >>${home}/etcd.log 2>&1 &\necho $! > ${pidFile(id)}\n`,
+    );
     assert.equal(spawnSync('sh', [join(home, 'start.sh')]).status, 0);
   }
   for (const id of ids) assert.ok(alive(pidOf(id)), `${id} runs`);
 });
 
-test('processes: power-offs and a cut of the canaries\' links on them; every check passes and every member runs afterwards', { skip, timeout: 180_000 }, async () => {
+test("processes: power-offs and a cut of the canaries' links on them; every check passes and every member runs afterwards", {
+  skip,
+  timeout: 180_000,
+}, async () => {
   const file = join(dir, 'game-day.yaml');
-  writeFileSync(file, experiment('  - { kind: power-off, target: random-node, start: 1s, every: 5s, count: 2, hold: 2s }\n  - { kind: partition, shape: isolate-az, target: az:az3, start: 10s, count: 1, hold: 3s }'));
+  writeFileSync(
+    file,
+    experiment(
+      '  - { kind: power-off, target: random-node, start: 1s, every: 5s, count: 2, hold: 2s }\n  - { kind: partition, shape: isolate-az, target: az:az3, start: 10s, count: 1, hold: 3s }',
+    ),
+  );
   const before = ids.map(pidOf);
   const out = join(dir, 'run');
   const r = await gameday(['run', file, '--seed', '4', '--out', out, '--quiet'], { env });
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
   assert.equal(result.provider, 'processes');
-  assert.deepEqual(result.checks.map((c) => [c.name, c.verdict]), [['lost-writes', 'pass'], ['linearizable', 'pass'], ['replicas-agree', 'pass'], ['availability', 'pass'], ['alarms', 'pass']]);
+  assert.deepEqual(
+    result.checks.map((c) => [c.name, c.verdict]),
+    [
+      ['lost-writes', 'pass'],
+      ['linearizable', 'pass'],
+      ['replicas-agree', 'pass'],
+      ['availability', 'pass'],
+      ['alarms', 'pass'],
+    ],
+  );
   assert.match(result.warnings.join('\n'), /provider processes: network faults cut and slow the canaries' links only/);
   const offs = result.faults.filter((f) => f.kind === 'power-off');
   assert.equal(offs.length, 2);
@@ -97,7 +117,11 @@ test('processes: a harness SIGKILLed while a member is powered off; gameday heal
   writeFileSync(file, experiment('  - { kind: power-off, target: node:etcd-2, start: 500ms, count: 1, hold: 10s }'));
   const old = pidOf('etcd-2');
   const out = join(dir, 'run-crash');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli/main.ts'), 'run', file, '--seed', '6', '--out', out, '--quiet'], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli/main.ts'), 'run', file, '--seed', '6', '--out', out, '--quiet'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
   const deadline = Date.now() + 60_000;
   while (alive(old) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
   assert.ok(!alive(old), 'etcd-2 was powered off');
@@ -111,12 +135,21 @@ test('processes: a harness SIGKILLed while a member is powered off; gameday heal
   for (const id of ids) assert.ok(alive(pidOf(id)), `${id} runs`);
 });
 
-test('processes: a pid file that names no running process, or an endpoint off loopback, is exit 2 with nothing touched', { skip, timeout: 60_000 }, async () => {
+test('processes: a pid file that names no running process, or an endpoint off loopback, is exit 2 with nothing touched', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const file = join(dir, 'bad.yaml');
-  writeFileSync(file, experiment('  - { kind: power-off, target: random-node, start: 1s, count: 1, hold: 2s }', [
-    `    - { id: a, az: az1, endpoint: "http://127.0.0.1:${ports['etcd-1']?.client}", pid-file: ${join(dir, 'nope.pid')}, power-on: [sh, x] }`,
-    `    - { id: b, az: az2, endpoint: "http://10.1.2.3:2379", pid-file: ${pidFile('etcd-2')}, power-on: [sh, x] }`,
-  ].join('\n')));
+  writeFileSync(
+    file,
+    experiment(
+      '  - { kind: power-off, target: random-node, start: 1s, count: 1, hold: 2s }',
+      [
+        `    - { id: a, az: az1, endpoint: "http://127.0.0.1:${ports['etcd-1']?.client}", pid-file: ${join(dir, 'nope.pid')}, power-on: [sh, x] }`,
+        `    - { id: b, az: az2, endpoint: "http://10.1.2.3:2379", pid-file: ${pidFile('etcd-2')}, power-on: [sh, x] }`,
+      ].join('\n'),
+    ),
+  );
   const out = join(dir, 'run-bad');
   const r = await gameday(['run', file, '--out', out, '--quiet'], { env });
   assert.equal(r.code, 2, r.stderr);

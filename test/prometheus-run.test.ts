@@ -31,7 +31,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-interface Sample { metric: Record<string, string>; values: [number, string][]; value?: [number, string] }
+interface Sample {
+  metric: Record<string, string>;
+  values: [number, string][];
+  value?: [number, string];
+}
 
 test('a real Prometheus scraping a game day raises the alerts gameday raised, in time', { skip, timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gameday-prom-'));
@@ -40,12 +44,32 @@ test('a real Prometheus scraping a game day raises the alerts gameday raised, in
   const exp = 'test/fixtures/short-power-off.yaml';
   const ex = await gameday(['alarms', 'export', exp, '--out', rules]);
   assert.equal(ex.code, 0, ex.stderr);
-  writeFileSync(join(dir, 'prometheus.yml'), [
-    'global:', `  scrape_interval: ${SCRAPE_S}s`, `  evaluation_interval: ${EVAL_S}s`, `  scrape_timeout: ${SCRAPE_S}s`,
-    'rule_files:', `  - ${rules}`,
-    'scrape_configs:', '  - job_name: gameday', '    static_configs:', `      - targets: ['127.0.0.1:${metricsPort}']`, '',
-  ].join('\n'));
-  const prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    [
+      'global:',
+      `  scrape_interval: ${SCRAPE_S}s`,
+      `  evaluation_interval: ${EVAL_S}s`,
+      `  scrape_timeout: ${SCRAPE_S}s`,
+      'rule_files:',
+      `  - ${rules}`,
+      'scrape_configs:',
+      '  - job_name: gameday',
+      '    static_configs:',
+      `      - targets: ['127.0.0.1:${metricsPort}']`,
+      '',
+    ].join('\n'),
+  );
+  const prom = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let promLog = '';
   prom.stderr.on('data', (c: Buffer) => (promLog = (promLog + c.toString()).slice(-4000)));
   const api = `http://127.0.0.1:${promPort}`;
@@ -59,7 +83,10 @@ test('a real Prometheus scraping a game day raises the alerts gameday raised, in
   };
   try {
     for (let i = 0; ; i++) {
-      const ok = await fetch(`${api}/-/ready`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${api}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       assert.ok(i < 100 && prom.exitCode === null, `prometheus did not get ready: ${promLog}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -127,9 +154,16 @@ test('a real Prometheus scraping a game day raises the alerts gameday raised, in
     for (const n of new Set(dash.match(/\bgameday_[a-z_]+/g))) assert.ok(names.data.includes(n), `${n} (queried by the dashboard) was scraped`);
     const phases = await query('max_over_time(gameday_phase[10m]) == 1');
     // the scrub and final reads can be shorter than a scrape: the three timed phases are always seen
-    for (const ph of ['baseline', 'chaos', 'recovery']) assert.ok(phases.some((s) => s.metric['phase'] === ph), `phase ${ph} was scraped`);
+    for (const ph of ['baseline', 'chaos', 'recovery'])
+      assert.ok(
+        phases.some((s) => s.metric['phase'] === ph),
+        `phase ${ph} was scraped`,
+      );
     const faults = await query('max_over_time(gameday_fault_active[10m])');
-    assert.ok(faults.some((s) => s.metric['kind'] === 'power-off' && s.value?.[1] === '1'), 'a power-off was scraped while injected');
+    assert.ok(
+      faults.some((s) => s.metric['kind'] === 'power-off' && s.value?.[1] === '1'),
+      'a power-off was scraped while injected',
+    );
   } finally {
     prom.kill('SIGTERM');
     await new Promise((r) => (prom.exitCode !== null ? r(null) : prom.once('exit', r)));

@@ -31,7 +31,11 @@ const env = { GAMEDAY_STATE_DIR: join(tmpdir(), 'gameday-e2e-state'), PATH: `${k
 const runs = mkdtempSync(join(tmpdir(), 'gameday-report-browser-'));
 /** The text a person sees in an element (rendered: table cells apart by tabs, rows by newlines). */
 const shown = async (l: Locator): Promise<string> => (await l.allInnerTexts()).join('\n');
-const ndjson = <T>(file: string): T[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+const ndjson = <T>(file: string): T[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 
 async function browser(): Promise<BrowserContext> {
   const { chromium } = await import('playwright-core');
@@ -39,7 +43,16 @@ async function browser(): Promise<BrowserContext> {
   return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'gameday-chromium-')), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 900 },
   });
 }
@@ -76,7 +89,13 @@ async function checkReport(ctx: BrowserContext, dir: string): Promise<Seen> {
   const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
   assert.match(await page.title(), new RegExp(`^${result.verdict.toUpperCase()} · `));
   // one chart per AZ whose canaries made calls
-  const azs = [...new Set(ndjson<Op>(join(dir, 'history.ndjson')).filter((o) => !o.final && o.az !== undefined).map((o) => o.az as string))].sort();
+  const azs = [
+    ...new Set(
+      ndjson<Op>(join(dir, 'history.ndjson'))
+        .filter((o) => !o.final && o.az !== undefined)
+        .map((o) => o.az as string),
+    ),
+  ].sort();
   assert.equal(azs.length, 3, 'the reference cluster has 3 AZs');
   const charts = page.locator('figure.az-chart');
   assert.deepEqual(await charts.evaluateAll((fs) => fs.map((f) => f.getAttribute('data-az'))), azs);
@@ -88,14 +107,24 @@ async function checkReport(ctx: BrowserContext, dir: string): Promise<Seen> {
     assert.equal(await svgs.count(), 2, `${az}: availability and latency`);
     for (let i = 0; i < 2; i++) {
       const bands = svgs.nth(i).locator('g.fault-band');
-      assert.deepEqual(await bands.evaluateAll((gs) => gs.map((g) => g.getAttribute('data-fault'))), injections.map((f) => f.id), `${az} chart ${i}: a band per injection`);
+      assert.deepEqual(
+        await bands.evaluateAll((gs) => gs.map((g) => g.getAttribute('data-fault'))),
+        injections.map((f) => f.id),
+        `${az} chart ${i}: a band per injection`,
+      );
       const labels = await svgs.nth(i).locator('text.fault-label').allTextContents();
-      assert.deepEqual(labels.map((l) => l.split(' ')[0]), injections.map((f) => f.id));
+      assert.deepEqual(
+        labels.map((l) => l.split(' ')[0]),
+        injections.map((f) => f.id),
+      );
       for (const [k, f] of injections.entries()) assert.ok(labels[k]?.includes(f.nodes[0] as string), `label ${labels[k]} names ${f.nodes[0]}`);
       const box = await bands.first().locator('rect').boundingBox();
       assert.ok(box && box.width > 2 && box.height > 50, `band drawn: ${JSON.stringify(box)}`);
       // a line was drawn over the run
-      const points = await svgs.nth(i).locator('polyline').evaluateAll((ps) => ps.reduce((n, p) => n + (p.getAttribute('points') ?? '').split(' ').length, 0));
+      const points = await svgs
+        .nth(i)
+        .locator('polyline')
+        .evaluateAll((ps) => ps.reduce((n, p) => n + (p.getAttribute('points') ?? '').split(' ').length, 0));
       assert.ok(points > 40, `${az} chart ${i}: ${points} points`);
     }
   }
@@ -108,7 +137,10 @@ async function checkReport(ctx: BrowserContext, dir: string): Promise<Seen> {
   return seen;
 }
 
-test('report.html of real game days in Chromium: a chart per AZ, fault bands as in faults.ndjson, the lost keys in the witness, no console errors or external requests; the index page links to each', { skip, timeout: 420_000 }, async () => {
+test('report.html of real game days in Chromium: a chart per AZ, fault bands as in faults.ndjson, the lost keys in the witness, no console errors or external requests; the index page links to each', {
+  skip,
+  timeout: 420_000,
+}, async () => {
   const good = join(runs, 'pass');
   const bad = join(runs, 'skip-fsync');
   const experiment = join(repoRoot, 'test/fixtures/short-power-off.yaml');
@@ -136,7 +168,10 @@ test('report.html of real game days in Chromium: a chart per AZ, fault bands as 
     seen.push(a);
     if (haveK6) {
       const rows = await a.page.locator('#k6 table.k6-phases tbody tr').allInnerTexts();
-      assert.deepEqual(rows.map((r) => r.split('\t')[0]), ['baseline', 'chaos', 'recovery']);
+      assert.deepEqual(
+        rows.map((r) => r.split('\t')[0]),
+        ['baseline', 'chaos', 'recovery'],
+      );
       assert.match(rows[1] ?? '', /^chaos\t\d+\t[\d.]+\t[\d.]+%\t[\d.]+ ms\t[\d.]+ ms\t[\d.]+ ms\t\d+ \/ \d+/);
     }
     // the failing run: the witness names every lost key it lists, with the value and when it was acknowledged
@@ -175,14 +210,17 @@ test('report.html of real game days in Chromium: a chart per AZ, fault bands as 
       assert.deepEqual(s.errors, [], 'no console errors');
       assert.deepEqual(s.external, [], 'no request leaves the file');
     }
-    for (const f of [join(good, 'report.png'), join(bad, 'report.png'), join(runs, 'index.png')]) assert.ok(readFileSync(f).subarray(1, 4).toString() === 'PNG', `${f} is a PNG`);
+    for (const f of [join(good, 'report.png'), join(bad, 'report.png'), join(runs, 'index.png')])
+      assert.ok(readFileSync(f).subarray(1, 4).toString() === 'PNG', `${f} is a PNG`);
     console.log(`# screenshots: ${join(good, 'report.png')} ${join(bad, 'report.png')} ${join(runs, 'index.png')}`);
   } finally {
     await ctx.close();
   }
 });
 
-test('an interrupted game day (SIGTERM in chaos): junit.xml is valid JUnit with an <error> per check, and its report renders without errors', { timeout: 180_000 }, async () => {
+test('an interrupted game day (SIGTERM in chaos): junit.xml is valid JUnit with an <error> per check, and its report renders without errors', {
+  timeout: 180_000,
+}, async () => {
   const out = join(runs, 'interrupted');
   let sent = false;
   const r = await gameday(['run', join(repoRoot, 'test/fixtures/short-power-off.yaml'), '--seed', '5', '--out', out], {

@@ -3,7 +3,11 @@
 import { readFileSync } from 'node:fs';
 import type { Op } from '../harness/history/op.ts';
 
-export const lines = <T>(p: string): T[] => readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+export const lines = <T>(p: string): T[] =>
+  readFileSync(p, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 
 export interface Call {
   readonly invoke: Op;

@@ -35,7 +35,11 @@ for (let i = 0; i < argv.length; i++) {
   } else filters.push(argv[i]);
 }
 let files = roots.flatMap((r) => {
-  try { return walk(join(root, r), []); } catch { return []; }
+  try {
+    return walk(join(root, r), []);
+  } catch {
+    return [];
+  }
 });
 if (filters.length > 0) files = files.filter((f) => filters.some((x) => f.startsWith(x.replace(/^\.\//, ''))));
 if (excepts.length > 0) files = files.filter((f) => !excepts.some((x) => f.startsWith(x)));
@@ -67,11 +71,11 @@ const passes = [
 ].filter((p) => p.files.length > 0);
 let status = 0;
 for (const p of passes) {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--test', `--test-concurrency=${p.concurrency}`, '--test-reporter=spec', ...p.files],
-    { stdio: 'inherit', cwd: root, env: { ...process.env, GAMEDAY_TEST: '1' } },
-  );
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${p.concurrency}`, '--test-reporter=spec', ...p.files], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, GAMEDAY_TEST: '1' },
+  });
   if (r.status !== 0) status = r.status ?? 1;
 }
 process.exit(status);

@@ -27,12 +27,18 @@ test('schedule: a seconds-level cron runs two game days one after the other, fre
   assert.match(r.stdout, /schedule stopped after 2 game day\(s\)/);
   // one at a time: the ticks that came during a game day were skipped, not run beside it
   assert.match(r.stdout, /tick skipped: the game days of the last tick still run/);
-  const index = readFileSync(join(runs, 'index.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seed: number; folder: string; startedAt: string });
+  const index = readFileSync(join(runs, 'index.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { seed: number; folder: string; startedAt: string });
   assert.equal(index.length, 2);
   assert.deepEqual(index.map((e) => e.folder).sort(), folders(runs).sort());
   for (const f of folders(runs)) {
     const result = JSON.parse(readFileSync(join(runs, f, 'result.json'), 'utf8')) as { seed: number; verdict: string };
-    assert.ok(index.some((e) => e.seed === result.seed), 'the seed each run drew is recorded');
+    assert.ok(
+      index.some((e) => e.seed === result.seed),
+      'the seed each run drew is recorded',
+    );
   }
   // never overlapping: the second started after the first finished
   const [a, b] = index as unknown as [{ startedAt: string }, { startedAt: string }];
@@ -42,7 +48,11 @@ test('schedule: a seconds-level cron runs two game days one after the other, fre
 
 test('schedule: SIGTERM in the middle of a game day interrupts it cleanly and ends the schedule', { timeout: 120_000 }, async () => {
   const runs = mkdtempSync(join(tmpdir(), 'gameday-schedule-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli/main.ts'), 'schedule', fixture, '--cron', '*/1 * * * * *', '--runs-dir', runs], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'harness/cli/main.ts'), 'schedule', fixture, '--cron', '*/1 * * * * *', '--runs-dir', runs],
+    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const deadline = Date.now() + 60_000;
@@ -57,7 +67,10 @@ test('schedule: SIGTERM in the middle of a game day interrupts it cleanly and en
   const [f] = folders(runs);
   const result = JSON.parse(readFileSync(join(runs, f as string, 'result.json'), 'utf8')) as { interrupted: boolean; faults: { healedAtMs: number | null }[] };
   assert.equal(result.interrupted, true);
-  assert.ok(result.faults.every((x) => x.healedAtMs !== null), 'its faults were healed');
+  assert.ok(
+    result.faults.every((x) => x.healedAtMs !== null),
+    'its faults were healed',
+  );
 });
 
 test('schedule: bad input is exit 2 with the fix, and no game day starts', { timeout: 60_000 }, async () => {

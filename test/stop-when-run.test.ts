@@ -16,7 +16,9 @@ const env = { GAMEDAY_STATE_DIR: join(tmpdir(), 'gameday-e2e-state') };
 
 test('stop-when ends chaos early, heals every fault, runs recovery and the checks', { timeout: 120_000 }, async () => {
   const file = join(dir, 'stop.yaml');
-  writeFileSync(file, `title: stop condition (tests)
+  writeFileSync(
+    file,
+    `title: stop condition (tests)
 target: { name: reference }
 phases: { baseline: 2s, chaos: 14s, recovery: 4s }
 canaries: { rate: 15, keys: 24, timeout: 2s }
@@ -28,7 +30,8 @@ stop-when: [{ alarm: errors, for: 1s }]
 faults:
   - { kind: power-off, target: random-router, start: 1s, count: 1, hold: 10s }
   - { kind: power-off, target: random-storage, start: 9s, count: 1, hold: 2s }
-`);
+`,
+  );
   const out = join(dir, 'run');
   const t0 = Date.now();
   const r = await gameday(['run', file, '--seed', '7', '--out', out, '--quiet'], { env });
@@ -50,7 +53,10 @@ faults:
   assert.match(journal, /stop-condition/, 'the heal says why');
   assert.ok(result.phases.some((p) => p.name === 'recovery') && result.checks.length > 0, 'recovery and the checks ran');
   assert.match(r.stdout, /STOPPED +chaos ended early at \+[\d.]+m?s: stop-when \{ alarm: errors, for: 1s \} met by errors /);
-  assert.match(r.stdout, /rule +slo: burn rate on SLO 99%, 14\.4x over 1h\/5m \(run as 5s\/417ms\) or 6x over 6h\/30m \(run as 30s\/2\.5s\), time scale 0\.001389/);
+  assert.match(
+    r.stdout,
+    /rule +slo: burn rate on SLO 99%, 14\.4x over 1h\/5m \(run as 5s\/417ms\) or 6x over 6h\/30m \(run as 30s\/2\.5s\), time scale 0\.001389/,
+  );
   assert.equal(r.code, result.verdict === 'pass' ? 0 : 1, 'the checks decide the exit code');
   assert.ok(wall < 25_000 + 10_000, `took ${wall} ms`);
 });

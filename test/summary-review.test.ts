@@ -15,7 +15,9 @@ import { gameday, repoRoot } from './cli.ts';
 
 const seeds = Math.max(1, Number(process.env['GAMEDAY_AGREE_SEEDS'] ?? 1));
 const env = { GAMEDAY_STATE_DIR: join(tmpdir(), 'gameday-e2e-state') };
-const experiments = readdirSync(join(repoRoot, 'experiments')).filter((f) => f.endsWith('.yaml')).sort();
+const experiments = readdirSync(join(repoRoot, 'experiments'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const tally: string[] = [];
 
 for (const file of experiments) {
@@ -27,14 +29,22 @@ for (const file of experiments) {
     // docker game days, etcd's and a pinned copy of another are covered by their own end-to-end
     // tests (test/etcd-run.test.ts, test/redis-run.test.ts); GAMEDAY_AGREE_ALL=1 takes them in here too
     const all = process.env['GAMEDAY_AGREE_ALL'] === '1';
-    const elsewhere = all ? undefined
-      : /^provider:\s*docker\b/m.test(text) ? 'it runs on docker'
-      : needsEtcd ? 'etcd\'s game days run in test/etcd-run.test.ts'
-      : file.endsWith('-pinned.yaml') ? 'it is a pinned copy of another experiment'
-      : undefined;
-    const skip = elsewhere ? `${file}: ${elsewhere}, covered by its own end-to-end test (GAMEDAY_AGREE_ALL=1 runs it here too)`
-      : needsEtcd && etcdMissing() ? `${etcdMissing()}: install etcd-server (Debian) to run ${file}`
-      : needsRedis && redisMissing() ? `${redisMissing()}: install redis-server and redis-sentinel (Debian) to run ${file}` : false;
+    const elsewhere = all
+      ? undefined
+      : /^provider:\s*docker\b/m.test(text)
+        ? 'it runs on docker'
+        : needsEtcd
+          ? "etcd's game days run in test/etcd-run.test.ts"
+          : file.endsWith('-pinned.yaml')
+            ? 'it is a pinned copy of another experiment'
+            : undefined;
+    const skip = elsewhere
+      ? `${file}: ${elsewhere}, covered by its own end-to-end test (GAMEDAY_AGREE_ALL=1 runs it here too)`
+      : needsEtcd && etcdMissing()
+        ? `${etcdMissing()}: install etcd-server (Debian) to run ${file}`
+        : needsRedis && redisMissing()
+          ? `${redisMissing()}: install redis-server and redis-sentinel (Debian) to run ${file}`
+          : false;
     test(`${file} seed ${seed}: the summary and gameday review agree on every fault`, { skip, timeout: 240_000 }, async () => {
       const out = join(mkdtempSync(join(tmpdir(), 'gameday-agree-')), 'run');
       const r = await gameday(['run', `experiments/${file}`, '--seed', String(seed), '--out', out, '--quiet'], { env });
@@ -53,7 +63,9 @@ for (const file of experiments) {
       }
       const problems = (alarms as { problems?: string[] }).problems ?? [];
       for (const p of problems) assert.ok(rv.stdout.includes(p), `review names "${p}"`);
-      tally.push(`${file} seed ${seed}: ${result.verdict} (${result.checks.map((c) => `${c.name} ${c.verdict}`).join(', ')}; faults ${result.faults.map((f) => `${f.id} ${f.alarmOutcome}`).join(', ')})`);
+      tally.push(
+        `${file} seed ${seed}: ${result.verdict} (${result.checks.map((c) => `${c.name} ${c.verdict}`).join(', ')}; faults ${result.faults.map((f) => `${f.id} ${f.alarmOutcome}`).join(', ')})`,
+      );
     });
   }
 }

@@ -18,7 +18,10 @@ import { gameday, repoRoot } from './cli.ts';
 test('gameday heal removes the proxies a killed harness left on a separate Toxiproxy server, and only those', { timeout: 120_000 }, async (t) => {
   const base = mkdtempSync(join(tmpdir(), 'gameday-tpheal-'));
   const env = { ...process.env, GAMEDAY_STATE_DIR: join(base, 'state') };
-  const server = spawn(process.execPath, ['--import', 'tsx', 'harness/cli/main.ts', 'toxiproxy', '--listen', '127.0.0.1:0', '--seed', '1'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, ['--import', 'tsx', 'harness/cli/main.ts', 'toxiproxy', '--listen', '127.0.0.1:0', '--seed', '1'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   t.after(() => server.kill('SIGTERM'));
   let url = '';
   for await (const line of createInterface({ input: server.stdout })) {
@@ -45,15 +48,22 @@ test('gameday heal removes the proxies a killed harness left on a separate Toxip
   const left = Object.keys(await api.getAll()).filter((n) => n.startsWith('gameday-'));
   assert.equal(left.length, 81, 'the killed run left its 81 proxies behind');
   const withToxics = await Promise.all(left.map(async (n) => (await toxicsOf(n)).length));
-  assert.ok(withToxics.some((n) => n > 0), 'and the partition is still in force');
+  assert.ok(
+    withToxics.some((n) => n > 0),
+    'and the partition is still in force',
+  );
 
   const heal = await gameday(['heal'], { env });
   assert.equal(heal.code, 0, heal.stderr);
   assert.match(heal.stdout, /toxiproxy http:\/\/127\.0\.0\.1:\d+: removed 81 proxies/);
   const after = await api.getAll();
-  assert.deepEqual(Object.keys(after), ['someone-else'], 'only the run\'s proxies were removed');
+  assert.deepEqual(Object.keys(after), ['someone-else'], "only the run's proxies were removed");
   const kept = await toxicsOf('someone-else');
-  assert.deepEqual(kept.map((x) => x.name), ['their-latency'], 'another user\'s toxic is left alone');
+  assert.deepEqual(
+    kept.map((x) => x.name),
+    ['their-latency'],
+    "another user's toxic is left alone",
+  );
   const { pids } = JSON.parse(readFileSync(join(out, 'nodes', 'pids.json'), 'utf8')) as { pids: Record<string, number> };
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(Object.values(pids).filter(alive), [], 'no node process of the run is left');

@@ -30,14 +30,23 @@ export class AzOutlierAlarms extends ScopedAlarms<AzOutlierRule> {
   protected judge(s: Series, _now: number): Judgement {
     const r = this.rule;
     const me = this.figures.get(s.key) ?? { v: 0, n: 0, errors: 0 };
-    const others = [...this.figures].filter(([k, f]) => k !== s.key && f.n >= r.minRequests).map(([, f]) => f.v).sort((a, b) => a - b);
-    const median = others.length === 0 ? null : others.length % 2 ? (others[(others.length - 1) / 2] as number) : ((others[others.length / 2 - 1] as number) + (others[others.length / 2] as number)) / 2;
+    const others = [...this.figures]
+      .filter(([k, f]) => k !== s.key && f.n >= r.minRequests)
+      .map(([, f]) => f.v)
+      .sort((a, b) => a - b);
+    const median =
+      others.length === 0
+        ? null
+        : others.length % 2
+          ? (others[(others.length - 1) / 2] as number)
+          : ((others[others.length / 2 - 1] as number) + (others[others.length / 2] as number)) / 2;
     const show = (x: number): string => (r.signal === 'latency' ? `${Math.round(x)}ms` : pct(x));
     const fires = median !== null && me.n >= r.minRequests && me.v >= r.floor && me.v > r.factor * median;
     const what = r.signal === 'latency' ? `p${r.percentile} latency` : 'error rate';
-    const reason = median === null
-      ? `no other AZ with ${r.minRequests} requests in the last ${secs(r.windowMs)} to compare with`
-      : `${what} ${show(me.v)} over the last ${secs(r.windowMs)} against a median of ${show(median)} in the other AZs (${fires ? '>' : 'not above'} ${r.factor}x and floor ${show(r.floor)})`;
+    const reason =
+      median === null
+        ? `no other AZ with ${r.minRequests} requests in the last ${secs(r.windowMs)} to compare with`
+        : `${what} ${show(me.v)} over the last ${secs(r.windowMs)} against a median of ${show(median)} in the other AZs (${fires ? '>' : 'not above'} ${r.factor}x and floor ${show(r.floor)})`;
     return { to: fires ? 'ALARM' : 'OK', errorRate: me.n ? me.errors / me.n : 0, requests: me.n, reason };
   }
 }

@@ -43,14 +43,26 @@ function synthetic(n: number): Op[] {
   const eps = ['e1', 'e2', 'e3'];
   const out: Op[] = [];
   let x = 12345;
-  const rnd = (): number => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = (): number => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < n; i++) {
     const time = (i / 90) * 1000;
     const az = azs[i % 3] as string;
     const endpoint = eps[Math.floor(i / 3) % 3] as string;
     const burst = az === 'az2' && time % 30_000 > 10_000 && time % 30_000 < 15_000;
     const fail = burst ? rnd() < 0.8 : rnd() < 0.005;
-    out.push({ index: i, type: fail ? 'info' : 'ok', f: 'read', key: 'k', value: null, process: i % 9, time, az, endpoint, latencyMs: fail ? 2500 : 2 + rnd() * 10, ...(fail ? { error: 'timeout' } : {}) });
+    out.push({
+      index: i,
+      type: fail ? 'info' : 'ok',
+      f: 'read',
+      key: 'k',
+      value: null,
+      process: i % 9,
+      time,
+      az,
+      endpoint,
+      latencyMs: fail ? 2500 : 2 + rnd() * 10,
+      ...(fail ? { error: 'timeout' } : {}),
+    });
   }
   return out;
 }
@@ -59,7 +71,10 @@ function replaySpeed(n: number, rounds: number): void {
   const t0 = performance.now();
   const history = synthetic(n);
   console.log(`# replay speed: ${n.toLocaleString('en')} completed calls (made in ${Math.round(performance.now() - t0)} ms), ${rounds} rounds, median ms`);
-  const sets: [string, readonly AlarmRule[]][] = [...Object.keys(KINDS).map((k) => [k, rulesOf(k)] as [string, readonly AlarmRule[]]), ['all five', Object.keys(KINDS).flatMap((k) => rulesOf(k).map((r) => ({ ...r, name: k })))]];
+  const sets: [string, readonly AlarmRule[]][] = [
+    ...Object.keys(KINDS).map((k) => [k, rulesOf(k)] as [string, readonly AlarmRule[]]),
+    ['all five', Object.keys(KINDS).flatMap((k) => rulesOf(k).map((r) => ({ ...r, name: k })))],
+  ];
   for (const [name, rules] of sets) {
     const ms: number[] = [];
     let changes = 0;
@@ -74,13 +89,26 @@ function replaySpeed(n: number, rounds: number): void {
 
 function detection(dirs: readonly string[]): void {
   const folders = dirs.map((d) => loadRunFolder(d, ['result', 'experiment']));
-  const runs = folders.map((f) => ({ name: f.dir, history: f.history, faults: f.faults, ownRules: alarmRules(f) ?? [], canaryTimeoutMs: f.experiment?.experiment?.canaries.timeoutMs ?? 2500 }));
+  const runs = folders.map((f) => ({
+    name: f.dir,
+    history: f.history,
+    faults: f.faults,
+    ownRules: alarmRules(f) ?? [],
+    canaryTimeoutMs: f.experiment?.experiment?.canaries.timeoutMs ?? 2500,
+  }));
   const firstErrors = folders.flatMap((f) => (f.result?.faults ?? []).map((x) => x.firstErrorAfterMs).filter((v): v is number => v !== null));
-  console.log(`# detection over ${dirs.length} run folder(s): median first canary error after a fault ${median(firstErrors) ?? '-'} ms (${firstErrors.length} faults)`);
-  const rp = replayRuleSets(runs, Object.keys(KINDS).map((k) => ({ name: k, rules: rulesOf(k) })));
+  console.log(
+    `# detection over ${dirs.length} run folder(s): median first canary error after a fault ${median(firstErrors) ?? '-'} ms (${firstErrors.length} faults)`,
+  );
+  const rp = replayRuleSets(
+    runs,
+    Object.keys(KINDS).map((k) => ({ name: k, rules: rulesOf(k) })),
+  );
   for (const s of rp.sets) {
     const t = s.total;
-    console.log(`  ${s.name.padEnd(12)} first alarm after the fault: median ${t.medianDetectMs === null ? '-' : `${Math.round(t.medianDetectMs)} ms`}; detected ${t.detected} of ${rp.faultsWithImpact} faults with impact; ${t.pages} pages, ${t.pagesWithoutFault} with no fault behind them`);
+    console.log(
+      `  ${s.name.padEnd(12)} first alarm after the fault: median ${t.medianDetectMs === null ? '-' : `${Math.round(t.medianDetectMs)} ms`}; detected ${t.detected} of ${rp.faultsWithImpact} faults with impact; ${t.pages} pages, ${t.pagesWithoutFault} with no fault behind them`,
+    );
   }
 }
 

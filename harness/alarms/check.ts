@@ -16,6 +16,17 @@ export function checkAlarms(r: AlarmReview): CheckResult {
   if (r.problems.length > 0) {
     return { name: 'alarms', verdict: 'fail', summary: `${r.problems[0]}${r.problems.length > 1 ? ` (+${r.problems.length - 1} more)` : ''}`, details };
   }
-  const parts = [`${count('alarm')} raised an alarm`, `${count('already-in-alarm')} found one already in ALARM`, `${count('overtaken')} overtaken by the next fault`, `${count('below-threshold')} stayed below the alarm threshold`, `${count('no-impact')} had no customer impact`];
-  return { name: 'alarms', verdict: 'pass', summary: `every fault with customer impact raised an alarm and none fired without one (${r.faults.length} faults: ${parts.join(', ')})`, details };
+  const parts = [
+    `${count('alarm')} raised an alarm`,
+    `${count('already-in-alarm')} found one already in ALARM`,
+    `${count('overtaken')} overtaken by the next fault`,
+    `${count('below-threshold')} stayed below the alarm threshold`,
+    `${count('no-impact')} had no customer impact`,
+  ];
+  return {
+    name: 'alarms',
+    verdict: 'pass',
+    summary: `every fault with customer impact raised an alarm and none fired without one (${r.faults.length} faults: ${parts.join(', ')})`,
+    details,
+  };
 }

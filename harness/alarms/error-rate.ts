@@ -19,11 +19,22 @@ export class ErrorRateAlarms extends ScopedAlarms<ErrorRateRule> {
     const rate = n === 0 ? 0 : errors / n;
     const to = s.state === 'OK' ? (n >= r.minRequests && rate >= r.errorRate ? 'ALARM' : 'OK') : n === 0 || rate < r.clearRate ? 'OK' : 'ALARM';
     const what = `${errors} of ${n} requests failed in the last ${secs(r.windowMs)}`;
-    return { to, errorRate: rate, requests: n, reason: to === 'ALARM' ? `${what} (${pct(rate)} >= ${pct(r.errorRate)})` : `${what} (${pct(rate)} < ${pct(r.clearRate)})` };
+    return {
+      to,
+      errorRate: rate,
+      requests: n,
+      reason: to === 'ALARM' ? `${what} (${pct(rate)} >= ${pct(r.errorRate)})` : `${what} (${pct(rate)} < ${pct(r.clearRate)})`,
+    };
   }
 }
 
 /** The one error-rate rule of an `alarms:` block written the first way (window, error-rate, ...). */
 export const errorRateRule = (spec: Pick<AlarmSpec, 'windowMs' | 'errorRate' | 'clearRate' | 'minRequests'>, name = 'error-rate'): ErrorRateRule => ({
-  kind: 'error-rate', name, per: ['az', 'endpoint'], windowMs: spec.windowMs, errorRate: spec.errorRate, clearRate: spec.clearRate, minRequests: spec.minRequests,
+  kind: 'error-rate',
+  name,
+  per: ['az', 'endpoint'],
+  windowMs: spec.windowMs,
+  errorRate: spec.errorRate,
+  clearRate: spec.clearRate,
+  minRequests: spec.minRequests,
 });

@@ -14,7 +14,10 @@ const noPromtool = promtool.error ? 'promtool is not installed (Debian: apt-get 
 
 test('the error-rate rule becomes one alert per AZ and one per endpoint, with the thresholds of the experiment', () => {
   const rules = alertingRules(loadExperiment('test/fixtures/short-power-off.yaml'), { forMs: 1500 });
-  assert.deepEqual(rules.map((r) => r.alert), ['GamedayErrorRateByAZ', 'GamedayErrorRateByEndpoint']);
+  assert.deepEqual(
+    rules.map((r) => r.alert),
+    ['GamedayErrorRateByAZ', 'GamedayErrorRateByEndpoint'],
+  );
   const [az, ep] = rules as [(typeof rules)[0], (typeof rules)[0]];
   assert.equal(az.for, '1500ms');
   assert.deepEqual(az.labels, { severity: 'page', rule: 'error-rate', scope: 'az' });
@@ -34,7 +37,13 @@ test('promtool check rules accepts the file gameday alarms export writes', { ski
     const r = await gameday(['alarms', 'export', 'test/fixtures/short-power-off.yaml', '--out', out, '--for', '10s']);
     assert.equal(r.code, 0, r.stderr);
     const doc = parse(readFileSync(out, 'utf8')) as { groups: { rules: { alert: string; for: string }[] }[] };
-    assert.deepEqual(doc.groups[0]?.rules.map((x) => [x.alert, x.for]), [['GamedayErrorRateByAZ', '10s'], ['GamedayErrorRateByEndpoint', '10s']]);
+    assert.deepEqual(
+      doc.groups[0]?.rules.map((x) => [x.alert, x.for]),
+      [
+        ['GamedayErrorRateByAZ', '10s'],
+        ['GamedayErrorRateByEndpoint', '10s'],
+      ],
+    );
     const check = spawnSync('promtool', ['check', 'rules', out], { encoding: 'utf8' });
     assert.equal(check.status, 0, check.stdout + check.stderr);
     assert.match(check.stdout, /SUCCESS: 2 rules found/);
@@ -69,16 +78,29 @@ test('a rules list: each error-rate rule under its name and scopes (az x endpoin
   const dir = mkdtempSync(join(tmpdir(), 'gameday-export-rules-'));
   try {
     const file = join(dir, 'exp.yaml');
-    writeFileSync(file, readFileSync('test/fixtures/short-power-off.yaml', 'utf8') + [
-      'alarms:',
-      '  rules:',
-      '    - { kind: error-rate, name: errors, window: 3s, error-rate: 0.2, clear-rate: 0.1, min-requests: 5, per: [az, az-endpoint] }',
-      '    - { kind: latency, name: p99, window: 5s, percentile: 99, above: 500ms, per: endpoint }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      readFileSync('test/fixtures/short-power-off.yaml', 'utf8') +
+        [
+          'alarms:',
+          '  rules:',
+          '    - { kind: error-rate, name: errors, window: 3s, error-rate: 0.2, clear-rate: 0.1, min-requests: 5, per: [az, az-endpoint] }',
+          '    - { kind: latency, name: p99, window: 5s, percentile: 99, above: 500ms, per: endpoint }',
+          '',
+        ].join('\n'),
+    );
     const exp = loadExperiment(file);
-    assert.deepEqual(alertingRules(exp).map((r) => [r.alert, r.labels['rule'], r.labels['scope']]), [['GamedayErrorRateErrorsByAZ', 'errors', 'az'], ['GamedayErrorRateErrorsByAZEndpoint', 'errors', 'az-endpoint']]);
-    assert.deepEqual(rulesLeftOut(exp).map((r) => r.name), ['p99']);
+    assert.deepEqual(
+      alertingRules(exp).map((r) => [r.alert, r.labels['rule'], r.labels['scope']]),
+      [
+        ['GamedayErrorRateErrorsByAZ', 'errors', 'az'],
+        ['GamedayErrorRateErrorsByAZEndpoint', 'errors', 'az-endpoint'],
+      ],
+    );
+    assert.deepEqual(
+      rulesLeftOut(exp).map((r) => r.name),
+      ['p99'],
+    );
     const out = join(dir, 'rules.yml');
     const r = await gameday(['alarms', 'export', file, '--out', out]);
     assert.equal(r.code, 0, r.stderr);

@@ -79,9 +79,10 @@ function errorRateRule(spec: ErrorRateRule, s: Scope, o: ExportOptions): Alertin
   const hold = `(\n  ${rate}\n  >= ${spec.clearRate}\n)\nand on (${label})\nALERTS{alertname="${alert}", alertstate="firing"}`;
   // the alarm label is gameday's name of the same alarm: "<rule> az=az1", "<rule> endpoint=x", "<rule> az=az1 endpoint=x"
   const cond = `(\n${raise}\n)\nor\n(\n${hold}\n)`;
-  const expr = s.labels.length === 1
-    ? `label_replace(\n${cond},\n"alarm", "${spec.name} ${s.labels[0]}=$1", "${s.labels[0]}", "(.*)")\n`
-    : `label_replace(\nlabel_join(\n${cond},\n"gd_scope", " endpoint=", "az", "endpoint"),\n"alarm", "${spec.name} az=$1", "gd_scope", "(.*)")\n`;
+  const expr =
+    s.labels.length === 1
+      ? `label_replace(\n${cond},\n"alarm", "${spec.name} ${s.labels[0]}=$1", "${s.labels[0]}", "(.*)")\n`
+      : `label_replace(\nlabel_join(\n${cond},\n"gd_scope", " endpoint=", "az", "endpoint"),\n"alarm", "${spec.name} az=$1", "gd_scope", "(.*)")\n`;
   return {
     alert,
     expr,

@@ -86,7 +86,11 @@ export function replayRuleSets(runs: readonly ReplayRun[], sets: readonly RuleSe
   const impacted = new Map<string, boolean>();
   for (const [ri, run] of runs.entries()) {
     const base = reviewAlarms(run.history, run.faults, [], { graceMs: grace(run.ownRules, run), spec: reviewSpec(run.ownRules), minErrors });
-    for (const f of base.faults) impacted.set(`${ri}\u0000${f.id}`, f.impact.some((s) => s.errors >= minErrors));
+    for (const f of base.faults)
+      impacted.set(
+        `${ri}\u0000${f.id}`,
+        f.impact.some((s) => s.errors >= minErrors),
+      );
   }
   const nImpact = [...impacted.values()].filter(Boolean).length;
   const out = sets.map((set): RuleSetReplay => {
@@ -111,7 +115,12 @@ export function replayRuleSets(runs: readonly ReplayRun[], sets: readonly RuleSe
         const key = `${ri}\u0000${f.id}`;
         const impact = impacted.get(key) ?? false;
         const detected = f.outcome === 'alarm' || f.outcome === 'already-in-alarm' || f.outcome === 'overtaken';
-        const by = f.outcome === 'overtaken' ? (r.faults.find((x) => x.id === f.overtakenBy)?.raised ?? []) : f.outcome === 'already-in-alarm' ? f.alreadyInAlarm : f.raised;
+        const by =
+          f.outcome === 'overtaken'
+            ? (r.faults.find((x) => x.id === f.overtakenBy)?.raised ?? [])
+            : f.outcome === 'already-in-alarm'
+              ? f.alreadyInAlarm
+              : f.raised;
         for (const alarm of by) {
           const pr = per.get(ruleOf.get(alarm) ?? alarm.split(' ')[0] ?? '');
           if (pr && impact) pr.detected.add(key);
@@ -121,17 +130,53 @@ export function replayRuleSets(runs: readonly ReplayRun[], sets: readonly RuleSe
           if (first && impact) pr.detectMs.push(first.time - f.injectedAtMs);
         }
         if (impact && f.alarmAfterMs !== null) total.detectMs.push(f.alarmAfterMs);
-        faults.push({ run: run.name, id: f.id, kind: f.kind, nodes: f.nodes, impact, outcome: f.outcome, detected, detectMs: f.alarmAfterMs, clearedAfterHealMs: f.clearedAfterHealMs, alarm: f.firstAlarm });
+        faults.push({
+          run: run.name,
+          id: f.id,
+          kind: f.kind,
+          nodes: f.nodes,
+          impact,
+          outcome: f.outcome,
+          detected,
+          detectMs: f.alarmAfterMs,
+          clearedAfterHealMs: f.clearedAfterHealMs,
+          alarm: f.firstAlarm,
+        });
       }
     }
-    const rules = [...per].map(([rule, f]): RuleFigures => ({
-      rule, pages: f.pages, pagesWithoutFault: f.noFault, precision: ratio(f.pages - f.noFault, f.pages), recall: ratio(f.detected.size, nImpact), detected: f.detected.size, medianDetectMs: median(f.detectMs),
-    }));
+    const rules = [...per].map(
+      ([rule, f]): RuleFigures => ({
+        rule,
+        pages: f.pages,
+        pagesWithoutFault: f.noFault,
+        precision: ratio(f.pages - f.noFault, f.pages),
+        recall: ratio(f.detected.size, nImpact),
+        detected: f.detected.size,
+        medianDetectMs: median(f.detectMs),
+      }),
+    );
     const detected = faults.filter((f) => f.impact && f.detected).length;
     return {
-      name: set.name, rules, faults,
-      total: { rule: '(all rules)', pages: total.pages, pagesWithoutFault: total.noFault, precision: ratio(total.pages - total.noFault, total.pages), recall: ratio(detected, nImpact), detected, medianDetectMs: median(total.detectMs) },
+      name: set.name,
+      rules,
+      faults,
+      total: {
+        rule: '(all rules)',
+        pages: total.pages,
+        pagesWithoutFault: total.noFault,
+        precision: ratio(total.pages - total.noFault, total.pages),
+        recall: ratio(detected, nImpact),
+        detected,
+        medianDetectMs: median(total.detectMs),
+      },
     };
   });
-  return { runs: runs.map((r) => r.name), faults: impacted.size, faultsWithImpact: nImpact, sets: out, operations: runs.reduce((s, r) => s + r.history.length, 0), elapsedMs: Math.round(performance.now() - t0) };
+  return {
+    runs: runs.map((r) => r.name),
+    faults: impacted.size,
+    faultsWithImpact: nImpact,
+    sets: out,
+    operations: runs.reduce((s, r) => s + r.history.length, 0),
+    elapsedMs: Math.round(performance.now() - t0),
+  };
 }

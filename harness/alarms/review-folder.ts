@@ -12,8 +12,16 @@ export function graceMs(rf: RunFolder): number {
 }
 
 /** The run's alarm review from its folder: the alarms recorded live, the experiment's rule. */
-export function reviewFolder(rf: RunFolder, changes: readonly AlarmChange[] = rf.alarms, o: { graceMs?: number | undefined; minErrors?: number | undefined } = {}): AlarmReview {
+export function reviewFolder(
+  rf: RunFolder,
+  changes: readonly AlarmChange[] = rf.alarms,
+  o: { graceMs?: number | undefined; minErrors?: number | undefined } = {},
+): AlarmReview {
   const exp = rf.experiment?.experiment;
   const spec = exp?.alarms ?? { windowMs: 3000, errorRate: 0.2, clearRate: 0.1, minRequests: 5 };
-  return reviewAlarms(rf.history, rf.faults, changes, { graceMs: o.graceMs ?? graceMs(rf), spec, ...(o.minErrors !== undefined ? { minErrors: o.minErrors } : {}) });
+  return reviewAlarms(rf.history, rf.faults, changes, {
+    graceMs: o.graceMs ?? graceMs(rf),
+    spec,
+    ...(o.minErrors !== undefined ? { minErrors: o.minErrors } : {}),
+  });
 }

@@ -167,10 +167,18 @@ function lowerBound(xs: readonly number[], x: number, strict = false): number {
 const upperBound = (xs: readonly number[], x: number): number => lowerBound(xs, x, true);
 
 /** The scope name an alarm change is about ("az=az1", "endpoint=az1-router-1"). */
-export const scopeName = (s: AlarmChange['scope']): string => (s.endpoint !== undefined && s.az !== undefined ? `az=${s.az} endpoint=${s.endpoint}` : s.endpoint !== undefined ? `endpoint=${s.endpoint}` : `az=${s.az ?? '?'}`);
+export const scopeName = (s: AlarmChange['scope']): string =>
+  s.endpoint !== undefined && s.az !== undefined
+    ? `az=${s.az} endpoint=${s.endpoint}`
+    : s.endpoint !== undefined
+      ? `endpoint=${s.endpoint}`
+      : `az=${s.az ?? '?'}`;
 
 /** `pairs`: index AZ x endpoint scopes too (only when some alarm is per az-endpoint, so that other reviews read as before). */
-function indexCalls(history: readonly Op[], pairs: boolean): { scopes: Map<string, ScopeCalls>; all: ScopeCalls; errorCalls: { starts: number[]; ends: number[] } } {
+function indexCalls(
+  history: readonly Op[],
+  pairs: boolean,
+): { scopes: Map<string, ScopeCalls>; all: ScopeCalls; errorCalls: { starts: number[]; ends: number[] } } {
   const comps = history
     .filter((o) => o.type !== 'invoke' && !o.final && o.az !== undefined && o.endpoint !== undefined)
     .map((o) => ({ start: o.time - (o.latencyMs ?? 0), end: o.time, err: !isServed(o), az: o.az as string, endpoint: o.endpoint as string }))
@@ -220,14 +228,20 @@ function stateAt(changes: readonly AlarmChange[], t: number): Map<string, AlarmC
 export function reviewAlarms(history: readonly Op[], records: readonly FaultRecord[], alarmChanges: readonly AlarmChange[], o: ReviewOptions): AlarmReview {
   const changes = [...alarmChanges].sort((a, b) => a.time - b.time);
   const windows = faultWindows(records);
-  const { scopes, all, errorCalls } = indexCalls(history, changes.some((c) => c.scope.az !== undefined && c.scope.endpoint !== undefined));
+  const { scopes, all, errorCalls } = indexCalls(
+    history,
+    changes.some((c) => c.scope.az !== undefined && c.scope.endpoint !== undefined),
+  );
   const lastStart = all.starts[all.starts.length - 1] ?? 0;
   const minErrors = o.minErrors ?? DEFAULT_MIN_ERRORS;
   const events = windows.flatMap((w) => [{ id: w.id, t: w.injectedAtMs }, ...(w.healedAtMs === null ? [] : [{ id: w.id, t: w.healedAtMs }])]);
 
   // each scope's error rate while no fault was in force (nor within the grace after one): its quiet rate
   const quiet = new Map<string, number>();
-  const spans = [...windows.map((w) => [w.injectedAtMs, (w.healedAtMs ?? Infinity) + o.graceMs] as const).sort((a, b) => a[0] - b[0]), [Infinity, Infinity] as const];
+  const spans = [
+    ...windows.map((w) => [w.injectedAtMs, (w.healedAtMs ?? Infinity) + o.graceMs] as const).sort((a, b) => a[0] - b[0]),
+    [Infinity, Infinity] as const,
+  ];
   for (const [scope, calls] of scopes) {
     let c = 0;
     let e = 0;
@@ -269,9 +283,20 @@ export function reviewAlarms(history: readonly Op[], records: readonly FaultReco
       // what a full alarm window would have seen: a fault shorter than the window is diluted by the calls around it
       const span = Math.min(end, lastStart) - w.injectedAtMs;
       const windowRate = rate * Math.min(1, Math.max(0, span) / o.spec.windowMs);
-      if (rate > 1.5 * rateBefore) seen.push({ scope, calls: during.calls, errors: during.errors, errorRate: round3(rate), errorRateBefore: round3(rateBefore), windowRate: round3(windowRate) });
+      if (rate > 1.5 * rateBefore)
+        seen.push({
+          scope,
+          calls: during.calls,
+          errors: during.errors,
+          errorRate: round3(rate),
+          errorRateBefore: round3(rateBefore),
+          windowRate: round3(windowRate),
+        });
     }
-    impactOf.set(w.id, seen.sort((a, b) => b.errorRate - a.errorRate || b.errors - a.errors));
+    impactOf.set(
+      w.id,
+      seen.sort((a, b) => b.errorRate - a.errorRate || b.errors - a.errors),
+    );
     touchedBy.set(w.id, touched);
   }
   const saw = (w: FaultWindow, scope: string): boolean => (impactOf.get(w.id) ?? []).some((s) => s.scope === scope);
@@ -299,10 +324,28 @@ export function reviewAlarms(history: readonly Op[], records: readonly FaultReco
     const firstErr = firstError(errorCalls, w.injectedAtMs, until);
     const loud = impact.some((s) => s.errors >= minErrors && s.windowRate >= MISS_MARGIN * o.spec.errorRate);
     const soloEnd = Math.min(w.healedAtMs ?? Infinity, ...events.filter((e) => e.id !== w.id && e.t > w.injectedAtMs).map((e) => e.t));
-    const overtaker = soloEnd - w.injectedAtMs < o.spec.windowMs
-      ? attributed.find((c) => c.fault !== null && c.fault !== w.id && c.time >= w.injectedAtMs && saw(w, scopeName(c.scope)) && (windows.find((x) => x.id === c.fault)?.injectedAtMs ?? -1) > w.injectedAtMs)
-      : undefined;
-    const outcome: FaultOutcome = raised.length ? 'alarm' : alreadyInAlarm.length ? 'already-in-alarm' : overtaker ? 'overtaken' : loud ? 'missed' : impact.length ? 'below-threshold' : 'no-impact';
+    const overtaker =
+      soloEnd - w.injectedAtMs < o.spec.windowMs
+        ? attributed.find(
+            (c) =>
+              c.fault !== null &&
+              c.fault !== w.id &&
+              c.time >= w.injectedAtMs &&
+              saw(w, scopeName(c.scope)) &&
+              (windows.find((x) => x.id === c.fault)?.injectedAtMs ?? -1) > w.injectedAtMs,
+          )
+        : undefined;
+    const outcome: FaultOutcome = raised.length
+      ? 'alarm'
+      : alreadyInAlarm.length
+        ? 'already-in-alarm'
+        : overtaker
+          ? 'overtaken'
+          : loud
+            ? 'missed'
+            : impact.length
+              ? 'below-threshold'
+              : 'no-impact';
     const { clear, clearedAfterHealMs } = clearing(changes, w, raised, alreadyInAlarm, mine);
     const first = mine[0];
     return {
@@ -328,7 +371,15 @@ export function reviewAlarms(history: readonly Op[], records: readonly FaultReco
     ...faults.filter((f) => f.missed).map((f) => `${f.id} (${f.kind} ${f.nodes.join(', ')}): ${missText(f)} and no alarm`),
     ...unexplained.map((c) => `${c.alarm} went to ALARM at +${(c.time / 1000).toFixed(1)}s with no fault behind it`),
   ];
-  return { verdict: problems.length ? 'fail' : 'pass', faults, unexplained, stillInAlarmAtEnd: [...end.keys()], changes: attributed, graceMs: o.graceMs, problems };
+  return {
+    verdict: problems.length ? 'fail' : 'pass',
+    faults,
+    unexplained,
+    stillInAlarmAtEnd: [...end.keys()],
+    changes: attributed,
+    graceMs: o.graceMs,
+    problems,
+  };
 }
 
 function missText(f: FaultReview): string {
@@ -337,7 +388,13 @@ function missText(f: FaultReview): string {
 }
 
 /** Did the alarms of a fault go back to OK, and how long after its heal. */
-function clearing(changes: readonly AlarmChange[], w: FaultWindow, raised: readonly string[], already: readonly string[], mine: readonly AlarmChange[]): { clear: ClearState; clearedAfterHealMs: number | null } {
+function clearing(
+  changes: readonly AlarmChange[],
+  w: FaultWindow,
+  raised: readonly string[],
+  already: readonly string[],
+  mine: readonly AlarmChange[],
+): { clear: ClearState; clearedAfterHealMs: number | null } {
   if (raised.length === 0 && already.length === 0) return { clear: 'no-alarm', clearedAfterHealMs: null };
   if (w.healedAtMs === null) return { clear: 'not-healed', clearedAfterHealMs: null };
   const heal = w.healedAtMs;
@@ -388,6 +445,16 @@ export function defaultGraceMs(exp: Pick<Experiment, 'alarms' | 'canaries'> | un
 }
 
 /** The review of a run with the experiment's own alarm rule and grace (what the run, the report and `gameday review` use). */
-export function reviewRun(exp: Pick<Experiment, 'alarms' | 'canaries'>, history: readonly Op[], records: readonly FaultRecord[], changes: readonly AlarmChange[], o: { graceMs?: number | undefined; minErrors?: number | undefined } = {}): AlarmReview {
-  return reviewAlarms(history, records, changes, { graceMs: o.graceMs ?? defaultGraceMs(exp), spec: exp.alarms, ...(o.minErrors !== undefined ? { minErrors: o.minErrors } : {}) });
+export function reviewRun(
+  exp: Pick<Experiment, 'alarms' | 'canaries'>,
+  history: readonly Op[],
+  records: readonly FaultRecord[],
+  changes: readonly AlarmChange[],
+  o: { graceMs?: number | undefined; minErrors?: number | undefined } = {},
+): AlarmReview {
+  return reviewAlarms(history, records, changes, {
+    graceMs: o.graceMs ?? defaultGraceMs(exp),
+    spec: exp.alarms,
+    ...(o.minErrors !== undefined ? { minErrors: o.minErrors } : {}),
+  });
 }

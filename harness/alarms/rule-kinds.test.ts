@@ -19,7 +19,19 @@ function stream(end: number, f: (t: number, az: string, ep: string) => Call = ()
         const c = f(t, az, ep);
         if (c.skip) continue;
         const lat = c.latencyMs ?? 5;
-        out.push({ index: i++, type: c.err ? 'fail' : 'ok', f: 'write', key: 'k', value: i, process: i, time: t + lat, latencyMs: lat, az, endpoint: ep, ...(c.err ? { error: 'ECONNREFUSED' } : {}) });
+        out.push({
+          index: i++,
+          type: c.err ? 'fail' : 'ok',
+          f: 'write',
+          key: 'k',
+          value: i,
+          process: i,
+          time: t + lat,
+          latencyMs: lat,
+          az,
+          endpoint: ep,
+          ...(c.err ? { error: 'ECONNREFUSED' } : {}),
+        });
       }
     }
   }
@@ -29,8 +41,29 @@ const raised = (h: Op[], rules: AlarmRule[]) => replayRules(h, rules).filter((c)
 
 const errorRate: AlarmRule = { kind: 'error-rate', name: 'errors', per: ['az'], windowMs: 1000, errorRate: 0.5, clearRate: 0.25, minRequests: 5 };
 const latency: AlarmRule = { kind: 'latency', name: 'p99', per: ['endpoint'], windowMs: 1000, percentile: 99, thresholdMs: 300, minRequests: 5 };
-const burn: AlarmRule = { kind: 'burn-rate', name: 'slo', per: ['az'], slo: 0.99, windows: [{ longMs: 3_600_000, shortMs: 300_000, factor: 14.4 }, { longMs: 21_600_000, shortMs: 1_800_000, factor: 6 }], timeScale: 1 / 720, minRequests: 10 };
-const outlier: AlarmRule = { kind: 'az-outlier', name: 'zonal', per: ['az'], signal: 'error-rate', windowMs: 1000, factor: 3, floor: 0.05, percentile: 99, minRequests: 5 };
+const burn: AlarmRule = {
+  kind: 'burn-rate',
+  name: 'slo',
+  per: ['az'],
+  slo: 0.99,
+  windows: [
+    { longMs: 3_600_000, shortMs: 300_000, factor: 14.4 },
+    { longMs: 21_600_000, shortMs: 1_800_000, factor: 6 },
+  ],
+  timeScale: 1 / 720,
+  minRequests: 10,
+};
+const outlier: AlarmRule = {
+  kind: 'az-outlier',
+  name: 'zonal',
+  per: ['az'],
+  signal: 'error-rate',
+  windowMs: 1000,
+  factor: 3,
+  floor: 0.05,
+  percentile: 99,
+  minRequests: 5,
+};
 const absent: AlarmRule = { kind: 'absent', name: 'silent', per: ['az-endpoint'], windowMs: 1000 };
 const all = [errorRate, latency, burn, outlier, absent];
 
@@ -41,19 +74,40 @@ test('a clean stream raises no alarm of any kind', () => {
 test('error-rate: half the calls of az2 fail: its AZ alarm, and only it; it clears after', () => {
   const h = stream(10_000, (t, az) => ({ err: az === 'az2' && t >= 3000 && t < 6000 && Math.round(t / 50) % 4 !== 0 }));
   const ch = replayRules(h, [errorRate]);
-  assert.deepEqual(ch.filter((c) => c.to === 'ALARM').map((c) => c.alarm), ['errors az=az2']);
+  assert.deepEqual(
+    ch.filter((c) => c.to === 'ALARM').map((c) => c.alarm),
+    ['errors az=az2'],
+  );
   assert.match(ch[0]?.reason ?? '', /requests failed in the last 1s \(\d+(\.\d)?% >= 50%\)/);
   assert.ok(ch.some((c) => c.to === 'OK' && c.alarm === 'errors az=az2' && c.time > 6000));
   // 20% errors are under the rule
-  assert.deepEqual(raised(stream(10_000, (t, az) => ({ err: az === 'az2' && Math.round(t / 50) % 5 === 0 })), [errorRate]), []);
+  assert.deepEqual(
+    raised(
+      stream(10_000, (t, az) => ({ err: az === 'az2' && Math.round(t / 50) % 5 === 0 })),
+      [errorRate],
+    ),
+    [],
+  );
 });
 
 test('latency: endpoint r3 answers in 800 ms: p99 over 1s > 300ms on r3 only; errors alone do not raise it', () => {
-  const ch = raised(stream(10_000, (t, _az, ep) => ({ latencyMs: ep === 'r3' && t >= 3000 && t < 6000 ? 800 : 5 })), [latency]);
-  assert.deepEqual(ch.map((c) => c.alarm), ['p99 endpoint=r3']);
+  const ch = raised(
+    stream(10_000, (t, _az, ep) => ({ latencyMs: ep === 'r3' && t >= 3000 && t < 6000 ? 800 : 5 })),
+    [latency],
+  );
+  assert.deepEqual(
+    ch.map((c) => c.alarm),
+    ['p99 endpoint=r3'],
+  );
   assert.match(ch[0]?.reason ?? '', /p99 latency 800ms .*\(> 300ms\)/);
   assert.ok((ch[0]?.time ?? 0) >= 3800 && (ch[0]?.time ?? 0) <= 4500, `raised at ${ch[0]?.time}`);
-  assert.deepEqual(raised(stream(10_000, (t) => ({ err: t >= 3000 && t < 6000 })), [latency]), []);
+  assert.deepEqual(
+    raised(
+      stream(10_000, (t) => ({ err: t >= 3000 && t < 6000 })),
+      [latency],
+    ),
+    [],
+  );
 });
 
 test('burn-rate: both windows of a pair must burn above the factor; a short burst alone does not page, a sustained burn does', () => {
@@ -65,7 +119,10 @@ test('burn-rate: both windows of a pair must burn above the factor; a short burs
   const sustained = stream(60_000, (t, az) => ({ err: az === 'az1' && t >= 40_000 && t < 46_000 && Math.round(t / 50) % 3 === 0 }));
   const ch = replayRules(sustained, [burn]);
   const up = ch.filter((c) => c.to === 'ALARM');
-  assert.deepEqual(up.map((c) => c.alarm), ['slo az=az1']);
+  assert.deepEqual(
+    up.map((c) => c.alarm),
+    ['slo az=az1'],
+  );
   assert.match(up[0]?.reason ?? '', /burn rate [\d.]+x over 5s and [\d.]+x over 417ms .* >= 14\.4x/);
   // the long window takes 14.4% / 33% of 5 s = 2.2 s to burn enough: the alarm comes after that, well before 5 s
   const t = (up[0]?.time ?? 0) - 40_000;
@@ -76,20 +133,48 @@ test('burn-rate: both windows of a pair must burn above the factor; a short burs
 });
 
 test('az-outlier: one AZ far worse than the others fires; the same errors in every AZ do not', () => {
-  const zonal = raised(stream(10_000, (t, az) => ({ err: az === 'az3' && t >= 3000 && t < 6000 && Math.round(t / 50) % 5 === 0 })), [outlier]);
-  assert.deepEqual(zonal.map((c) => c.alarm), ['zonal az=az3']);
+  const zonal = raised(
+    stream(10_000, (t, az) => ({ err: az === 'az3' && t >= 3000 && t < 6000 && Math.round(t / 50) % 5 === 0 })),
+    [outlier],
+  );
+  assert.deepEqual(
+    zonal.map((c) => c.alarm),
+    ['zonal az=az3'],
+  );
   assert.match(zonal[0]?.reason ?? '', /error rate \d+(\.\d)?% over the last 1s against a median of 0% in the other AZs \(> 3x and floor 5%\)/);
-  assert.deepEqual(raised(stream(10_000, (t) => ({ err: t >= 3000 && t < 6000 && Math.round(t / 50) % 5 === 0 })), [outlier]), [], 'regional errors are not zonal');
+  assert.deepEqual(
+    raised(
+      stream(10_000, (t) => ({ err: t >= 3000 && t < 6000 && Math.round(t / 50) % 5 === 0 })),
+      [outlier],
+    ),
+    [],
+    'regional errors are not zonal',
+  );
   // under the floor: one AZ alone fails, but at most 5% of a window's calls (3 of 60), under a 10% floor
-  assert.deepEqual(raised(stream(10_000, (t, az) => ({ err: az === 'az3' && Math.round(t / 50) % 50 === 25 })), [{ ...outlier, floor: 0.1 }]), []);
+  assert.deepEqual(
+    raised(
+      stream(10_000, (t, az) => ({ err: az === 'az3' && Math.round(t / 50) % 50 === 25 })),
+      [{ ...outlier, floor: 0.1 }],
+    ),
+    [],
+  );
   const slow: AlarmRule = { ...outlier, name: 'zonal-p99', signal: 'latency', floor: 200 };
-  assert.deepEqual(raised(stream(10_000, (t, az) => ({ latencyMs: az === 'az1' && t >= 3000 && t < 6000 ? 600 : 5 })), [slow]).map((c) => c.alarm), ['zonal-p99 az=az1']);
+  assert.deepEqual(
+    raised(
+      stream(10_000, (t, az) => ({ latencyMs: az === 'az1' && t >= 3000 && t < 6000 ? 600 : 5 })),
+      [slow],
+    ).map((c) => c.alarm),
+    ['zonal-p99 az=az1'],
+  );
 });
 
 test('absent: a canary that stops reporting while the others go on; the end of the run is not an outage', () => {
   const h = stream(10_000, (t, az, ep) => ({ skip: az === 'az2' && ep === 'r1' && t >= 4000 && t < 7000 }));
   const ch = raised(h, [absent]);
-  assert.deepEqual(ch.map((c) => c.alarm), ['silent az=az2 endpoint=r1']);
+  assert.deepEqual(
+    ch.map((c) => c.alarm),
+    ['silent az=az2 endpoint=r1'],
+  );
   assert.ok((ch[0]?.time ?? 0) >= 5000 && (ch[0]?.time ?? 0) <= 5300, `raised at ${ch[0]?.time}`);
 });
 

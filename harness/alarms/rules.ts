@@ -132,7 +132,10 @@ export function describeRule(r: AlarmRule): string {
     case 'latency':
       return `${r.name}: p${r.percentile} latency over ${s(r.windowMs)} > ${r.thresholdMs}ms, ${per}`;
     case 'burn-rate': {
-      const pairs = scaled(r).map((w, i) => `${w.factor}x over ${formatMs((r.windows[i] as BurnWindow).longMs)}/${formatMs((r.windows[i] as BurnWindow).shortMs)} (run as ${s(w.longMs)}/${s(w.shortMs)})`);
+      const pairs = scaled(r).map(
+        (w, i) =>
+          `${w.factor}x over ${formatMs((r.windows[i] as BurnWindow).longMs)}/${formatMs((r.windows[i] as BurnWindow).shortMs)} (run as ${s(w.longMs)}/${s(w.shortMs)})`,
+      );
       return `${r.name}: burn rate on SLO ${pct(r.slo)}, ${pairs.join(' or ')}, time scale ${+r.timeScale.toPrecision(4)}, ${per}`;
     }
     case 'az-outlier':

@@ -36,7 +36,10 @@ export class Series {
   private readonly errs: number[] = [0];
   private head = 0;
   state: AlarmState = 'OK';
-  constructor(readonly key: string, readonly scope: AlarmScope) {}
+  constructor(
+    readonly key: string,
+    readonly scope: AlarmScope,
+  ) {}
 
   add(t: number, err: boolean, latencyMs: number): void {
     this.t.push(t);
@@ -90,7 +93,11 @@ export class Series {
 /** The scope keys one completion belongs to under `per`. */
 export function scopesOf(az: string, endpoint: string, per: readonly AlarmPer[]): { key: string; scope: AlarmScope }[] {
   return per.map((p) =>
-    p === 'az' ? { key: `az=${az}`, scope: { az } } : p === 'endpoint' ? { key: `endpoint=${endpoint}`, scope: { endpoint } } : { key: `az=${az} endpoint=${endpoint}`, scope: { az, endpoint } },
+    p === 'az'
+      ? { key: `az=${az}`, scope: { az } }
+      : p === 'endpoint'
+        ? { key: `endpoint=${endpoint}`, scope: { endpoint } }
+        : { key: `az=${az} endpoint=${endpoint}`, scope: { az, endpoint } },
   );
 }
 
@@ -146,7 +153,18 @@ export abstract class ScopedAlarms<R extends AlarmRule> implements RuleAlarms {
       s.trim(now - this.keepMs());
       const j = this.judge(s, now);
       if (j.to === s.state) continue;
-      out.push({ alarm: `${this.rule.name} ${s.key}`, scope: s.scope, time: Math.round(now), from: s.state, to: j.to, errorRate: Math.round(j.errorRate * 1000) / 1000, requests: j.requests, reason: j.reason, rule: this.rule.name, kind: this.rule.kind });
+      out.push({
+        alarm: `${this.rule.name} ${s.key}`,
+        scope: s.scope,
+        time: Math.round(now),
+        from: s.state,
+        to: j.to,
+        errorRate: Math.round(j.errorRate * 1000) / 1000,
+        requests: j.requests,
+        reason: j.reason,
+        rule: this.rule.name,
+        kind: this.rule.kind,
+      });
       s.state = j.to;
     }
     return out;

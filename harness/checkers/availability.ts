@@ -69,7 +69,9 @@ export function checkAvailability(
       const r = rows.find((x) => x.phase === ph);
       if (!r || r.requests === 0) problems.push(`${az} → ${endpoint}: no requests in ${ph}`);
       else if ((r.availability ?? 0) < minAvailability) {
-        problems.push(`${az} → ${endpoint}: ${pct(r.availability ?? 0)} available in ${ph} (< ${pct(minAvailability)}; ${r.failed} failed, ${r.indeterminate} indeterminate of ${r.requests})`);
+        problems.push(
+          `${az} → ${endpoint}: ${pct(r.availability ?? 0)} available in ${ph} (< ${pct(minAvailability)}; ${r.failed} failed, ${r.indeterminate} indeterminate of ${r.requests})`,
+        );
       }
     }
   }

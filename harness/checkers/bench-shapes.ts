@@ -36,7 +36,8 @@ export function shapeHistories(quick: boolean): ShapeHistory[] {
     for (const seed of casSeeds) add(`cas chain, 20 concurrent cas, seed ${seed}`, 'etcd', bad, casChain(20, { seed, bad }));
     for (const c of quick ? [8] : [4, 8, 16]) add(`one key, ${c} clients, 60000 lines`, 'etcd', bad, longRegister(60_000, c, { seed: c, bad }), c > 4 ? 1 : 3);
     for (const seed of longSeeds) add(`one key, 4 clients, 60000 lines, seed ${seed}`, 'etcd', bad, longRegister(60_000, 4, { seed, bad }), 1);
-    for (const seed of kvSeeds) add(`kv, 50 clients on 10 keys, 4000 lines${seed === 10 ? '' : `, seed ${seed}`}`, 'kv', bad, kvShared(4000, 50, 10, { seed, bad }));
+    for (const seed of kvSeeds)
+      add(`kv, 50 clients on 10 keys, 4000 lines${seed === 10 ? '' : `, seed ${seed}`}`, 'kv', bad, kvShared(4000, 50, 10, { seed, bad }));
   }
   return out;
 }

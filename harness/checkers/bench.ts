@@ -71,7 +71,17 @@ function time(fn: () => CheckResult, minRuns: number, budgetMs: number): { r: Ch
   return { r: r as CheckResult, min: ts[0] as number, median: ts[Math.floor(ts.length / 2)] as number, heapMB: heap };
 }
 
-function lin(name: string, ops: Op[], model: ModelName, initial: Value, expected: string, porc: Porc | string, runs: number, budget: number, extra: LinOptions = {}): void {
+function lin(
+  name: string,
+  ops: Op[],
+  model: ModelName,
+  initial: Value,
+  expected: string,
+  porc: Porc | string,
+  runs: number,
+  budget: number,
+  extra: LinOptions = {},
+): void {
   // warm up; a history left undecided is timed once, not again and again
   if (checkLinearizable(ops, { model, initial, witness: false, timeoutMs: 120_000, ...extra }).verdict === 'unknown') {
     runs = 1;
@@ -90,7 +100,18 @@ function lin(name: string, ops: Op[], model: ModelName, initial: Value, expected
     if (decided) porcMs = p.medianMs;
   }
   if (typeof porc !== 'string' && missing !== undefined && porc.recorded === '') porcupine = '';
-  rows.push({ name, lines: ops.length, verdict: t.r.verdict, expected, min: t.min, median: t.median, porcupine, ratio, ...(porcMs === undefined ? {} : { porcMs }), heapMB: t.heapMB });
+  rows.push({
+    name,
+    lines: ops.length,
+    verdict: t.r.verdict,
+    expected,
+    min: t.min,
+    median: t.median,
+    porcupine,
+    ratio,
+    ...(porcMs === undefined ? {} : { porcMs }),
+    heapMB: t.heapMB,
+  });
 }
 
 const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(3));
@@ -116,7 +137,11 @@ function porcupineData(): void {
     process.stdout.write(`(skipping the Porcupine data: ${dir} is absent)\n`);
     return;
   }
-  const list = readFileSync(`${dir}expected.tsv`, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t') as [string, string]);
+  const list = readFileSync(`${dir}expected.tsv`, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t') as [string, string]);
   const before = rows.length;
   for (const [file, exp] of list.filter(([f]) => !args.has('--kv') || f.startsWith('kv/'))) {
     const h = readHistory(dir + file); // parsing: not timed
@@ -125,7 +150,10 @@ function porcupineData(): void {
     if (file.startsWith('kv/')) {
       lin(`${file} per key`, h.ops, h.model, h.initial, want, porc('kv', PORCUPINE[file] ?? ''), 5, quick ? 20 : 200);
       lin(`${file} as one map`, h.ops, h.model, h.initial, want, porc('kvwhole', PORCUPINE_WHOLE_MAP[file] ?? ''), 5, quick ? 200 : 2000, { wholeMap: true });
-      lin(`${file} as one map, no backjumping`, h.ops, h.model, h.initial, want, PORCUPINE_WHOLE_MAP[file] ?? '', 5, quick ? 200 : 2000, { wholeMap: true, backjump: false });
+      lin(`${file} as one map, no backjumping`, h.ops, h.model, h.initial, want, PORCUPINE_WHOLE_MAP[file] ?? '', 5, quick ? 200 : 2000, {
+        wholeMap: true,
+        backjump: false,
+      });
     } else lin(file, h.ops, h.model, h.initial, want, porc('etcd', PORCUPINE[file] ?? '0.03-0.3'), 5, quick ? 20 : 200);
   }
   const etcd = rows.slice(before).filter((r) => r.name.startsWith('jepsen/'));
@@ -153,7 +181,9 @@ function shapes(): void {
   for (const s of shapeHistories(quick)) {
     const h = readHistory(s.file); // parsing: not timed
     // gameday gets the same timeout as Porcupine here
-    lin(s.name, h.ops, h.model, h.initial, s.expected, { file: s.file, kind: s.kind, runs: s.runs, recorded: RECORDED[s.name] ?? '' }, 3, quick ? 20 : 200, { timeoutMs: PORCUPINE_TIMEOUT_S * 1000 });
+    lin(s.name, h.ops, h.model, h.initial, s.expected, { file: s.file, kind: s.kind, runs: s.runs, recorded: RECORDED[s.name] ?? '' }, 3, quick ? 20 : 200, {
+      timeoutMs: PORCUPINE_TIMEOUT_S * 1000,
+    });
   }
 }
 
@@ -166,15 +196,37 @@ function generated(): void {
       const name = `canary ${lines.toExponential(0)} ${corrupt ? 'corrupted' : 'valid'} (${open} info)`;
       lin(`${name}: linearizable`, ops, 'kv', null, corrupt ? 'fail' : 'pass', '', 3, 0);
       const t = time(() => checkLostWrites(ops), 3, 0);
-      rows.push({ name: `${name}: lost-writes`, lines: ops.length, verdict: t.r.verdict, expected: corrupt ? 'fail' : 'pass', min: t.min, median: t.median, porcupine: '', ratio: '', heapMB: t.heapMB });
+      rows.push({
+        name: `${name}: lost-writes`,
+        lines: ops.length,
+        verdict: t.r.verdict,
+        expected: corrupt ? 'fail' : 'pass',
+        min: t.min,
+        median: t.median,
+        porcupine: '',
+        ratio: '',
+        heapMB: t.heapMB,
+      });
     }
   }
   // one hot key, 10 clients, a partition's worth of timed-out writes left open
-  for (const [label, range] of [['unique values', undefined], ['values 0-4', 5]] as const) {
+  for (const [label, range] of [
+    ['unique values', undefined],
+    ['values 0-4', 5],
+  ] as const) {
     for (const seed of [1, 2, 3]) {
       const ops = generateHistory({ lines: 940, keys: 1, clients: 10, seed, timeoutRate: 0.13, ...(range === undefined ? {} : { valueRange: range }) });
       const open = ops.filter((o) => o.type === 'info' && o.f !== 'read').length;
-      lin(`hot key, ${open} open writes, ${label}, seed ${seed}`, ops, 'kv', null, 'pass', seed === 1 && range === undefined ? '53000-84000 (similar etcd history)' : '', 3, quick ? 20 : 200);
+      lin(
+        `hot key, ${open} open writes, ${label}, seed ${seed}`,
+        ops,
+        'kv',
+        null,
+        'pass',
+        seed === 1 && range === undefined ? '53000-84000 (similar etcd history)' : '',
+        3,
+        quick ? 20 : 200,
+      );
     }
   }
 }
@@ -187,14 +239,23 @@ function table(): void {
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 6 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join('  ');
   process.stdout.write([line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n') + '\n');
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-  process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} x ${cpu}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
+  process.stdout.write(
+    `\nnode ${process.version}, ${os.cpus().length} x ${cpu}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}, max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`,
+  );
   if (missing !== undefined) process.stdout.write(`Porcupine not run (${missing}): its figures are the ones last recorded\n`);
   else {
     const slow = fast.filter(([, g, p]) => g > Math.max(2 * p, 5));
-    process.stdout.write(`Porcupine measured in this invocation (same files, parsing excluded, ${PORCUPINE_TIMEOUT_S} s timeout); ` + `of the ${fast.length} histories it decided within 1 s, gameday took more than max(2x, 5 ms) on ${slow.length}${slow.length > 0 ? `: ${slow.map(([n]) => n).join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `Porcupine measured in this invocation (same files, parsing excluded, ${PORCUPINE_TIMEOUT_S} s timeout); ` +
+        `of the ${fast.length} histories it decided within 1 s, gameday took more than max(2x, 5 ms) on ${slow.length}${slow.length > 0 ? `: ${slow.map(([n]) => n).join(', ')}` : ''}\n`,
+    );
   }
   const undecided = rows.filter((r) => r.expected !== '' && r.verdict === 'unknown');
-  if (undecided.length > 0) process.stdout.write(`undecided by gameday within its timeout: ${undecided.map((r) => `${r.name} (Porcupine: ${r.porcupine || 'not run'})`).join(', ')}\n`);
+  if (undecided.length > 0)
+    process.stdout.write(`undecided by gameday within its timeout: ${undecided.map((r) => `${r.name} (Porcupine: ${r.porcupine || 'not run'})`).join(', ')}\n`);
   const wrong = rows.filter((r) => r.expected !== '' && r.verdict !== r.expected && r.verdict !== 'unknown');
   if (wrong.length > 0) process.stdout.write(`WRONG VERDICTS: ${wrong.map((r) => r.name).join(', ')}\n`);
 }

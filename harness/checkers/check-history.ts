@@ -27,7 +27,14 @@ export function checkHistory(history: readonly Op[], opts: HistoryCheckOptions =
     out.push(runCheck('lost-writes', () => checkLostWrites(history, opts.replicaReads)));
     if (history.some((o) => o.f === 'append')) out.push(runCheck('set-full', () => checkSetFull(history)));
   }
-  const lin = { model: opts.model ?? 'kv', ...(opts.initial === undefined ? {} : { initial: opts.initial }), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }), ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }), ...(opts.maxMemoryMB === undefined ? {} : { maxMemoryMB: opts.maxMemoryMB }), ...(opts.wholeMap === true ? { wholeMap: true } : {}) };
+  const lin = {
+    model: opts.model ?? 'kv',
+    ...(opts.initial === undefined ? {} : { initial: opts.initial }),
+    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+    ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
+    ...(opts.maxMemoryMB === undefined ? {} : { maxMemoryMB: opts.maxMemoryMB }),
+    ...(opts.wholeMap === true ? { wholeMap: true } : {}),
+  };
   out.push(runCheck('linearizable', () => checkLinearizable(history, lin)));
   return out;
 }

@@ -13,7 +13,11 @@ const dir = fileURLToPath(new URL('../../../shared/testdata/porcupine/', import.
 const tsv = `${dir}expected.tsv`;
 const present = existsSync(tsv);
 const rows = present
-  ? readFileSync(tsv, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t') as [string, string])
+  ? readFileSync(tsv, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t') as [string, string])
   : [];
 
 test('porcupine conformance data is present', (t) => {

@@ -107,7 +107,12 @@ export function generateHistory(o: GenOptions): Op[] {
   if (o.corrupt === true) corrupt(planned, rand);
   const ops: Op[] = [];
   for (const p of planned) {
-    const base = { f: p.f, key: p.key, process: p.process, ...(p.f === 'read' ? { consistency: p.eventual ? ('eventual' as const) : ('strong' as const) } : {}) };
+    const base = {
+      f: p.f,
+      key: p.key,
+      process: p.process,
+      ...(p.f === 'read' ? { consistency: p.eventual ? ('eventual' as const) : ('strong' as const) } : {}),
+    };
     ops.push({ ...base, index: 0, type: 'invoke', value: p.f === 'read' ? null : p.arg, time: p.start });
     const type = p.timedOut ? 'info' : p.f === 'cas' && !p.swapped ? 'fail' : 'ok';
     const value = p.f === 'read' && !p.timedOut ? p.result : p.f === 'read' ? null : p.arg;

@@ -48,7 +48,10 @@ export function casChain(n: number, o: ShapeOptions): string {
     last = Math.max(last, end);
   }
   const final = n % 3;
-  evs.push({ t: last + 1, p: n + 1, type: 'invoke', f: 'read', value: null }, { t: last + 2, p: n + 1, type: 'ok', f: 'read', value: o.bad ? (final + 1) % 3 : final });
+  evs.push(
+    { t: last + 1, p: n + 1, type: 'invoke', f: 'read', value: null },
+    { t: last + 2, p: n + 1, type: 'ok', f: 'read', value: o.bad ? (final + 1) % 3 : final },
+  );
   return etcdLog(sorted(evs));
 }
 
@@ -147,7 +150,8 @@ export function kvShared(lines: number, clients: number, keys: number, o: ShapeO
   return evs.map(kvLine).join('\n') + '\n';
 }
 
-const ednValue = (v: Ev['value']): string => (v === null ? 'nil' : Array.isArray(v) ? `[${v.join(' ')}]` : typeof v === 'string' ? JSON.stringify(v) : String(v));
+const ednValue = (v: Ev['value']): string =>
+  v === null ? 'nil' : Array.isArray(v) ? `[${v.join(' ')}]` : typeof v === 'string' ? JSON.stringify(v) : String(v);
 
 function etcdLog(evs: readonly Ev[]): string {
   return evs.map((e) => `INFO  jepsen.util - ${e.p}\t:${e.type}\t:${e.f}\t${ednValue(e.value)}`).join('\n') + '\n';

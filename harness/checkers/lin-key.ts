@@ -35,12 +35,29 @@ export interface KeyCheck {
 }
 
 /** The whole check of one key, to the end. */
-export function checkKey(key: string | undefined, calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures, witness: boolean): KeyOutcome {
+export function checkKey(
+  key: string | undefined,
+  calls: readonly Call[],
+  model: ModelName,
+  initial: Value,
+  budget: Budget,
+  fig: Figures,
+  witness: boolean,
+): KeyOutcome {
   return startKey(key, calls, model, initial, budget, fig, witness, 0).step() as KeyOutcome;
 }
 
 /** One key's check, its search run `slice` iterations per step (0: to the end). */
-export function startKey(key: string | undefined, calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures, witness: boolean, slice: number): KeyCheck {
+export function startKey(
+  key: string | undefined,
+  calls: readonly Call[],
+  model: ModelName,
+  initial: Value,
+  budget: Budget,
+  fig: Figures,
+  witness: boolean,
+  slice: number,
+): KeyCheck {
   let spent = 0;
   const t0 = performance.now();
   const states = new States();
@@ -95,7 +112,9 @@ export function startKey(key: string | undefined, calls: readonly Call[], model:
     const before = first ? lead : 0;
     // the witness may take a small multiple of what this key's verdict took
     const wb = new Budget(Math.max(WITNESS_FACTOR * spent, WITNESS_MIN_MS), Infinity, budget.maxBytes);
-    const w = witness ? linWitness(key, states, segs.flat(), init, part, first ? from : undefined, at, before, wb) : bareWitness(key, part[at] as LinOp, before);
+    const w = witness
+      ? linWitness(key, states, segs.flat(), init, part, first ? from : undefined, at, before, wb)
+      : bareWitness(key, part[at] as LinOp, before);
     return { verdict: 'fail', witness: w };
   };
   return {

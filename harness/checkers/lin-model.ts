@@ -97,8 +97,7 @@ export function compileCalls(model: ModelName, states: States, calls: readonly C
         // reason (refused connection, leader unreachable) never ran: no constraint.
         if (c.type === 'fail') {
           if (c.error === undefined || c.error === PRECONDITION_FAILED) add(c, Kind.CasFail, states.id(pair[0]), 0);
-        }
-        else add(c, Kind.Cas, states.id(pair[0]), states.id(pair[1]));
+        } else add(c, Kind.Cas, states.id(pair[0]), states.id(pair[1]));
         break;
       }
     }

@@ -8,7 +8,10 @@ import { generateHistory, rng } from './gen-history.ts';
 import { checkLinearizable } from './linearizable.ts';
 import { hist, type Line } from './test-history.ts';
 
-const write0: Line[] = [['i', 1000, 'write', 'k', 0], ['ok', 1000, 'write', 'k', 0]];
+const write0: Line[] = [
+  ['i', 1000, 'write', 'k', 0],
+  ['ok', 1000, 'write', 'k', 0],
+];
 
 function accepts(c: Call, s: Value): Value | undefined {
   const pair = (c.input ?? [null, null]) as readonly Value[];
@@ -108,7 +111,16 @@ function randomHistory(seed: number, unique = false, pick: Pick = anyCall, most 
       if (c === undefined) continue;
       const r = rand();
       const type = r < 0.25 ? 'info' : c.f === 'cas' && r < 0.6 ? 'fail' : 'ok';
-      const value = c.f !== 'read' ? c.value : result !== undefined ? result(rand) : rand() < 0.25 ? null : unique ? 1 + Math.floor(rand() * Math.max(1, counter)) : Math.floor(rand() * 3);
+      const value =
+        c.f !== 'read'
+          ? c.value
+          : result !== undefined
+            ? result(rand)
+            : rand() < 0.25
+              ? null
+              : unique
+                ? 1 + Math.floor(rand() * Math.max(1, counter))
+                : Math.floor(rand() * 3);
       ops.push({ index: ops.length, type, f: c.f, key: 'k', value, process: c.p, time: t++ });
     }
   }
@@ -146,7 +158,10 @@ function agree(n: number, make: (seed: number) => Op[]): number {
 }
 
 test('agrees with brute force on 3000 small histories of mostly identical calls (cas chains, equal writes)', () => {
-  const pass = agree(3000, (seed) => [...hist(write0), ...randomHistory(seed, false, twinCall, 8).map((o) => ({ ...o, index: o.index + 2, time: o.time + 2 }))]);
+  const pass = agree(3000, (seed) => [
+    ...hist(write0),
+    ...randomHistory(seed, false, twinCall, 8).map((o) => ({ ...o, index: o.index + 2, time: o.time + 2 })),
+  ]);
   assert.ok(pass > 300 && pass < 2700, `a mix of verdicts (${pass} linearizable)`);
 });
 

@@ -15,7 +15,8 @@ export function classes(ops: readonly LinOp[]): { openPrev: Int32Array; twin: In
   for (let i = 0; i < n; i++) {
     const o = ops[i] as LinOp;
     // one number while the state ids fit in 24 bits each
-    const k = o.a < 1 << 24 && o.b < 1 << 24 ? (o.a + o.b * (1 << 24)) * 16 + o.kind * 2 + (o.optional ? 1 : 0) : `${o.optional ? 'o' : 'c'}${o.kind},${o.a},${o.b}`;
+    const k =
+      o.a < 1 << 24 && o.b < 1 << 24 ? (o.a + o.b * (1 << 24)) * 16 + o.kind * 2 + (o.optional ? 1 : 0) : `${o.optional ? 'o' : 'c'}${o.kind},${o.a},${o.b}`;
     if (o.optional) {
       openPrev[i] = lastOf.get(k) ?? -1;
       lastOf.set(k, i);

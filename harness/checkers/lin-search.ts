@@ -215,7 +215,37 @@ function prepare(states: States, ops: readonly LinOp[], starts: readonly number[
 
 /** Runs the search for `slice` iterations (0: to the end): its result, or undefined when the slice ended first. */
 function run(c: Ctx, slice: number): SearchResult | undefined {
-  const { states, ops, starts, mode, budget, cache, head, next, prev, evOp, isCall, match, openPrev, twin, end, observer, obsA, during, z, lin, stackEv, stackState, forced, nodeOf, firstRet, log, base, ends, twinsNow } = c;
+  const {
+    states,
+    ops,
+    starts,
+    mode,
+    budget,
+    cache,
+    head,
+    next,
+    prev,
+    evOp,
+    isCall,
+    match,
+    openPrev,
+    twin,
+    end,
+    observer,
+    obsA,
+    during,
+    z,
+    lin,
+    stackEv,
+    stackState,
+    forced,
+    nodeOf,
+    firstRet,
+    log,
+    base,
+    ends,
+    twinsNow,
+  } = c;
   const { stamp, minEnd } = log;
   let { nodes, top, maxRet, sp, h1, h2, iter, state, e, fresh, si, inside } = c;
   const pauseAt = slice > 0 ? iter + slice : Infinity;
@@ -287,7 +317,13 @@ function run(c: Ctx, slice: number): SearchResult | undefined {
           const cp = openPrev[o] as number;
           const c = twin[o] as number;
           // twins: one that failed here and returns no later rules this one out
-          if (observer[o] === 0 && (cp < 0 || lin[cp] === 1) && (c === -1 || ((stamp[c] !== nodeOf[sp] || (minEnd[c] as number) > (end[o] as number)) && firstTwin(twinsNow, o, nodeOf[sp] as number, next, evOp, next[head] as number, firstRet[sp] as number)))) {
+          if (
+            observer[o] === 0 &&
+            (cp < 0 || lin[cp] === 1) &&
+            (c === -1 ||
+              ((stamp[c] !== nodeOf[sp] || (minEnd[c] as number) > (end[o] as number)) &&
+                firstTwin(twinsNow, o, nodeOf[sp] as number, next, evOp, next[head] as number, firstRet[sp] as number)))
+          ) {
             ns = step(states, op, state);
             if (ns >= 0 && !(op.optional && ns === state)) cand = e;
           }

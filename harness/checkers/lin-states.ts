@@ -153,7 +153,8 @@ export class States {
     const kind = this.kind[s] as SeqKind;
     const v = this.values[s];
     let r: number;
-    if (kind === 0 && v !== null) r = this.id(appended(v as Value, this.value(el))); // [cur, x]: rare
+    if (kind === 0 && v !== null)
+      r = this.id(appended(v as Value, this.value(el))); // [cur, x]: rare
     else {
       const k: SeqKind = kind === 0 ? 2 : kind;
       const [a, b, n] = kind === 0 ? [0, 0, 0] : [this.h1[s] as number, this.h2[s] as number, this.len[s] as number];

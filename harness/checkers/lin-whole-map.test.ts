@@ -20,8 +20,14 @@ const both = (ops: Op[], opts: LinOptions = {}) => {
   assert.equal(chrono.verdict, wholeMap.verdict, `without backjumping: ${chrono.summary}`);
   return { perKey, wholeMap };
 };
-const w = (p: number, key: string, v: number | null): Line[] => [['i', p, 'write', key, v], ['ok', p, 'write', key, v]];
-const r = (p: number, key: string, v: number | null): Line[] => [['i', p, 'read', key, null], ['ok', p, 'read', key, v]];
+const w = (p: number, key: string, v: number | null): Line[] => [
+  ['i', p, 'write', key, v],
+  ['ok', p, 'write', key, v],
+];
+const r = (p: number, key: string, v: number | null): Line[] => [
+  ['i', p, 'read', key, null],
+  ['ok', p, 'read', key, v],
+];
 
 // --- Porcupine's kv histories, checked as one map ---------------------------------
 
@@ -29,7 +35,12 @@ const dir = fileURLToPath(new URL('../../../shared/testdata/porcupine/', import.
 const tsv = `${dir}expected.tsv`;
 const present = existsSync(tsv);
 const kvRows = present
-  ? readFileSync(tsv, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t') as [string, string]).filter(([f]) => f.startsWith('kv/'))
+  ? readFileSync(tsv, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t') as [string, string])
+      .filter(([f]) => f.startsWith('kv/'))
   : [];
 
 test('porcupine kv data is present for the whole-map tests', (t) => {
@@ -50,10 +61,16 @@ for (const [file, expected] of kvRows) {
     if (want === 'fail') {
       const wit = r.wholeMap.details?.['witness'] as LinWitness;
       assert.equal(wit.windowFrom, 'search-frontier');
-      assert.ok(wit.window.some((c) => c.index === wit.stuck.index), 'the window holds the stuck call');
-      assert.equal(wit.keys?.[0]?.key, wit.key, 'the stuck call\'s key comes first');
+      assert.ok(
+        wit.window.some((c) => c.index === wit.stuck.index),
+        'the window holds the stuck call',
+      );
+      assert.equal(wit.keys?.[0]?.key, wit.key, "the stuck call's key comes first");
       // the stuck call's key really is not linearizable on its own
-      const alone = checkLinearizable(h.ops.filter((o) => o.key === wit.key), { model: 'kv', initial: h.initial });
+      const alone = checkLinearizable(
+        h.ops.filter((o) => o.key === wit.key),
+        { model: 'kv', initial: h.initial },
+      );
       assert.equal(alone.verdict, 'fail', `key ${wit.key} alone: ${alone.summary}`);
     } else {
       assert.ok(f.keys >= 10, `every key is in the one search (${f.keys})`);
@@ -65,9 +82,20 @@ for (const [file, expected] of kvRows) {
 
 test('a valid history over three keys passes both ways', () => {
   const lines: Line[] = [
-    ['i', 0, 'write', 'a', 1], ['i', 1, 'write', 'b', 2], ['ok', 0, 'write', 'a', 1], ['i', 2, 'read', 'b', null],
-    ['ok', 1, 'write', 'b', 2], ['ok', 2, 'read', 'b', 2], ...r(0, 'a', 1), ...w(1, 'c', 3), ...r(2, 'c', 3),
-    ['i', 0, 'append', 'a', 4], ['i', 1, 'read', 'a', null], ['ok', 1, 'read', 'a', 1], ['ok', 0, 'append', 'a', 4], ...r(2, 'b', 2),
+    ['i', 0, 'write', 'a', 1],
+    ['i', 1, 'write', 'b', 2],
+    ['ok', 0, 'write', 'a', 1],
+    ['i', 2, 'read', 'b', null],
+    ['ok', 1, 'write', 'b', 2],
+    ['ok', 2, 'read', 'b', 2],
+    ...r(0, 'a', 1),
+    ...w(1, 'c', 3),
+    ...r(2, 'c', 3),
+    ['i', 0, 'append', 'a', 4],
+    ['i', 1, 'read', 'a', null],
+    ['ok', 1, 'read', 'a', 1],
+    ['ok', 0, 'append', 'a', 4],
+    ...r(2, 'b', 2),
   ];
   const { perKey, wholeMap } = both(hist(lines));
   assert.equal(perKey.verdict, 'pass', perKey.summary);
@@ -76,7 +104,16 @@ test('a valid history over three keys passes both ways', () => {
 });
 
 test('a stale read on one key among several fails both ways; the whole-map witness names that key', () => {
-  const lines: Line[] = [...w(0, 'a', 1), ...w(1, 'b', 1), ...w(2, 'c', 1), ...w(0, 'b', 2), ...r(1, 'a', 1), ...r(2, 'c', 1), ...r(1, 'b', 1), ...r(0, 'a', 1)];
+  const lines: Line[] = [
+    ...w(0, 'a', 1),
+    ...w(1, 'b', 1),
+    ...w(2, 'c', 1),
+    ...w(0, 'b', 2),
+    ...r(1, 'a', 1),
+    ...r(2, 'c', 1),
+    ...r(1, 'b', 1),
+    ...r(0, 'a', 1),
+  ];
   const { perKey, wholeMap } = both(hist(lines));
   assert.equal(perKey.verdict, 'fail', perKey.summary);
   assert.equal(wholeMap.verdict, 'fail', wholeMap.summary);
@@ -129,7 +166,17 @@ export function simulatedKv(seed: number, calls: number, keys: number, corrupt: 
     const info = rand() < 0.08;
     const key = `k${Math.floor(rand() * keys)}`;
     const value: Op['value'] = f === 'read' ? null : f === 'cas' ? [rand() < 0.5 ? '' : v, String(Math.floor(rand() * 3))] : v;
-    sims.push({ p, f, key, value, start, end, at: info && rand() < 0.5 ? Infinity : start + rand() * (end - start), type: info ? 'info' : 'ok', result: value });
+    sims.push({
+      p,
+      f,
+      key,
+      value,
+      start,
+      end,
+      at: info && rand() < 0.5 ? Infinity : start + rand() * (end - start),
+      type: info ? 'info' : 'ok',
+      result: value,
+    });
   }
   const map = new Map<string, string>();
   const seen = new Map<string, string[]>();

@@ -46,7 +46,13 @@ export function checkWholeMap(calls: readonly Call[], initial: Value, budget: Bu
   const lastOps = r.last.map(opOf);
   const keys = [...r.values]
     .sort(([a], [b]) => Number(b === stuckKey) - Number(a === stuckKey))
-    .map(([k, v]) => ({ key: name(k), state: shownState(valueOf(k, v), lastOps.filter((o) => o.call.key === names[k])) }));
+    .map(([k, v]) => ({
+      key: name(k),
+      state: shownState(
+        valueOf(k, v),
+        lastOps.filter((o) => o.call.key === names[k]),
+      ),
+    }));
   const witness: LinWitness = {
     key: name(stuckKey),
     stuck: callRef(opOf(r.stuck).call),

@@ -57,7 +57,12 @@ export function checkLinearizable(history: readonly Op[], opts: LinOptions = {})
   let calls = pairCalls(history);
   if (opts.includeEventual !== true) calls = calls.filter((c) => c.consistency !== 'eventual');
   const unknown: string[] = [];
-  const figures = (): Record<string, unknown> => ({ ...fig, explored: budget.explored, largestSearch: budget.maxCache, ms: Math.round((performance.now() - t0) * 100) / 100 });
+  const figures = (): Record<string, unknown> => ({
+    ...fig,
+    explored: budget.explored,
+    largestSearch: budget.maxCache,
+    ms: Math.round((performance.now() - t0) * 100) / 100,
+  });
   if (opts.wholeMap === true) return wholeMap(calls, model, opts.initial ?? null, budget, fig, figures, opts.backjump !== false);
   // Each key's check runs a slice at a time, the keys in turn (a key decided in its
   // first slice never waits), until one fails or all are decided; the memos of those
@@ -118,12 +123,30 @@ export function checkLinearizable(history: readonly Op[], opts: LinOptions = {})
     budget.held = 0;
   }
   if (unknown.length > 0) {
-    return { name: 'linearizable', verdict: 'unknown', summary: `undecided within budget: ${unknown[0]}${unknown.length > 1 ? ` (+${unknown.length - 1} more)` : ''}`, details: { model, unknown, figures: figures() } };
+    return {
+      name: 'linearizable',
+      verdict: 'unknown',
+      summary: `undecided within budget: ${unknown[0]}${unknown.length > 1 ? ` (+${unknown.length - 1} more)` : ''}`,
+      details: { model, unknown, figures: figures() },
+    };
   }
-  return { name: 'linearizable', verdict: 'pass', summary: `linearizable (${model}): ${fig.keys} key(s), ${fig.calls} call(s)`, details: { model, figures: figures() } };
+  return {
+    name: 'linearizable',
+    verdict: 'pass',
+    summary: `linearizable (${model}): ${fig.keys} key(s), ${fig.calls} call(s)`,
+    details: { model, figures: figures() },
+  };
 }
 
-function wholeMap(calls: readonly Call[], model: ModelName, initial: Value, budget: Budget, fig: Figures, figures: () => Record<string, unknown>, backjump: boolean): CheckResult {
+function wholeMap(
+  calls: readonly Call[],
+  model: ModelName,
+  initial: Value,
+  budget: Budget,
+  fig: Figures,
+  figures: () => Record<string, unknown>,
+  backjump: boolean,
+): CheckResult {
   const name = 'linearizable';
   if (model !== 'kv') {
     const error = `whole-map checking needs the kv model, not ${model}`;
@@ -137,8 +160,20 @@ function wholeMap(calls: readonly Call[], model: ModelName, initial: Value, budg
     return { name, verdict: 'unknown', summary: err.message, details: { model, wholeMap: true, error: err.message } };
   }
   fig.segments = 1;
-  if (r.verdict === 'unknown') return { name, verdict: 'unknown', summary: `undecided within budget: ${r.reason}`, details: { model, wholeMap: true, unknown: [r.reason], figures: figures() } };
-  if (r.verdict === 'pass') return { name, verdict: 'pass', summary: `linearizable (kv, whole map): ${fig.keys} key(s), ${fig.calls} call(s)`, details: { model, wholeMap: true, figures: figures() } };
+  if (r.verdict === 'unknown')
+    return {
+      name,
+      verdict: 'unknown',
+      summary: `undecided within budget: ${r.reason}`,
+      details: { model, wholeMap: true, unknown: [r.reason], figures: figures() },
+    };
+  if (r.verdict === 'pass')
+    return {
+      name,
+      verdict: 'pass',
+      summary: `linearizable (kv, whole map): ${fig.keys} key(s), ${fig.calls} call(s)`,
+      details: { model, wholeMap: true, figures: figures() },
+    };
   const w = r.witness;
   const keys = (w.keys ?? []).map((k) => JSON.stringify(k.key)).join(', ');
   const summary =

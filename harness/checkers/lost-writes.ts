@@ -126,7 +126,11 @@ export function checkKey(key: string | undefined, calls: readonly Call[], read: 
 /** A loss is a stale final read when some replica holds a value the final read could legally have shown. */
 function classify(l: LostWrite, calls: readonly Call[], read: Call, replicas: ReplicaReads[string] | undefined): LostWrite {
   if (!replicas || replicas.length === 0) return l;
-  const judged = replicas.map((r) => ({ nodeId: r.nodeId, value: r.value, legal: checkKey(l.key ?? undefined, calls, { ...read, output: r.value }) === undefined }));
+  const judged = replicas.map((r) => ({
+    nodeId: r.nodeId,
+    value: r.value,
+    legal: checkKey(l.key ?? undefined, calls, { ...read, output: r.value }) === undefined,
+  }));
   return { ...l, kind: judged.some((r) => r.legal) ? 'stale-read' : 'lost', replicas: judged };
 }
 
@@ -154,11 +158,17 @@ export function checkLostWrites(history: readonly Op[], replicaReads?: ReplicaRe
   if (lost.length === 0) {
     // a check that saw nothing decides nothing: a written key with no final read may have lost its writes
     if (checked === 0) {
-      const why = withoutFinal > 0 ? `${withoutFinal} written key(s) and no final read (the run ended before its final reads?)` : 'no key was written and read back';
+      const why =
+        withoutFinal > 0 ? `${withoutFinal} written key(s) and no final read (the run ended before its final reads?)` : 'no key was written and read back';
       return { name: 'lost-writes', verdict: 'unknown', summary: `nothing to decide: ${why}`, details };
     }
     if (withoutFinal > 0) {
-      return { name: 'lost-writes', verdict: 'unknown', summary: `no lost writes on ${checked} key(s) read back, but ${withoutFinal} written key(s) had no final read: their writes may be lost`, details };
+      return {
+        name: 'lost-writes',
+        verdict: 'unknown',
+        summary: `no lost writes on ${checked} key(s) read back, but ${withoutFinal} written key(s) had no final read: their writes may be lost`,
+        details,
+      };
     }
     return { name: 'lost-writes', verdict: 'pass', summary: `no lost writes on ${checked} key(s)`, details };
   }
@@ -172,14 +182,33 @@ export function checkLostWrites(history: readonly Op[], replicaReads?: ReplicaRe
     const asked = first.replicas ? `, and no replica has them` : '';
     const a = acks[0];
     const z = acks[acks.length - 1];
-    const when = a && z ? `, acknowledged ${a === z ? `at ${secs(a.acknowledgedAtMs)}` : `from ${secs(a.acknowledgedAtMs)} to ${secs(z.acknowledgedAtMs)}`} into the run` : '';
-    parts.push(`${n} acknowledged write(s) lost on ${gone.length} key(s)${asked}${when}; first: key ${JSON.stringify(first.key)} reads ${JSON.stringify(first.finalValue)} after ${first.lostWrites.length} later acknowledged write(s)`);
+    const when =
+      a && z
+        ? `, acknowledged ${a === z ? `at ${secs(a.acknowledgedAtMs)}` : `from ${secs(a.acknowledgedAtMs)} to ${secs(z.acknowledgedAtMs)}`} into the run`
+        : '';
+    parts.push(
+      `${n} acknowledged write(s) lost on ${gone.length} key(s)${asked}${when}; first: key ${JSON.stringify(first.key)} reads ${JSON.stringify(first.finalValue)} after ${first.lostWrites.length} later acknowledged write(s)`,
+    );
   }
   if (stale.length > 0) {
     const first = stale[0] as LostWrite;
     const holder = first.replicas?.find((r) => r.legal);
-    parts.push(`stale final read on ${stale.length} key(s), no write lost: key ${JSON.stringify(first.key)} read ${JSON.stringify(first.finalValue)} while replica ${holder?.nodeId ?? '?'} holds ${JSON.stringify(holder?.value ?? null)}`);
+    parts.push(
+      `stale final read on ${stale.length} key(s), no write lost: key ${JSON.stringify(first.key)} read ${JSON.stringify(first.finalValue)} while replica ${holder?.nodeId ?? '?'} holds ${JSON.stringify(holder?.value ?? null)}`,
+    );
   }
   const listed = acks.length > MAX_LOST_LISTED ? { lostAcknowledgedListed: MAX_LOST_LISTED } : {};
-  return { name: 'lost-writes', verdict: 'fail', summary: parts.join('; '), details: { ...details, lostKeys: gone.length, staleReadKeys: stale.length, lostAcknowledgedCount: acks.length, lostAcknowledged: acks.slice(0, MAX_LOST_LISTED), ...listed } };
+  return {
+    name: 'lost-writes',
+    verdict: 'fail',
+    summary: parts.join('; '),
+    details: {
+      ...details,
+      lostKeys: gone.length,
+      staleReadKeys: stale.length,
+      lostAcknowledgedCount: acks.length,
+      lostAcknowledged: acks.slice(0, MAX_LOST_LISTED),
+      ...listed,
+    },
+  };
 }

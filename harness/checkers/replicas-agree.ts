@@ -33,5 +33,10 @@ export function checkReplicasAgree(digests: readonly ReplicaDigest[], expectedRe
       details: { groups: byGroup.size, disagreements },
     };
   }
-  return { name: 'replicas-agree', verdict: 'pass', summary: `all ${byGroup.size} groups: ${expectedReplicas} replicas with equal checksums`, details: { groups: byGroup.size, digests } };
+  return {
+    name: 'replicas-agree',
+    verdict: 'pass',
+    summary: `all ${byGroup.size} groups: ${expectedReplicas} replicas with equal checksums`,
+    details: { groups: byGroup.size, digests },
+  };
 }

@@ -3,8 +3,14 @@ import { test } from 'node:test';
 import { checkSetFull, type Late, type Lost, type Phantom } from './set-full.ts';
 import { hist, type Line } from './test-history.ts';
 
-const add = (p: number, x: string, t: 'ok' | 'info' | 'fail' = 'ok', key = 's'): Line[] => [['i', p, 'append', key, x], [t, p, 'append', key, x]];
-const read = (p: number, xs: string[], key = 's'): Line[] => [['i', p, 'read', key, null], ['ok', p, 'read', key, xs]];
+const add = (p: number, x: string, t: 'ok' | 'info' | 'fail' = 'ok', key = 's'): Line[] => [
+  ['i', p, 'append', key, x],
+  [t, p, 'append', key, x],
+];
+const read = (p: number, xs: string[], key = 's'): Line[] => [
+  ['i', p, 'read', key, null],
+  ['ok', p, 'read', key, xs],
+];
 const run = (lines: Line[]) => checkSetFull(hist(lines));
 
 test('passes when every acknowledged element is read back', () => {
@@ -21,13 +27,19 @@ test('lost: acknowledged, then missing from every later read', () => {
   const r = run([...add(0, 'a'), ...add(0, 'b'), ...read(2, ['a']), ...read(2, ['a'])]);
   assert.equal(r.verdict, 'fail');
   const lost = r.details?.['lost'] as Lost[];
-  assert.deepEqual(lost.map((l) => [l.key, l.element, l.readsAfter]), [['s', 'b', 2]]);
+  assert.deepEqual(
+    lost.map((l) => [l.key, l.element, l.readsAfter]),
+    [['s', 'b', 2]],
+  );
   assert.match(r.summary, /key "s" element "b"/);
 });
 
 test('lost: seen once, then gone from every later read', () => {
   const r = run([...add(0, 'a', 'info'), ...read(2, ['a']), ...read(2, [])]);
-  assert.deepEqual((r.details?.['lost'] as Lost[]).map((l) => l.element), ['a']);
+  assert.deepEqual(
+    (r.details?.['lost'] as Lost[]).map((l) => l.element),
+    ['a'],
+  );
 });
 
 test('phantom: read but never added (a failed add does not count)', () => {

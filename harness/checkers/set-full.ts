@@ -67,7 +67,11 @@ function checkKey(key: string | undefined, calls: readonly Call[], out: { lost: 
   const get = (v: unknown): Elem => {
     const k = valueKey(v);
     let e = elems.get(k);
-    if (e === undefined) elems.set(k, (e = { element: v, ackEnd: Infinity, attempted: false, firstSeenEnd: Infinity, firstSeenIndex: -1, lastSeenStart: -Infinity, seenStarts: [] }));
+    if (e === undefined)
+      elems.set(
+        k,
+        (e = { element: v, ackEnd: Infinity, attempted: false, firstSeenEnd: Infinity, firstSeenIndex: -1, lastSeenStart: -Infinity, seenStarts: [] }),
+      );
     return e;
   };
   const readStarts: number[] = [];

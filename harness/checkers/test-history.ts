@@ -21,7 +21,10 @@ export function hist(lines: readonly Line[]): Op[] {
 /** A final (post-recovery, strong) read of key k returning v, by process p. */
 export function finalRead(p: number, k: string, v: Op['value']): Line[] {
   const fin = { final: true, consistency: 'strong' } as Partial<Op>;
-  return [['i', p, 'read', k, null, undefined, fin], ['ok', p, 'read', k, v, undefined, fin]];
+  return [
+    ['i', p, 'read', k, null, undefined, fin],
+    ['ok', p, 'read', k, v, undefined, fin],
+  ];
 }
 
 /**

@@ -17,7 +17,9 @@ const dir = fileURLToPath(new URL('./commands/', import.meta.url));
 async function loadCommands(argv: readonly string[]): Promise<CommandModule[]> {
   // `.ts` from the sources, `.js` from the compiled package (never its `.d.ts` or tests)
   const ext = import.meta.url.endsWith('.js') ? '.js' : '.ts';
-  const all = readdirSync(dir).filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts') && !f.includes('.test.')).sort();
+  const all = readdirSync(dir)
+    .filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts') && !f.includes('.test.'))
+    .sort();
   const named = `${argv[0] ?? ''}${ext}`;
   const files = all.includes(named) ? [named] : all;
   const mods = await Promise.all(files.map((f) => import(new URL(`./commands/${f}`, import.meta.url).href)));

@@ -19,8 +19,14 @@ export interface DurationBounds {
   readonly missing?: string;
 }
 
-const notDuration = (missing?: string) => (iss: { input?: unknown }): string | undefined =>
-  iss.input === undefined ? (missing === undefined ? undefined : said('is missing', missing)) : said(`is not a duration: ${describe(iss.input)}`, NOT_A_DURATION);
+const notDuration =
+  (missing?: string) =>
+  (iss: { input?: unknown }): string | undefined =>
+    iss.input === undefined
+      ? missing === undefined
+        ? undefined
+        : said('is missing', missing)
+      : said(`is not a duration: ${describe(iss.input)}`, NOT_A_DURATION);
 const durationText = (missing?: string) => {
   const error = notDuration(missing);
   return z.union([z.number({ error }), z.string({ error }).regex(DURATION_TEXT)], { error });
@@ -30,20 +36,19 @@ const DURATION = durationText().meta({ id: 'duration', description: 'a duration:
 
 /** A duration in milliseconds. */
 export function duration(o: DurationBounds = {}) {
-  return (o.missing === undefined ? DURATION : durationText(o.missing))
-    .transform((v, ctx) => {
-      const bad = (message: string, fix: string): never => {
-        ctx.issues.push({ code: 'custom', message: said(message, fix), input: v });
-        return z.NEVER;
-      };
-      const ms = parseDuration(v);
-      if (ms === undefined) return bad(`is not a duration: ${describe(v)}`, NOT_A_DURATION);
-      if (ms < 0) return bad(`must not be negative, got ${describe(v)}`, 'use a positive duration such as 30s');
-      if (o.positive && ms === 0) return bad('must be longer than zero', 'use a positive duration such as 30s');
-      if (o.min !== undefined && ms < o.min) return bad(`must be at least ${o.min} ms, got ${ms} ms`, `use at least ${o.min}ms`);
-      if (o.max !== undefined && ms > o.max) return bad(`must be at most ${formatMs(o.max)}, got ${describe(v)}`, `use a duration up to ${formatMs(o.max)}`);
-      return ms;
-    });
+  return (o.missing === undefined ? DURATION : durationText(o.missing)).transform((v, ctx) => {
+    const bad = (message: string, fix: string): never => {
+      ctx.issues.push({ code: 'custom', message: said(message, fix), input: v });
+      return z.NEVER;
+    };
+    const ms = parseDuration(v);
+    if (ms === undefined) return bad(`is not a duration: ${describe(v)}`, NOT_A_DURATION);
+    if (ms < 0) return bad(`must not be negative, got ${describe(v)}`, 'use a positive duration such as 30s');
+    if (o.positive && ms === 0) return bad('must be longer than zero', 'use a positive duration such as 30s');
+    if (o.min !== undefined && ms < o.min) return bad(`must be at least ${o.min} ms, got ${ms} ms`, `use at least ${o.min}ms`);
+    if (o.max !== undefined && ms > o.max) return bad(`must be at most ${formatMs(o.max)}, got ${describe(v)}`, `use a duration up to ${formatMs(o.max)}`);
+    return ms;
+  });
 }
 
 /** A duration or a [min, max] range of durations, as [min, max] in milliseconds. */
@@ -65,13 +70,21 @@ export function durationRange(max: number) {
 /** Text that is not blank (`missing`: the fix when it is required and left out). */
 export function text(o: { missing?: string } = {}) {
   return z
-    .string({ error: (iss) => (iss.input !== undefined ? said(`must be a non-empty string, got ${describe(iss.input)}`, 'quote the text') : o.missing !== undefined ? said('is missing', o.missing) : undefined) })
+    .string({
+      error: (iss) =>
+        iss.input !== undefined
+          ? said(`must be a non-empty string, got ${describe(iss.input)}`, 'quote the text')
+          : o.missing !== undefined
+            ? said('is missing', o.missing)
+            : undefined,
+    })
     .regex(/\S/);
 }
 
 /** A number within bounds (and whole, with `int`). */
 export function num(o: { min?: number; max?: number; int?: boolean; missing?: string }) {
-  const missing = (iss: { input?: unknown }): string | undefined => (iss.input === undefined && o.missing !== undefined ? said('is missing', o.missing) : undefined);
+  const missing = (iss: { input?: unknown }): string | undefined =>
+    iss.input === undefined && o.missing !== undefined ? said('is missing', o.missing) : undefined;
   let n = o.int ? z.number({ error: missing }).int() : z.number({ error: missing });
   if (o.min !== undefined) n = n.min(o.min);
   if (o.max !== undefined) n = n.max(o.max);

@@ -16,7 +16,10 @@ import { parseExperiment } from './schema.ts';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const committed = readFileSync(join(root, SCHEMA_FILE), 'utf8');
 const fromJson = z.fromJSONSchema(JSON.parse(committed) as z.core.JSONSchema.JSONSchema);
-const yamls = (dir: string): string[] => readdirSync(join(root, dir)).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f));
+const yamls = (dir: string): string[] =>
+  readdirSync(join(root, dir))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(dir, f));
 const files = [...yamls('experiments'), ...yamls('test/fixtures'), 'test/fixtures/own-target/game-day.yaml'];
 const doc = (file: string): unknown => parse(readFileSync(join(root, file), 'utf8'));
 
@@ -51,6 +54,9 @@ test('a known-bad file is refused by both: unknown field, unknown fault kind, a 
   for (const [path, d] of bad) {
     assert.equal(fromJson.safeParse(d).success, false, `the JSON Schema refuses ${path}`);
     const problems = parseExperiment(d, 'bad.yaml').problems;
-    assert.ok(problems.some((p) => p.path === path), `zod names ${path}: ${JSON.stringify(problems)}`);
+    assert.ok(
+      problems.some((p) => p.path === path),
+      `zod names ${path}: ${JSON.stringify(problems)}`,
+    );
   }
 });

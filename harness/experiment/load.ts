@@ -14,11 +14,20 @@ export function loadExperiment(file: string): Experiment {
   try {
     const st = statSync(file);
     if (st.isDirectory()) throw new UsageError(`${file} is a folder`, 'pass an experiment file such as experiments/power-off.yaml');
-    if (st.size > MAX_FILE_BYTES) throw new UsageError(`the experiment file is ${(st.size / 1e6).toFixed(1)} MB; at most ${MAX_FILE_BYTES / 1e6} MB is read`, 'describe repeated faults with start, every and count instead of one entry each', file);
+    if (st.size > MAX_FILE_BYTES)
+      throw new UsageError(
+        `the experiment file is ${(st.size / 1e6).toFixed(1)} MB; at most ${MAX_FILE_BYTES / 1e6} MB is read`,
+        'describe repeated faults with start, every and count instead of one entry each',
+        file,
+      );
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`cannot read experiment file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the path; ready files are in experiments/ (e.g. experiments/power-off.yaml)', file);
+    throw new UsageError(
+      `cannot read experiment file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'check the path; ready files are in experiments/ (e.g. experiments/power-off.yaml)',
+      file,
+    );
   }
   let doc: unknown;
   try {

@@ -34,9 +34,7 @@ export const partitionFields = {
 const az = text().meta({ description: 'an AZ of the target, e.g. az1' });
 /** The fields every link fault has: which links, and which direction of their data. */
 const linkFields = (kind: LinkFaultKind) => ({
-  target: z
-    .never({ error: said(`is not used by ${kind}`, 'name the links with between: [az1, az2] or from: az1') })
-    .optional(),
+  target: z.never({ error: said(`is not used by ${kind}`, 'name the links with between: [az1, az2] or from: az1') }).optional(),
   between: z
     .array(az)
     .check((ctx) => {
@@ -58,13 +56,21 @@ export const linkKindFields = {
   'reset-peer': { ...linkFields('reset-peer'), timeout: ms(0) },
   'slow-close': { ...linkFields('slow-close'), delay: ms(1000) },
   'limit-data': { ...linkFields('limit-data'), bytes: num({ min: 0, int: true, missing: 'add bytes: 1024 (the connection closes after that many bytes)' }) },
-  slicer: { ...linkFields('slicer'), 'average-size': num({ min: 1, int: true }).default(64), 'size-variation': num({ min: 0, int: true }).default(0), delay: ms(0) },
+  slicer: {
+    ...linkFields('slicer'),
+    'average-size': num({ min: 1, int: true }).default(64),
+    'size-variation': num({ min: 0, int: true }).default(0),
+    delay: ms(0),
+  },
 } as const;
 
 type LinkEntry = { [K in LinkFaultKind]: { kind: K } & z.output<z.ZodObject<(typeof linkKindFields)[K]>> }[LinkFaultKind];
 
 /** A link fault must name the links it degrades, one way or the other. */
-export function checkLinks(f: { kind: LinkFaultKind; between?: string[] | undefined; from?: string | undefined }, issue: (path: string[], message: string, fix: string) => void): void {
+export function checkLinks(
+  f: { kind: LinkFaultKind; between?: string[] | undefined; from?: string | undefined },
+  issue: (path: string[], message: string, fix: string) => void,
+): void {
   if (f.between !== undefined && f.from !== undefined) issue(['between'], 'and from are both given', 'keep one: between: [az1, az2] or from: az1');
   else if (f.between === undefined && f.from === undefined) issue([], `a ${f.kind} fault needs the links it degrades`, 'add between: [az1, az2] or from: az1');
 }
@@ -73,12 +79,22 @@ export function checkLinks(f: { kind: LinkFaultKind; between?: string[] | undefi
 export function toLink(f: LinkEntry): LinkSpec {
   const links = { between: f.between ? ([[f.between[0] as string], [f.between[1] as string]] as const) : undefined, from: f.from, stream: f.stream };
   switch (f.kind) {
-    case 'latency': return { toxic: 'latency' as const, ...links, attributes: { latency: f.latency, jitter: f.jitter } };
-    case 'bandwidth': return { toxic: 'bandwidth' as const, ...links, attributes: { rate: f.rate } };
-    case 'reset-peer': return { toxic: 'reset_peer' as const, ...links, attributes: { timeout: f.timeout } };
-    case 'slow-close': return { toxic: 'slow_close' as const, ...links, attributes: { delay: f.delay } };
-    case 'limit-data': return { toxic: 'limit_data' as const, ...links, attributes: { bytes: f.bytes } };
-    case 'slicer': return { toxic: 'slicer' as const, ...links, attributes: { average_size: f['average-size'], size_variation: f['size-variation'], delay: Math.round(f.delay * 1000) } };
+    case 'latency':
+      return { toxic: 'latency' as const, ...links, attributes: { latency: f.latency, jitter: f.jitter } };
+    case 'bandwidth':
+      return { toxic: 'bandwidth' as const, ...links, attributes: { rate: f.rate } };
+    case 'reset-peer':
+      return { toxic: 'reset_peer' as const, ...links, attributes: { timeout: f.timeout } };
+    case 'slow-close':
+      return { toxic: 'slow_close' as const, ...links, attributes: { delay: f.delay } };
+    case 'limit-data':
+      return { toxic: 'limit_data' as const, ...links, attributes: { bytes: f.bytes } };
+    case 'slicer':
+      return {
+        toxic: 'slicer' as const,
+        ...links,
+        attributes: { average_size: f['average-size'], size_variation: f['size-variation'], delay: Math.round(f.delay * 1000) },
+      };
   }
 }
 

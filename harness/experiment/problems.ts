@@ -55,7 +55,8 @@ export const errorMap: z.core.$ZodErrorMap = (iss) => {
       if (iss.expected === 'never') return 'is not used here';
       return `must be ${iss.expected}, got ${got}`;
     case 'too_small':
-      if (iss.origin === 'string') return Number(iss.minimum) <= 1 ? `must be a non-empty string, got ${got}` : `must be at least ${iss.minimum} characters long, got ${got}`;
+      if (iss.origin === 'string')
+        return Number(iss.minimum) <= 1 ? `must be a non-empty string, got ${got}` : `must be at least ${iss.minimum} characters long, got ${got}`;
       if (iss.origin === 'array') return `needs at least ${iss.minimum} entries, got ${(iss.input as unknown[]).length}`;
       return iss.inclusive === false ? `must be more than ${iss.minimum}, got ${got}` : `must be at least ${iss.minimum}, got ${got}`;
     case 'too_big':
@@ -105,7 +106,9 @@ export function toProblems(issues: readonly Issue[], schema: Schema, doc: unknow
           continue;
         }
         // a union of literals (z.literal(1).or(z.literal(3))...) is one list of values to choose from
-        const values = iss.errors.every((b) => b.length === 1 && b[0]?.code === 'invalid_value' && b[0].path.length === 0) ? iss.errors.flatMap((b) => (b[0] as z.core.$ZodIssueInvalidValue).values) : undefined;
+        const values = iss.errors.every((b) => b.length === 1 && b[0]?.code === 'invalid_value' && b[0].path.length === 0)
+          ? iss.errors.flatMap((b) => (b[0] as z.core.$ZodIssueInvalidValue).values)
+          : undefined;
         if (values) {
           out.push({ path, message: `unknown value ${describe(iss.input)}`, fix: useOneOf(values, iss.input) });
           continue;
@@ -121,7 +124,11 @@ export function toProblems(issues: readonly Issue[], schema: Schema, doc: unknow
 
 /** A union branch that failed only because the value is of another type. */
 function mismatch(branch: readonly Issue[]): boolean {
-  return branch.every((i) => i.path.length === 0 && (i.code === 'invalid_type' || (i.code === 'invalid_union' && i.discriminator === undefined && i.errors.length > 0 && i.errors.every(mismatch))));
+  return branch.every(
+    (i) =>
+      i.path.length === 0 &&
+      (i.code === 'invalid_type' || (i.code === 'invalid_union' && i.discriminator === undefined && i.errors.length > 0 && i.errors.every(mismatch))),
+  );
 }
 
 function fixFor(iss: Issue, path: string, at: readonly PropertyKey[]): string {
@@ -147,9 +154,9 @@ function fixFor(iss: Issue, path: string, at: readonly PropertyKey[]): string {
         const v = (iss.input as Record<string, unknown> | undefined)?.[iss.discriminator];
         return v === undefined ? `add ${iss.discriminator}: one of ${iss.options.map(String).join(', ')}` : useOneOf(iss.options, v);
       }
-      return 'see the field\'s documentation for the forms it takes';
+      return "see the field's documentation for the forms it takes";
     default:
-      return 'see the field\'s documentation';
+      return "see the field's documentation";
   }
 }
 
@@ -187,7 +194,14 @@ function objectsOf(s: Schema, value: unknown): Schema[] {
   switch (d.type) {
     case 'object':
       return [s];
-    case 'optional': case 'nullable': case 'default': case 'prefault': case 'readonly': case 'nonoptional': case 'catch': case 'success':
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'nonoptional':
+    case 'catch':
+    case 'success':
       return d.innerType ? objectsOf(d.innerType, value) : [];
     case 'pipe':
       return [...(d.in ? objectsOf(d.in, value) : []), ...(d.out ? objectsOf(d.out, value) : [])];
@@ -216,7 +230,14 @@ function childrenOf(s: Schema, value: unknown, key: PropertyKey): Schema[] {
   switch (d.type) {
     case 'object':
       return typeof key === 'string' && d.shape?.[key] ? [d.shape[key] as Schema] : [];
-    case 'optional': case 'nullable': case 'default': case 'prefault': case 'readonly': case 'nonoptional': case 'catch': case 'success':
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'nonoptional':
+    case 'catch':
+    case 'success':
       return d.innerType ? childrenOf(d.innerType, value, key) : [];
     case 'pipe':
       return [...(d.in ? childrenOf(d.in, value, key) : []), ...(d.out ? childrenOf(d.out, value, key) : [])];
@@ -228,7 +249,8 @@ function childrenOf(s: Schema, value: unknown, key: PropertyKey): Schema[] {
       return typeof key === 'number' ? [d.items?.[key] ?? d.rest ?? undefined].filter((x): x is Schema => x !== undefined) : [];
     case 'record':
       return d.valueType ? [d.valueType] : [];
-    case 'union': case 'intersection':
+    case 'union':
+    case 'intersection':
       return objectsOf(s, value).flatMap((o) => childrenOf(o, value, key));
     default:
       return [];

@@ -61,14 +61,25 @@ export const ALL_NODES = 'all-nodes';
 const SELECTOR = /^(random-[\w.-]+|node:[\w.-]+|az:[\w.-]+|role:[\w.-]+|leader-of:[\w.-]+)$/;
 const selector = z
   .string({ error: (iss) => (iss.input === undefined ? undefined : said(`must be a non-empty string, got ${JSON.stringify(iss.input)}`, 'quote the text')) })
-  .regex(SELECTOR, { error: (iss) => said(`unknown node selector ${JSON.stringify(iss.input)}`, 'use random-node, random-az, random-<role> (e.g. random-storage), node:<id>, az:<name>, role:<role> or leader-of:random') })
-  .meta({ description: 'which nodes: random-node, random-az, random-<role>, node:<id>, az:<name>, role:<role>, or leader-of:random / leader-of:<group> (the leader at the moment of injection)' });
+  .regex(SELECTOR, {
+    error: (iss) =>
+      said(
+        `unknown node selector ${JSON.stringify(iss.input)}`,
+        'use random-node, random-az, random-<role> (e.g. random-storage), node:<id>, az:<name>, role:<role> or leader-of:random',
+      ),
+  })
+  .meta({
+    description:
+      'which nodes: random-node, random-az, random-<role>, node:<id>, az:<name>, role:<role>, or leader-of:random / leader-of:<group> (the leader at the moment of injection)',
+  });
 
 /** The fields every fault entry has. */
 const faultFields = {
   target: selector.optional(),
   start: duration({ max: LIMITS.phaseMs }).prefault('1s').meta({ description: 'first injection, from the start of chaos' }),
-  every: duration({ min: LIMITS.everyMs, max: LIMITS.phaseMs }).prefault('8s').meta({ description: 'time between the starts of successive injections (±10% with the seed)' }),
+  every: duration({ min: LIMITS.everyMs, max: LIMITS.phaseMs })
+    .prefault('8s')
+    .meta({ description: 'time between the starts of successive injections (±10% with the seed)' }),
   count: num({ min: 1, max: LIMITS.injections, int: true }).optional().meta({ description: 'at most this many injections (default: as many as fit in chaos)' }),
   hold: durationRange(LIMITS.phaseMs).prefault(['2s', '4s']).meta({ description: 'how long each injection lasts before its heal: a duration or [min, max]' }),
 };
@@ -77,27 +88,45 @@ const nodeFault = z.strictObject({ kind: z.literal(NODE_FAULT_KINDS), ...faultFi
 const buildFault = z.strictObject({
   kind: z.literal(BUILD_FAULT_KINDS),
   ...faultFields,
-  to: text({ missing: 'name the build to roll onto, e.g. to: v2 (gameday targets lists a target\'s builds)' }).meta({ description: 'the build the nodes are restarted onto, one at a time (the heal rolls them back)' }),
+  to: text({ missing: "name the build to roll onto, e.g. to: v2 (gameday targets lists a target's builds)" }).meta({
+    description: 'the build the nodes are restarted onto, one at a time (the heal rolls them back)',
+  }),
   step: duration({ max: LIMITS.phaseMs }).prefault('1s').meta({ description: 'pause after each node is back before the next one goes' }),
 });
 const partitionFault = z.strictObject({ kind: z.literal('partition'), ...faultFields, ...partitionFields }).check((ctx) => {
   const f = ctx.value;
   const at = (message: string, fix: string): void => void ctx.issues.push({ code: 'custom', path: ['target'], input: f.target, message: said(message, fix) });
   if (f.target === undefined) return;
-  if (f.shape !== 'isolate-node' && f.shape !== 'isolate-az') at(`is not used by shape ${f.shape}`, 'remove it (only isolate-node and isolate-az take a target)');
-  else if (f.shape === 'isolate-az' && !/^(random-az|az:[\w.-]+)$/.test(f.target)) at(`isolate-az needs an AZ, got "${f.target}"`, 'use random-az or az:<name>');
-  else if (f.shape === 'isolate-node' && /^(random-az|az:.*)$/.test(f.target)) at(`isolate-node needs one node, got "${f.target}"`, 'use random-node, random-storage, random-router or node:<id> (or shape: isolate-az)');
+  if (f.shape !== 'isolate-node' && f.shape !== 'isolate-az')
+    at(`is not used by shape ${f.shape}`, 'remove it (only isolate-node and isolate-az take a target)');
+  else if (f.shape === 'isolate-az' && !/^(random-az|az:[\w.-]+)$/.test(f.target))
+    at(`isolate-az needs an AZ, got "${f.target}"`, 'use random-az or az:<name>');
+  else if (f.shape === 'isolate-node' && /^(random-az|az:.*)$/.test(f.target))
+    at(`isolate-node needs one node, got "${f.target}"`, 'use random-node, random-storage, random-router or node:<id> (or shape: isolate-az)');
 });
 const linkFault = <K extends LinkFaultKind>(kind: K) =>
   z.strictObject({ kind: z.literal(kind), ...faultFields, ...(linkKindFields[kind] as (typeof linkKindFields)[K]) }).check((ctx) => {
-    checkLinks(ctx.value as Parameters<typeof checkLinks>[0], (path, message, fix) => void ctx.issues.push({ code: 'custom', path, input: ctx.value, message: said(message, fix) }));
+    checkLinks(
+      ctx.value as Parameters<typeof checkLinks>[0],
+      (path, message, fix) => void ctx.issues.push({ code: 'custom', path, input: ctx.value, message: said(message, fix) }),
+    );
   });
 
 const FAULT_EXAMPLE = 'write a fault such as {kind: power-off, target: random-storage, every: 6s, hold: [2s, 4s]}';
 const faultEntry = z
   .discriminatedUnion(
     'kind',
-    [nodeFault, buildFault, partitionFault, linkFault('latency'), linkFault('bandwidth'), linkFault('reset-peer'), linkFault('slow-close'), linkFault('limit-data'), linkFault('slicer')],
+    [
+      nodeFault,
+      buildFault,
+      partitionFault,
+      linkFault('latency'),
+      linkFault('bandwidth'),
+      linkFault('reset-peer'),
+      linkFault('slow-close'),
+      linkFault('limit-data'),
+      linkFault('slicer'),
+    ],
     { error: (iss) => ((iss as { code: string }).code === 'invalid_type' && iss.input === null ? said('is empty', FAULT_EXAMPLE) : undefined) },
   )
   .transform((f) => {
@@ -106,22 +135,36 @@ const faultEntry = z
     const build = f.kind === 'upgrade' || f.kind === 'downgrade' ? { to: f.to, stepMs: f.step } : undefined;
     const dflt = partition?.shape === 'isolate-node' ? 'random-node' : partition?.shape === 'isolate-az' ? 'random-az' : build ? ALL_NODES : 'random-storage';
     const target: Selector = f.target ?? dflt;
-    return { kind: f.kind as FaultKind, target, startMs: f.start, everyMs: f.every, count: f.count, holdMs: f.hold, ...(partition ? { partition } : {}), ...(link ? { link } : {}), ...(build ? { build } : {}) };
+    return {
+      kind: f.kind as FaultKind,
+      target,
+      startMs: f.start,
+      everyMs: f.every,
+      count: f.count,
+      holdMs: f.hold,
+      ...(partition ? { partition } : {}),
+      ...(link ? { link } : {}),
+      ...(build ? { build } : {}),
+    };
   });
 
 const targetSection = section({
   name: z.enum(TARGETS).optional().meta({ description: 'a bundled target (default reference)' }),
-  module: text().optional().meta({ description: 'a target module of your own, from the experiment file\'s folder (e.g. ./my-target.ts)' }),
+  module: text().optional().meta({ description: "a target module of your own, from the experiment file's folder (e.g. ./my-target.ts)" }),
   options: maybe(z.record(z.string(), z.unknown())).meta({ description: 'the options of a target module, checked by its own schema' }),
   bugs: maybe(z.array(z.enum(BUGS))).meta({ description: 'unsafe modes of the bundled reference cluster' }),
 }).transform((t, ctx) => {
   const issue = (path: string[], message: string, fix: string): void => void ctx.issues.push({ code: 'custom', path, input: t, message: said(message, fix) });
   const name = t.module ?? t.name ?? 'reference';
   const bugs = t.bugs ?? [];
-  if (t.module !== undefined && t.name !== undefined) issue([], 'has both name and module', 'keep one: name: reference (the bundled cluster), or module: ./my-target.ts');
-  if (t.module === undefined && t.options !== undefined && !TARGETS_WITH_OPTIONS.includes(name)) issue(['options'], `the built-in target ${name} takes no options`, 'remove target.options (the reference cluster\'s unsafe modes are target.bugs)');
-  if (t.module === undefined && name !== 'reference' && t.bugs !== undefined) issue(['bugs'], `are unsafe modes of the bundled reference cluster, not of ${name}`, 'remove target.bugs');
-  if (t.module !== undefined && bugs.length > 0) issue(['bugs'], 'are unsafe modes of the bundled reference cluster', 'remove target.bugs (a target of your own takes its settings in target.options)');
+  if (t.module !== undefined && t.name !== undefined)
+    issue([], 'has both name and module', 'keep one: name: reference (the bundled cluster), or module: ./my-target.ts');
+  if (t.module === undefined && t.options !== undefined && !TARGETS_WITH_OPTIONS.includes(name))
+    issue(['options'], `the built-in target ${name} takes no options`, "remove target.options (the reference cluster's unsafe modes are target.bugs)");
+  if (t.module === undefined && name !== 'reference' && t.bugs !== undefined)
+    issue(['bugs'], `are unsafe modes of the bundled reference cluster, not of ${name}`, 'remove target.bugs');
+  if (t.module !== undefined && bugs.length > 0)
+    issue(['bugs'], 'are unsafe modes of the bundled reference cluster', 'remove target.bugs (a target of your own takes its settings in target.options)');
   const options: Readonly<Record<string, unknown>> = t.options ?? {};
   return { name, ...(t.module !== undefined ? { module: t.module } : {}), options, bugs: bugs as readonly Bug[] };
 });
@@ -129,7 +172,9 @@ const targetSection = section({
 const phase = { max: LIMITS.phaseMs };
 const phasesSection = section({
   baseline: duration(phase).prefault('5s').meta({ description: 'canary traffic before any fault' }),
-  chaos: duration({ ...phase, positive: true }).prefault('20s').meta({ description: 'the faults happen in this phase' }),
+  chaos: duration({ ...phase, positive: true })
+    .prefault('20s')
+    .meta({ description: 'the faults happen in this phase' }),
   recovery: duration(phase).prefault('8s').meta({ description: 'canary traffic after every fault is healed' }),
 });
 
@@ -138,22 +183,40 @@ const mixSection = section({ put: weight(4), get: weight(4), cas: weight(1.5), d
   .meta({ description: 'relative weights of the operations' })
   .transform((m, ctx) => {
     const mix = { put: m.put, get: m.get, cas: m.cas, delete: m.delete, eventualGet: m['eventual-get'], insert: m.insert };
-    if (Object.values(mix).reduce((a, b) => a + b, 0) <= 0) ctx.issues.push({ code: 'custom', input: m, message: said('all weights are zero', 'give at least one operation a positive weight') });
+    if (Object.values(mix).reduce((a, b) => a + b, 0) <= 0)
+      ctx.issues.push({ code: 'custom', input: m, message: said('all weights are zero', 'give at least one operation a positive weight') });
     return mix;
   });
 const canariesSection = section({
   rate: num({ min: 0.1, max: 1000 }).default(20).meta({ description: 'operations per second issued by each canary (one per AZ x public endpoint)' }),
   keys: num({ min: 1, max: 100_000, int: true }).default(40).meta({ description: 'distinct keys the fleet works on' }),
   timeout: duration({ min: 50, max: LIMITS.timeoutMs }).prefault('2500ms'),
-  'max-in-flight': num({ min: 1, max: LIMITS.inFlight, int: true }).optional().meta({ description: 'calls one canary may have in flight (default: 2 x rate x timeout + 4)' }),
+  'max-in-flight': num({ min: 1, max: LIMITS.inFlight, int: true })
+    .optional()
+    .meta({ description: 'calls one canary may have in flight (default: 2 x rate x timeout + 4)' }),
   mix: mixSection,
-}).transform((c) => ({ rate: c.rate, keys: c.keys, timeoutMs: c.timeout, ...(c['max-in-flight'] !== undefined ? { maxInFlight: c['max-in-flight'] } : {}), mix: c.mix }));
+}).transform((c) => ({
+  rate: c.rate,
+  keys: c.keys,
+  timeoutMs: c.timeout,
+  ...(c['max-in-flight'] !== undefined ? { maxInFlight: c['max-in-flight'] } : {}),
+  mix: c.mix,
+}));
 
-const perCheck = <T extends z.ZodType>(field: (name: CheckName) => T): Record<CheckName, T> => Object.fromEntries(CHECKS.map((c) => [c, field(c)])) as Record<CheckName, T>;
+const perCheck = <T extends z.ZodType>(field: (name: CheckName) => T): Record<CheckName, T> =>
+  Object.fromEntries(CHECKS.map((c) => [c, field(c)])) as Record<CheckName, T>;
 const checksSection = section(perCheck(() => z.boolean().default(true))).meta({ description: 'every check runs unless turned off here (false)' });
 const expectSection = section(
   perCheck((name) =>
-    z.literal('fail', { error: (iss) => said(`must be fail, got ${JSON.stringify(iss.input)}`, `write expect: { ${name}: fail } to pin a known weakness, or remove it (every check is expected to pass)`) }).optional(),
+    z
+      .literal('fail', {
+        error: (iss) =>
+          said(
+            `must be fail, got ${JSON.stringify(iss.input)}`,
+            `write expect: { ${name}: fail } to pin a known weakness, or remove it (every check is expected to pass)`,
+          ),
+      })
+      .optional(),
   ),
 ).meta({ description: 'checks pinned to fail (a known weakness): the run passes only while they fail' });
 
@@ -161,28 +224,54 @@ const expectSection = section(
 const attachProvider = z
   .strictObject({
     name: z.literal('attach'),
-    select: z.strictObject({ label: text({ missing: 'add label: key=value (e.g. com.docker.compose.project=shop)' }) }).optional().meta({ description: 'every container carrying this label (key=value, or key)' }),
+    select: z
+      .strictObject({ label: text({ missing: 'add label: key=value (e.g. com.docker.compose.project=shop)' }) })
+      .optional()
+      .meta({ description: 'every container carrying this label (key=value, or key)' }),
     containers: z
-      .array(z.strictObject({ container: text({ missing: 'add container: <name or id>' }), az: text().optional(), node: text().optional(), role: text().optional() }))
+      .array(
+        z.strictObject({
+          container: text({ missing: 'add container: <name or id>' }),
+          az: text().optional(),
+          node: text().optional(),
+          role: text().optional(),
+        }),
+      )
       .min(1)
       .optional()
       .meta({ description: 'or the containers one by one, each with its AZ unless it carries the AZ label' }),
-    'az-label': text().default('gameday.az').meta({ description: 'label holding a container\'s AZ' }),
+    'az-label': text().default('gameday.az').meta({ description: "label holding a container's AZ" }),
     'node-label': text().default('gameday.node').meta({ description: 'label holding its node id (else its name)' }),
     'role-label': text().default('gameday.role').meta({ description: 'label holding its role, for fault selectors (else node)' }),
-    port: num({ min: 1, max: 65535, int: true, missing: 'add port: <the port each container serves its endpoint on>' }).meta({ description: 'the port each node serves its public endpoint on, inside its container' }),
+    port: num({ min: 1, max: 65535, int: true, missing: 'add port: <the port each container serves its endpoint on>' }).meta({
+      description: 'the port each node serves its public endpoint on, inside its container',
+    }),
     'ready-path': text().optional().meta({ description: 'HTTP path answering 200 when a node is ready (default: the port accepting TCP)' }),
     azs: z.array(text()).min(1).optional().meta({ description: 'the AZs expected (one without a node is a problem); default those found' }),
     network: text().optional().meta({ description: 'the network the canaries join, when the containers share several' }),
   })
   .transform((a, ctx) => {
     if ((a.select === undefined) === (a.containers === undefined)) {
-      ctx.issues.push({ code: 'custom', path: [], input: a, message: said(a.select === undefined ? 'names no containers' : 'has both select and containers', 'give select: { label: key=value } or containers: [{ container: name, az: az1 }], one of the two') });
+      ctx.issues.push({
+        code: 'custom',
+        path: [],
+        input: a,
+        message: said(
+          a.select === undefined ? 'names no containers' : 'has both select and containers',
+          'give select: { label: key=value } or containers: [{ container: name, az: az1 }], one of the two',
+        ),
+      });
     }
     return {
-      ...(a.select ? { select: a.select } : {}), ...(a.containers ? { containers: a.containers } : {}),
-      azLabel: a['az-label'], nodeLabel: a['node-label'], roleLabel: a['role-label'], port: a.port,
-      ...(a['ready-path'] !== undefined ? { readyPath: a['ready-path'] } : {}), ...(a.azs ? { azs: a.azs } : {}), ...(a.network !== undefined ? { network: a.network } : {}),
+      ...(a.select ? { select: a.select } : {}),
+      ...(a.containers ? { containers: a.containers } : {}),
+      azLabel: a['az-label'],
+      nodeLabel: a['node-label'],
+      roleLabel: a['role-label'],
+      port: a.port,
+      ...(a['ready-path'] !== undefined ? { readyPath: a['ready-path'] } : {}),
+      ...(a.azs ? { azs: a.azs } : {}),
+      ...(a.network !== undefined ? { network: a.network } : {}),
     };
   });
 /** `provider: { name: processes, nodes: [...] }`: processes the user runs on this machine (harness/providers/processes.ts). */
@@ -190,23 +279,41 @@ const processesProvider = z
   .strictObject({
     name: z.literal('processes'),
     nodes: z
-      .array(z.strictObject({
-        id: z.string().regex(/^[\w.-]+$/, { message: said('must be a name of letters, digits, ".", "_" or "-"', 'e.g. id: etcd-1') }),
-        az: text({ missing: 'add az: <its AZ>' }),
-        role: text().optional(),
-        endpoint: text({ missing: 'add endpoint: http://127.0.0.1:<port>' }).meta({ description: 'its public endpoint on loopback, http://127.0.0.1:2379' }),
-        'pid-file': text({ missing: 'add pid-file: <the file holding its pid>' }).meta({ description: 'the file holding its pid: what power-off (SIGKILL) and pause signal' }),
-        'power-on': z.array(text()).min(1).meta({ description: 'the command that starts it again, e.g. [systemctl, start, etcd@1]' }),
-        'power-off': z.array(text()).min(1).optional().meta({ description: 'the command that powers it off (default: SIGKILL to its pid)' }),
-        'ready-path': text().optional().meta({ description: 'HTTP path answering 200 when it is ready (default: its port accepting TCP)' }),
-      }))
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^[\w.-]+$/, { message: said('must be a name of letters, digits, ".", "_" or "-"', 'e.g. id: etcd-1') }),
+          az: text({ missing: 'add az: <its AZ>' }),
+          role: text().optional(),
+          endpoint: text({ missing: 'add endpoint: http://127.0.0.1:<port>' }).meta({ description: 'its public endpoint on loopback, http://127.0.0.1:2379' }),
+          'pid-file': text({ missing: 'add pid-file: <the file holding its pid>' }).meta({
+            description: 'the file holding its pid: what power-off (SIGKILL) and pause signal',
+          }),
+          'power-on': z.array(text()).min(1).meta({ description: 'the command that starts it again, e.g. [systemctl, start, etcd@1]' }),
+          'power-off': z.array(text()).min(1).optional().meta({ description: 'the command that powers it off (default: SIGKILL to its pid)' }),
+          'ready-path': text().optional().meta({ description: 'HTTP path answering 200 when it is ready (default: its port accepting TCP)' }),
+        }),
+      )
       .min(1),
   })
   .transform((p) => ({
-    nodes: p.nodes.map((n) => ({ id: n.id, az: n.az, role: n.role, endpoint: n.endpoint, pidFile: n['pid-file'], powerOn: n['power-on'], powerOff: n['power-off'], readyPath: n['ready-path'] })),
+    nodes: p.nodes.map((n) => ({
+      id: n.id,
+      az: n.az,
+      role: n.role,
+      endpoint: n.endpoint,
+      pidFile: n['pid-file'],
+      powerOn: n['power-on'],
+      powerOff: n['power-off'],
+      readyPath: n['ready-path'],
+    })),
   }));
 const providerField = z
-  .union([z.enum(PROVIDERS), z.strictObject({ name: z.enum(PROVIDERS) }).transform((p) => p.name), attachProvider.transform((a) => ({ attach: a })), processesProvider.transform((p) => ({ processes: p }))])
+  .union([
+    z.enum(PROVIDERS),
+    z.strictObject({ name: z.enum(PROVIDERS) }).transform((p) => p.name),
+    attachProvider.transform((a) => ({ attach: a })),
+    processesProvider.transform((p) => ({ processes: p })),
+  ])
   .default('local')
   .meta({ description: 'where nodes run: local, docker, or { name: attach, select: { label: ... }, port: ... } for containers already running' });
 
@@ -218,35 +325,63 @@ export const experimentSchema = z
     description: text().default(''),
     target: targetSection,
     provider: providerField,
-    seed: num({ min: 0, max: 2 ** 32 - 1, int: true }).optional().meta({ description: 'the seed of every random choice (--seed overrides; otherwise random, always printed)' }),
-    duration: duration({ ...phase, positive: true }).optional().meta({ description: 'scales the three phases to add up to this' }),
+    seed: num({ min: 0, max: 2 ** 32 - 1, int: true })
+      .optional()
+      .meta({ description: 'the seed of every random choice (--seed overrides; otherwise random, always printed)' }),
+    duration: duration({ ...phase, positive: true })
+      .optional()
+      .meta({ description: 'scales the three phases to add up to this' }),
     phases: phasesSection,
     canaries: canariesSection,
     faults: maybe(
       z.array(faultEntry).max(LIMITS.faults, {
-        error: (iss) => said(`has ${(iss.input as unknown[]).length} entries; one game day takes at most ${LIMITS.faults}`, 'give each kind of damage one entry with start, every and count, or split the file'),
+        error: (iss) =>
+          said(
+            `has ${(iss.input as unknown[]).length} entries; one game day takes at most ${LIMITS.faults}`,
+            'give each kind of damage one entry with start, every and count, or split the file',
+          ),
       }),
     ).meta({ description: 'the fault method: what damage, where, when, for how long' }),
     alarms: alarmsSection,
     'stop-when': stopWhenField,
     load: z
       .strictObject({
-        k6: text({ missing: 'add k6: ./load.js (a k6 script, from the experiment file\'s folder)' }).meta({ description: 'a k6 script run beside the canaries for baseline, chaos and recovery' }),
+        k6: text({ missing: "add k6: ./load.js (a k6 script, from the experiment file's folder)" }).meta({
+          description: 'a k6 script run beside the canaries for baseline, chaos and recovery',
+        }),
         vus: num({ min: 1, max: 1000, int: true }).default(10).meta({ description: 'k6 virtual users' }),
       })
       .optional()
-      .meta({ description: 'realistic load beside the canaries: a k6 script (k6 on PATH), given every public endpoint per AZ in GAMEDAY_URL_<AZ>_<ENDPOINT> and GAMEDAY_URLS' }),
-    'steady-state': section({ availability: num({ min: 0, max: 1 }).default(0.99).meta({ description: 'availability every AZ x endpoint must reach in baseline and at the end of recovery' }) }),
+      .meta({
+        description:
+          'realistic load beside the canaries: a k6 script (k6 on PATH), given every public endpoint per AZ in GAMEDAY_URL_<AZ>_<ENDPOINT> and GAMEDAY_URLS',
+      }),
+    'steady-state': section({
+      availability: num({ min: 0, max: 1 })
+        .default(0.99)
+        .meta({ description: 'availability every AZ x endpoint must reach in baseline and at the end of recovery' }),
+    }),
     checks: checksSection,
     expect: expectSection,
   })
   .meta({ title: 'gameday experiment', description: 'A game day: the target, the canary traffic, the faults, the alarms (README "Experiment files").' })
   .transform((e, ctx) => {
-    const issue = (path: (string | number)[], message: string, fix: string): void => void ctx.issues.push({ code: 'custom', path, input: e, message: said(message, fix) });
+    const issue = (path: (string | number)[], message: string, fix: string): void =>
+      void ctx.issues.push({ code: 'custom', path, input: e, message: said(message, fix) });
     let { baseline: baselineMs, chaos: chaosMs, recovery: recoveryMs } = e.phases;
     if (e.duration !== undefined) [baselineMs, chaosMs, recoveryMs] = scalePhases(baselineMs, chaosMs, recoveryMs, e.duration);
-    else if (baselineMs + chaosMs + recoveryMs > LIMITS.phaseMs) issue(['phases'], `add up to ${formatMs(baselineMs + chaosMs + recoveryMs)}, more than one game day may last (${formatMs(LIMITS.phaseMs)})`, 'shorten the phases, or split the game day into several runs');
-    if ((e.faults ?? []).length === 0 && ctx.issues.length === 0) issue(['faults'], e.faults === undefined ? 'is missing: a game day without faults tests nothing' : 'is empty: a game day without faults tests nothing', NO_FAULTS);
+    else if (baselineMs + chaosMs + recoveryMs > LIMITS.phaseMs)
+      issue(
+        ['phases'],
+        `add up to ${formatMs(baselineMs + chaosMs + recoveryMs)}, more than one game day may last (${formatMs(LIMITS.phaseMs)})`,
+        'shorten the phases, or split the game day into several runs',
+      );
+    if ((e.faults ?? []).length === 0 && ctx.issues.length === 0)
+      issue(
+        ['faults'],
+        e.faults === undefined ? 'is missing: a game day without faults tests nothing' : 'is empty: a game day without faults tests nothing',
+        NO_FAULTS,
+      );
     const expect: Partial<Record<CheckName, 'fail'>> = {};
     for (const name of CHECKS) {
       if (e.expect[name] === undefined) continue;
@@ -254,18 +389,32 @@ export const experimentSchema = z
       else expect[name] = 'fail';
     }
     return {
-      title: e.title, description: e.description, target: e.target,
+      title: e.title,
+      description: e.description,
+      target: e.target,
       provider: typeof e.provider === 'string' ? e.provider : 'attach' in e.provider ? ('attach' as const) : ('processes' as const),
       attach: typeof e.provider === 'object' && 'attach' in e.provider ? e.provider.attach : undefined,
       processes: typeof e.provider === 'object' && 'processes' in e.provider ? e.provider.processes : undefined,
       seed: e.seed,
-      phases: { baselineMs, chaosMs, recoveryMs }, canaries: e.canaries, faults: e.faults ?? [],
-      alarms: reviewSpec(e.alarms), alarmRules: e.alarms, stopWhen: stopWhen(e.alarms, e['stop-when'] ?? [], issue), steadyStateAvailability: e['steady-state'].availability, load: e.load, checks: e.checks as Record<CheckName, boolean>, expect,
+      phases: { baselineMs, chaosMs, recoveryMs },
+      canaries: e.canaries,
+      faults: e.faults ?? [],
+      alarms: reviewSpec(e.alarms),
+      alarmRules: e.alarms,
+      stopWhen: stopWhen(e.alarms, e['stop-when'] ?? [], issue),
+      steadyStateAvailability: e['steady-state'].availability,
+      load: e.load,
+      checks: e.checks as Record<CheckName, boolean>,
+      expect,
     };
   });
 
 /** Stop conditions naming rules that exist. */
-function stopWhen(rules: readonly AlarmRule[], list: readonly { alarm: string; for: number }[], issue: (path: (string | number)[], message: string, fix: string) => void): StopCondition[] {
+function stopWhen(
+  rules: readonly AlarmRule[],
+  list: readonly { alarm: string; for: number }[],
+  issue: (path: (string | number)[], message: string, fix: string) => void,
+): StopCondition[] {
   const names = rules.map((r) => r.name);
   return list.flatMap((c, i) => {
     if (names.includes(c.alarm)) return [{ alarm: c.alarm, forMs: c.for }];

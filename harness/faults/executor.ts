@@ -94,7 +94,15 @@ export class FaultExecutor {
       }
       if (this.closed) return;
       if (this.healedEarly.delete(f.id)) {
-        this.journal.write({ event: 'inject', id: f.id, kind: f.kind, nodes: [], ...group, tookMs: ms(t0), error: `its heal time came while the leader of ${planned.leaderOf.group ?? 'a group'} was being looked for` });
+        this.journal.write({
+          event: 'inject',
+          id: f.id,
+          kind: f.kind,
+          nodes: [],
+          ...group,
+          tookMs: ms(t0),
+          error: `its heal time came while the leader of ${planned.leaderOf.group ?? 'a group'} was being looked for`,
+        });
         return;
       }
     }
@@ -107,7 +115,10 @@ export class FaultExecutor {
       await injecting;
       const rec = this.journal.write({ event: 'inject', id: f.id, kind: f.kind, nodes: f.nodes, ...group, tookMs: ms(t0) });
       this.injected.push(rec);
-      this.log.info({ fault: f.id, kind: f.kind, nodes: f.nodes, ...group }, `${f.id} ${f.kind} ${f.nodes.join(', ')}${group.group ? ` (leader of ${group.group})` : ''}`);
+      this.log.info(
+        { fault: f.id, kind: f.kind, nodes: f.nodes, ...group },
+        `${f.id} ${f.kind} ${f.nodes.join(', ')}${group.group ? ` (leader of ${group.group})` : ''}`,
+      );
     } catch (err) {
       this.journal.write({ event: 'inject', id: f.id, kind: f.kind, nodes: f.nodes, ...group, tookMs: ms(t0), error: (err as Error).message });
       this.log.error({ err, fault: f.id }, `${f.id} ${f.kind} failed to inject: ${(err as Error).message}`);

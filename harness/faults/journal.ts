@@ -42,13 +42,16 @@ export class FaultJournal {
 
 export function readFaults(path: string): FaultRecord[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
-    try {
-      return [JSON.parse(l) as FaultRecord];
-    } catch {
-      return [];
-    }
-  });
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as FaultRecord];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** Faults injected and not yet healed, in injection order. */

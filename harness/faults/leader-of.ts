@@ -11,7 +11,12 @@ import type { PlannedFault } from '../schedule/plan.ts';
 /** Finds the node a `leader-of:` fault hits; the others' nodes as planned. */
 export type NodeResolver = (f: PlannedFault, busy: ReadonlySet<string>) => Promise<{ readonly nodes: readonly string[]; readonly group?: string }>;
 
-export function leaderResolver(target: Pick<Target, 'name' | 'leaders'>, cluster: Pick<StartedCluster, 'url' | 'isUp'>, nodes: readonly NodeInfo[], waitMs = 3000): NodeResolver {
+export function leaderResolver(
+  target: Pick<Target, 'name' | 'leaders'>,
+  cluster: Pick<StartedCluster, 'url' | 'isUp'>,
+  nodes: readonly NodeInfo[],
+  waitMs = 3000,
+): NodeResolver {
   return async (f, busy) => {
     const want = f.leaderOf;
     if (!want) return { nodes: f.nodes };
@@ -29,7 +34,10 @@ export function leaderResolver(target: Pick<Target, 'name' | 'leaders'>, cluster
       if (performance.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const who = Object.entries(seen).map(([g, n]) => `${g}: ${n}`).join(', ') || 'none';
+    const who =
+      Object.entries(seen)
+        .map(([g, n]) => `${g}: ${n}`)
+        .join(', ') || 'none';
     throw new Error(`no leader of ${want.group ?? 'any group'} that is up and not already faulted within ${waitMs} ms (leaders seen: ${who})`);
   };
 }

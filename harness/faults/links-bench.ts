@@ -19,16 +19,21 @@ async function load(c: StartedCluster): Promise<{ opsPerSec: number; p50: number
   const lat: number[] = [];
   const end = performance.now() + seconds * 1000;
   let n = 0;
-  await Promise.all(Array.from({ length: concurrency }, async (_, w) => {
-    while (performance.now() < end) {
-      const url = `${urls[n % urls.length]}/kv/bench-${w}-${n % 50}`;
-      n++;
-      const t = performance.now();
-      const res = n % 2 ? await fetch(url, { method: 'PUT', body: JSON.stringify({ value: String(n) }), headers: { 'content-type': 'application/json' } }) : await fetch(url);
-      await res.arrayBuffer();
-      lat.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      while (performance.now() < end) {
+        const url = `${urls[n % urls.length]}/kv/bench-${w}-${n % 50}`;
+        n++;
+        const t = performance.now();
+        const res =
+          n % 2
+            ? await fetch(url, { method: 'PUT', body: JSON.stringify({ value: String(n) }), headers: { 'content-type': 'application/json' } })
+            : await fetch(url);
+        await res.arrayBuffer();
+        lat.push(performance.now() - t);
+      }
+    }),
+  );
   lat.sort((a, b) => a - b);
   const q = (p: number): number => Math.round((lat[Math.floor(p * (lat.length - 1))] ?? 0) * 100) / 100;
   return { opsPerSec: Math.round(lat.length / seconds), p50: q(0.5), p99: q(0.99) };
@@ -46,7 +51,10 @@ async function one(proxied: boolean): Promise<void> {
     let extra = '';
     if (net) {
       const azs: [string[], string[]] = [['az1'], ['az2', 'az3']];
-      const sides: [string[], string[]] = [topo.nodes.filter((x) => x.az === 'az1').map((x) => x.id), topo.nodes.filter((x) => x.az !== 'az1').map((x) => x.id)];
+      const sides: [string[], string[]] = [
+        topo.nodes.filter((x) => x.az === 'az1').map((x) => x.id),
+        topo.nodes.filter((x) => x.az !== 'az1').map((x) => x.id),
+      ];
       const t0 = performance.now();
       const toxics = await net.apply('p1', { sides, azSides: azs, toxic: 'timeout', attributes: { timeout: 0 }, direction: 'both', stream: 'both' });
       const t1 = performance.now();

@@ -13,7 +13,14 @@ import { checkToxiproxyUrl, ProxyNet } from './links.ts';
 const topo = buildTopology();
 const ids = topo.nodes.map((n) => n.id);
 const inAz = (az: string): string[] => topo.nodes.filter((n) => n.az === az).map((n) => n.id);
-const cut = (sides: [string[], string[]], extra: Partial<NetPlan> = {}): NetPlan => ({ sides, toxic: 'timeout', attributes: { timeout: 0 }, direction: 'both', stream: 'both', ...extra });
+const cut = (sides: [string[], string[]], extra: Partial<NetPlan> = {}): NetPlan => ({
+  sides,
+  toxic: 'timeout',
+  attributes: { timeout: 0 },
+  direction: 'both',
+  stream: 'both',
+  ...extra,
+});
 
 async function withNet(fn: (net: ProxyNet, listen: Map<string, Address>) => Promise<void>): Promise<void> {
   const server = createServer((_req, res) => res.end('pong'));
@@ -55,7 +62,12 @@ test('one-way: only what side A sends is lost; a bridge node keeps both sides', 
     const ow = net.affected(cut([a, rest], { direction: 'a-to-b' }));
     for (const h of ow) assert.equal(h.stream, h.link.from === 'az1-store-1' ? 'upstream' : 'downstream', `${h.link.from}>${h.link.to}`);
     assert.equal(ow.length, 8 + 8);
-    const bridge = net.affected(cut([['az1-store-1', 'az2-store-1'], ['az3-store-1', 'az2-store-1']]));
+    const bridge = net.affected(
+      cut([
+        ['az1-store-1', 'az2-store-1'],
+        ['az3-store-1', 'az2-store-1'],
+      ]),
+    );
     const pairs = bridge.map((h) => `${h.link.from}>${h.link.to}`);
     assert.ok(pairs.includes('az1-store-1>az3-store-1') && pairs.includes('az3-store-1>az1-store-1'));
     assert.ok(!pairs.some((p) => p.includes('az2-store-1')), 'the bridge node reaches both sides');

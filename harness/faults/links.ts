@@ -48,7 +48,8 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 export function checkToxiproxyUrl(url: string): URL {
   const u = new URL(url);
   if (u.protocol !== 'http:') throw new Error(`--toxiproxy ${url}: only http:// is spoken by Toxiproxy`);
-  if (!LOOPBACK.test(u.hostname)) throw new Error(`--toxiproxy ${url}: only loopback addresses (127.x.x.x, localhost) are allowed; faults send traffic to loopback only`);
+  if (!LOOPBACK.test(u.hostname))
+    throw new Error(`--toxiproxy ${url}: only loopback addresses (127.x.x.x, localhost) are allowed; faults send traffic to loopback only`);
   return u;
 }
 
@@ -61,12 +62,14 @@ export function parseHostPort(s: string): Address {
 async function pool<T, R>(xs: readonly T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array<R>(xs.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, xs.length) }, async () => {
-    while (next < xs.length) {
-      const i = next++;
-      out[i] = await fn(xs[i] as T);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, xs.length) }, async () => {
+      while (next < xs.length) {
+        const i = next++;
+        out[i] = await fn(xs[i] as T);
+      }
+    }),
+  );
   return out;
 }
 
@@ -109,12 +112,18 @@ export class ProxyNet {
     const prefix = this.opts.prefix ?? 'gameday';
     const pairs: { from: string; to: string }[] = [];
     // node → every port of every other node (its main port, and each named one: <id>#<port>)
-    for (const n of topology.nodes) for (const m of topology.nodes) if (n.id !== m.id) for (const to of [m.id, ...(m.ports ?? []).map((p) => portKey(m.id, p))]) pairs.push({ from: n.id, to });
+    for (const n of topology.nodes)
+      for (const m of topology.nodes)
+        if (n.id !== m.id) for (const to of [m.id, ...(m.ports ?? []).map((p) => portKey(m.id, p))]) pairs.push({ from: n.id, to });
     for (const az of topology.azs) for (const m of topology.nodes) if (m.public) pairs.push({ from: `canary:${az}`, to: m.id });
     this.links = await pool(pairs, 16, async ({ from, to }) => {
       const up = listen.get(to);
       if (!up) throw new Error(`no listen address for ${to}`);
-      const proxy = await client.createProxy({ name: `${prefix}.${from.replace(':', '-')}.${to.replace('#', '-')}`, listen: `${host}:0`, upstream: `${up.host}:${up.port}` });
+      const proxy = await client.createProxy({
+        name: `${prefix}.${from.replace(':', '-')}.${to.replace('#', '-')}`,
+        listen: `${host}:0`,
+        upstream: `${up.host}:${up.port}`,
+      });
       return { from, to, proxy, listen: parseHostPort(proxy.listen) };
     });
     this.proxyCount = this.links.length;
@@ -134,7 +143,11 @@ export class ProxyNet {
    * container at `api.url`, whose address must lie in the run's network (nothing
    * else but loopback is ever driven), towards the nodes at `upstreams`.
    */
-  async interposeRunProxy(api: { readonly url: string; readonly subnet: string }, upstreams: ReadonlyMap<string, Address>, topology: Topology): Promise<LinkMap> {
+  async interposeRunProxy(
+    api: { readonly url: string; readonly subnet: string },
+    upstreams: ReadonlyMap<string, Address>,
+    topology: Topology,
+  ): Promise<LinkMap> {
     if (this.opts.toxiproxyUrl) throw new Error(`a Toxiproxy is already given (${this.opts.toxiproxyUrl}); the run's fault proxy cannot be used as well`);
     this.runProxy = checkRunProxyUrl(api.url, api.subnet);
     return this.hook(upstreams, topology);
@@ -157,9 +170,10 @@ export class ProxyNet {
       const ids = topo.nodes.filter((n) => n.az === az).map((n) => n.id);
       const counts = net.sides.map((s) => ids.filter((id) => s.includes(id)).length);
       const max = Math.max(...counts);
-      if (max > 0) counts.forEach((c, i) => {
-        if (c === max) out.add(i);
-      });
+      if (max > 0)
+        counts.forEach((c, i) => {
+          if (c === max) out.add(i);
+        });
       return out;
     }
     net.sides.forEach((s, i) => {
@@ -231,7 +245,11 @@ export class ProxyNet {
   }
 }
 
-const PRIVATE_V4: readonly [number, number][] = [[0x0a000000, 8], [0xac100000, 12], [0xc0a80000, 16]];
+const PRIVATE_V4: readonly [number, number][] = [
+  [0x0a000000, 8],
+  [0xac100000, 12],
+  [0xc0a80000, 16],
+];
 const v4 = (ip: string): number | undefined => {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
   if (!m) return undefined;
@@ -251,7 +269,8 @@ export function checkRunProxyUrl(url: string, subnet: string): URL {
   const [base = '', lenText = ''] = subnet.split('/');
   const b = v4(base);
   const len = Number(lenText);
-  if (b === undefined || !Number.isInteger(len) || len < 8 || len > 30) throw new Error(`fault proxy ${url}: run subnet "${subnet}" is not an IPv4 a.b.c.d/len`);
+  if (b === undefined || !Number.isInteger(len) || len < 8 || len > 30)
+    throw new Error(`fault proxy ${url}: run subnet "${subnet}" is not an IPv4 a.b.c.d/len`);
   if (!PRIVATE_V4.some(([pb, pl]) => len >= pl && within(b, pb, pl))) throw new Error(`fault proxy ${url}: run subnet ${subnet} is not a private range`);
   const h = v4(u.hostname);
   if (h === undefined || !within(h, b, len)) throw new Error(`fault proxy ${url}: only the run's own container address (in ${subnet}) is allowed`);

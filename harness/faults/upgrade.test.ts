@@ -9,7 +9,10 @@ import type { StartedCluster } from '../providers/provider.ts';
 import { buildAction, checkBuildFaults } from './upgrade.ts';
 
 const exp = (fault: Record<string, unknown>, provider = 'local') => {
-  const { experiment, problems } = parseExperiment({ title: 't', provider, phases: { chaos: '60s' }, faults: [{ start: '1s', count: 1, hold: '20s', ...fault }] }, 'x.yaml');
+  const { experiment, problems } = parseExperiment(
+    { title: 't', provider, phases: { chaos: '60s' }, faults: [{ start: '1s', count: 1, hold: '20s', ...fault }] },
+    'x.yaml',
+  );
   assert.deepEqual(problems, []);
   return experiment!;
 };
@@ -23,13 +26,24 @@ const refused = (f: () => void, where: RegExp, message: RegExp): void =>
   });
 
 test('an upgrade without a second build, to a build the target lacks, or the wrong way, is bad input naming the field', () => {
-  refused(() => checkBuildFaults(exp({ kind: 'upgrade', to: 'v2' }), { name: 'etcd' }, 'x.yaml'), /faults\[0\]\.kind/, /upgrade restarts the nodes onto another build, and target etcd has only one/);
+  refused(
+    () => checkBuildFaults(exp({ kind: 'upgrade', to: 'v2' }), { name: 'etcd' }, 'x.yaml'),
+    /faults\[0\]\.kind/,
+    /upgrade restarts the nodes onto another build, and target etcd has only one/,
+  );
   refused(() => checkBuildFaults(exp({ kind: 'upgrade', to: 'v3' }), reference, 'x.yaml'), /faults\[0\]\.to/, /no build "v3"/);
   refused(() => checkBuildFaults(exp({ kind: 'upgrade', to: 'v1' }), reference, 'x.yaml'), /faults\[0\]\.to/, /upgrade to v1, and the cluster starts on v1/);
-  refused(() => checkBuildFaults(exp({ kind: 'downgrade', to: 'v1' }), reference, 'x.yaml'), /faults\[0\]\.to/, /downgrade to v1, and the cluster starts on v1/);
+  refused(
+    () => checkBuildFaults(exp({ kind: 'downgrade', to: 'v1' }), reference, 'x.yaml'),
+    /faults\[0\]\.to/,
+    /downgrade to v1, and the cluster starts on v1/,
+  );
   refused(() => checkBuildFaults(exp({ kind: 'upgrade', to: 'v2' }, 'docker'), reference, 'x.yaml'), /provider/, /provider docker/);
   checkBuildFaults(exp({ kind: 'upgrade', to: 'v2' }), reference, 'x.yaml');
-  assert.deepEqual(parseExperiment({ title: 't', faults: [{ kind: 'upgrade' }] }, 'x.yaml').problems.map((p) => p.path), ['faults[0].to']);
+  assert.deepEqual(
+    parseExperiment({ title: 't', faults: [{ kind: 'upgrade' }] }, 'x.yaml').problems.map((p) => p.path),
+    ['faults[0].to'],
+  );
 });
 
 test('the rolling restart takes one node at a time onto the build, and the heal rolls them back in reverse', async () => {
@@ -40,7 +54,10 @@ test('the rolling restart takes one node at a time onto the build, and the heal 
     powerOff: async (n: string) => void events.push(`off ${n}`),
     powerOn: async (n: string) => void events.push(`on ${n} ${target.buildOf(n)}`),
   } as unknown as StartedCluster;
-  const a = buildAction(target)({ id: 'f1', kind: 'upgrade', selector: 'all-nodes', nodes: ['a', 'b'], atMs: 0, healAtMs: 1, build: { to: 'v2', stepMs: 0 } }, cluster);
+  const a = buildAction(target)(
+    { id: 'f1', kind: 'upgrade', selector: 'all-nodes', nodes: ['a', 'b'], atMs: 0, healAtMs: 1, build: { to: 'v2', stepMs: 0 } },
+    cluster,
+  );
   await a.inject();
   assert.deepEqual(events, ['off a', 'on a v2', 'off b', 'on b v2']);
   events.length = 0;

@@ -19,23 +19,38 @@ export function checkBuildFaults(exp: Experiment, target: Pick<Target, 'name' | 
     const where = `${file}: faults[${i}]`;
     const builds = target.builds;
     if (!builds || !target.useBuild) {
-      throw new UsageError(`${f.kind} restarts the nodes onto another build, and target ${target.name} has only one`, 'remove this fault, or give the target builds and useBuild() (the reference cluster has v1 and v2)', `${where}.kind`);
+      throw new UsageError(
+        `${f.kind} restarts the nodes onto another build, and target ${target.name} has only one`,
+        'remove this fault, or give the target builds and useBuild() (the reference cluster has v1 and v2)',
+        `${where}.kind`,
+      );
     }
     const at = builds.available.indexOf(f.build.to);
     if (at < 0) throw new UsageError(`target ${target.name} has no build "${f.build.to}"`, `use one of: ${builds.available.join(', ')}`, `${where}.to`);
     const from = builds.available.indexOf(builds.current);
     if (f.kind === 'upgrade' && at <= from) {
-      throw new UsageError(`upgrade to ${f.build.to}, and the cluster starts on ${builds.current}${at === from ? '' : ', a newer build'}`, `upgrade to a newer build (${builds.available.slice(from + 1).join(', ') || 'none'}); its heal rolls back, a downgrade`, `${where}.to`);
+      throw new UsageError(
+        `upgrade to ${f.build.to}, and the cluster starts on ${builds.current}${at === from ? '' : ', a newer build'}`,
+        `upgrade to a newer build (${builds.available.slice(from + 1).join(', ') || 'none'}); its heal rolls back, a downgrade`,
+        `${where}.to`,
+      );
     }
     if (f.kind === 'downgrade' && at >= from) {
       const older = builds.available.slice(0, from);
       throw new UsageError(
         `downgrade to ${f.build.to}, and the cluster starts on ${builds.current}${at === from ? '' : ', an older build'}`,
-        older.length ? `downgrade to one of: ${older.join(', ')}` : `${builds.current} is the oldest build: upgrade instead ({kind: upgrade, to: ${builds.available[from + 1] ?? '...'}}), whose heal is a downgrade back to ${builds.current}`,
+        older.length
+          ? `downgrade to one of: ${older.join(', ')}`
+          : `${builds.current} is the oldest build: upgrade instead ({kind: upgrade, to: ${builds.available[from + 1] ?? '...'}}), whose heal is a downgrade back to ${builds.current}`,
         `${where}.to`,
       );
     }
-    if (exp.provider !== 'local') throw new UsageError(`${f.kind} needs each power-on to start the node from the target's launch spec, which provider ${exp.provider} does not do`, 'run it on provider local', `${file}: provider`);
+    if (exp.provider !== 'local')
+      throw new UsageError(
+        `${f.kind} needs each power-on to start the node from the target's launch spec, which provider ${exp.provider} does not do`,
+        'run it on provider local',
+        `${file}: provider`,
+      );
   });
 }
 

@@ -35,7 +35,9 @@ function generate(path: string): void {
     lines.push(`${open}:type :invoke, :f :${f}, :value ${v}, :process ${process}, :time ${(time += 1000 + rand(9000))}, :index ${i}}`);
     const type = ['ok', 'ok', 'ok', 'fail', 'info'][rand(5)] as string;
     const out = f === 'read' && type === 'ok' ? String(rand(5)) : v;
-    lines.push(`${open}:type :${type}, :f :${f}, :value ${out}, :process ${process}, :time ${(time += 1000 + rand(90000))}, :index ${i + 1}${type === 'info' ? ', :error :timeout' : ''}}`);
+    lines.push(
+      `${open}:type :${type}, :f :${f}, :value ${out}, :process ${process}, :time ${(time += 1000 + rand(90000))}, :index ${i + 1}${type === 'info' ? ', :error :timeout' : ''}}`,
+    );
   }
   writeFileSync(path, lines.join('\n') + '\n');
 }
@@ -62,6 +64,8 @@ const medians = times.map((ts) => {
 const s = (ms: number): string => (ms / 1000).toFixed(2);
 readers.forEach(([label], k) => {
   const ts = times[k] as number[];
-  process.stdout.write(`${file}: ${read} ops read, ${label}: median ${s(medians[k] as number)} s over ${runs} run(s) (min ${s(ts[0] as number)}, max ${s(ts.at(-1) as number)})\n`);
+  process.stdout.write(
+    `${file}: ${read} ops read, ${label}: median ${s(medians[k] as number)} s over ${runs} run(s) (min ${s(ts[0] as number)}, max ${s(ts.at(-1) as number)})\n`,
+  );
 });
 if (full) process.stdout.write(`full reader / fast path: ${((medians[1] as number) / (medians[0] as number)).toFixed(2)}x\n`);

@@ -61,8 +61,48 @@ test('anything unusual goes to the full reader: big integers, tags, escapes, set
 test('on generated lines, common and not, the fast path gives what the full reader gives', () => {
   const r = new Rng(19);
   // values the fast path reads, and values it leaves to the full reader (or that are not EDN)
-  const common = ['nil', 'true', 'false', ':ok', ':timed-out', ':a.b-c?', '0', '7', '-42', '123456789012345', '-999999999999999', '"s"', '""', '"é x"', '[1 2]', '[]', '[[1] :k "x" nil]'];
-  const unusual = ['-0', '01', '1234567890123456', '12N', '1.5', '2e3', ':a/b', '"a\\nb"', '"\\q"', '"unterminated', '#{1 2}', '(1 2)', '{:a 1}', '#inst "2024-01-01T00:00:00Z"', '#uuid "f81d4fae-7dec-11d0-a765-00a0c91e6bf6"', 'sym', '\\c', '##Inf', '[1 2', '1]', '#_ 1 2'];
+  const common = [
+    'nil',
+    'true',
+    'false',
+    ':ok',
+    ':timed-out',
+    ':a.b-c?',
+    '0',
+    '7',
+    '-42',
+    '123456789012345',
+    '-999999999999999',
+    '"s"',
+    '""',
+    '"é x"',
+    '[1 2]',
+    '[]',
+    '[[1] :k "x" nil]',
+  ];
+  const unusual = [
+    '-0',
+    '01',
+    '1234567890123456',
+    '12N',
+    '1.5',
+    '2e3',
+    ':a/b',
+    '"a\\nb"',
+    '"\\q"',
+    '"unterminated',
+    '#{1 2}',
+    '(1 2)',
+    '{:a 1}',
+    '#inst "2024-01-01T00:00:00Z"',
+    '#uuid "f81d4fae-7dec-11d0-a765-00a0c91e6bf6"',
+    'sym',
+    '\\c',
+    '##Inf',
+    '[1 2',
+    '1]',
+    '#_ 1 2',
+  ];
   const fields = [':type', ':f', ':value', ':process', ':time', ':index', ':key', ':error', ':other'];
   const oddFields = ['"type"', '1', ':ns/x', 'nil'];
   const types = [':invoke', ':ok', ':fail', ':info', ':bogus', '"ok"'];
@@ -76,10 +116,13 @@ test('on generated lines, common and not, the fast path gives what the full read
     for (const field of fields) {
       if (r.next() < 0.3 && field !== ':type' && field !== ':f' && field !== ':process') continue;
       const v =
-        field === ':type' && r.next() < 0.9 ? r.pick(types)
-        : field === ':f' && r.next() < 0.9 ? r.pick(fs)
-        : field === ':process' && r.next() < 0.8 ? String(r.int(0, 20))
-        : value();
+        field === ':type' && r.next() < 0.9
+          ? r.pick(types)
+          : field === ':f' && r.next() < 0.9
+            ? r.pick(fs)
+            : field === ':process' && r.next() < 0.8
+              ? String(r.int(0, 20))
+              : value();
       parts.push(`${field} ${v}`);
     }
     if (r.next() < 0.05) parts.push(`${r.pick(oddFields)} ${value()}`);
@@ -117,6 +160,10 @@ test('malformed lines are refused with the file, the line and the column', () =>
   for (const [line, re] of bad) {
     const p = join(dir, 'history.edn');
     writeFileSync(p, `${good}\n${line}\n${good}\n`);
-    assert.throws(() => readJepsenEdn(p), (e: unknown) => e instanceof HistoryFormatError && e.line === 2 && re.test(e.message), `${line}: ${String(read(line, false))}`);
+    assert.throws(
+      () => readJepsenEdn(p),
+      (e: unknown) => e instanceof HistoryFormatError && e.line === 2 && re.test(e.message),
+      `${line}: ${String(read(line, false))}`,
+    );
   }
 });

@@ -67,7 +67,15 @@ const VALUE = 8;
 const TIME = 16;
 const INDEX = 32;
 const KEY = 64;
-const FIELD_NAME: Readonly<Record<number, string>> = { [PROCESS]: 'process', [TYPE]: 'type', [FN]: 'f', [VALUE]: 'value', [TIME]: 'time', [INDEX]: 'index', [KEY]: 'key' };
+const FIELD_NAME: Readonly<Record<number, string>> = {
+  [PROCESS]: 'process',
+  [TYPE]: 'type',
+  [FN]: 'f',
+  [VALUE]: 'value',
+  [TIME]: 'time',
+  [INDEX]: 'index',
+  [KEY]: 'key',
+};
 /** The field of a name by its length and its second character (the first, for "f"), checked in full after. */
 const FIELD_BY_LENGTH: readonly (Readonly<Record<number, number>> | undefined)[] = (() => {
   const out: Record<number, number>[] = [];

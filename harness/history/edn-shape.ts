@@ -21,7 +21,15 @@ const CLASS = new Uint8Array(128);
 for (const c of ' ,\n\t\r') CLASS[c.charCodeAt(0)] = 1;
 for (const c of '()[]{}";') CLASS[c.charCodeAt(0)] = 2;
 const cls = (code: number): number => (code < 128 ? (CLASS[code] as number) : 0);
-const [QUOTE, SEMI, HASH, BACKSLASH, LBRACE, UNDERSCORE, NL] = ['"', ';', '#', '\\', '{', '_', '\n'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number, number, number];
+const [QUOTE, SEMI, HASH, BACKSLASH, LBRACE, UNDERSCORE, NL] = ['"', ';', '#', '\\', '{', '_', '\n'].map((c) => c.charCodeAt(0)) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 /** Integers (with N for a bigint) and floats (with M for a decimal), as EDN writes them. */
 const NUMBER = /^[-+]?(0|[1-9][0-9]*)(N|(\.[0-9]+)?([eE][-+]?[0-9]+)?M?)$/;
 const SYMBOLIC: ReadonlySet<string> = new Set(['##Inf', '##-Inf', '##NaN']);
@@ -57,7 +65,8 @@ export function checkEdnShape(s: string): void {
       for (let d = s.charCodeAt(i); i < n && d !== QUOTE; d = s.charCodeAt(i)) {
         if (d === BACKSLASH) {
           const e = s[i + 1] ?? '';
-          if (e === 'u' ? !HEX4.test(s.slice(i + 2, i + 6)) : !ESCAPES.includes(e)) fail(`bad escape "\\${e === 'u' ? s.slice(i + 1, i + 6) : e}" in a string`, i);
+          if (e === 'u' ? !HEX4.test(s.slice(i + 2, i + 6)) : !ESCAPES.includes(e))
+            fail(`bad escape "\\${e === 'u' ? s.slice(i + 1, i + 6) : e}" in a string`, i);
           i += e === 'u' ? 6 : 2;
         } else i++;
       }

@@ -30,7 +30,10 @@ test('EDN tagged literals: #inst is a Date, #uuid its text, other tags kept with
   assert.ok(t instanceof Tagged);
   assert.equal(t.tag, 'my.app/point');
   assert.deepEqual(t.value, [1, 2]);
-  assert.throws(() => parseEdn('#inst "yesterday"'), (e: unknown) => e instanceof EdnError && /#inst/.test(e.message));
+  assert.throws(
+    () => parseEdn('#inst "yesterday"'),
+    (e: unknown) => e instanceof EdnError && /#inst/.test(e.message),
+  );
   assert.throws(() => parseEdn('#uuid "nope"'), EdnError);
 });
 
@@ -70,27 +73,41 @@ test('malformed EDN is an EdnError naming what and where', () => {
     ['"\\q"', /escape/],
     ['##Infinity', /unknown symbolic value ##Infinity/],
   ];
-  for (const [text, re] of bad) assert.throws(() => parseEdn(text), (e: unknown) => e instanceof EdnError && re.test(e.message), text);
+  for (const [text, re] of bad)
+    assert.throws(
+      () => parseEdn(text),
+      (e: unknown) => e instanceof EdnError && re.test(e.message),
+      text,
+    );
 });
 
 test('Jepsen history as records (#jepsen.history.Op{...}) with #inst, big integers and sets in values', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gameday-edn-'));
   const p = join(dir, 'history.edn');
-  writeFileSync(p, [
-    '#jepsen.history.Op{:index 0, :time 1000000, :type :invoke, :process 0, :f :write, :value 9007199254740993N, :at #inst "2024-05-01T00:00:00Z"}',
-    '#jepsen.history.Op{:index 1, :time 2000000, :type :ok, :process 0, :f :write, :value 9007199254740993N}',
-    '#jepsen.history.Op{:index 2, :time 3000000, :type :info, :process :nemesis, :f :start, :value #{"n1" "n2"}}',
-    '{:index 3, :time 4000000, :type :invoke, :process 1, :f :read, :value nil}',
-    '{:index 4, :time 5000000, :type :ok, :process 1, :f :read, :value 9007199254740993}',
-  ].join('\n'));
+  writeFileSync(
+    p,
+    [
+      '#jepsen.history.Op{:index 0, :time 1000000, :type :invoke, :process 0, :f :write, :value 9007199254740993N, :at #inst "2024-05-01T00:00:00Z"}',
+      '#jepsen.history.Op{:index 1, :time 2000000, :type :ok, :process 0, :f :write, :value 9007199254740993N}',
+      '#jepsen.history.Op{:index 2, :time 3000000, :type :info, :process :nemesis, :f :start, :value #{"n1" "n2"}}',
+      '{:index 3, :time 4000000, :type :invoke, :process 1, :f :read, :value nil}',
+      '{:index 4, :time 5000000, :type :ok, :process 1, :f :read, :value 9007199254740993}',
+    ].join('\n'),
+  );
   assert.equal(detectFormat(p), 'jepsen-edn');
   const h = readHistory(p);
-  assert.deepEqual(h.ops.map((o) => [o.index, o.type, o.f, o.value, o.time]), [
-    [0, 'invoke', 'write', '9007199254740993N', 1],
-    [1, 'ok', 'write', '9007199254740993N', 2],
-    [3, 'invoke', 'read', null, 4],
-    [4, 'ok', 'read', '9007199254740993N', 5],
-  ]);
+  assert.deepEqual(
+    h.ops.map((o) => [o.index, o.type, o.f, o.value, o.time]),
+    [
+      [0, 'invoke', 'write', '9007199254740993N', 1],
+      [1, 'ok', 'write', '9007199254740993N', 2],
+      [3, 'invoke', 'read', null, 4],
+      [4, 'ok', 'read', '9007199254740993N', 5],
+    ],
+  );
   writeFileSync(p, '{:index 0, :time 1, :type :invoke, :process 0, :f :write, :value 1}\n{:index 1, :time 2, :type :ok, :process 0, :f :write :value 1\n');
-  assert.throws(() => readHistory(p, 'jepsen-edn'), (e: unknown) => e instanceof HistoryFormatError && e.line === 2 && /missing "}"/.test(e.message));
+  assert.throws(
+    () => readHistory(p, 'jepsen-edn'),
+    (e: unknown) => e instanceof HistoryFormatError && e.line === 2 && /missing "}"/.test(e.message),
+  );
 });

@@ -12,7 +12,16 @@ import { type Edn, EdnError, Keyword, Tagged, ednToPlain, parseEdn } from './rea
 import { HistoryFormatError } from './read-error.ts';
 import { readLines } from './read-lines.ts';
 
-const F: Readonly<Record<string, OpF>> = { read: 'read', get: 'read', write: 'write', put: 'write', cas: 'cas', delete: 'delete', append: 'append', add: 'append' };
+const F: Readonly<Record<string, OpF>> = {
+  read: 'read',
+  get: 'read',
+  write: 'write',
+  put: 'write',
+  cas: 'cas',
+  delete: 'delete',
+  append: 'append',
+  add: 'append',
+};
 const TYPES: ReadonlySet<string> = new Set(['invoke', 'ok', 'fail', 'info']);
 
 /** A number, a bigint in the range of numbers (a time in ns past 2^53 is 104 days in: rounding it is harmless). */

@@ -48,8 +48,23 @@ export class K6Run {
   constructor(o: { script: string; vus: number; durationMs: number; runDir: string; endpoints: readonly K6Endpoint[] }) {
     const env: NodeJS.ProcessEnv = { ...process.env, K6_NO_USAGE_REPORT: 'true', GAMEDAY_URLS: JSON.stringify(o.endpoints) };
     for (const e of o.endpoints) env[envName(e.az, e.endpoint)] = e.url;
-    const args = ['run', '--quiet', '--no-color', '--no-usage-report', '--vus', String(o.vus), '--duration', `${Math.max(1, Math.round(o.durationMs / 1000))}s`,
-      '--summary-export', join(o.runDir, 'k6-summary.json'), '--out', `json=${join(o.runDir, 'k6-points.ndjson')}`, '--log-output', `file=${join(o.runDir, 'k6.log')}`, o.script];
+    const args = [
+      'run',
+      '--quiet',
+      '--no-color',
+      '--no-usage-report',
+      '--vus',
+      String(o.vus),
+      '--duration',
+      `${Math.max(1, Math.round(o.durationMs / 1000))}s`,
+      '--summary-export',
+      join(o.runDir, 'k6-summary.json'),
+      '--out',
+      `json=${join(o.runDir, 'k6-points.ndjson')}`,
+      '--log-output',
+      `file=${join(o.runDir, 'k6.log')}`,
+      o.script,
+    ];
     this.child = spawn('k6', args, { env, stdio: ['ignore', 'ignore', 'ignore'] });
     this.exited = new Promise((r) => {
       this.child.once('exit', (code) => r(code));
@@ -81,7 +96,14 @@ interface Window {
 }
 
 /** The points of `k6-points.ndjson`, cut into the run's phases (times from the run's start). */
-export async function k6Figures(runDir: string, script: string, vus: number, exitCode: number | null, startedAt: Date, phases: readonly Window[]): Promise<K6Figures> {
+export async function k6Figures(
+  runDir: string,
+  script: string,
+  vus: number,
+  exitCode: number | null,
+  startedAt: Date,
+  phases: readonly Window[],
+): Promise<K6Figures> {
   const points = join(runDir, 'k6-points.ndjson');
   const per = new Map(phases.map((p) => [p.name, { reqs: 0, failed: 0, failedN: 0, durations: [] as number[], pass: 0, fail: 0 }]));
   const phaseAt = (ms: number): string | undefined => phases.find((p) => ms >= p.startMs && ms < p.endMs)?.name;
@@ -117,8 +139,15 @@ export async function k6Figures(runDir: string, script: string, vus: number, exi
       const secs = Math.max(0.001, (w.endMs - w.startMs) / 1000);
       s.durations.sort((a, b) => a - b);
       return {
-        phase: w.name, requests: s.reqs, requestsPerSec: Math.round((s.reqs / secs) * 10) / 10, failedShare: s.failedN ? Math.round((s.failed / s.failedN) * 10_000) / 10_000 : 0,
-        p50Ms: q(s.durations, 0.5), p95Ms: q(s.durations, 0.95), p99Ms: q(s.durations, 0.99), checksPassed: s.pass, checksFailed: s.fail,
+        phase: w.name,
+        requests: s.reqs,
+        requestsPerSec: Math.round((s.reqs / secs) * 10) / 10,
+        failedShare: s.failedN ? Math.round((s.failed / s.failedN) * 10_000) / 10_000 : 0,
+        p50Ms: q(s.durations, 0.5),
+        p95Ms: q(s.durations, 0.95),
+        p99Ms: q(s.durations, 0.99),
+        checksPassed: s.pass,
+        checksFailed: s.fail,
       };
     }),
     files: { summary: 'k6-summary.json', points: 'k6-points.ndjson' },

@@ -22,8 +22,15 @@ function screen(isTTY: boolean, columns = 200): Writable & { isTTY: boolean; col
 
 const progress = (over: Partial<ProgressRecord> = {}, untimed = false): ProgressRecord => {
   const p: ProgressRecord = {
-    phase: 'chaos', elapsedMs: 4000, totalMs: 10_000, opsPerSec: 812, errorRate: 0.05,
-    errorRateByAz: { az1: 0, az2: 0.125, az3: 0 }, faults: ['f1 power-off az2-router-1'], inAlarm: ['error-rate az=az2'], ...over,
+    phase: 'chaos',
+    elapsedMs: 4000,
+    totalMs: 10_000,
+    opsPerSec: 812,
+    errorRate: 0.05,
+    errorRateByAz: { az1: 0, az2: 0.125, az3: 0 },
+    faults: ['f1 power-off az2-router-1'],
+    inAlarm: ['error-rate az=az2'],
+    ...over,
   };
   if (!untimed) return p;
   const { totalMs: _, ...rest } = p;
@@ -31,8 +38,14 @@ const progress = (over: Partial<ProgressRecord> = {}, untimed = false): Progress
 };
 
 test('the status line says phase and time left, rate, failures per AZ, faults in force and alarms in ALARM', () => {
-  assert.equal(formatStatus(progress()), 'chaos 6.0s left | 812 ops/s | failed az1 0.0% az2 12.5% az3 0.0% | faults f1 power-off az2-router-1 | ALARM error-rate az=az2');
-  assert.equal(formatStatus(progress({ elapsedMs: 61_000, faults: [], inAlarm: [], errorRateByAz: {} }, true)), 'chaos 61s | 812 ops/s | failed 5.0% | faults none | ALARM none');
+  assert.equal(
+    formatStatus(progress()),
+    'chaos 6.0s left | 812 ops/s | failed az1 0.0% az2 12.5% az3 0.0% | faults f1 power-off az2-router-1 | ALARM error-rate az=az2',
+  );
+  assert.equal(
+    formatStatus(progress({ elapsedMs: 61_000, faults: [], inAlarm: [], errorRateByAz: {} }, true)),
+    'chaos 61s | 812 ops/s | failed 5.0% | faults none | ALARM none',
+  );
 });
 
 test('on a terminal the progress is one line redrawn in place, under the log lines', async () => {

@@ -28,9 +28,12 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)
 /** The one status line of a terminal: phase and time left, rate, failures per AZ, faults in force, alarms in ALARM. */
 export function formatStatus(p: ProgressRecord): string {
   const when = p.totalMs !== undefined ? `${p.phase} ${secs(Math.max(0, p.totalMs - p.elapsedMs))} left` : `${p.phase} ${secs(p.elapsedMs)}`;
-  const byAz = p.errorRateByAz && Object.keys(p.errorRateByAz).length
-    ? Object.entries(p.errorRateByAz).map(([az, r]) => `${az} ${pct(r)}`).join(' ')
-    : pct(p.errorRate);
+  const byAz =
+    p.errorRateByAz && Object.keys(p.errorRateByAz).length
+      ? Object.entries(p.errorRateByAz)
+          .map(([az, r]) => `${az} ${pct(r)}`)
+          .join(' ')
+      : pct(p.errorRate);
   const faults = p.faults?.length ? p.faults.join('; ') : 'none';
   const alarms = p.inAlarm.length ? p.inAlarm.join(', ') : 'none';
   return `${when} | ${p.opsPerSec} ops/s | failed ${byAz} | faults ${faults} | ALARM ${alarms}`;
@@ -44,7 +47,10 @@ const fit = (s: string, columns: number | undefined): string => {
 
 const CLEAR = '\r\x1b[2K';
 
-export function createRunLogger(file: string, opts: { quiet: boolean; clock: () => number; out?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }; tty?: boolean }): Logger {
+export function createRunLogger(
+  file: string,
+  opts: { quiet: boolean; clock: () => number; out?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }; tty?: boolean },
+): Logger {
   const out = opts.out ?? process.stderr;
   const tty = opts.tty ?? out.isTTY === true;
   let status: string | undefined; // the status line on screen, when there is one

@@ -19,7 +19,18 @@ function fed(): RunMetrics {
   m.phase('baseline');
   m.declareCanary('az1', 'az1-router-1');
   m.declareAlarm('error-rate az=az1');
-  const op = (o: Partial<Op>): Op => ({ index: 0, type: 'ok', f: 'read', value: null, process: 0, time: 1, az: 'az1', endpoint: 'az1-router-1', latencyMs: 3, ...o });
+  const op = (o: Partial<Op>): Op => ({
+    index: 0,
+    type: 'ok',
+    f: 'read',
+    value: null,
+    process: 0,
+    time: 1,
+    az: 'az1',
+    endpoint: 'az1-router-1',
+    latencyMs: 3,
+    ...o,
+  });
   m.op(op({}));
   m.op(op({ type: 'fail', f: 'cas', error: 'precondition failed' }));
   m.op(op({ type: 'info', f: 'write', error: 'timeout', latencyMs: 2000 }));
@@ -36,15 +47,18 @@ test('every metric the dashboard queries is in the registry of a run', async () 
   const queried = new Set(queries.flatMap((q) => q.match(/\bgameday_[a-z_]+/g) ?? []));
   assert.ok(queried.size >= 5, `the dashboard queries ${[...queried].join(', ')}`);
   for (const n of queried) assert.ok(names.has(n), `${n} is queried by the dashboard but no metric of that name is registered (${[...names].join(', ')})`);
-  for (const n of ['gameday_canary_requests_total', 'gameday_canary_latency_seconds_bucket', 'gameday_alarm_state', 'gameday_phase', 'gameday_fault_active']) assert.ok(queried.has(n), `the dashboard shows ${n}`);
+  for (const n of ['gameday_canary_requests_total', 'gameday_canary_latency_seconds_bucket', 'gameday_alarm_state', 'gameday_phase', 'gameday_fault_active'])
+    assert.ok(queried.has(n), `the dashboard shows ${n}`);
 });
 
 test('the labels and outcome values the dashboard selects on are the ones the registry writes', async () => {
   const text = await fed().text();
   for (const q of queries) {
     for (const [, label] of q.matchAll(/([a-z_]+)=~?"/g)) assert.match(text, new RegExp(`[{,]${label}="`), `label ${label} of ${q}`);
-    for (const [, alts] of q.matchAll(/outcome=~"([^"]+)"/g)) for (const v of (alts as string).split('|')) assert.ok((OUTCOMES as readonly string[]).includes(v), `outcome ${v}`);
-    for (const [, by] of q.matchAll(/by \(([^)]+)\)/g)) for (const l of (by as string).split(',').map((s) => s.trim())) assert.match(text, new RegExp(`[{,]${l}="`), `grouped by ${l} in ${q}`);
+    for (const [, alts] of q.matchAll(/outcome=~"([^"]+)"/g))
+      for (const v of (alts as string).split('|')) assert.ok((OUTCOMES as readonly string[]).includes(v), `outcome ${v}`);
+    for (const [, by] of q.matchAll(/by \(([^)]+)\)/g))
+      for (const l of (by as string).split(',').map((s) => s.trim())) assert.match(text, new RegExp(`[{,]${l}="`), `grouped by ${l} in ${q}`);
   }
 });
 

@@ -47,11 +47,32 @@ export class RunMetrics {
 
   constructor() {
     const registers = [this.registry];
-    this.requests = new Counter({ name: METRIC.requests, help: 'Canary calls completed, by the AZ the canary runs in, the public endpoint it called, the operation and how it ended (ok, rejected, fail, info).', labelNames: ['az', 'endpoint', 'op', 'outcome'], registers });
-    this.latency = new Histogram({ name: METRIC.latency, help: 'Canary call latency in seconds, timed from the scheduled start (no coordinated omission).', labelNames: ['az', 'endpoint', 'op'], buckets: LATENCY_BUCKETS, registers });
+    this.requests = new Counter({
+      name: METRIC.requests,
+      help: 'Canary calls completed, by the AZ the canary runs in, the public endpoint it called, the operation and how it ended (ok, rejected, fail, info).',
+      labelNames: ['az', 'endpoint', 'op', 'outcome'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: METRIC.latency,
+      help: 'Canary call latency in seconds, timed from the scheduled start (no coordinated omission).',
+      labelNames: ['az', 'endpoint', 'op'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     this.alarmState = new Gauge({ name: METRIC.alarmState, help: 'Alarm state as gameday evaluates it: 1 in ALARM, 0 OK.', labelNames: ['alarm'], registers });
-    this.phaseGauge = new Gauge({ name: METRIC.phase, help: 'The phase of the game day: 1 for the current one, 0 for the others seen.', labelNames: ['phase'], registers });
-    this.faultActive = new Gauge({ name: METRIC.faultActive, help: 'Faults of the plan: 1 while injected, 0 once healed.', labelNames: ['id', 'kind'], registers });
+    this.phaseGauge = new Gauge({
+      name: METRIC.phase,
+      help: 'The phase of the game day: 1 for the current one, 0 for the others seen.',
+      labelNames: ['phase'],
+      registers,
+    });
+    this.faultActive = new Gauge({
+      name: METRIC.faultActive,
+      help: 'Faults of the plan: 1 while injected, 0 once healed.',
+      labelNames: ['id', 'kind'],
+      registers,
+    });
   }
 
   /**

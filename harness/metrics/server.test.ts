@@ -37,7 +37,10 @@ test('gameday run --metrics: not loopback, taken, or missing its value is exit 2
   await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
   const port = (taken.address() as { port: number }).port;
   try {
-    for (const [value, says] of [[`10.0.0.1:${port}`, /not a loopback address/], [`127.0.0.1:${port}`, /is taken/]] as const) {
+    for (const [value, says] of [
+      [`10.0.0.1:${port}`, /not a loopback address/],
+      [`127.0.0.1:${port}`, /is taken/],
+    ] as const) {
       const r = await gameday(['run', 'test/fixtures/short-power-off.yaml', '--metrics', value, '--out', '/nonexistent/never-made']);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /error: --metrics: /);

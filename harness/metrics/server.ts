@@ -33,7 +33,11 @@ export function parseMetricsAddress(text: string): MetricsAddress | AddressProbl
   const host = (m[1] ?? m[2]) as string;
   const port = Number(m[3]);
   if (!(port >= 1 && port <= 65535)) return { problem: `port ${m[3]} is outside 1-65535`, fix: EXAMPLE };
-  if (!isLoopback(host)) return { problem: `${host} is not a loopback address: the metrics are served on loopback only`, fix: `listen on loopback, ${EXAMPLE}; let Prometheus scrape it there (or put a proxy of your own in front)` };
+  if (!isLoopback(host))
+    return {
+      problem: `${host} is not a loopback address: the metrics are served on loopback only`,
+      fix: `listen on loopback, ${EXAMPLE}; let Prometheus scrape it there (or put a proxy of your own in front)`,
+    };
   return { host: host === 'localhost' ? '127.0.0.1' : host, port };
 }
 

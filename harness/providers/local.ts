@@ -16,7 +16,6 @@ import { commandProbe, httpProbe, tcpProbe, waitProbe } from './ready.ts';
 import { PACKAGE_ROOT, programArgs } from './program.ts';
 import { urlOf, type Address, type Provider, type StartedCluster, type StartOptions } from './provider.ts';
 
-
 /** Maps (from party, to node) to the address to dial: direct by default, through the fault proxy when links are interposed. */
 export interface LinkMap {
   /** `from` is a node id, or `canary:<az>` / `harness`; `to` a node id (its main port) or `<id>#<port>`. */
@@ -51,13 +50,21 @@ export class LocalProvider implements Provider {
       mkdirSync(join(dir, 'data'), { recursive: true });
       const ports: Record<string, Address> = {};
       for (const name of info.ports ?? []) ports[name] = { host, port: await freePort(host) };
-      nodes.set(info.id, { info, listen: { host, port: await freePort(host) }, ports, dataDir: join(dir, 'data'), logPath: join(dir, 'node.log'), child: undefined, paused: false });
+      nodes.set(info.id, {
+        info,
+        listen: { host, port: await freePort(host) },
+        ports,
+        dataDir: join(dir, 'data'),
+        logPath: join(dir, 'node.log'),
+        child: undefined,
+        paused: false,
+      });
     }
     // every port a link can lead to: a node's main port under its id, a named one under <id>#<port>
-    const listenMap = new Map([...nodes].flatMap(([id, n]) => [[id, n.listen] as const, ...Object.entries(n.ports).map(([p, a]) => [portKey(id, p), a] as const)]));
-    const links: LinkMap = this.links
-      ? await this.links(listenMap, topology)
-      : { dial: (_from, to) => listenMap.get(to) as Address };
+    const listenMap = new Map(
+      [...nodes].flatMap(([id, n]) => [[id, n.listen] as const, ...Object.entries(n.ports).map(([p, a]) => [portKey(id, p), a] as const)]),
+    );
+    const links: LinkMap = this.links ? await this.links(listenMap, topology) : { dial: (_from, to) => listenMap.get(to) as Address };
     const cluster = new StartedLocalCluster(target, topology, nodes, links, opts);
     try {
       await Promise.all([...nodes.keys()].map((id) => cluster.powerOn(id)));
@@ -126,7 +133,9 @@ export class StartedLocalCluster implements StartedCluster {
       targetOptions: this.opts.targetOptions ?? {},
     });
     if (spec.command === undefined && spec.entry === undefined) {
-      throw new Error(`node ${n.info.id} of target ${this.target.name} gives ${spec.image !== undefined ? `only an image (${spec.image}), which runs on docker` : 'no entry or command to start'}: give a command for local processes, or use --provider docker`);
+      throw new Error(
+        `node ${n.info.id} of target ${this.target.name} gives ${spec.image !== undefined ? `only an image (${spec.image}), which runs on docker` : 'no entry or command to start'}: give a command for local processes, or use --provider docker`,
+      );
     }
     const fd = openSync(n.logPath, 'a');
     const env = { ...process.env, ...spec.env, GAMEDAY_RUN_ID: this.opts.runId, GAMEDAY_NODE_ID: n.info.id };
@@ -146,13 +155,21 @@ export class StartedLocalCluster implements StartedCluster {
     n.paused = false;
     this.journal();
     const tcpAt = (port: true | string): Address => (port === true ? n.listen : (n.ports[port] ?? n.listen));
-    const probe = spec.ready === undefined ? httpProbe(`${urlOf(n.listen)}${spec.readyPath}`)
-      : 'tcp' in spec.ready ? tcpProbe(tcpAt(spec.ready.tcp).host, tcpAt(spec.ready.tcp).port)
-      : commandProbe(spec.ready.command, env);
+    const probe =
+      spec.ready === undefined
+        ? httpProbe(`${urlOf(n.listen)}${spec.readyPath}`)
+        : 'tcp' in spec.ready
+          ? tcpProbe(tcpAt(spec.ready.tcp).host, tcpAt(spec.ready.tcp).port)
+          : commandProbe(spec.ready.command, env);
     await waitProbe(probe, {
       timeoutMs: this.opts.readyTimeoutMs ?? 20_000,
       what: `node ${nodeId}`,
-      gone: () => (child.exitCode !== null ? `exited with code ${child.exitCode} (see ${n.logPath})` : child.signalCode !== null ? `was killed by ${child.signalCode}` : undefined),
+      gone: () =>
+        child.exitCode !== null
+          ? `exited with code ${child.exitCode} (see ${n.logPath})`
+          : child.signalCode !== null
+            ? `was killed by ${child.signalCode}`
+            : undefined,
     });
   }
 

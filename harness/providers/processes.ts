@@ -66,10 +66,25 @@ export function checkProcesses(spec: ProcessesSpec, where = 'provider'): { path:
     } catch {
       out.push({ path: `${at}.endpoint`, message: `${n.endpoint} is not a URL`, fix: 'write it like http://127.0.0.1:2379' });
     }
-    if (u && (u.protocol !== 'http:' || !LOOPBACK.test(u.hostname) || u.port === '')) out.push({ path: `${at}.endpoint`, message: `${n.endpoint} is not an http:// address with a port on loopback`, fix: 'name the node\'s endpoint on this machine, e.g. http://127.0.0.1:2379 (gameday sends traffic to loopback only)' });
+    if (u && (u.protocol !== 'http:' || !LOOPBACK.test(u.hostname) || u.port === ''))
+      out.push({
+        path: `${at}.endpoint`,
+        message: `${n.endpoint} is not an http:// address with a port on loopback`,
+        fix: "name the node's endpoint on this machine, e.g. http://127.0.0.1:2379 (gameday sends traffic to loopback only)",
+      });
     const pid = readPid(n.pidFile);
-    if (pid === undefined) out.push({ path: `${at}.pid-file`, message: `${n.pidFile} holds no pid`, fix: 'start the node first (its pid file is written when it starts), or name the right file' });
-    else if (!isAlive(pid)) out.push({ path: `${at}.pid-file`, message: `process ${pid} (from ${n.pidFile}) is not running before the game day`, fix: 'start the node first; gameday faults only nodes that are running' });
+    if (pid === undefined)
+      out.push({
+        path: `${at}.pid-file`,
+        message: `${n.pidFile} holds no pid`,
+        fix: 'start the node first (its pid file is written when it starts), or name the right file',
+      });
+    else if (!isAlive(pid))
+      out.push({
+        path: `${at}.pid-file`,
+        message: `process ${pid} (from ${n.pidFile}) is not running before the game day`,
+        fix: 'start the node first; gameday faults only nodes that are running',
+      });
   });
   return out;
 }

@@ -48,7 +48,10 @@ test('a TCP probe is ready once the port accepts; a command probe once the comma
     late.close();
   }
   await waitProbe(commandProbe(['sh', '-c', 'exit 0']), { timeoutMs: 2_000 });
-  await assert.rejects(waitProbe(commandProbe(['sh', '-c', 'exit 3']), { timeoutMs: 200, what: 'node r1', pollMs: 5 }), /node r1 not ready within 200 ms: command sh -c exit 3 → exit code 3/);
+  await assert.rejects(
+    waitProbe(commandProbe(['sh', '-c', 'exit 3']), { timeoutMs: 200, what: 'node r1', pollMs: 5 }),
+    /node r1 not ready within 200 ms: command sh -c exit 3 → exit code 3/,
+  );
   await assert.rejects(waitProbe(commandProbe(['/no/such/tool']), { timeoutMs: 200, pollMs: 5 }), /→ ENOENT/);
   await assert.rejects(waitProbe(tcpProbe('127.0.0.1', await freePort('127.0.0.1')), { timeoutMs: 200, pollMs: 5 }), /tcp 127\.0\.0\.1:\d+ → ECONNREFUSED/);
 });

@@ -30,7 +30,8 @@ export interface Probe {
 
 export function httpProbe(url: string): Probe {
   return {
-    name: url, ready: 'answered 200',
+    name: url,
+    ready: 'answered 200',
     look: async (budgetMs) => {
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(budgetMs) });
@@ -46,37 +47,41 @@ export function httpProbe(url: string): Probe {
 /** Ready once the port accepts a connection (closed at once). */
 export function tcpProbe(host: string, port: number): Probe {
   return {
-    name: `tcp ${host}:${port}`, ready: 'accepted a connection',
-    look: (budgetMs) => new Promise((resolve) => {
-      const s = connect({ host, port });
-      const done = (why: string | undefined): void => {
-        clearTimeout(t);
-        s.destroy();
-        resolve(why);
-      };
-      const t = setTimeout(() => done('no answer'), budgetMs);
-      s.once('connect', () => done(undefined));
-      s.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
-    }),
+    name: `tcp ${host}:${port}`,
+    ready: 'accepted a connection',
+    look: (budgetMs) =>
+      new Promise((resolve) => {
+        const s = connect({ host, port });
+        const done = (why: string | undefined): void => {
+          clearTimeout(t);
+          s.destroy();
+          resolve(why);
+        };
+        const t = setTimeout(() => done('no answer'), budgetMs);
+        s.once('connect', () => done(undefined));
+        s.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
+      }),
   };
 }
 
 /** Ready once the command exits 0 (killed after the poll's budget). */
 export function commandProbe(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Probe {
   return {
-    name: `command ${argv.join(' ')}`, ready: 'exited 0',
-    look: (budgetMs) => new Promise((resolve) => {
-      const c = spawn(argv[0] as string, argv.slice(1), { env, stdio: 'ignore' });
-      const t = setTimeout(() => c.kill('SIGKILL'), budgetMs);
-      c.once('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(t);
-        resolve(err.code ?? err.message);
-      });
-      c.once('exit', (code, signal) => {
-        clearTimeout(t);
-        resolve(code === 0 ? undefined : signal ? `killed by ${signal}` : `exit code ${code}`);
-      });
-    }),
+    name: `command ${argv.join(' ')}`,
+    ready: 'exited 0',
+    look: (budgetMs) =>
+      new Promise((resolve) => {
+        const c = spawn(argv[0] as string, argv.slice(1), { env, stdio: 'ignore' });
+        const t = setTimeout(() => c.kill('SIGKILL'), budgetMs);
+        c.once('error', (err: NodeJS.ErrnoException) => {
+          clearTimeout(t);
+          resolve(err.code ?? err.message);
+        });
+        c.once('exit', (code, signal) => {
+          clearTimeout(t);
+          resolve(code === 0 ? undefined : signal ? `killed by ${signal}` : `exit code ${code}`);
+        });
+      }),
   };
 }
 

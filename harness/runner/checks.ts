@@ -33,7 +33,15 @@ export function loadHistory(path: string): { history: Op[]; problem?: CheckResul
   }
 }
 
-export function runChecks(p: Prepared, history: readonly Op[], digests: readonly ReplicaDigest[], replicaReads: ReplicaReads, phases: readonly PhaseWindow[], review: AlarmReview, log: Logger): CheckResult[] {
+export function runChecks(
+  p: Prepared,
+  history: readonly Op[],
+  digests: readonly ReplicaDigest[],
+  replicaReads: ReplicaReads,
+  phases: readonly PhaseWindow[],
+  review: AlarmReview,
+  log: Logger,
+): CheckResult[] {
   const pairs = p.topology.azs.flatMap((az) => p.topology.nodes.filter((n) => n.public).map((n) => ({ az, endpoint: n.id })));
   const checks: CheckResult[] = [];
   const on = p.experiment.checks;
@@ -50,7 +58,8 @@ export function runChecks(p: Prepared, history: readonly Op[], digests: readonly
   };
   timed('lost-writes', () => checkLostWrites(history, replicaReads));
   // what the target promises decides the checks; a capability it lacks leaves its check out (said in the log)
-  if ((p.target.promises ?? 'linearizable-kv') === 'linearizable-kv') timed('linearizable', () => checkLinearizable(history, { model: 'kv', timeoutMs: 30_000 }));
+  if ((p.target.promises ?? 'linearizable-kv') === 'linearizable-kv')
+    timed('linearizable', () => checkLinearizable(history, { model: 'kv', timeoutMs: 30_000 }));
   else log.info({ check: 'linearizable' }, `check linearizable: not run (target ${p.target.name} promises ${p.target.promises})`);
   if (p.target.digests) timed('replicas-agree', () => checkReplicasAgree(digests, p.target.replicationFactor ?? 3));
   timed('availability', () => checkAvailability(history, steadyWindows(phases), ['baseline', 'recovery-end'], p.experiment.steadyStateAvailability, pairs));

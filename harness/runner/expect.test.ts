@@ -10,7 +10,17 @@ test('a pinned check that fails counts as a pass; one that passes fails; unknown
     { name: 'alarms', verdict: 'unknown' as const, summary: '?' },
   ];
   const pinned = pinExpected(checks, { 'lost-writes': 'fail', linearizable: 'fail', alarms: 'fail' });
-  assert.deepEqual(pinned.map((p) => [p.name, p.got, p.check.verdict]), [['lost-writes', 'fail', 'pass'], ['linearizable', 'pass', 'fail'], ['alarms', 'unknown', 'unknown']]);
-  assert.match(pinned[1]?.check.summary ?? '', /expected to fail \(expect: linearizable: fail\), but passed: ok; if the weakness is fixed, remove the expectation/);
+  assert.deepEqual(
+    pinned.map((p) => [p.name, p.got, p.check.verdict]),
+    [
+      ['lost-writes', 'fail', 'pass'],
+      ['linearizable', 'pass', 'fail'],
+      ['alarms', 'unknown', 'unknown'],
+    ],
+  );
+  assert.match(
+    pinned[1]?.check.summary ?? '',
+    /expected to fail \(expect: linearizable: fail\), but passed: ok; if the weakness is fixed, remove the expectation/,
+  );
   assert.deepEqual(pinExpected(checks, {}), []);
 });

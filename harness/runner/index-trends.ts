@@ -35,7 +35,9 @@ export function indexTrends(entries: readonly IndexEntry[]): Trends {
     const runs = entries.filter((e) => e.experiment === experiment);
     const half = Math.floor(runs.length / 2);
     return {
-      experiment, runs: runs.length, passed: runs.filter((e) => e.verdict === 'pass').length,
+      experiment,
+      runs: runs.length,
+      passed: runs.filter((e) => e.verdict === 'pass').length,
       earlier: { runs: half, medianAlarmAfterMs: alarmMedian(runs.slice(0, half)) },
       later: { runs: runs.length - half, medianAlarmAfterMs: alarmMedian(runs.slice(half)) },
     };

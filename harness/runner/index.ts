@@ -79,14 +79,17 @@ export function readIndex(runsDir: string): { entries: IndexEntry[]; unreadable:
   const file = join(runsDir, INDEX_FILE);
   if (!existsSync(file)) return { entries: [], unreadable: 0 };
   let unreadable = 0;
-  const entries = readFileSync(file, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
-    try {
-      return [JSON.parse(l) as IndexEntry];
-    } catch {
-      unreadable++;
-      return [];
-    }
-  });
+  const entries = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as IndexEntry];
+      } catch {
+        unreadable++;
+        return [];
+      }
+    });
   entries.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   return { entries, unreadable };
 }

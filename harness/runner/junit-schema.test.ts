@@ -13,15 +13,33 @@ import type { RunResult } from './result.ts';
 import { formatJunit } from './summary.ts';
 
 const base = {
-  gameday: '0.1.0', seed: 7, runId: 'r7', runDir: '/tmp/runs/r7 & co', experiment: { title: 'Power off <storage> & "routers" ü', file: 'experiments/power-off.yaml' }, provider: 'local',
-  target: { name: 'reference', bugs: [] }, startedAt: '2026-12-01T10:00:00.123Z', finishedAt: '2026-12-01T10:00:40.000Z', warnings: [], phases: [], faults: [],
-  alarms: { changes: [], raised: 0, cleared: 0, stillInAlarm: [] }, figures: { wallMs: 40_000 }, files: {},
+  gameday: '0.1.0',
+  seed: 7,
+  runId: 'r7',
+  runDir: '/tmp/runs/r7 & co',
+  experiment: { title: 'Power off <storage> & "routers" ü', file: 'experiments/power-off.yaml' },
+  provider: 'local',
+  target: { name: 'reference', bugs: [] },
+  startedAt: '2026-12-01T10:00:00.123Z',
+  finishedAt: '2026-12-01T10:00:40.000Z',
+  warnings: [],
+  phases: [],
+  faults: [],
+  alarms: { changes: [], raised: 0, cleared: 0, stillInAlarm: [] },
+  figures: { wallMs: 40_000 },
+  files: {},
 } as const;
 
 const asCheck = (c: CheckResult, checkMs: number) => ({ ...c.details, name: c.name, verdict: c.verdict, summary: c.summary, checkMs });
 const run = (over: object): string => formatJunit({ ...base, verdict: 'pass', interrupted: false, checks: [], ...over } as unknown as RunResult);
-const w = (p: number, v: string, key = 'k'): Line[] => [['i', p, 'write', key, v], ['ok', p, 'write', key, v]];
-const r = (p: number, v: string | null, key = 'k'): Line[] => [['i', p, 'read', key, null], ['ok', p, 'read', key, v]];
+const w = (p: number, v: string, key = 'k'): Line[] => [
+  ['i', p, 'write', key, v],
+  ['ok', p, 'write', key, v],
+];
+const r = (p: number, v: string | null, key = 'k'): Line[] => [
+  ['i', p, 'read', key, null],
+  ['ok', p, 'read', key, v],
+];
 
 async function valid(xml: string): Promise<void> {
   assert.deepEqual(await junitProblems(xml), [], xml);
@@ -29,7 +47,9 @@ async function valid(xml: string): Promise<void> {
 
 test('a passing run: every check a test case with its time, no failure', async () => {
   const lin = checkLinearizable(hist([...w(0, 'a'), ...r(1, 'a')]), { model: 'kv', timeoutMs: 5000 });
-  const lost = checkLostWrites(hist([...w(0, 'a'), ['i', 9, 'read', 'k', null, undefined, { final: true }], ['ok', 9, 'read', 'k', 'a', undefined, { final: true }]]));
+  const lost = checkLostWrites(
+    hist([...w(0, 'a'), ['i', 9, 'read', 'k', null, undefined, { final: true }], ['ok', 9, 'read', 'k', 'a', undefined, { final: true }]]),
+  );
   assert.equal(lin.verdict, 'pass', lin.summary);
   assert.equal(lost.verdict, 'pass', lost.summary);
   const xml = run({ checks: [asCheck(lost, 3), asCheck(lin, 1250)] });
@@ -40,11 +60,16 @@ test('a passing run: every check a test case with its time, no failure', async (
 test('a failing run: failures with message and witness text, a check that could not decide skipped, text XML cannot carry made safe', async () => {
   // the value written holds a bell and an escape character (XML 1.0 allows neither, even escaped), ]]> and markup
   const odd = 'v\u0007\u001b[31m]]><x>&';
-  const lost = checkLostWrites(hist([...w(0, odd, 'k<1>'), ['i', 9, 'read', 'k<1>', null, undefined, { final: true }], ['ok', 9, 'read', 'k<1>', null, undefined, { final: true }]]));
+  const lost = checkLostWrites(
+    hist([...w(0, odd, 'k<1>'), ['i', 9, 'read', 'k<1>', null, undefined, { final: true }], ['ok', 9, 'read', 'k<1>', null, undefined, { final: true }]]),
+  );
   const lin = checkLinearizable(hist([...w(0, 'x1'), ...w(0, 'x2'), ...r(1, 'x1')]), { model: 'kv', timeoutMs: 5000 });
   assert.equal(lost.verdict, 'fail', lost.summary);
   assert.equal(lin.verdict, 'fail', lin.summary);
-  const xml = run({ verdict: 'fail', checks: [asCheck(lost, 12), asCheck(lin, 40), { name: 'availability', verdict: 'unknown', summary: 'no calls in baseline' }] });
+  const xml = run({
+    verdict: 'fail',
+    checks: [asCheck(lost, 12), asCheck(lin, 40), { name: 'availability', verdict: 'unknown', summary: 'no calls in baseline' }],
+  });
   await valid(xml);
   assert.match(xml, /tests="3" failures="2" errors="0" skipped="1"/);
   assert.match(xml, /<failure message="[^"]+" type="lost-writes">[^<]*key &quot;k&lt;1&gt;&quot;/);
@@ -53,11 +78,18 @@ test('a failing run: failures with message and witness text, a check that could 
 });
 
 test('a crashed run and an interrupted one: every check an <error> with message and text', async () => {
-  const checks = [{ name: 'lost-writes', verdict: 'unknown', summary: 'no final reads' }, { name: 'linearizable', verdict: 'unknown', summary: 'not run' }];
+  const checks = [
+    { name: 'lost-writes', verdict: 'unknown', summary: 'no final reads' },
+    { name: 'linearizable', verdict: 'unknown', summary: 'not run' },
+  ];
   const crashed = run({ verdict: 'unknown', error: 'cluster did not start: node az1-store-1 exited 1: \u001b[31mEADDRINUSE\u001b[0m 127.0.1.2:7001', checks });
   await valid(crashed);
   assert.match(crashed, /tests="2" failures="0" errors="2" skipped="0"/);
-  assert.match(crashed, /<error message="no final reads" type="crashed">cluster did not start: node az1-store-1 exited 1: \\u001b\[31mEADDRINUSE\\u001b\[0m 127/, "the colour codes kept as text");
+  assert.match(
+    crashed,
+    /<error message="no final reads" type="crashed">cluster did not start: node az1-store-1 exited 1: \\u001b\[31mEADDRINUSE\\u001b\[0m 127/,
+    'the colour codes kept as text',
+  );
   const stopped = run({ verdict: 'unknown', interrupted: true, checks });
   await valid(stopped);
   assert.match(stopped, /<error message="not run" type="interrupted">not run<\/error>/);

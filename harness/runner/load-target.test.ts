@@ -14,12 +14,18 @@ const file = join(here, 'fixtures', 'game-day.yaml'); // modules resolve from th
 const own = join(here, '..', '..', 'test', 'fixtures', 'own-target', 'game-day.yaml');
 
 const load = (module: string, options?: unknown, at = file) => {
-  const { experiment, problems } = parseExperiment({ title: 't', target: { module, ...(options !== undefined ? { options } : {}) }, faults: [{ kind: 'power-off', hold: '1s' }] }, at);
+  const { experiment, problems } = parseExperiment(
+    { title: 't', target: { module, ...(options !== undefined ? { options } : {}) }, faults: [{ kind: 'power-off', hold: '1s' }] },
+    at,
+  );
   assert.deepEqual(problems, []);
   return loadTarget(experiment!, at);
 };
 const refused = async (module: string, options: unknown): Promise<string> => {
-  const err = await load(module, options).then(() => undefined, (e: unknown) => e);
+  const err = await load(module, options).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof UsageError, `refused: ${String(err)}`);
   return err.message;
 };
@@ -39,7 +45,10 @@ test('options the zod schema refuses: every field named under target.options, wi
   assert.match(msg, /game-day\.yaml: target\.options\.frontends: must be 1 or 2\n {4}fix: write frontends: 2/);
   assert.match(msg, /target\.options\.regoin: unknown field "regoin"\n {4}fix: did you mean "region"\? \(allowed: frontends, region, data-dir\)/);
   assert.match(msg, /target\.options\.data-dir: must be a string, got 5\n {4}fix: quote the text/);
-  assert.match(await refused('./zod-options-target.ts', { frontends: 1.5 }), /target\.options\.frontends: must be a whole number, got 1\.5\n {4}fix: drop the fraction/);
+  assert.match(
+    await refused('./zod-options-target.ts', { frontends: 1.5 }),
+    /target\.options\.frontends: must be a whole number, got 1\.5\n {4}fix: drop the fraction/,
+  );
 });
 
 test('a Target carrying its own optionsSchema: topology() gets the output, refused options are named', async () => {
@@ -53,7 +62,10 @@ test('a Target carrying its own optionsSchema: topology() gets the output, refus
 test('a module without a schema still checks its options itself (the README example)', async () => {
   const { options } = await load('./my-target.ts', { frontends: 2 }, own);
   assert.deepEqual(options, { frontends: 2 });
-  const err = await load('./my-target.ts', { frontends: 9 }, own).then(() => undefined, (e: unknown) => e);
+  const err = await load('./my-target.ts', { frontends: 9 }, own).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof UsageError);
   assert.match(err.message, /target\.options\.frontends: must be 1 or 2, got 9\n {4}fix: write frontends: 2/);
 });

@@ -39,19 +39,38 @@ export async function loadTarget(exp: Experiment, file: string, seed?: number): 
   const given = exp.target.options;
   if (exp.target.module === undefined && exp.target.name === 'etcd') {
     const missing = etcdMissing();
-    if (missing) throw new UsageError(`the etcd target runs etcd, and ${missing}`, 'install it (Debian: apt-get install etcd-server) or put an etcd 3.4+ binary on PATH', `${file}: target.name`);
+    if (missing)
+      throw new UsageError(
+        `the etcd target runs etcd, and ${missing}`,
+        'install it (Debian: apt-get install etcd-server) or put an etcd 3.4+ binary on PATH',
+        `${file}: target.name`,
+      );
     return { target: new EtcdTarget(), options: given };
   }
   if (exp.target.module === undefined && exp.target.name === 'redis') {
     const missing = redisMissing();
-    if (missing) throw new UsageError(`the redis target runs Redis and Sentinel, and ${missing}`, 'install them (Debian: apt-get install redis-server redis-sentinel) or put redis-server, redis-sentinel and redis-cli 6+ on PATH', `${file}: target.name`);
-    if (exp.provider === 'attach') throw new UsageError('the redis target starts its own nodes (it writes their configuration), so it cannot attach to running containers', 'use provider local or docker', `${file}: provider`);
+    if (missing)
+      throw new UsageError(
+        `the redis target runs Redis and Sentinel, and ${missing}`,
+        'install them (Debian: apt-get install redis-server redis-sentinel) or put redis-server, redis-sentinel and redis-cli 6+ on PATH',
+        `${file}: target.name`,
+      );
+    if (exp.provider === 'attach')
+      throw new UsageError(
+        'the redis target starts its own nodes (it writes their configuration), so it cannot attach to running containers',
+        'use provider local or docker',
+        `${file}: provider`,
+      );
     return { target: new RedisTarget(), options: given };
   }
   if (exp.target.module === undefined && exp.target.name === 'http') {
     const opts = (await checkOptions(httpOptions, given, file)) as HttpOptions;
     if (opts.nodes === undefined && exp.provider !== 'attach') {
-      throw new UsageError('target http has no nodes to start: target.options.nodes is missing', 'give each node\'s command in target.options.nodes, or attach to the running service (provider: { name: attach, select: { label: ... }, port: ... })', `${file}: target.options.nodes`);
+      throw new UsageError(
+        'target http has no nodes to start: target.options.nodes is missing',
+        "give each node's command in target.options.nodes, or attach to the running service (provider: { name: attach, select: { label: ... }, port: ... })",
+        `${file}: target.options.nodes`,
+      );
     }
     // a command or file written relative (./server.mjs) is relative to the experiment file's folder
     const dir = dirname(resolve(file));
@@ -67,22 +86,38 @@ export async function loadTarget(exp: Experiment, file: string, seed?: number): 
   const where = `${file}: target.module`;
   const dir = dirname(resolve(file));
   const path = resolve(dir, exp.target.module);
-  if (!existsSync(path)) throw new UsageError(`no target module at ${path}`, 'give target.module as a path from the experiment file\'s folder, e.g. ./my-target.ts', where);
+  if (!existsSync(path))
+    throw new UsageError(`no target module at ${path}`, "give target.module as a path from the experiment file's folder, e.g. ./my-target.ts", where);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new UsageError(`the target module cannot be loaded: ${(err as Error).message.split('\n')[0]}`, 'fix the module so that Node can import it (TypeScript runs through tsx)', where);
+    throw new UsageError(
+      `the target module cannot be loaded: ${(err as Error).message.split('\n')[0]}`,
+      'fix the module so that Node can import it (TypeScript runs through tsx)',
+      where,
+    );
   }
   const exported = mod['default'] ?? mod['target'];
-  if (exported === undefined || exported === null) throw new UsageError(`${exp.target.module} exports no target`, `export default a Target, or a function from target.options to a Target; ${CONTRACT}`, where);
-  const schema = schemaOf(mod['options'], `${exp.target.module} exports options`, where) ?? (typeof exported === 'object' ? schemaOf((exported as Partial<Target>).optionsSchema, 'its optionsSchema', where) : undefined);
+  if (exported === undefined || exported === null)
+    throw new UsageError(
+      `${exp.target.module} exports no target`,
+      `export default a Target, or a function from target.options to a Target; ${CONTRACT}`,
+      where,
+    );
+  const schema =
+    schemaOf(mod['options'], `${exp.target.module} exports options`, where) ??
+    (typeof exported === 'object' ? schemaOf((exported as Partial<Target>).optionsSchema, 'its optionsSchema', where) : undefined);
   let options = schema ? await checkOptions(schema, given, file) : given;
   let made: unknown;
   try {
     made = typeof exported === 'function' ? await (exported as TargetFactory)(options, { dir }) : exported;
   } catch (err) {
-    throw new UsageError(`the target module's factory threw: ${(err as Error).message}`, 'return { problems: [{ path, message, fix }] } for options it refuses, instead of throwing', where);
+    throw new UsageError(
+      `the target module's factory threw: ${(err as Error).message}`,
+      'return { problems: [{ path, message, fix }] } for options it refuses, instead of throwing',
+      where,
+    );
   }
   if (made !== null && typeof made === 'object' && Array.isArray((made as { problems?: unknown }).problems)) {
     throw optionProblems((made as { problems: TargetProblem[] }).problems, file);
@@ -99,7 +134,12 @@ export async function loadTarget(exp: Experiment, file: string, seed?: number): 
 function schemaOf(v: unknown, what: string, where: string): OptionsSchema | undefined {
   if (v === undefined) return undefined;
   const std = v !== null && (typeof v === 'object' || typeof v === 'function') ? (v as { '~standard'?: { validate?: unknown } })['~standard'] : undefined;
-  if (typeof std?.validate !== 'function') throw new UsageError(`${what}, but not as a schema`, `export const options = z.strictObject({ ... }) (zod, or any Standard Schema), or leave it out and check the options in the factory; ${CONTRACT}`, where);
+  if (typeof std?.validate !== 'function')
+    throw new UsageError(
+      `${what}, but not as a schema`,
+      `export const options = z.strictObject({ ... }) (zod, or any Standard Schema), or leave it out and check the options in the factory; ${CONTRACT}`,
+      where,
+    );
   return v as OptionsSchema;
 }
 
@@ -107,7 +147,8 @@ function schemaOf(v: unknown, what: string, where: string): OptionsSchema | unde
 function checkShape(t: unknown, where: string): Target {
   const o = t as Partial<Target> | null;
   const missing = (['name', 'topology', 'launch'] as const).filter((k) => o === null || typeof o !== 'object' || o[k] === undefined);
-  if (missing.length > 0) throw new UsageError(`the target has no ${missing.join(', ')}`, `a Target has name, topology(options) and launch(node, ctx); ${CONTRACT}`, where);
+  if (missing.length > 0)
+    throw new UsageError(`the target has no ${missing.join(', ')}`, `a Target has name, topology(options) and launch(node, ctx); ${CONTRACT}`, where);
   return o as Target;
 }
 
@@ -125,7 +166,8 @@ function checkTopology(target: Target, options: Readonly<Record<string, unknown>
   else {
     const ids = new Set<string>();
     for (const n of topo.nodes) {
-      if (typeof n.id !== 'string' || !/^[\w.-]+$/.test(n.id)) problems.push(`node id ${JSON.stringify(n.id)} is not a name of letters, digits, '.', '_' or '-'`);
+      if (typeof n.id !== 'string' || !/^[\w.-]+$/.test(n.id))
+        problems.push(`node id ${JSON.stringify(n.id)} is not a name of letters, digits, '.', '_' or '-'`);
       else if (ids.has(n.id)) problems.push(`node id ${n.id} is given twice`);
       else ids.add(n.id);
       if (!topo.azs.includes(n.az)) problems.push(`node ${n.id} is in AZ ${JSON.stringify(n.az)}, which azs does not list`);

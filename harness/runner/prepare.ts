@@ -57,11 +57,17 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
     exp = { ...exp, phases: { baselineMs: b, chaosMs: c, recoveryMs: r } };
   }
   if (opts.provider !== undefined) {
-    if (!(PROVIDERS as readonly string[]).includes(opts.provider)) throw new UsageError(`unknown provider "${opts.provider}"`, `use --provider ${PROVIDERS.join(' or --provider ')}`);
+    if (!(PROVIDERS as readonly string[]).includes(opts.provider))
+      throw new UsageError(`unknown provider "${opts.provider}"`, `use --provider ${PROVIDERS.join(' or --provider ')}`);
     exp = { ...exp, provider: opts.provider as Experiment['provider'], attach: undefined, processes: undefined };
   }
   if (opts.bugs && opts.bugs.length > 0) {
-    if (exp.target.module !== undefined || exp.target.name !== 'reference') throw new UsageError(`--bug starts the bundled reference cluster in an unsafe mode, and this experiment tests ${exp.target.module ?? exp.target.name}`, 'leave out --bug (a target of your own takes its settings in target.options)', '--bug');
+    if (exp.target.module !== undefined || exp.target.name !== 'reference')
+      throw new UsageError(
+        `--bug starts the bundled reference cluster in an unsafe mode, and this experiment tests ${exp.target.module ?? exp.target.name}`,
+        'leave out --bug (a target of your own takes its settings in target.options)',
+        '--bug',
+      );
     for (const b of opts.bugs) if (!(BUGS as readonly string[]).includes(b)) throw new UsageError(`unknown bug mode "${b}"`, `use one of: ${BUGS.join(', ')}`);
     exp = { ...exp, target: { ...exp.target, bugs: [...new Set([...exp.target.bugs, ...(opts.bugs as Bug[])])] } };
   }
@@ -69,21 +75,36 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
     try {
       checkToxiproxyUrl(opts.toxiproxy);
     } catch {
-      throw new UsageError(`--toxiproxy ${opts.toxiproxy} is not an http:// URL on a loopback address`, 'pass e.g. --toxiproxy http://127.0.0.1:8474 (faults send traffic to loopback only)');
+      throw new UsageError(
+        `--toxiproxy ${opts.toxiproxy} is not an http:// URL on a loopback address`,
+        'pass e.g. --toxiproxy http://127.0.0.1:8474 (faults send traffic to loopback only)',
+      );
     }
   }
   if (opts.nodeImage !== undefined) {
     if (exp.provider !== 'docker') throw new UsageError('--node-image is for the docker provider', 'add --provider docker, or leave out --node-image');
-    if (!/^[\w][\w.\-/:@]*$/.test(opts.nodeImage)) throw new UsageError(`--node-image "${opts.nodeImage}" is not an image reference`, 'pass a tag such as gameday-reference-node-main:dockerfile');
+    if (!/^[\w][\w.\-/:@]*$/.test(opts.nodeImage))
+      throw new UsageError(`--node-image "${opts.nodeImage}" is not an image reference`, 'pass a tag such as gameday-reference-node-main:dockerfile');
   }
   const seed = opts.seed ?? exp.seed ?? randomSeed();
-  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got ${seed}`, 'pass e.g. --seed 42');
+  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1)
+    throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got ${seed}`, 'pass e.g. --seed 42');
   if (exp.load) {
     // the k6 script, from the experiment file's folder, and k6 itself: both before anything starts
     const script = resolve(dirname(resolve(opts.file)), exp.load.k6);
-    if (!existsSync(script)) throw new UsageError(`no k6 script at ${script}`, 'give the path of a k6 script, relative to the experiment file (experiments/k6/reference.js is a ready one for the reference cluster)', `${opts.file}: load.k6`);
+    if (!existsSync(script))
+      throw new UsageError(
+        `no k6 script at ${script}`,
+        'give the path of a k6 script, relative to the experiment file (experiments/k6/reference.js is a ready one for the reference cluster)',
+        `${opts.file}: load.k6`,
+      );
     const { resolveCommand } = await import('../providers/docker/image.ts');
-    if (!resolveCommand('k6')) throw new UsageError('the experiment asks for k6 load, and no k6 is on PATH', 'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) and put it on PATH, or remove load: from the experiment', `${opts.file}: load`);
+    if (!resolveCommand('k6'))
+      throw new UsageError(
+        'the experiment asks for k6 load, and no k6 is on PATH',
+        'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) and put it on PATH, or remove load: from the experiment',
+        `${opts.file}: load`,
+      );
     exp = { ...exp, load: { ...exp.load, k6: script } };
   }
   const loaded = await loadTarget(exp, opts.file, seed);
@@ -101,7 +122,10 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
     const problems = checkProcesses(exp.processes, 'provider');
     if (problems.length > 0) {
       const lines = problems.map((p) => `${opts.file}: ${p.path}: ${p.message}\n    fix: ${p.fix}`);
-      throw new UsageError(`${problems.length} problem${problems.length === 1 ? '' : 's'} with the processes to fault:\n  ${lines.join('\n  ')}`, problems[0]?.fix ?? 'fix provider.nodes');
+      throw new UsageError(
+        `${problems.length} problem${problems.length === 1 ? '' : 's'} with the processes to fault:\n  ${lines.join('\n  ')}`,
+        problems[0]?.fix ?? 'fix provider.nodes',
+      );
     }
     topology = processesTopology(exp.processes);
   }
@@ -113,9 +137,17 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
     const linkFault = plan.faults.find((f) => f.net !== undefined && f.kind !== 'partition');
     const proxied = opts.toxiproxy !== undefined || linkFault !== undefined || (exp.provider === 'local' && plan.faults.some((f) => f.net !== undefined));
     if (proxied) {
-      const what = opts.toxiproxy !== undefined ? '--toxiproxy' : linkFault !== undefined ? `link faults (${linkFault.kind})` : 'partitions on the local provider';
-      const fix = opts.toxiproxy !== undefined || linkFault !== undefined ? 'keep to power-off, pause and partition faults for this target (partitions with --provider docker)' : 'run it with --provider docker (partitions are packet drops in each node\'s network namespace there), or keep to power-off and pause faults';
-      throw new UsageError(`target ${target.name} cannot take ${what}: they need the fault proxy on its links, and ${target.noLinkFaults}`, fix, opts.toxiproxy !== undefined ? '--toxiproxy' : `${opts.file}: faults`);
+      const what =
+        opts.toxiproxy !== undefined ? '--toxiproxy' : linkFault !== undefined ? `link faults (${linkFault.kind})` : 'partitions on the local provider';
+      const fix =
+        opts.toxiproxy !== undefined || linkFault !== undefined
+          ? 'keep to power-off, pause and partition faults for this target (partitions with --provider docker)'
+          : "run it with --provider docker (partitions are packet drops in each node's network namespace there), or keep to power-off and pause faults";
+      throw new UsageError(
+        `target ${target.name} cannot take ${what}: they need the fault proxy on its links, and ${target.noLinkFaults}`,
+        fix,
+        opts.toxiproxy !== undefined ? '--toxiproxy' : `${opts.file}: faults`,
+      );
     }
   }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
@@ -123,20 +155,40 @@ export async function prepare(opts: RunOptions): Promise<Prepared> {
   const runId = `${stamp}-${name}-s${seed}`.replace(/[^\w.-]/g, '_');
   const runDir = resolve(opts.out ?? `runs/${runId}`);
   checkRunDir(runDir, '--out');
-  return { file: opts.file, experiment: exp, seed, runId, runDir, target, topology, plan, ...(attached ? { attached } : {}), ...(opts.toxiproxy !== undefined ? { toxiproxy: opts.toxiproxy } : {}), ...(opts.nodeImage !== undefined ? { nodeImage: opts.nodeImage } : {}) };
+  return {
+    file: opts.file,
+    experiment: exp,
+    seed,
+    runId,
+    runDir,
+    target,
+    topology,
+    plan,
+    ...(attached ? { attached } : {}),
+    ...(opts.toxiproxy !== undefined ? { toxiproxy: opts.toxiproxy } : {}),
+    ...(opts.nodeImage !== undefined ? { nodeImage: opts.nodeImage } : {}),
+  };
 }
 
 /** provider attach: the containers found, or every problem with them (exit 2, nothing touched). */
 async function discoverOrExplain(spec: AttachSpec, file: string): Promise<NonNullable<Prepared['attached']>> {
   const { dockerAvailable } = await import('../providers/docker/runtime.ts');
   const d = await dockerAvailable();
-  if (!d.ok) throw new UsageError(`provider attach looks for containers in the local Docker, and no daemon answers: ${d.reason}`, 'start Docker, check with `gameday doctor`', `${file}: provider`);
+  if (!d.ok)
+    throw new UsageError(
+      `provider attach looks for containers in the local Docker, and no daemon answers: ${d.reason}`,
+      'start Docker, check with `gameday doctor`',
+      `${file}: provider`,
+    );
   const attachModule = '../providers/docker/attach.ts'; // loaded only for attach runs (pulls in testcontainers)
   const m = (await import(attachModule)) as typeof import('../providers/docker/attach.ts');
   const found = await m.discover(spec, 'provider');
   if ('problems' in found) {
     const lines = found.problems.map((p) => `${file}: ${p.path}: ${p.message}\n    fix: ${p.fix}`);
-    throw new UsageError(`${found.problems.length} problem${found.problems.length === 1 ? '' : 's'} with the containers to attach to:\n  ${lines.join('\n  ')}`, found.problems[0]?.fix ?? 'fix provider');
+    throw new UsageError(
+      `${found.problems.length} problem${found.problems.length === 1 ? '' : 's'} with the containers to attach to:\n  ${lines.join('\n  ')}`,
+      found.problems[0]?.fix ?? 'fix provider',
+    );
   }
   return { spec, found };
 }
@@ -158,7 +210,11 @@ function checkTrafficBound(exp: Experiment, topo: Topology, durationFlag: boolea
 /** The fault plan; a problem in it is named in the experiment file (and says when --duration made chaos shorter). */
 function planOrExplain(exp: Experiment, topo: Topology, seed: number, opts: RunOptions, target: Target): Plan {
   try {
-    return makePlan(exp, topo, seed, { targetName: target.name, leaders: target.leaders !== undefined, ...(target.replicationGroups ? { groups: target.replicationGroups() } : {}) });
+    return makePlan(exp, topo, seed, {
+      targetName: target.name,
+      leaders: target.leaders !== undefined,
+      ...(target.replicationGroups ? { groups: target.replicationGroups() } : {}),
+    });
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     const scaled = opts.durationMs !== undefined ? ` (--duration ${formatMs(opts.durationMs)} makes chaos ${formatMs(exp.phases.chaosMs)})` : '';

@@ -107,7 +107,9 @@ export async function healRun(r: ActiveRun): Promise<HealReport> {
   if (r.toxiproxy) {
     // the run's proxies on a real Toxiproxy (by name: gameday-<runId>.*), their toxics with them
     const t = await removeRunProxies(r.toxiproxy, r.runId);
-    providerNotes.push(`toxiproxy ${t.url}: ${t.gone ? 'not running (its proxies went with it)' : `removed ${t.removed.length} proxies`}${t.error ? ` (${t.error}; run \`gameday heal\` again once it answers)` : ''}`);
+    providerNotes.push(
+      `toxiproxy ${t.url}: ${t.gone ? 'not running (its proxies went with it)' : `removed ${t.removed.length} proxies`}${t.error ? ` (${t.error}; run \`gameday heal\` again once it answers)` : ''}`,
+    );
     if (t.error) {
       // keep the run registered: its proxies may still be there
       return { runId: r.runId, killed, faultsHealed: [], provider: providerNotes };

@@ -66,7 +66,13 @@ export interface RunResult {
   readonly checks: readonly (Record<string, unknown> & { name: string; verdict: Verdict; summary: string })[];
   readonly phases: readonly PhaseMark[];
   readonly faults: readonly FaultFigure[];
-  readonly alarms: { readonly rules?: readonly string[]; readonly changes: readonly AlarmChange[]; readonly raised: number; readonly cleared: number; readonly stillInAlarm: readonly string[] };
+  readonly alarms: {
+    readonly rules?: readonly string[];
+    readonly changes: readonly AlarmChange[];
+    readonly raised: number;
+    readonly cleared: number;
+    readonly stillInAlarm: readonly string[];
+  };
   /** The stop condition that ended chaos early (`stop-when`), if one did. */
   readonly stoppedBy?: StopHit;
   readonly figures: Record<string, unknown>;
@@ -95,13 +101,17 @@ export interface ResultInput {
 
 const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-
 /** Per fault: its times, and its alarm outcome from the review (the one attribution rule). */
 export function faultFigures(faults: readonly FaultRecord[], review: AlarmReview): FaultFigure[] {
   return review.faults.map((f) => {
     const inj = faults.find((r) => r.event === 'inject' && r.id === f.id);
     return {
-      id: f.id, kind: f.kind, nodes: f.nodes, injectedAtMs: f.injectedAtMs, healedAtMs: f.healedAtMs, injectTookMs: inj?.tookMs ?? null,
+      id: f.id,
+      kind: f.kind,
+      nodes: f.nodes,
+      injectedAtMs: f.injectedAtMs,
+      healedAtMs: f.healedAtMs,
+      injectTookMs: inj?.tookMs ?? null,
       firstErrorAfterMs: f.firstErrorAfterMs,
       alarmOutcome: f.outcome,
       alarmAfterMs: f.alarmAfterMs,
@@ -117,14 +127,25 @@ export function faultFigures(faults: readonly FaultRecord[], review: AlarmReview
  * (its summary says so, its own verdict is kept in `expected`); one that passed fails
  * the run (the weakness it pinned is gone); unknown stays unknown.
  */
-export function pinExpected(checks: readonly CheckResult[], expect: Readonly<Partial<Record<string, 'fail'>>>): { name: string; got: Verdict; check: CheckResult }[] {
-  return checks.filter((c) => expect[c.name] === 'fail').map((c) => {
-    const check: CheckResult =
-      c.verdict === 'fail' ? { ...c, verdict: 'pass', summary: `failed as expected (expect: ${c.name}: fail): ${c.summary}` }
-      : c.verdict === 'pass' ? { ...c, verdict: 'fail', summary: `expected to fail (expect: ${c.name}: fail), but passed: ${c.summary}; if the weakness is fixed, remove the expectation` }
-      : c;
-    return { name: c.name, got: c.verdict, check };
-  });
+export function pinExpected(
+  checks: readonly CheckResult[],
+  expect: Readonly<Partial<Record<string, 'fail'>>>,
+): { name: string; got: Verdict; check: CheckResult }[] {
+  return checks
+    .filter((c) => expect[c.name] === 'fail')
+    .map((c) => {
+      const check: CheckResult =
+        c.verdict === 'fail'
+          ? { ...c, verdict: 'pass', summary: `failed as expected (expect: ${c.name}: fail): ${c.summary}` }
+          : c.verdict === 'pass'
+            ? {
+                ...c,
+                verdict: 'fail',
+                summary: `expected to fail (expect: ${c.name}: fail), but passed: ${c.summary}; if the weakness is fixed, remove the expectation`,
+              }
+            : c;
+      return { name: c.name, got: c.verdict, check };
+    });
 }
 
 /** Lowest and median achieved rate over the canaries (calls started per second). */
@@ -136,7 +157,10 @@ function rateRange(stats: readonly CanaryStats[]): { min: number | null; median:
 export function buildResult(i: ResultInput): RunResult {
   const exp = i.p.experiment;
   const canaryOps = i.history.filter((o) => o.type !== 'invoke' && !o.final);
-  const lat = canaryOps.filter((o) => o.type === 'ok').map((o) => o.latencyMs ?? 0).sort((a, b) => a - b);
+  const lat = canaryOps
+    .filter((o) => o.type === 'ok')
+    .map((o) => o.latencyMs ?? 0)
+    .sort((a, b) => a - b);
   const canaryPhase = i.phases.filter((ph) => ['baseline', 'chaos', 'recovery'].includes(ph.name));
   const canarySecs = canaryPhase.reduce((s, ph) => s + (ph.endMs - ph.startMs), 0) / 1000;
   const byType: Record<string, number> = { ok: 0, fail: 0, info: 0 };
@@ -145,12 +169,22 @@ export function buildResult(i: ResultInput): RunResult {
   const finalState = new Map<string, string>();
   for (const c of i.alarmChanges) finalState.set(c.alarm, c.to);
   let checks: CheckResult[] = [...i.checks];
-  if (i.unread.length > 0) checks.push({ name: 'final-reads', verdict: 'unknown', summary: `${i.unread.length} keys could not be read back: ${i.unread.slice(0, 5).join(', ')}`, details: { unread: i.unread } });
+  if (i.unread.length > 0)
+    checks.push({
+      name: 'final-reads',
+      verdict: 'unknown',
+      summary: `${i.unread.length} keys could not be read back: ${i.unread.slice(0, 5).join(', ')}`,
+      details: { unread: i.unread },
+    });
   const expected = pinExpected(checks, exp.expect ?? {});
   checks = checks.map((c) => expected.find((e) => e.name === c.name)?.check ?? c);
   if (i.interrupted) checks = [{ name: 'run', verdict: 'unknown', summary: 'interrupted before the checks; faults were healed and the cluster stopped' }];
   if (i.error) checks = [{ name: 'run', verdict: 'unknown', summary: `the run failed: ${i.error}` }];
-  const med = (xs: (number | null)[]): number | null => quantile(xs.filter((x): x is number => x !== null).sort((a, b) => a - b), 0.5);
+  const med = (xs: (number | null)[]): number | null =>
+    quantile(
+      xs.filter((x): x is number => x !== null).sort((a, b) => a - b),
+      0.5,
+    );
   return {
     gameday: version(),
     verdict: combineVerdicts(checks.map((c) => c.verdict)),
@@ -165,7 +199,16 @@ export function buildResult(i: ResultInput): RunResult {
     finishedAt: i.finishedAt.toISOString(),
     interrupted: i.interrupted,
     ...(i.error ? { error: i.error } : {}),
-    warnings: [...unsafeModeWarnings(exp.target.bugs, i.p.plan, i.p.topology), ...capabilityWarnings(i.p.target), ...(exp.provider === 'processes' && i.p.plan.faults.some((f) => f.net !== undefined) ? ['provider processes: network faults cut and slow the canaries\' links only (the fault proxy stands in front of the endpoints); the nodes\' links to each other are theirs and untouched'] : []), ...canaryRateWarnings(i.canaryStats ?? [])],
+    warnings: [
+      ...unsafeModeWarnings(exp.target.bugs, i.p.plan, i.p.topology),
+      ...capabilityWarnings(i.p.target),
+      ...(exp.provider === 'processes' && i.p.plan.faults.some((f) => f.net !== undefined)
+        ? [
+            "provider processes: network faults cut and slow the canaries' links only (the fault proxy stands in front of the endpoints); the nodes' links to each other are theirs and untouched",
+          ]
+        : []),
+      ...canaryRateWarnings(i.canaryStats ?? []),
+    ],
     checks: checks.map((c) => ({ ...(c.details ?? {}), name: c.name, verdict: c.verdict, summary: c.summary })),
     phases: i.phases.map((ph) => ({ name: ph.name, startMs: Math.round(ph.startMs), endMs: Math.round(ph.endMs) })),
     faults,
@@ -190,11 +233,20 @@ export function buildResult(i: ResultInput): RunResult {
       latencyMs: { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), max: lat.length ? lat[lat.length - 1] : null },
       medianFirstErrorAfterMs: med(faults.map((f) => f.firstErrorAfterMs)),
       medianAlarmAfterMs: med(faults.map((f) => f.alarmAfterMs)),
-      alarmOutcomes: Object.fromEntries(['alarm', 'already-in-alarm', 'overtaken', 'missed', 'below-threshold', 'no-impact'].map((o) => [o, faults.filter((f) => f.alarmOutcome === o).length])),
+      alarmOutcomes: Object.fromEntries(
+        ['alarm', 'already-in-alarm', 'overtaken', 'missed', 'below-threshold', 'no-impact'].map((o) => [o, faults.filter((f) => f.alarmOutcome === o).length]),
+      ),
     },
     files: {
-      history: 'history.ndjson', faults: 'faults.ndjson', alarms: 'alarms.ndjson', plan: 'plan.json', experiment: 'experiment.json',
-      log: 'gameday.log', result: 'result.json', junit: 'junit.xml', report: 'report.html',
+      history: 'history.ndjson',
+      faults: 'faults.ndjson',
+      alarms: 'alarms.ndjson',
+      plan: 'plan.json',
+      experiment: 'experiment.json',
+      log: 'gameday.log',
+      result: 'result.json',
+      junit: 'junit.xml',
+      report: 'report.html',
     },
   };
 }

@@ -23,7 +23,8 @@ export function checkRunDir(dir: string, flag: string): void {
   const fix = `choose another ${flag} folder: a new or empty folder you can write`;
   const st = exists(abs);
   if (st && !st.isDirectory()) throw new UsageError(`${abs} is a file, not a folder`, fix, flag);
-  if (st && readdirSync(abs).length > 0) throw new UsageError(`run folder ${abs} exists and is not empty`, `choose another ${flag} folder (runs are never overwritten)`, flag);
+  if (st && readdirSync(abs).length > 0)
+    throw new UsageError(`run folder ${abs} exists and is not empty`, `choose another ${flag} folder (runs are never overwritten)`, flag);
   let parent = abs;
   while (!exists(parent)) {
     const up = dirname(parent);

@@ -17,7 +17,11 @@ import type { RunResult } from './result.ts';
 /** A run folder that cannot be read: names the file and what to do about it. */
 export class RunFolderError extends Error {
   override readonly name = 'RunFolderError';
-  constructor(message: string, readonly path: string, readonly fix: string) {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly fix: string,
+  ) {
     super(message);
   }
 }
@@ -43,20 +47,23 @@ function readJson<T>(path: string): T {
 
 function readNdjson<T>(path: string): T[] {
   const out: T[] = [];
-  readFileSync(path, 'utf8').split('\n').forEach((l, i) => {
-    if (l.trim() === '') return;
-    try {
-      out.push(JSON.parse(l) as T);
-    } catch (err) {
-      throw new RunFolderError(`line ${i + 1} is not JSON (${(err as Error).message})`, path, 'the file is damaged; run the game day again');
-    }
-  });
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((l, i) => {
+      if (l.trim() === '') return;
+      try {
+        out.push(JSON.parse(l) as T);
+      } catch (err) {
+        throw new RunFolderError(`line ${i + 1} is not JSON (${(err as Error).message})`, path, 'the file is damaged; run the game day again');
+      }
+    });
   return out;
 }
 
 /** Loads a run folder; `needs` names the files that must be there besides history.ndjson. */
 export function loadRunFolder(dir: string, needs: readonly Need[]): RunFolder {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RunFolderError('no such run folder', dir, 'give a folder written by `gameday run` (its --out, or runs/<id>)');
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new RunFolderError('no such run folder', dir, 'give a folder written by `gameday run` (its --out, or runs/<id>)');
   const file = (name: string, required: boolean): string | undefined => {
     const p = join(dir, name);
     if (existsSync(p)) return p;
@@ -75,7 +82,8 @@ export function loadRunFolder(dir: string, needs: readonly Need[]): RunFolder {
   const ep = file('experiment.json', needs.includes('experiment'));
   const result = rp ? readJson<RunResult>(rp) : undefined;
   const experiment = ep ? readJson<RunFolder['experiment']>(ep) : undefined;
-  if (needs.includes('experiment') && !experiment?.experiment?.alarms) throw new RunFolderError('experiment.json has no experiment.alarms', ep ?? dir, 'give a folder written by `gameday run`');
+  if (needs.includes('experiment') && !experiment?.experiment?.alarms)
+    throw new RunFolderError('experiment.json has no experiment.alarms', ep ?? dir, 'give a folder written by `gameday run`');
   const fp = file('faults.ndjson', false);
   const ap = file('alarms.ndjson', false);
   return {

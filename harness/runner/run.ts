@@ -82,12 +82,22 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   const log = createRunLogger(join(p.runDir, 'gameday.log'), { quiet: o.quiet ?? false, clock });
   writeFileSync(join(p.runDir, 'experiment.json'), JSON.stringify({ file: p.file, seed: p.seed, experiment: exp }, null, 2) + '\n');
   writeFileSync(join(p.runDir, 'plan.json'), JSON.stringify(p.plan, null, 2) + '\n');
-  log.info({ seed: p.seed, runDir: p.runDir }, `gameday run "${exp.title}"  seed ${p.seed}  provider ${exp.provider}  target ${exp.target.name}${exp.target.bugs.length ? ` (UNSAFE: ${exp.target.bugs.join(', ')})` : ''}`);
+  log.info(
+    { seed: p.seed, runDir: p.runDir },
+    `gameday run "${exp.title}"  seed ${p.seed}  provider ${exp.provider}  target ${exp.target.name}${exp.target.bugs.length ? ` (UNSAFE: ${exp.target.bugs.join(', ')})` : ''}`,
+  );
   log.info(`run folder ${p.runDir}`);
   for (const w of unsafeModeWarnings(exp.target.bugs, p.plan, p.topology)) log.warn(w);
   if (p.toxiproxy !== undefined) log.info(`network faults through the Toxiproxy at ${p.toxiproxy} (its proxies are named gameday-${p.runId}.*)`);
   log.info(`fault plan (offsets from the start of chaos, ${formatMs(exp.phases.chaosMs)}):\n${formatPlan(p.plan)}`);
-  registerRun({ runId: p.runId, runDir: p.runDir, pid: process.pid, provider: exp.provider, startedAt: startedAt.toISOString(), ...(p.toxiproxy !== undefined ? { toxiproxy: p.toxiproxy } : {}) });
+  registerRun({
+    runId: p.runId,
+    runDir: p.runDir,
+    pid: process.pid,
+    provider: exp.provider,
+    startedAt: startedAt.toISOString(),
+    ...(p.toxiproxy !== undefined ? { toxiproxy: p.toxiproxy } : {}),
+  });
 
   const history = new HistoryWriter(join(p.runDir, 'history.ndjson'), clock);
   const journal = new FaultJournal(join(p.runDir, 'faults.ndjson'), clock);
@@ -146,9 +156,17 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     enter('start');
     const provider = o.provider ?? (await providerFor(exp.provider, p.nodeImage, p.attached, exp.processes));
     const ts = performance.now();
-    cluster = await provider.start(p.target, p.topology, { runDir: p.runDir, runId: p.runId, targetOptions: p.experiment.target.options, ...(o.signal ? { signal: o.signal } : {}) });
+    cluster = await provider.start(p.target, p.topology, {
+      runDir: p.runDir,
+      runId: p.runId,
+      targetOptions: p.experiment.target.options,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
     clusterStartMs = Math.round(performance.now() - ts);
-    log.info({ clusterStartMs }, `cluster up in ${clusterStartMs} ms: ${p.topology.nodes.length} nodes in ${p.topology.azs.length} AZs (${cluster.endpoints().length} public endpoints)`);
+    log.info(
+      { clusterStartMs },
+      `cluster up in ${clusterStartMs} ms: ${p.topology.nodes.length} nodes in ${p.topology.azs.length} AZs (${cluster.endpoints().length} public endpoints)`,
+    );
     if (o.signal?.aborted) throw new Interrupted('interrupted');
 
     const rng = new Rng(p.seed);
@@ -159,7 +177,21 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
       for (const ep of c.endpoints()) {
         alarms.declare(az, ep.id);
         metrics?.declareCanary(az, ep.id);
-        canaries.push(new Canary({ id: `${az}>${ep.id}`, az, endpoint: ep.id, url: c.url(ep.id, az), spec: exp.canaries, rng: rng.fork(`canary:${az}:${ep.id}`), history, newProcess, ...clientOf(p.target), urlOf: (id: string) => c.url(id, az), ...(keyPrefix ? { keyPrefix } : {}) }));
+        canaries.push(
+          new Canary({
+            id: `${az}>${ep.id}`,
+            az,
+            endpoint: ep.id,
+            url: c.url(ep.id, az),
+            spec: exp.canaries,
+            rng: rng.fork(`canary:${az}:${ep.id}`),
+            history,
+            newProcess,
+            ...clientOf(p.target),
+            urlOf: (id: string) => c.url(id, az),
+            ...(keyPrefix ? { keyPrefix } : {}),
+          }),
+        );
       }
     }
     for (const a of alarms.states()) metrics?.declareAlarm(a.alarm);
@@ -169,20 +201,44 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
       if (now - lastProgress >= PROGRESS_EVERY_MS && phase && phase.name !== 'start') {
         // one line a person can follow: where the run is, how the canaries fare, what is broken, what is in ALARM
         const secs = (now - lastProgress) / 1000;
-        const total = phase.name === 'baseline' ? exp.phases.baselineMs : phase.name === 'chaos' ? exp.phases.chaosMs : phase.name === 'recovery' ? exp.phases.recoveryMs : undefined;
+        const total =
+          phase.name === 'baseline'
+            ? exp.phases.baselineMs
+            : phase.name === 'chaos'
+              ? exp.phases.chaosMs
+              : phase.name === 'recovery'
+                ? exp.phases.recoveryMs
+                : undefined;
         const inForce = executor?.inForce() ?? [];
-        const inAlarm = alarms.states().filter((a) => a.state === 'ALARM').map((a) => a.alarm);
+        const inAlarm = alarms
+          .states()
+          .filter((a) => a.state === 'ALARM')
+          .map((a) => a.alarm);
         const faults = inForce.map((f) => `${f.id} ${f.kind} ${f.nodes.join(',')}`);
-        const errorRateByAz = Object.fromEntries(p.topology.azs.map((az) => {
-          const a = recent.byAz.get(az);
-          return [az, a?.done ? a.failed / a.done : 0];
-        }));
+        const errorRateByAz = Object.fromEntries(
+          p.topology.azs.map((az) => {
+            const a = recent.byAz.get(az);
+            return [az, a?.done ? a.failed / a.done : 0];
+          }),
+        );
         const progress: ProgressRecord = {
-          phase: phase.name, elapsedMs: Math.round(now - phase.startMs), ...(total !== undefined ? { totalMs: total } : {}),
-          opsPerSec: Math.round(recent.done / secs), errorRate: recent.done ? recent.failed / recent.done : 0, errorRateByAz, faults, inAlarm,
+          phase: phase.name,
+          elapsedMs: Math.round(now - phase.startMs),
+          ...(total !== undefined ? { totalMs: total } : {}),
+          opsPerSec: Math.round(recent.done / secs),
+          errorRate: recent.done ? recent.failed / recent.done : 0,
+          errorRateByAz,
+          faults,
+          inAlarm,
         };
-        log.info({ progress },
-          `progress  ${phase.name} ${formatMs(now - phase.startMs)}${total !== undefined ? `/${formatMs(total)}` : ''}  ${Math.round(recent.done / secs)} ops/s, ${recent.done ? ((100 * recent.failed) / recent.done).toFixed(1) : '0.0'}% failed (${Object.entries(errorRateByAz).map(([az, r]) => `${az} ${(100 * r).toFixed(1)}%`).join(', ')})  faults in force: ${faults.length ? faults.join('; ') : 'none'}  in ALARM: ${inAlarm.length ? inAlarm.join(', ') : 'none'}`);
+        log.info(
+          { progress },
+          `progress  ${phase.name} ${formatMs(now - phase.startMs)}${total !== undefined ? `/${formatMs(total)}` : ''}  ${Math.round(recent.done / secs)} ops/s, ${recent.done ? ((100 * recent.failed) / recent.done).toFixed(1) : '0.0'}% failed (${Object.entries(
+            errorRateByAz,
+          )
+            .map(([az, r]) => `${az} ${(100 * r).toFixed(1)}%`)
+            .join(', ')})  faults in force: ${faults.length ? faults.join('; ') : 'none'}  in ALARM: ${inAlarm.length ? inAlarm.join(', ') : 'none'}`,
+        );
         recent.done = 0;
         recent.failed = 0;
         recent.byAz.clear();
@@ -193,7 +249,10 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
       const hit = inChaos && !stoppedBy ? stopWatch.met(now) : undefined;
       if (hit) {
         stoppedBy = hit;
-        log.warn({ stopWhen: hit }, `stop condition met: ${hit.by} in ALARM for ${formatMs(hit.atMs - hit.inAlarmSinceMs)} (stop-when alarm ${hit.alarm} for ${formatMs(hit.forMs)}): ending chaos early`);
+        log.warn(
+          { stopWhen: hit },
+          `stop condition met: ${hit.by} in ALARM for ${formatMs(hit.atMs - hit.inAlarmSinceMs)} (stop-when alarm ${hit.alarm} for ${formatMs(hit.forMs)}): ending chaos early`,
+        );
         cut.abort();
       }
       for (const ch of changes) {
@@ -208,14 +267,30 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     if (exp.load) {
       // k6 beside the canaries, for baseline, chaos and recovery, every endpoint as each AZ reaches it
       const endpoints = p.topology.azs.flatMap((az) => c.endpoints().map((ep) => ({ az, endpoint: ep.id, url: c.url(ep.id, az) })));
-      k6 = new K6Run({ script: exp.load.k6, vus: exp.load.vus, durationMs: exp.phases.baselineMs + exp.phases.chaosMs + exp.phases.recoveryMs, runDir: p.runDir, endpoints });
-      log.info(`k6 load: ${exp.load.k6}, ${exp.load.vus} VUs, for ${formatMs(exp.phases.baselineMs + exp.phases.chaosMs + exp.phases.recoveryMs)} (k6-summary.json, k6-points.ndjson)`);
+      k6 = new K6Run({
+        script: exp.load.k6,
+        vus: exp.load.vus,
+        durationMs: exp.phases.baselineMs + exp.phases.chaosMs + exp.phases.recoveryMs,
+        runDir: p.runDir,
+        endpoints,
+      });
+      log.info(
+        `k6 load: ${exp.load.k6}, ${exp.load.vus} VUs, for ${formatMs(exp.phases.baselineMs + exp.phases.chaosMs + exp.phases.recoveryMs)} (k6-summary.json, k6-points.ndjson)`,
+      );
     }
-    log.info(`${canaries.length} canaries (${p.topology.azs.length} AZs × ${c.endpoints().length} endpoints) at ${exp.canaries.rate} ops/s each, open model (up to ${canaries[0]?.bound ?? 0} calls in flight each)`);
+    log.info(
+      `${canaries.length} canaries (${p.topology.azs.length} AZs × ${c.endpoints().length} endpoints) at ${exp.canaries.rate} ops/s each, open model (up to ${canaries[0]?.bound ?? 0} calls in flight each)`,
+    );
     await sleep(exp.phases.baselineMs, o.signal);
 
     enter('chaos');
-    executor = new FaultExecutor(c, journal, log, { ...DEFAULT_ACTIONS, upgrade: buildAction(p.target), downgrade: buildAction(p.target), ...o.actions }, leaderResolver(p.target, c, p.topology.nodes));
+    executor = new FaultExecutor(
+      c,
+      journal,
+      log,
+      { ...DEFAULT_ACTIONS, upgrade: buildAction(p.target), downgrade: buildAction(p.target), ...o.actions },
+      leaderResolver(p.target, c, p.topology.nodes),
+    );
     executor.start(p.plan.faults);
     inChaos = true;
     await sleep(exp.phases.chaosMs, o.signal, cut.signal);
@@ -268,11 +343,28 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
   const review = reviewRun(exp, loaded.history, faultRecords, alarmLines);
   const checks = interrupted || error ? [] : loaded.problem ? [loaded.problem] : runChecks(p, loaded.history, digests, replicaReads, phases, review, log);
   // k6's requests cut into the run's phases, beside the canaries' view
-  const timed = phases.filter((ph) => ph.name === 'baseline' || ph.name === 'chaos' || ph.name === 'recovery').map((ph) => ({ name: ph.name, startMs: ph.startMs, endMs: ph.endMs }));
+  const timed = phases
+    .filter((ph) => ph.name === 'baseline' || ph.name === 'chaos' || ph.name === 'recovery')
+    .map((ph) => ({ name: ph.name, startMs: ph.startMs, endMs: ph.endMs }));
   const k6f = exp.load && k6 ? await k6Figures(p.runDir, exp.load.k6, exp.load.vus, k6Exit, startedAt, timed) : undefined;
   const built = buildResult({
-    p, history: loaded.history, faults: faultRecords, review, startedAt, finishedAt: new Date(), wallMs: Math.round(clock()), clusterStartMs, phases, checks, alarmChanges: alarmLines,
-    runDir: p.runDir, unread, interrupted, canaryStats, ...(error ? { error: error.message } : {}), ...(stoppedBy ? { stoppedBy } : {}),
+    p,
+    history: loaded.history,
+    faults: faultRecords,
+    review,
+    startedAt,
+    finishedAt: new Date(),
+    wallMs: Math.round(clock()),
+    clusterStartMs,
+    phases,
+    checks,
+    alarmChanges: alarmLines,
+    runDir: p.runDir,
+    unread,
+    interrupted,
+    canaryStats,
+    ...(error ? { error: error.message } : {}),
+    ...(stoppedBy ? { stoppedBy } : {}),
   });
   const result: RunResult = k6f ? { ...built, figures: { ...built.figures, k6: k6f } } : built;
   writeFileSync(join(p.runDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
@@ -286,7 +378,12 @@ function clientOf(t: Prepared['target']): { client?: NonNullable<Prepared['targe
   return t.client ? { client: t.client.bind(t) } : {};
 }
 
-async function providerFor(name: string, nodeImage: string | undefined, attached: Prepared['attached'], processes: Prepared['experiment']['processes']): Promise<Provider> {
+async function providerFor(
+  name: string,
+  nodeImage: string | undefined,
+  attached: Prepared['attached'],
+  processes: Prepared['experiment']['processes'],
+): Promise<Provider> {
   if (name === 'local') return new LocalProvider();
   if (name === 'processes' && processes) return new ProcessesProvider(processes);
   if (name === 'attach' && attached) {
@@ -312,7 +409,10 @@ async function askReplicasOfSuspects(p: Prepared, cluster: StartedCluster, histo
   const ask = p.target.replicaValues?.bind(p.target);
   if (!ask) return {};
   const flagged = checkLostWrites(readGameday(historyPath)).details?.['lost'] as LostWrite[] | undefined;
-  const keys = (flagged ?? []).map((l) => l.key).filter((k): k is string => k !== null).slice(0, MAX_SUSPECTS);
+  const keys = (flagged ?? [])
+    .map((l) => l.key)
+    .filter((k): k is string => k !== null)
+    .slice(0, MAX_SUSPECTS);
   const out: Record<string, ReplicaValue[]> = {};
   for (const k of keys) out[k] = await ask(k, (id) => cluster.url(id), p.topology.nodes);
   if (keys.length > 0) {

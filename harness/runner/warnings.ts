@@ -12,27 +12,40 @@ import type { Plan } from '../schedule/plan.ts';
 export function unsafeModeWarnings(bugs: readonly Bug[], plan: Plan, topo: Topology): string[] {
   const storage = new Set(topo.nodes.filter((n) => n.role === 'storage').map((n) => n.id));
   // a leader-of selector is resolved at injection time: it always hits a storage node
-  const hitsStorage = (kinds: readonly string[]): boolean => plan.faults.some((f) => kinds.includes(f.kind) && (f.selector.startsWith('leader-of:') || f.nodes.some((n) => storage.has(n))));
+  const hitsStorage = (kinds: readonly string[]): boolean =>
+    plan.faults.some((f) => kinds.includes(f.kind) && (f.selector.startsWith('leader-of:') || f.nodes.some((n) => storage.has(n))));
   const net = plan.faults.some((f) => f.net);
   const out: string[] = [];
   for (const b of bugs) {
     if (b === 'skip-fsync' && !closePowerOffs(plan, storage)) {
-      out.push(`UNSAFE mode skip-fsync cannot show in this experiment: what was not fsynced is lost only when two replicas of a group lose power within ${FLUSH_MS / 1000} s of each other (one replica's loss is repaired from the others), and the plan never powers off two storage nodes that close together; add {kind: power-off, target: role:storage}, or storage power-offs less than ${FLUSH_MS / 1000} s apart`);
+      out.push(
+        `UNSAFE mode skip-fsync cannot show in this experiment: what was not fsynced is lost only when two replicas of a group lose power within ${FLUSH_MS / 1000} s of each other (one replica's loss is repaired from the others), and the plan never powers off two storage nodes that close together; add {kind: power-off, target: role:storage}, or storage power-offs less than ${FLUSH_MS / 1000} s apart`,
+      );
     }
     if (b === 'stale-reads' && !hitsStorage(['power-off', 'pause']) && !plan.faults.some((f) => f.net)) {
-      out.push('UNSAFE mode stale-reads can hardly show in this experiment: replicas lag only when a storage node is powered off or paused or a link is cut or slowed, and the plan does none of these');
+      out.push(
+        'UNSAFE mode stale-reads can hardly show in this experiment: replicas lag only when a storage node is powered off or paused or a link is cut or slowed, and the plan does none of these',
+      );
     }
     if (b === 'ack-before-quorum' && !hitsStorage(['power-off', 'pause']) && !net) {
-      out.push('UNSAFE mode ack-before-quorum cannot show in this experiment: a write acknowledged before its quorum is lost only when its leader is cut off or powered off and another is elected, and the plan does neither; add a partition or {kind: power-off, target: leader-of:random}');
+      out.push(
+        'UNSAFE mode ack-before-quorum cannot show in this experiment: a write acknowledged before its quorum is lost only when its leader is cut off or powered off and another is elected, and the plan does neither; add a partition or {kind: power-off, target: leader-of:random}',
+      );
     }
     if (b === 'no-lease' && !net && !hitsStorage(['pause'])) {
-      out.push('UNSAFE mode no-lease cannot show in this experiment: an old leader serves a stale strong read only while it is cut off (or paused) and another is elected, and the plan neither partitions nor pauses; add {kind: partition, shape: isolate-az}');
+      out.push(
+        'UNSAFE mode no-lease cannot show in this experiment: an old leader serves a stale strong read only while it is cut off (or paused) and another is elected, and the plan neither partitions nor pauses; add {kind: partition, shape: isolate-az}',
+      );
     }
     if (b === 'forget-term' && !hitsStorage(['power-off'])) {
-      out.push('UNSAFE mode forget-term cannot show in this experiment: a term is forgotten only by a storage node that is powered off, and the plan powers none off; add {kind: power-off, target: leader-of:random}');
+      out.push(
+        'UNSAFE mode forget-term cannot show in this experiment: a term is forgotten only by a storage node that is powered off, and the plan powers none off; add {kind: power-off, target: leader-of:random}',
+      );
     }
     if (b === 'vote-twice' && !hitsStorage(['power-off', 'pause']) && !net) {
-      out.push('UNSAFE mode vote-twice cannot show in this experiment: a second vote matters only in an election, and the plan takes no leader away; add {kind: power-off, target: leader-of:random}');
+      out.push(
+        'UNSAFE mode vote-twice cannot show in this experiment: a second vote matters only in an election, and the plan takes no leader away; add {kind: power-off, target: leader-of:random}',
+      );
     }
   }
   return out;
@@ -65,12 +78,16 @@ export function canaryRateWarnings(stats: readonly CanaryStats[]): string[] {
   const dropped = stats.filter((s) => s.dropped > 0);
   if (dropped.length > 0) {
     const worst = [...dropped].sort((a, b) => b.dropped - a.dropped)[0] as CanaryStats;
-    out.push(`${dropped.length} of ${stats.length} canaries could not keep the requested rate: ${worst.canary} started ${worst.achievedOpsPerSec} of ${worst.requestedOpsPerSec} ops/s and dropped ${worst.dropped} calls with ${worst.inFlightBound} in flight (raise canaries.max-in-flight or lower canaries.rate)`);
+    out.push(
+      `${dropped.length} of ${stats.length} canaries could not keep the requested rate: ${worst.canary} started ${worst.achievedOpsPerSec} of ${worst.requestedOpsPerSec} ops/s and dropped ${worst.dropped} calls with ${worst.inFlightBound} in flight (raise canaries.max-in-flight or lower canaries.rate)`,
+    );
   }
   const late = stats.filter((s) => s.started > 0 && s.lateStarts / s.started > 0.05);
   if (late.length > 0) {
     const worst = [...late].sort((a, b) => b.lateStarts / b.started - a.lateStarts / a.started)[0] as CanaryStats;
-    out.push(`${late.length} of ${stats.length} canaries started calls late: ${worst.canary} started ${Math.round((worst.lateStarts / worst.started) * 100)}% of its calls more than ${LATE_MS} ms after their turn (the harness's machine is too busy for this rate; latency figures include that delay)`);
+    out.push(
+      `${late.length} of ${stats.length} canaries started calls late: ${worst.canary} started ${Math.round((worst.lateStarts / worst.started) * 100)}% of its calls more than ${LATE_MS} ms after their turn (the harness's machine is too busy for this rate; latency figures include that delay)`,
+    );
   }
   return out;
 }

@@ -12,7 +12,10 @@ import { formatPlan, makePlan, type PlanCapabilities } from './plan.ts';
 const topo = buildTopology();
 const caps: PlanCapabilities = { targetName: 'reference', leaders: true, groups: ['g0', 'g1', 'g2'] };
 const exp = (target: string): NonNullable<ReturnType<typeof parseExperiment>['experiment']> => {
-  const { experiment, problems } = parseExperiment({ title: 't', phases: { chaos: '20s' }, faults: [{ kind: 'power-off', target, every: '5s', hold: '2s' }] }, 'x.yaml');
+  const { experiment, problems } = parseExperiment(
+    { title: 't', phases: { chaos: '20s' }, faults: [{ kind: 'power-off', target, every: '5s', hold: '2s' }] },
+    'x.yaml',
+  );
   assert.deepEqual(problems, []);
   return experiment!;
 };
@@ -25,19 +28,25 @@ test('leader-of:random is planned without nodes, with a draw from the seed; the 
     assert.ok(f.leaderOf && f.leaderOf.group === undefined && f.leaderOf.pick >= 0 && f.leaderOf.pick < 1, JSON.stringify(f));
   }
   assert.deepEqual(makePlan(exp('leader-of:random'), topo, 9, caps).faults, a);
-  assert.notDeepEqual(makePlan(exp('leader-of:random'), topo, 10, caps).faults.map((f) => f.leaderOf?.pick), a.map((f) => f.leaderOf?.pick));
+  assert.notDeepEqual(
+    makePlan(exp('leader-of:random'), topo, 10, caps).faults.map((f) => f.leaderOf?.pick),
+    a.map((f) => f.leaderOf?.pick),
+  );
   assert.match(formatPlan({ seed: 9, chaosMs: 20_000, faults: a }), /power-off {2}the leader of a random group \(found at injection\)/);
   assert.equal(makePlan(exp('leader-of:g1'), topo, 9, caps).faults[0]?.leaderOf?.group, 'g1');
 });
 
 test('leader-of on a target that cannot say who leads, or naming a group it lacks, is bad input naming the field', () => {
-  assert.throws(() => makePlan(exp('leader-of:random'), topo, 1, { targetName: 'etcd', leaders: false }), (e: unknown) => {
-    assert.ok(e instanceof UsageError);
-    assert.equal(e.where, 'faults[0].target');
-    assert.match(e.message, /leader-of:random needs a target that says who leads each group, and etcd does not/);
-    assert.match(e.fix, /random-<role>/);
-    return true;
-  });
+  assert.throws(
+    () => makePlan(exp('leader-of:random'), topo, 1, { targetName: 'etcd', leaders: false }),
+    (e: unknown) => {
+      assert.ok(e instanceof UsageError);
+      assert.equal(e.where, 'faults[0].target');
+      assert.match(e.message, /leader-of:random needs a target that says who leads each group, and etcd does not/);
+      assert.match(e.fix, /random-<role>/);
+      return true;
+    },
+  );
   assert.throws(() => makePlan(exp('leader-of:g7'), topo, 1, caps), /no replication group "g7" in reference.*/);
   assert.throws(() => makePlan(exp('leader-of:random'), topo, 1), /needs a target that says who leads/);
 });
@@ -55,5 +64,8 @@ test('at injection the leader of the drawn group is hit; one already faulted or 
   assert.deepEqual(await resolve({ ...f, leaderOf: { pick: 0 } }, new Set()), { nodes: ['b'], group: 'g1' });
   assert.deepEqual(await resolve({ ...f, leaderOf: { group: 'g2', pick: 0 } }, new Set()), { nodes: ['c'], group: 'g2' });
   leaders = {};
-  await assert.rejects(resolve({ ...f, leaderOf: { group: 'g2', pick: 0 } }, new Set()), /no leader of g2 that is up and not already faulted within 300 ms \(leaders seen: none\)/);
+  await assert.rejects(
+    resolve({ ...f, leaderOf: { group: 'g2', pick: 0 } }, new Set()),
+    /no leader of g2 that is up and not already faulted within 300 ms \(leaders seen: none\)/,
+  );
 });

@@ -22,7 +22,11 @@ const sides = (f: PlannedFault): [string[], string[]] => {
   return [[...f.net.sides[0]], [...f.net.sides[1]]];
 };
 const disjointCover = ([a, b]: [string[], string[]]): void => {
-  assert.deepEqual(a.filter((x) => b.includes(x)), [], 'sides are disjoint');
+  assert.deepEqual(
+    a.filter((x) => b.includes(x)),
+    [],
+    'sides are disjoint',
+  );
   assert.deepEqual([...a, ...b].sort(), all, 'sides cover every node');
   assert.ok(a.length > 0 && b.length > 0, 'no side is empty');
 };
@@ -69,7 +73,11 @@ test('majority-minority: a minority of AZs against the majority, seeded', () => 
     seen.add(minAz[0]!);
   }
   assert.equal(seen.size, 3, 'every AZ ends up in the minority for some seed');
-  assert.deepEqual(plan([{ kind: 'partition', shape: 'majority-minority', every: '3s' }], 5), plan([{ kind: 'partition', shape: 'majority-minority', every: '3s' }], 5), 'same seed, same plan');
+  assert.deepEqual(
+    plan([{ kind: 'partition', shape: 'majority-minority', every: '3s' }], 5),
+    plan([{ kind: 'partition', shape: 'majority-minority', every: '3s' }], 5),
+    'same seed, same plan',
+  );
 });
 
 test('bridge: two sides that share exactly one node and cover the rest', () => {
@@ -116,7 +124,9 @@ test('bad network fault fields are named, with a fix', () => {
   const problems = (f: unknown): string[] => parseExperiment({ title: 't', faults: [f] }, 'x.yaml').problems.map((p) => `${p.path}: ${p.message}`);
   assert.deepEqual(problems({ kind: 'partition', shape: 'halves' }), ['faults[0].shape: unknown value "halves"']);
   assert.deepEqual(problems({ kind: 'partition', shape: 'bridge', target: 'az:az1' }), ['faults[0].target: is not used by shape bridge']);
-  assert.deepEqual(problems({ kind: 'partition', shape: 'isolate-az', target: 'random-storage' }), ['faults[0].target: isolate-az needs an AZ, got "random-storage"']);
+  assert.deepEqual(problems({ kind: 'partition', shape: 'isolate-az', target: 'random-storage' }), [
+    'faults[0].target: isolate-az needs an AZ, got "random-storage"',
+  ]);
   assert.deepEqual(problems({ kind: 'partition', 'one-way': 'yes' }), ['faults[0].one-way: must be true or false, got "yes"']);
   assert.deepEqual(problems({ kind: 'latency', between: ['az1'] }), ['faults[0].between: needs exactly two AZs, got 1', 'faults[0].latency: is missing']);
   assert.deepEqual(problems({ kind: 'latency', latency: '1s' }), ['faults[0]: a latency fault needs the links it degrades']);

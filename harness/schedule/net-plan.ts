@@ -54,11 +54,23 @@ export function planNet(f: FaultSpec, topo: Topology, rng: Rng, where: string, p
       checkAz(topo, from, `${where}.from`);
       azSides = [[from], topo.azs.filter((a) => a !== from)];
     }
-    return { sides: [nodesOf(topo, azSides[0]), nodesOf(topo, azSides[1])], azSides, toxic: l.toxic, attributes: l.attributes, direction: 'both', stream: l.stream };
+    return {
+      sides: [nodesOf(topo, azSides[0]), nodesOf(topo, azSides[1])],
+      azSides,
+      toxic: l.toxic,
+      attributes: l.attributes,
+      direction: 'both',
+      stream: l.stream,
+    };
   }
   const p = f.partition;
   if (!p) return undefined;
-  const cut = { toxic: p.reject ? 'reset_peer' : 'timeout', attributes: { timeout: 0 }, direction: p.oneWay ? ('a-to-b' as const) : ('both' as const), stream: 'both' as const };
+  const cut = {
+    toxic: p.reject ? 'reset_peer' : 'timeout',
+    attributes: { timeout: 0 },
+    direction: p.oneWay ? ('a-to-b' as const) : ('both' as const),
+    stream: 'both' as const,
+  };
   const all = topo.nodes.map((n) => n.id);
   switch (p.shape) {
     case 'isolate-node':
@@ -84,7 +96,13 @@ export function planNet(f: FaultSpec, topo: Topology, rng: Rng, where: string, p
       if (all.length < 3) throw new UsageError('a bridge needs at least 3 nodes', 'use shape: isolate-node', `${where}.shape`);
       const [bridge, ...rest] = shuffle(all, rng) as [string, ...string[]];
       const h = Math.ceil(rest.length / 2);
-      return { sides: [[...rest.slice(0, h), bridge], [...rest.slice(h), bridge]], ...cut };
+      return {
+        sides: [
+          [...rest.slice(0, h), bridge],
+          [...rest.slice(h), bridge],
+        ],
+        ...cut,
+      };
     }
     case 'random-halves': {
       const ns = shuffle(all, rng);
@@ -98,6 +116,13 @@ export function planNet(f: FaultSpec, topo: Topology, rng: Rng, where: string, p
 export function describeNet(kind: string, n: NetPlan): string {
   const [a, b] = n.azSides ?? n.sides;
   const arrow = n.direction === 'a-to-b' ? ' -/-> ' : ' | ';
-  const what = kind === 'partition' ? (n.toxic === 'reset_peer' ? ' (reject)' : '') : ` ${Object.entries(n.attributes).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+  const what =
+    kind === 'partition'
+      ? n.toxic === 'reset_peer'
+        ? ' (reject)'
+        : ''
+      : ` ${Object.entries(n.attributes)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`;
   return `${a.join(', ')}${arrow}${b.join(', ')}${what}`;
 }

@@ -47,14 +47,20 @@ export interface Plan {
 export function resolveSelector(sel: string, topo: Topology, rng: Rng, busy: ReadonlySet<string>, where: string): string[] | undefined {
   const free = (ids: string[]): string[] => ids.filter((id) => !busy.has(id));
   const ids = (pred: (n: Topology['nodes'][number]) => boolean): string[] => topo.nodes.filter(pred).map((n) => n.id);
-  if (sel.startsWith('leader-of:')) throw new UsageError(`${sel} is found at injection time, for power-off and pause; a network fault's sides are planned ahead`, 'use node:<id>, random-<role> or an AZ here, or power off the leader instead ({kind: power-off, target: leader-of:random})', where);
+  if (sel.startsWith('leader-of:'))
+    throw new UsageError(
+      `${sel} is found at injection time, for power-off and pause; a network fault's sides are planned ahead`,
+      'use node:<id>, random-<role> or an AZ here, or power off the leader instead ({kind: power-off, target: leader-of:random})',
+      where,
+    );
   if (sel === ALL_NODES) {
     const all = ids(() => true);
     return all.some((id) => busy.has(id)) ? undefined : all;
   }
   if (sel.startsWith('node:')) {
     const id = sel.slice(5);
-    if (!topo.nodes.some((n) => n.id === id)) throw new UsageError(`no node "${id}" in the target`, `use one of: ${topo.nodes.map((n) => n.id).join(', ')}`, where);
+    if (!topo.nodes.some((n) => n.id === id))
+      throw new UsageError(`no node "${id}" in the target`, `use one of: ${topo.nodes.map((n) => n.id).join(', ')}`, where);
     return busy.has(id) ? undefined : [id];
   }
   if (sel.startsWith('az:')) {
@@ -71,7 +77,12 @@ export function resolveSelector(sel: string, topo: Topology, rng: Rng, busy: Rea
   }
   const roles = [...new Set(topo.nodes.map((n) => n.role))];
   const role = sel.startsWith('role:') ? sel.slice(5) : sel === 'random-node' ? undefined : sel.slice('random-'.length);
-  if (role !== undefined && !roles.includes(role)) throw new UsageError(`no node of the target has role "${role}"`, `its roles: ${roles.join(', ')} (select with random-<role> or role:<role>; random-node picks any node)`, where);
+  if (role !== undefined && !roles.includes(role))
+    throw new UsageError(
+      `no node of the target has role "${role}"`,
+      `its roles: ${roles.join(', ')} (select with random-<role> or role:<role>; random-node picks any node)`,
+      where,
+    );
   if (sel.startsWith('role:')) {
     const all = ids((n) => n.role === role);
     return all.some((id) => busy.has(id)) ? undefined : all;
@@ -95,9 +106,18 @@ export function makePlan(exp: Experiment, topo: Topology, seed: number, caps?: P
   const slots: { at: number; spec: number; hold: number }[] = [];
   exp.faults.forEach((f, spec) => {
     const where = `faults[${spec}]`;
-    if (f.startMs >= chaosMs) throw new UsageError(`starts at +${formatMs(f.startMs)}, when chaos is over (${chaos})`, `start it before +${formatMs(chaosMs)}, or lengthen phases.chaos`, `${where}.start`);
+    if (f.startMs >= chaosMs)
+      throw new UsageError(
+        `starts at +${formatMs(f.startMs)}, when chaos is over (${chaos})`,
+        `start it before +${formatMs(chaosMs)}, or lengthen phases.chaos`,
+        `${where}.start`,
+      );
     if (f.startMs + f.holdMs[1] > chaosMs) {
-      throw new UsageError(`holds up to ${formatMs(f.holdMs[1])} from +${formatMs(f.startMs)}, past the end of chaos (${chaos}); every fault is healed within chaos`, `shorten hold, start it earlier, or lengthen phases.chaos to at least ${formatMs(f.startMs + f.holdMs[1])}`, `${where}.hold`);
+      throw new UsageError(
+        `holds up to ${formatMs(f.holdMs[1])} from +${formatMs(f.startMs)}, past the end of chaos (${chaos}); every fault is healed within chaos`,
+        `shorten hold, start it earlier, or lengthen phases.chaos to at least ${formatMs(f.startMs + f.holdMs[1])}`,
+        `${where}.hold`,
+      );
     }
     if (f.count !== undefined) {
       const lastEnd = f.startMs + (f.count - 1) * f.everyMs * 1.1 + f.holdMs[1];
@@ -115,7 +135,11 @@ export function makePlan(exp: Experiment, topo: Topology, seed: number, caps?: P
       if (Math.round(t) + hold > chaosMs) break; // only without count: as many as fit
       slots.push({ at: Math.round(t), spec, hold });
       if (slots.length > LIMITS.injections) {
-        throw new UsageError(`the plan has more than ${LIMITS.injections} injections (this entry injects every ${formatMs(f.everyMs)})`, `give it a count, a longer every, or a shorter chaos phase`, `${where}.every`);
+        throw new UsageError(
+          `the plan has more than ${LIMITS.injections} injections (this entry injects every ${formatMs(f.everyMs)})`,
+          `give it a count, a longer every, or a shorter chaos phase`,
+          `${where}.every`,
+        );
       }
       t += f.everyMs * rng.between(0.9, 1.1);
     }
@@ -132,11 +156,27 @@ export function makePlan(exp: Experiment, topo: Topology, seed: number, caps?: P
       // network faults compose (each has its own toxics), so they never make a node busy
       const net = planNet(f, topo, rng, where, (sel) => resolveSelector(sel, topo, rng, new Set(), `${where}.target`));
       if (!net) throw new UsageError(`a ${f.kind} at +${formatMs(s.at)} has no nodes to cut off`, 'check its shape and target', where);
-      faults.push({ id, kind: f.kind, selector: f.partition ? `${f.partition.shape}` : f.target, nodes: net.sides[0], atMs: s.at, healAtMs: s.at + s.hold, net });
+      faults.push({
+        id,
+        kind: f.kind,
+        selector: f.partition ? `${f.partition.shape}` : f.target,
+        nodes: net.sides[0],
+        atMs: s.at,
+        healAtMs: s.at + s.hold,
+        net,
+      });
       continue;
     }
     if (f.target.startsWith('leader-of:')) {
-      faults.push({ id, kind: f.kind, selector: f.target, nodes: [], atMs: s.at, healAtMs: s.at + s.hold, leaderOf: leaderOf(f.target, rng, caps, `${where}.target`) });
+      faults.push({
+        id,
+        kind: f.kind,
+        selector: f.target,
+        nodes: [],
+        atMs: s.at,
+        healAtMs: s.at + s.hold,
+        leaderOf: leaderOf(f.target, rng, caps, `${where}.target`),
+      });
       continue;
     }
     const holders = faults.filter((p) => !p.net && p.atMs <= s.at && s.at < p.healAtMs);
@@ -156,18 +196,31 @@ export function makePlan(exp: Experiment, topo: Topology, seed: number, caps?: P
 
 function leaderOf(sel: string, rng: Rng, caps: PlanCapabilities | undefined, where: string): { group?: string; pick: number } {
   const name = caps?.targetName ?? 'this target';
-  if (!caps?.leaders) throw new UsageError(`${sel} needs a target that says who leads each group, and ${name} does not (Target.leaders)`, 'select nodes with random-<role>, node:<id> or az:<name> instead, or give the target a leaders() method', where);
+  if (!caps?.leaders)
+    throw new UsageError(
+      `${sel} needs a target that says who leads each group, and ${name} does not (Target.leaders)`,
+      'select nodes with random-<role>, node:<id> or az:<name> instead, or give the target a leaders() method',
+      where,
+    );
   const group = sel.slice('leader-of:'.length);
   const pick = rng.next();
   if (group === 'random') return { pick };
   const groups = caps.groups ?? [];
-  if (!groups.includes(group)) throw new UsageError(`no replication group "${group}" in ${name}`, `use leader-of:random${groups.length ? ` or one of: ${groups.map((g) => `leader-of:${g}`).join(', ')}` : ''}`, where);
+  if (!groups.includes(group))
+    throw new UsageError(
+      `no replication group "${group}" in ${name}`,
+      `use leader-of:random${groups.length ? ` or one of: ${groups.map((g) => `leader-of:${g}`).join(', ')}` : ''}`,
+      where,
+    );
   return { group, pick };
 }
 
 export function formatPlan(plan: Plan): string {
   if (plan.faults.length === 0) return '  (no faults planned)';
   return plan.faults
-    .map((f) => `  ${f.id.padEnd(4)} +${formatMs(f.atMs).padStart(6)} ${f.kind.padEnd(10)} ${f.net ? describeNet(f.kind, f.net) : f.leaderOf ? `the leader of ${f.leaderOf.group ?? 'a random group'} (found at injection)` : f.build ? `${f.nodes.join(', ')} one at a time onto ${f.build.to}` : f.nodes.join(', ')}  (heal at +${formatMs(f.healAtMs)})`)
+    .map(
+      (f) =>
+        `  ${f.id.padEnd(4)} +${formatMs(f.atMs).padStart(6)} ${f.kind.padEnd(10)} ${f.net ? describeNet(f.kind, f.net) : f.leaderOf ? `the leader of ${f.leaderOf.group ?? 'a random group'} (found at injection)` : f.build ? `${f.nodes.join(', ')} one at a time onto ${f.build.to}` : f.nodes.join(', ')}  (heal at +${formatMs(f.healAtMs)})`,
+    )
     .join('\n');
 }

@@ -101,7 +101,11 @@ test('toxics: add, get, list, update and remove each type', async () => {
   }
   const listed = (await raw(`${p.getPath()}/toxics`, 'GET')).json as { name: string; stream: string }[];
   assert.equal(listed.length, EACH_TOXIC.length);
-  assert.deepEqual(listed.map((t) => t.stream), [...listed.map((t) => t.stream)].sort().reverse(), 'upstream toxics first');
+  assert.deepEqual(
+    listed.map((t) => t.stream),
+    [...listed.map((t) => t.stream)].sort().reverse(),
+    'upstream toxics first',
+  );
   const inProxy = (await raw(p.getPath(), 'GET')).json as { toxics: unknown[] };
   assert.equal(inProxy.toxics.length, EACH_TOXIC.length);
   for (const body of EACH_TOXIC) {
@@ -151,10 +155,12 @@ test('reset re-enables every proxy and removes every toxic', async () => {
   const s = await connectTo(portOf(a.listen));
   assert.ok((await roundTrip(s)) < 5_000, 'no blackhole after reset');
   s.destroy();
-  assert.ok(await connectTo(portOf(b.listen)).then((x) => {
-    x.destroy();
-    return true;
-  }));
+  assert.ok(
+    await connectTo(portOf(b.listen)).then((x) => {
+      x.destroy();
+      return true;
+    }),
+  );
 });
 
 test('populate creates, keeps unchanged proxies with their toxics, and replaces changed ones', async () => {

@@ -11,10 +11,17 @@ function open(port: number, onread?: (n: number) => void): Promise<Socket> {
     port,
     host: '127.0.0.1',
     noDelay: true,
-    ...(onread ? { onread: { buffer: SINK, callback: (n: number) => {
-          onread(n);
-          return true;
-        } } } : {}),
+    ...(onread
+      ? {
+          onread: {
+            buffer: SINK,
+            callback: (n: number) => {
+              onread(n);
+              return true;
+            },
+          },
+        }
+      : {}),
   });
   return once(s, 'connect').then(() => s);
 }

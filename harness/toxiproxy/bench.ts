@@ -106,9 +106,22 @@ function table(rows: readonly Row[], header: string): string {
     const better = r.lowerIsBetter ? r.ours < r.toxiproxy : r.ours > r.toxiproxy;
     const range = `${num(Math.min(...r.perRun), r.unit)}-${num(Math.max(...r.perRun), r.unit)}`;
     const floor = r.floor === undefined ? '-' : fmt(r.floor, r.unit);
-    return [r.figure.padEnd(44), fmt(r.ours, r.unit).padStart(12), range.padStart(15), floor.padStart(11), fmt(r.toxiproxy, r.unit).padStart(17), better ? '  beats' : '  behind'];
+    return [
+      r.figure.padEnd(44),
+      fmt(r.ours, r.unit).padStart(12),
+      range.padStart(15),
+      floor.padStart(11),
+      fmt(r.toxiproxy, r.unit).padStart(17),
+      better ? '  beats' : '  behind',
+    ];
   });
-  const head = ['figure (median of runs)'.padEnd(44), 'this proxy'.padStart(12), 'runs range'.padStart(15), 'C floor'.padStart(11), 'Toxiproxy 2.12'.padStart(17)];
+  const head = [
+    'figure (median of runs)'.padEnd(44),
+    'this proxy'.padStart(12),
+    'runs range'.padStart(15),
+    'C floor'.padStart(11),
+    'Toxiproxy 2.12'.padStart(17),
+  ];
   return [header, head.join(''), ...lines.map((l) => l.join(''))].join('\n');
 }
 
@@ -125,7 +138,10 @@ export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> 
     let url = options.toxiproxyUrl;
     let io = 'a Toxiproxy server given by TOXIPROXY_URL';
     if (url === undefined) {
-      const tp = await child([here('../cli/main.ts'), 'toxiproxy', '--listen', '127.0.0.1:0', '--seed', '1'], /listening on (http:\/\/\S+).*bytes moved by (.*)$/);
+      const tp = await child(
+        [here('../cli/main.ts'), 'toxiproxy', '--listen', '127.0.0.1:0', '--seed', '1'],
+        /listening on (http:\/\/\S+).*bytes moved by (.*)$/,
+      );
       procs.push(tp.proc);
       url = tp.match[1] ?? '';
       io = `gameday toxiproxy, bytes moved by ${tp.match[2] ?? '?'} (GAMEDAY_PROXY_IO=native|raw|node chooses)`;
@@ -138,7 +154,10 @@ export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> 
     };
     const echoVia = await make('bench_echo', ports.echo);
     const streamVia = await make('bench_stream', ports.stream);
-    const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+    const load = (): string =>
+      loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ');
     log(`proxy: ${url} ${version.trim()}; ${runs} runs per figure, node ${process.version}, ${cpus().length} cores, load ${load()}`);
     log(`  ${io}`);
     const built = buildFloor(scratch);
@@ -155,10 +174,14 @@ export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> 
     // round trips: direct, proxied (and the floor) take turns within each run (see bench-client.ts)
     const rtt = await interleaved(runs, () => roundTrips(targets, 5000));
     const addedRuns = (k: 'p50' | 'p99', i = 1): number[] => rtt.map((r) => (r[i]?.[k] ?? NaN) - (r[0]?.[k] ?? NaN));
-    log(`  rtt direct p50 ${median(rtt.map(([d]) => d?.p50 ?? NaN)).toFixed(1)} µs, p99 ${median(rtt.map(([d]) => d?.p99 ?? NaN)).toFixed(1)} µs; proxied p50 ${median(rtt.map(([, p]) => p?.p50 ?? NaN)).toFixed(1)} µs`);
+    log(
+      `  rtt direct p50 ${median(rtt.map(([d]) => d?.p50 ?? NaN)).toFixed(1)} µs, p99 ${median(rtt.map(([d]) => d?.p99 ?? NaN)).toFixed(1)} µs; proxied p50 ${median(rtt.map(([, p]) => p?.p50 ?? NaN)).toFixed(1)} µs`,
+    );
     const fresh = await interleaved(runs, () => firstRoundTrips(targets, 500));
     const freshAdded = (i = 1): number[] => fresh.map((r) => ((r[i] ?? NaN) - (r[0] ?? NaN)) / 1000);
-    log(`  new connection, first round trip: direct ${median(fresh.map(([d]) => d ?? NaN)).toFixed(0)} µs, proxied ${median(fresh.map(([, p]) => p ?? NaN)).toFixed(0)} µs`);
+    log(
+      `  new connection, first round trip: direct ${median(fresh.map(([d]) => d ?? NaN)).toFixed(0)} µs, proxied ${median(fresh.map(([, p]) => p ?? NaN)).toFixed(0)} µs`,
+    );
     const floor = (runsOf: number[]): { floor?: number } => (floorVia === undefined ? {} : { floor: median(runsOf) });
     const echo = await paired(runs, ports.echo, echoVia, (port) => echoThroughput(port, 256 * MB));
     const one = await paired(runs, ports.stream, streamVia, (port) => oneWayThroughput(port, 512 * MB, 1));
@@ -183,7 +206,12 @@ export async function runProxyBench(options: BenchOptions = {}): Promise<Row[]> 
       row('one way, 16 connections', 'MB/s', many.p, 1000, false),
     ];
     log(`  load average after: ${load()} (figures from a busy machine understate both columns)`);
-    log(table(rows, '\nfault proxy, no toxics, loopback (C floor: a minimal C forwarder in the same runs; Toxiproxy 2.12 measured on the same kind of 2-core machine)'));
+    log(
+      table(
+        rows,
+        '\nfault proxy, no toxics, loopback (C floor: a minimal C forwarder in the same runs; Toxiproxy 2.12 measured on the same kind of 2-core machine)',
+      ),
+    );
     if (options.toxiproxyUrl === undefined) await api.reset();
     else for (const n of ['bench_echo', 'bench_stream']) await (await api.get(n)).remove();
     return rows;

@@ -19,7 +19,11 @@ test('bad --listen ends with a usage error, exit 2', () => {
 });
 
 test('a GAMEDAY_PROXY_IO that names no I/O is a usage error, exit 2, with the choices', () => {
-  const r = spawnSync(process.execPath, [...node, 'toxiproxy', '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, GAMEDAY_PROXY_IO: 'fast' } });
+  const r = spawnSync(process.execPath, [...node, 'toxiproxy', '--listen', '127.0.0.1:0'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, GAMEDAY_PROXY_IO: 'fast' },
+  });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /GAMEDAY_PROXY_IO=fast is not one of native, raw, node/);
   assert.doesNotMatch(r.stdout, /listening/);
@@ -27,7 +31,11 @@ test('a GAMEDAY_PROXY_IO that names no I/O is a usage error, exit 2, with the ch
 
 test('without a C compiler: GAMEDAY_PROXY_IO=native is a usage error naming it; unset, the proxy serves on libuv handles and says why', async () => {
   const env = { ...process.env, PATH: '/nonexistent', CC: '' };
-  const r = spawnSync(process.execPath, [...node, 'toxiproxy', '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 30_000, env: { ...env, GAMEDAY_PROXY_IO: 'native' } });
+  const r = spawnSync(process.execPath, [...node, 'toxiproxy', '--listen', '127.0.0.1:0'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...env, GAMEDAY_PROXY_IO: 'native' },
+  });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /native forwarder is not available: no C compiler/);
   const child = spawn(process.execPath, [...node, 'toxiproxy', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'], env });

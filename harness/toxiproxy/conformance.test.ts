@@ -44,7 +44,13 @@ async function startReal(): Promise<Api> {
   const proc = spawn(realServer, ['-host', '127.0.0.1', '-port', String(port)], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
-    if (await fetch(`${url}/version`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/version`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await sleep(25);
   }
   return {
@@ -138,7 +144,12 @@ const STEPS: readonly Step[] = [
   { label: 'slow_close', method: 'POST', path: '/proxies/a/toxics', body: { type: 'slow_close', name: 'sc', attributes: { delay: 50 } } },
   { label: 'timeout', method: 'POST', path: '/proxies/a/toxics', body: { type: 'timeout', name: 'to', toxicity: 0.5, attributes: { timeout: 0 } } },
   { label: 'reset_peer', method: 'POST', path: '/proxies/a/toxics', body: { type: 'reset_peer', name: 'rp', stream: 'upstream', attributes: { timeout: 20 } } },
-  { label: 'slicer', method: 'POST', path: '/proxies/a/toxics', body: { type: 'slicer', name: 'sl', attributes: { average_size: 8, size_variation: 2, delay: 5 } } },
+  {
+    label: 'slicer',
+    method: 'POST',
+    path: '/proxies/a/toxics',
+    body: { type: 'slicer', name: 'sl', attributes: { average_size: 8, size_variation: 2, delay: 5 } },
+  },
   { label: 'limit_data', method: 'POST', path: '/proxies/a/toxics', body: { type: 'limit_data', name: 'ld', attributes: { bytes: 1000 } } },
   { label: 'latency with no attributes', method: 'POST', path: '/proxies/b/toxics', body: { type: 'latency' } },
   { label: 'unknown attributes are ignored', method: 'POST', path: '/proxies/b/toxics', body: { type: 'bandwidth', attributes: { rate: 1, speed: 9 } } },
@@ -167,9 +178,27 @@ const STEPS: readonly Step[] = [
   { label: 'remove it', method: 'DELETE', path: '/proxies/a/toxics/nul' },
   // what Toxiproxy accepts and ours refuses, on a proxy made for it and removed after
   { label: 'scratch proxy', method: 'POST', path: '/proxies', body: proxy('scratch', '127.0.0.1:0') },
-  { label: 'negative attribute', method: 'POST', path: '/proxies/scratch/toxics', body: { type: 'latency', name: 'neg', attributes: { latency: -5 } }, stricter: 'a negative latency' },
-  { label: 'toxicity above 1', method: 'POST', path: '/proxies/scratch/toxics', body: { type: 'latency', name: 'tox', toxicity: 2 }, stricter: 'toxicity outside 0..1' },
-  { label: 'slicer with no attributes', method: 'POST', path: '/proxies/scratch/toxics', body: { type: 'slicer' }, stricter: 'average_size 0 (Toxiproxy then recurses without end on the first data)' },
+  {
+    label: 'negative attribute',
+    method: 'POST',
+    path: '/proxies/scratch/toxics',
+    body: { type: 'latency', name: 'neg', attributes: { latency: -5 } },
+    stricter: 'a negative latency',
+  },
+  {
+    label: 'toxicity above 1',
+    method: 'POST',
+    path: '/proxies/scratch/toxics',
+    body: { type: 'latency', name: 'tox', toxicity: 2 },
+    stricter: 'toxicity outside 0..1',
+  },
+  {
+    label: 'slicer with no attributes',
+    method: 'POST',
+    path: '/proxies/scratch/toxics',
+    body: { type: 'slicer' },
+    stricter: 'average_size 0 (Toxiproxy then recurses without end on the first data)',
+  },
   { label: 'upstream with no port', method: 'POST', path: '/proxies/scratch', body: { upstream: 'nohostport' }, stricter: 'an upstream it can never dial' },
   { label: 'scratch gone', method: 'DELETE', path: '/proxies/scratch' },
   // b still names {a} after its failed move (so does Toxiproxy's); a reset would fail on it, leaving a
@@ -292,12 +321,18 @@ test('data plane: latency, timeout 0 and a timeout that closes, reset_peer, a di
     const echo = await startEcho();
     try {
       const s: Record<string, unknown> = {};
-      s['latency 150 ms adds at least 150 ms to a round trip'] = await through(api, echo, 'lat', { type: 'latency', attributes: { latency: 150 } }, async (port) => {
-        const c = await connectTo(port);
-        const ms = await roundTrip(c);
-        c.destroy();
-        return ms >= 150 && ms < 1500;
-      });
+      s['latency 150 ms adds at least 150 ms to a round trip'] = await through(
+        api,
+        echo,
+        'lat',
+        { type: 'latency', attributes: { latency: 150 } },
+        async (port) => {
+          const c = await connectTo(port);
+          const ms = await roundTrip(c);
+          c.destroy();
+          return ms >= 150 && ms < 1500;
+        },
+      );
       s['timeout 0: data held, connection kept open'] = await through(api, echo, 'hold', { type: 'timeout', attributes: { timeout: 0 } }, async (port) => {
         const c = await connectTo(port);
         c.write('hello');
@@ -306,13 +341,19 @@ test('data plane: latency, timeout 0 and a timeout that closes, reset_peer, a di
         c.destroy();
         return { quiet, open };
       });
-      s['timeout 100: closed after about 100 ms, nothing through'] = await through(api, echo, 'cut', { type: 'timeout', attributes: { timeout: 100 } }, async (port) => {
-        const c = await connectTo(port);
-        const t0 = performance.now();
-        c.write('hello');
-        const r = await readToClose(c, 3000);
-        return { bytes: r.data.length, closed: r.how !== 'timeout', afterTimeout: r.at - t0 >= 90 };
-      });
+      s['timeout 100: closed after about 100 ms, nothing through'] = await through(
+        api,
+        echo,
+        'cut',
+        { type: 'timeout', attributes: { timeout: 100 } },
+        async (port) => {
+          const c = await connectTo(port);
+          const t0 = performance.now();
+          c.write('hello');
+          const r = await readToClose(c, 3000);
+          return { bytes: r.data.length, closed: r.how !== 'timeout', afterTimeout: r.at - t0 >= 90 };
+        },
+      );
       s['reset_peer 0: the connection is reset'] = await through(api, echo, 'rst', { type: 'reset_peer', attributes: { timeout: 0 } }, async (port) => {
         const c = await connectTo(port);
         c.write('hello');

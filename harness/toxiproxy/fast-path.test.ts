@@ -41,7 +41,13 @@ test('bytes stay intact while toxics come and go during a transfer', async () =>
     }
   })();
   for (let i = 0; i < 6; i++) {
-    const t = await p.addToxic({ name: `sl${i}`, type: 'slicer', stream: i % 2 ? 'upstream' : 'downstream', toxicity: 1, attributes: { average_size: 5000, size_variation: 1000, delay: 0 } });
+    const t = await p.addToxic({
+      name: `sl${i}`,
+      type: 'slicer',
+      stream: i % 2 ? 'upstream' : 'downstream',
+      toxicity: 1,
+      attributes: { average_size: 5000, size_variation: 1000, delay: 0 },
+    });
     await sleep(15);
     await t.remove();
     await sleep(15);

@@ -69,7 +69,15 @@ function routesFor(proxies: ProxyCollection, [root, name, sub, toxic]: string[])
   if (name === undefined) {
     return {
       // by name, as Go writes a map
-      GET: () => ok(Object.fromEntries(proxies.list().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((p) => [p.name, p.toJSON()]))),
+      GET: () =>
+        ok(
+          Object.fromEntries(
+            proxies
+              .list()
+              .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+              .map((p) => [p.name, p.toJSON()]),
+          ),
+        ),
       POST: async (req) => ({ status: 201, body: (await proxies.create(await readJson(req))).toJSON() }),
     };
   }
@@ -131,10 +139,7 @@ function send(res: ServerResponse, reply: Reply): void {
 }
 
 /** A node:http request listener for the API. */
-export function apiHandler(
-  proxies: ProxyCollection,
-  onError: (err: unknown) => void = () => {},
-): (req: IncomingMessage, res: ServerResponse) => void {
+export function apiHandler(proxies: ProxyCollection, onError: (err: unknown) => void = () => {}): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
       // as Toxiproxy: a browser page must not be able to reconfigure the proxy

@@ -158,7 +158,14 @@ export class Link implements LinkControl {
   /** Nothing held, no toxic, no FIN seen: the link's sides could be handed to the native forwarder. */
   get idle(): boolean {
     return (
-      this.fast && !this.closed && !this.endSeen && this.active.length === 0 && !this.pumping && this.head >= this.queue.length && !this.dstBlocked && !this.queueBlocked
+      this.fast &&
+      !this.closed &&
+      !this.endSeen &&
+      this.active.length === 0 &&
+      !this.pumping &&
+      this.head >= this.queue.length &&
+      !this.dstBlocked &&
+      !this.queueBlocked
     );
   }
 

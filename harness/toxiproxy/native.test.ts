@@ -262,7 +262,13 @@ test('bytes stay intact on 8 connections while toxics come and go and connection
     let stop = false;
     const churn = (async () => {
       for (let i = 0; !stop; i++) {
-        const t = await p.addToxic({ name: `t${i}`, type: i % 3 === 0 ? 'slicer' : 'latency', stream: i % 2 ? 'upstream' : 'downstream', toxicity: 1, attributes: i % 3 === 0 ? { average_size: 3000, size_variation: 1000, delay: 0 } : { latency: 1, jitter: 1 } });
+        const t = await p.addToxic({
+          name: `t${i}`,
+          type: i % 3 === 0 ? 'slicer' : 'latency',
+          stream: i % 2 ? 'upstream' : 'downstream',
+          toxicity: 1,
+          attributes: i % 3 === 0 ? { average_size: 3000, size_variation: 1000, delay: 0 } : { latency: 1, jitter: 1 },
+        });
         await sleep(10 + (i % 4) * 5);
         await t.remove();
         await sleep(20 + (i % 3) * 10);

@@ -169,4 +169,3 @@ function sameListen(bound: string, asked: string): boolean {
   const b = parseHostPort(bound);
   return a !== undefined && b !== undefined && a.port === 0 && a.host === b.host;
 }
-

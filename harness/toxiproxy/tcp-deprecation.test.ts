@@ -13,7 +13,11 @@ const probe = [
 ].join('\n');
 
 function run(args: readonly string[], env: NodeJS.ProcessEnv = {}): { io: string; fallback?: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...args, '--import', 'tsx', '--input-type=module', '-e', probe], { cwd: root, encoding: 'utf8', env: { ...process.env, GAMEDAY_PROXY_IO: '', ...env } });
+  const r = spawnSync(process.execPath, [...args, '--import', 'tsx', '--input-type=module', '-e', probe], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, GAMEDAY_PROXY_IO: '', ...env },
+  });
   assert.equal(r.status, 0, r.stderr);
   return { ...(JSON.parse(r.stdout.trim().split('\n').pop() as string) as { io: string; fallback?: string }), stderr: r.stderr };
 }

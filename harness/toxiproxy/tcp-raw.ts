@@ -83,7 +83,23 @@ function load(): Bindings | string {
       kReadBytesOrError: stream['kReadBytesOrError'],
       kLastWriteWasAsync: stream['kLastWriteWasAsync'],
     };
-    const methods = ['readStart', 'readStop', 'useUserBuffer', 'writeBuffer', 'shutdown', 'close', 'reset', 'setNoDelay', 'connect', 'connect6', 'bind', 'bind6', 'listen', 'getsockname', 'open'];
+    const methods = [
+      'readStart',
+      'readStop',
+      'useUserBuffer',
+      'writeBuffer',
+      'shutdown',
+      'close',
+      'reset',
+      'setNoDelay',
+      'connect',
+      'connect6',
+      'bind',
+      'bind6',
+      'listen',
+      'getsockname',
+      'open',
+    ];
     const ok =
       typeof TCP === 'function' &&
       methods.every((m) => typeof (TCP.prototype as unknown as Record<string, unknown>)[m] === 'function') &&
@@ -345,7 +361,6 @@ class RawSide implements Side {
     const err = h.shutdown(req);
     if (err) this.failSoon(errName(err));
   }
-
 
   private maybeClose(): void {
     if (this.shutdownDone && (this.readEnded || this.closeAfterEnd)) this.close();

@@ -5,18 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { startToxiproxyServer } from './server.ts';
-import {
-  connectTo,
-  nothingWithin,
-  portOf,
-  readBytes,
-  readToClose,
-  roundTrip,
-  sleep,
-  startEcho,
-  startSender,
-  type Upstream,
-} from './test-support.ts';
+import { connectTo, nothingWithin, portOf, readBytes, readToClose, roundTrip, sleep, startEcho, startSender, type Upstream } from './test-support.ts';
 
 async function setup(upstream: Upstream): Promise<{ proxy: Proxy; port: number; close: () => Promise<void> }> {
   const srv = await startToxiproxyServer({ seed: 7 });

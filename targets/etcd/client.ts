@@ -42,8 +42,15 @@ export class EtcdClient implements KvApi {
 
   async cas(key: string, expected: string | null, value: string): Promise<CallOutcome> {
     const k = b64(key);
-    const compare = expected === null ? { target: 'CREATE', key: k, create_revision: '0', result: 'EQUAL' } : { target: 'VALUE', key: k, value: b64(expected), result: 'EQUAL' };
-    const a = await this.call('/v3/kv/txn', { compare: [compare], success: [{ request_put: { key: k, value: b64(value) } }], failure: [{ request_range: { key: k } }] });
+    const compare =
+      expected === null
+        ? { target: 'CREATE', key: k, create_revision: '0', result: 'EQUAL' }
+        : { target: 'VALUE', key: k, value: b64(expected), result: 'EQUAL' };
+    const a = await this.call('/v3/kv/txn', {
+      compare: [compare],
+      success: [{ request_put: { key: k, value: b64(value) } }],
+      failure: [{ request_range: { key: k } }],
+    });
     if ('type' in a) return a;
     if (a.body['succeeded'] === true) return { type: 'ok' };
     // the JSON gateway leaves out false: the compare did not hold, and the failure branch read the value

@@ -56,16 +56,38 @@ export class EtcdTarget implements Target {
     if (!peer) throw new Error(`etcd member ${node.id} has no peer port`);
     // what the member listens on may be 0.0.0.0 (docker); what it advertises is the address others dial
     const advertised = (a: { port: number }): string => url({ host: ctx.advertiseHost, port: a.port });
-    const cluster = this.topology().nodes.map((n) => `${n.id}=${n.id === node.id ? advertised(peer) : url(ctx.peerAddress(n.id, 'peer'))}`).join(',');
+    const cluster = this.topology()
+      .nodes.map((n) => `${n.id}=${n.id === node.id ? advertised(peer) : url(ctx.peerAddress(n.id, 'peer'))}`)
+      .join(',');
     return {
       command: [ETCD_BINARY],
       args: [
-        '--name', node.id, '--data-dir', `${ctx.dataDir}/etcd`,
-        '--listen-client-urls', url(ctx.listen), '--advertise-client-urls', advertised(ctx.listen),
-        '--listen-peer-urls', url(peer), '--initial-advertise-peer-urls', advertised(peer),
-        '--initial-cluster', cluster, '--initial-cluster-state', 'new', '--initial-cluster-token', 'gameday',
+        '--name',
+        node.id,
+        '--data-dir',
+        `${ctx.dataDir}/etcd`,
+        '--listen-client-urls',
+        url(ctx.listen),
+        '--advertise-client-urls',
+        advertised(ctx.listen),
+        '--listen-peer-urls',
+        url(peer),
+        '--initial-advertise-peer-urls',
+        advertised(peer),
+        '--initial-cluster',
+        cluster,
+        '--initial-cluster-state',
+        'new',
+        '--initial-cluster-token',
+        'gameday',
         // 3.4 leaves pre-vote off, and an isolated member then disrupts the cluster when it comes back
-        '--pre-vote=true', '--heartbeat-interval', '100', '--election-timeout', '1000', '--logger', 'zap',
+        '--pre-vote=true',
+        '--heartbeat-interval',
+        '100',
+        '--election-timeout',
+        '1000',
+        '--logger',
+        'zap',
       ],
       env: {},
       readyPath: '/health',
@@ -82,12 +104,22 @@ export class EtcdTarget implements Target {
     await Promise.all(
       nodes.map(async (n) => {
         try {
-          const res = await fetch(`${urlOf(n.id)}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: b64('\0'), range_end: b64('\0'), serializable: true }), signal: AbortSignal.timeout(3000) });
+          const res = await fetch(`${urlOf(n.id)}/v3/kv/range`, {
+            method: 'POST',
+            body: JSON.stringify({ key: b64('\0'), range_end: b64('\0'), serializable: true }),
+            signal: AbortSignal.timeout(3000),
+          });
           const b = (await res.json()) as { header?: { revision?: string }; kvs?: { key: string; value: string; mod_revision: string }[] };
           if (!res.ok) return;
           const h = createHash('sha256');
           for (const kv of b.kvs ?? []) h.update(`${kv.key}\t${kv.value}\t${kv.mod_revision}\n`);
-          out.push({ group: 'keyspace', nodeId: n.id, appliedSeq: Number(b.header?.revision ?? 0), checksum: h.digest('hex').slice(0, 16), keys: (b.kvs ?? []).length });
+          out.push({
+            group: 'keyspace',
+            nodeId: n.id,
+            appliedSeq: Number(b.header?.revision ?? 0),
+            checksum: h.digest('hex').slice(0, 16),
+            keys: (b.kvs ?? []).length,
+          });
         } catch {
           /* a member that does not answer is reported missing by the check */
         }
@@ -100,10 +132,16 @@ export class EtcdTarget implements Target {
     const out = await Promise.all(
       nodes.map(async (n): Promise<ReplicaValue | undefined> => {
         try {
-          const res = await fetch(`${urlOf(n.id)}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: b64(key), serializable: true }), signal: AbortSignal.timeout(2000) });
+          const res = await fetch(`${urlOf(n.id)}/v3/kv/range`, {
+            method: 'POST',
+            body: JSON.stringify({ key: b64(key), serializable: true }),
+            signal: AbortSignal.timeout(2000),
+          });
           const b = (await res.json()) as { header?: { revision?: string }; kvs?: { value: string }[] };
           const v = b.kvs?.[0]?.value;
-          return res.ok ? { nodeId: n.id, value: v === undefined ? null : Buffer.from(v, 'base64').toString('utf8'), appliedSeq: Number(b.header?.revision ?? 0) } : undefined;
+          return res.ok
+            ? { nodeId: n.id, value: v === undefined ? null : Buffer.from(v, 'base64').toString('utf8'), appliedSeq: Number(b.header?.revision ?? 0) }
+            : undefined;
         } catch {
           return undefined;
         }

@@ -22,31 +22,44 @@ const placeholdersIn = (s: string): string[] => [...s.matchAll(PLACEHOLDER)].map
 const templated = (allowed: readonly string[], what: string) =>
   z.string().superRefine((s, ctx) => {
     for (const p of placeholdersIn(s)) {
-      if (!allowed.includes(p)) ctx.addIssue({ code: 'custom', message: said(`names an unknown placeholder {${p}}`, `${what} may use ${allowed.map((a) => `{${a}}`).join(', ')}`) });
+      if (!allowed.includes(p))
+        ctx.addIssue({ code: 'custom', message: said(`names an unknown placeholder {${p}}`, `${what} may use ${allowed.map((a) => `{${a}}`).join(', ')}`) });
     }
   });
 type Body = string | number | boolean | null | readonly Body[] | { readonly [k: string]: Body };
-const body: z.ZodType<Body> = z.lazy(() => z.union([templated(REQUEST_PLACEHOLDERS, 'a body'), z.number(), z.boolean(), z.null(), z.array(body), z.record(z.string(), body)]));
+const body: z.ZodType<Body> = z.lazy(() =>
+  z.union([templated(REQUEST_PLACEHOLDERS, 'a body'), z.number(), z.boolean(), z.null(), z.array(body), z.record(z.string(), body)]),
+);
 const statuses = z.array(z.number().int().min(100).max(599)).min(1);
 const operation = (defaults: { method: string; ok: number[] }) =>
   z.strictObject({
     method: z.enum(['GET', 'PUT', 'POST', 'PATCH', 'DELETE']).default(defaults.method as 'GET'),
     path: templated(REQUEST_PLACEHOLDERS, 'a path').meta({ description: 'the request path, e.g. /kv/{key}' }),
-    body: body.optional().meta({ description: 'the JSON body; a string that is exactly "{value}" or "{expected}" becomes that value (null for no expected value)' }),
+    body: body
+      .optional()
+      .meta({ description: 'the JSON body; a string that is exactly "{value}" or "{expected}" becomes that value (null for no expected value)' }),
     ok: statuses.default(defaults.ok).meta({ description: 'statuses meaning it happened' }),
-    fail: z.array(z.number().int().min(100).max(599)).default([]).meta({ description: 'statuses meaning it certainly did not happen (any other answer is unknown)' }),
+    fail: z
+      .array(z.number().int().min(100).max(599))
+      .default([])
+      .meta({ description: 'statuses meaning it certainly did not happen (any other answer is unknown)' }),
   });
 
 export const httpOptions = z.strictObject({
   promises: z.enum(['linearizable-kv', 'no-lost-writes']).default('linearizable-kv'),
   nodes: z
-    .array(z.strictObject({
-      id: z.string().regex(/^[\w.-]+$/, { message: said('must be a name of letters, digits, ".", "_" or "-"', 'e.g. id: n1') }),
-      az: z.string().min(1),
-      role: z.string().regex(/^[\w.-]+$/).default('node'),
-      command: z.array(templated(COMMAND_PLACEHOLDERS, 'a command')).min(1).meta({ description: 'how to start it: executable and arguments' }),
-      files: z.array(z.string()).default([]).meta({ description: 'files it reads (mounted read-only on docker)' }),
-    }))
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[\w.-]+$/, { message: said('must be a name of letters, digits, ".", "_" or "-"', 'e.g. id: n1') }),
+        az: z.string().min(1),
+        role: z
+          .string()
+          .regex(/^[\w.-]+$/)
+          .default('node'),
+        command: z.array(templated(COMMAND_PLACEHOLDERS, 'a command')).min(1).meta({ description: 'how to start it: executable and arguments' }),
+        files: z.array(z.string()).default([]).meta({ description: 'files it reads (mounted read-only on docker)' }),
+      }),
+    )
     .min(1)
     .optional()
     .meta({ description: 'how to start each node (local and docker providers); leave out with provider attach, whose containers are the nodes' }),
@@ -57,10 +70,12 @@ export const httpOptions = z.strictObject({
       absent: z.array(z.number().int()).default([404]).meta({ description: 'statuses meaning the key has no value' }),
     }),
     put: operation({ method: 'PUT', ok: [200, 201, 204] }),
-    cas: operation({ method: 'POST', ok: [200] }).extend({
-      mismatch: statuses.default([409, 412]).meta({ description: 'statuses meaning the expected value did not match (nothing was written)' }),
-      current: z.string().optional().meta({ description: 'where the current value is in a mismatch answer' }),
-    }).optional(),
+    cas: operation({ method: 'POST', ok: [200] })
+      .extend({
+        mismatch: statuses.default([409, 412]).meta({ description: 'statuses meaning the expected value did not match (nothing was written)' }),
+        current: z.string().optional().meta({ description: 'where the current value is in a mismatch answer' }),
+      })
+      .optional(),
     delete: operation({ method: 'DELETE', ok: [200, 204, 404] }).optional(),
   }),
 });
@@ -88,7 +103,11 @@ function fillBody(t: Body, v: Vars): unknown {
 
 export class HttpKvClient implements KvApi {
   private readonly agent: Agent;
-  constructor(private readonly base: string, private readonly ops: HttpOptions['operations'], private readonly o: ClientOptions) {
+  constructor(
+    private readonly base: string,
+    private readonly ops: HttpOptions['operations'],
+    private readonly o: ClientOptions,
+  ) {
     this.agent = new Agent({ keepAlive: true, maxSockets: o.maxInFlight });
   }
 
@@ -118,7 +137,8 @@ export class HttpKvClient implements KvApi {
     const op = this.ops.cas;
     if (!op) return { type: 'fail', error: 'this service has no compare-and-set (operations.cas)' };
     const a = await this.send(op, { key, value, expected });
-    if (answered(a) && op.mismatch.includes(a.status)) return { type: 'fail', error: PRECONDITION_FAILED, current: op.current === undefined ? null : pick(a.body, op.current) };
+    if (answered(a) && op.mismatch.includes(a.status))
+      return { type: 'fail', error: PRECONDITION_FAILED, current: op.current === undefined ? null : pick(a.body, op.current) };
     return this.classify(a, op);
   }
 
@@ -144,14 +164,27 @@ export class HttpTarget implements Target {
 
   topology(): Topology {
     const nodes = this.options.nodes ?? [];
-    return { region: 'http', azs: [...new Set(nodes.map((n) => n.az))], nodes: nodes.map((n): NodeInfo => ({ id: n.id, az: n.az, role: n.role, public: true })) };
+    return {
+      region: 'http',
+      azs: [...new Set(nodes.map((n) => n.az))],
+      nodes: nodes.map((n): NodeInfo => ({ id: n.id, az: n.az, role: n.role, public: true })),
+    };
   }
 
   launch(node: NodeInfo, ctx: LaunchContext): LaunchSpec {
     const spec = this.options.nodes?.find((n) => n.id === node.id);
     if (!spec) throw new Error(`target http: no command for node ${node.id} (target.options.nodes)`);
-    const peers = this.topology().nodes.filter((n) => n.id !== node.id).map((n) => `${n.id}=${ctx.peerUrl(n.id)}`).join(',');
-    const vars: Record<(typeof COMMAND_PLACEHOLDERS)[number], string> = { id: node.id, host: ctx.listen.host, port: String(ctx.listen.port), dataDir: ctx.dataDir, peers };
+    const peers = this.topology()
+      .nodes.filter((n) => n.id !== node.id)
+      .map((n) => `${n.id}=${ctx.peerUrl(n.id)}`)
+      .join(',');
+    const vars: Record<(typeof COMMAND_PLACEHOLDERS)[number], string> = {
+      id: node.id,
+      host: ctx.listen.host,
+      port: String(ctx.listen.port),
+      dataDir: ctx.dataDir,
+      peers,
+    };
     const [cmd, ...args] = spec.command.map((s) => s.replace(PLACEHOLDER, (_, p: string) => vars[p as keyof typeof vars] ?? ''));
     return {
       command: [cmd as string],

@@ -8,8 +8,15 @@ import { errorOutcome, NOT_SENT, TIMEOUT } from './outcome.ts';
 
 const reply = (message: string): Error => new ReplyError(message) as Error;
 
-test('a refusal by the server is fail: a demoted primary\'s READONLY, LOADING, MASTERDOWN, NOREPLICAS, BUSY, OOM', () => {
-  for (const m of ["READONLY You can't write against a read only replica.", 'LOADING Redis is loading the dataset in memory', 'MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to \'no\'.', 'NOREPLICAS Not enough good replicas to write.', 'BUSY Redis is busy running a script.', 'OOM command not allowed when used memory > \'maxmemory\'.']) {
+test("a refusal by the server is fail: a demoted primary's READONLY, LOADING, MASTERDOWN, NOREPLICAS, BUSY, OOM", () => {
+  for (const m of [
+    "READONLY You can't write against a read only replica.",
+    'LOADING Redis is loading the dataset in memory',
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+    'NOREPLICAS Not enough good replicas to write.',
+    'BUSY Redis is busy running a script.',
+    "OOM command not allowed when used memory > 'maxmemory'.",
+  ]) {
     assert.deepEqual(errorOutcome(reply(m)), { type: 'fail', error: m }, m);
   }
 });

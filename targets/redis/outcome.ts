@@ -8,7 +8,21 @@
 import type { CallOutcome } from '../target.ts';
 
 /** Error replies Redis gives instead of running the command (so it had no effect). */
-const REFUSALS = ['READONLY', 'LOADING', 'MASTERDOWN', 'BUSY', 'NOREPLICAS', 'OOM', 'MISCONF', 'NOSCRIPT', 'NOAUTH', 'NOPERM', 'WRONGPASS', 'CLUSTERDOWN', 'TRYAGAIN'] as const;
+const REFUSALS = [
+  'READONLY',
+  'LOADING',
+  'MASTERDOWN',
+  'BUSY',
+  'NOREPLICAS',
+  'OOM',
+  'MISCONF',
+  'NOSCRIPT',
+  'NOAUTH',
+  'NOPERM',
+  'WRONGPASS',
+  'CLUSTERDOWN',
+  'TRYAGAIN',
+] as const;
 
 /** Said by the client when it sent nothing (no connection to a primary was ready in time). */
 export const NOT_SENT = 'not sent: no connection to the primary was ready';

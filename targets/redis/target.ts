@@ -66,7 +66,8 @@ export class RedisTarget implements Target {
   readonly name = 'redis';
   readonly promises = 'no-lost-writes' as const;
   readonly replicationFactor = AZS.length;
-  readonly noLinkFaults = 'Redis nodes and Sentinels learn each other\'s addresses from what each announces (the same address for every party), so their links cannot each go through a proxy of their own';
+  readonly noLinkFaults =
+    "Redis nodes and Sentinels learn each other's addresses from what each announces (the same address for every party), so their links cannot each go through a proxy of their own";
   /** Where the Sentinels listen, learnt as the nodes are launched: what a client asks after its own. */
   private readonly sentinelAddresses = new Map<string, Address>();
   /** What each node announces (as Sentinel names it to clients), learnt as the nodes are launched. */
@@ -93,17 +94,35 @@ export class RedisTarget implements Target {
     if (node.role === 'sentinel') {
       const conf = join(ctx.dataDir, 'sentinel.conf');
       if (!existsSync(join(ctx.hostDataDir, 'sentinel.conf'))) {
-        const replicas = AZS.map(dataId).filter((id) => id !== INITIAL_PRIMARY).map(at);
+        const replicas = AZS.map(dataId)
+          .filter((id) => id !== INITIAL_PRIMARY)
+          .map(at);
         const sentinels = AZS.map((az) => ({ nodeId: sentinelNodeId(az), address: at(sentinelNodeId(az)) }));
         const quorum = Math.floor(AZS.length / 2) + 1;
-        writeFileSync(join(ctx.hostDataDir, 'sentinel.conf'), sentinelConf({ nodeId: node.id, listen: ctx.listen, announce: self, dataDir: ctx.dataDir, primary: at(INITIAL_PRIMARY), replicas, sentinels, quorum, timing: this.timing }));
+        writeFileSync(
+          join(ctx.hostDataDir, 'sentinel.conf'),
+          sentinelConf({
+            nodeId: node.id,
+            listen: ctx.listen,
+            announce: self,
+            dataDir: ctx.dataDir,
+            primary: at(INITIAL_PRIMARY),
+            replicas,
+            sentinels,
+            quorum,
+            timing: this.timing,
+          }),
+        );
       }
       // ready once it sees enough Sentinels to reach a quorum and authorise a failover
       return { command: ['redis-sentinel'], args: [conf], env: {}, readyPath: '', ready: { command: [...cli, 'sentinel', 'ckquorum', MASTER_NAME] } };
     }
     const conf = join(ctx.dataDir, 'redis.conf');
     if (!existsSync(join(ctx.hostDataDir, 'redis.conf'))) {
-      writeFileSync(join(ctx.hostDataDir, 'redis.conf'), dataNodeConf({ listen: ctx.listen, announce: self, dataDir: ctx.dataDir, ...(node.id === INITIAL_PRIMARY ? {} : { replicaOf: at(INITIAL_PRIMARY) }) }));
+      writeFileSync(
+        join(ctx.hostDataDir, 'redis.conf'),
+        dataNodeConf({ listen: ctx.listen, announce: self, dataDir: ctx.dataDir, ...(node.id === INITIAL_PRIMARY ? {} : { replicaOf: at(INITIAL_PRIMARY) }) }),
+      );
     }
     // PING answers PONG once the data set is loaded (LOADING before)
     return { command: ['redis-server'], args: [conf], env: {}, readyPath: '', ready: { command: [...cli, 'ping'] } };
@@ -118,10 +137,12 @@ export class RedisTarget implements Target {
     }
     // everything this canary dials goes from its own AZ: the other Sentinels, and whichever data node Sentinel names
     const others = [...this.sentinelAddresses.keys()].map((id) => addressOfUrl(route(id))).filter((a) => a.host !== own.host || a.port !== own.port);
-    const natMap = Object.fromEntries(AZS.map(dataId).flatMap((id) => {
-      const a = this.announced.get(id);
-      return a ? [[`${a.host}:${a.port}`, addressOfUrl(route(id))]] : [];
-    }));
+    const natMap = Object.fromEntries(
+      AZS.map(dataId).flatMap((id) => {
+        const a = this.announced.get(id);
+        return a ? [[`${a.host}:${a.port}`, addressOfUrl(route(id))]] : [];
+      }),
+    );
     return new RedisSentinelClient([own, ...others], o, natMap);
   }
 
@@ -160,7 +181,16 @@ export class RedisTarget implements Target {
 
 /** One short-lived direct connection to a data node (replicas answer reads too); undefined when it does not answer. */
 async function onNode<T>(a: Address, fn: (r: Redis) => Promise<T>): Promise<T | undefined> {
-  const r = new Redis({ host: a.host, port: a.port, lazyConnect: true, connectTimeout: 2000, commandTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null, protocol: 2 });
+  const r = new Redis({
+    host: a.host,
+    port: a.port,
+    lazyConnect: true,
+    connectTimeout: 2000,
+    commandTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    protocol: 2,
+  });
   r.on('error', () => undefined);
   try {
     await r.connect();

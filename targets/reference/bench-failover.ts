@@ -29,7 +29,11 @@ const runs = arg('runs', 3);
 const firstSeed = arg('seed', 1);
 const fixture = new URL('../../test/fixtures/bench-failover.yaml', import.meta.url).pathname;
 const groups = new ReferenceTarget().groups();
-const lines = <T>(p: string): T[] => readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+const lines = <T>(p: string): T[] =>
+  readFileSync(p, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 
 const perPair = new Map<string, { served: number; all: number }>();
 const resume: number[] = [];
@@ -70,14 +74,21 @@ for (let seed = firstSeed; seed < firstSeed + runs; seed++) {
   }
   if (first !== undefined) resume.push(first);
   else never.push(seed);
-  process.stdout.write(`seed ${seed}: ${r.verdict}, power-off ${inj?.nodes.join(',') ?? '?'} (leader of ${inj?.group ?? '?'}), first acknowledged write to it ${first === undefined ? 'never' : `${Math.round(first)} ms`} after\n`);
+  process.stdout.write(
+    `seed ${seed}: ${r.verdict}, power-off ${inj?.nodes.join(',') ?? '?'} (leader of ${inj?.group ?? '?'}), first acknowledged write to it ${first === undefined ? 'never' : `${Math.round(first)} ms`} after\n`,
+  );
 }
 
 const q = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? Number.NaN;
 };
-process.stdout.write(`\n${runs} runs (seeds ${firstSeed}-${firstSeed + runs - 1}), verdicts: ${verdicts.filter((v) => v === 'pass').length} pass, ${verdicts.filter((v) => v !== 'pass').length} other\n`);
+process.stdout.write(
+  `\n${runs} runs (seeds ${firstSeed}-${firstSeed + runs - 1}), verdicts: ${verdicts.filter((v) => v === 'pass').length} pass, ${verdicts.filter((v) => v !== 'pass').length} other\n`,
+);
 process.stdout.write('write availability over chaos (served / writes), all runs\n');
-for (const [k, c] of [...perPair].sort(([a], [b]) => a.localeCompare(b))) process.stdout.write(`  ${k.padEnd(24)} ${((100 * c.served) / c.all).toFixed(1).padStart(6)}%  (${c.served}/${c.all})\n`);
-process.stdout.write(`power-off of a leader to the first acknowledged write to its group: median ${Math.round(q(resume, 0.5))} ms, p99 ${Math.round(q(resume, 0.99))} ms, max ${Math.round(Math.max(...resume))} ms over ${resume.length} run(s)${never.length ? `; no write resumed in seeds ${never.join(', ')}` : ''}\n`);
+for (const [k, c] of [...perPair].sort(([a], [b]) => a.localeCompare(b)))
+  process.stdout.write(`  ${k.padEnd(24)} ${((100 * c.served) / c.all).toFixed(1).padStart(6)}%  (${c.served}/${c.all})\n`);
+process.stdout.write(
+  `power-off of a leader to the first acknowledged write to its group: median ${Math.round(q(resume, 0.5))} ms, p99 ${Math.round(q(resume, 0.99))} ms, max ${Math.round(Math.max(...resume))} ms over ${resume.length} run(s)${never.length ? `; no write resumed in seeds ${never.join(', ')}` : ''}\n`,
+);

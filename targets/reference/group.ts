@@ -165,7 +165,8 @@ export class Group {
     if (this.stopped || this.role === 'leader') return;
     const t = this.opts.timing;
     // a new cluster's preferred replica stands at once (and again soon while its peers are still starting)
-    const ms = this.opts.preferred && this.fresh() ? this.opts.rng.between(t.heartbeatMs, 2 * t.heartbeatMs) : this.opts.rng.between(t.electionMinMs, t.electionMaxMs);
+    const ms =
+      this.opts.preferred && this.fresh() ? this.opts.rng.between(t.heartbeatMs, 2 * t.heartbeatMs) : this.opts.rng.between(t.electionMinMs, t.electionMaxMs);
     this.timer = setTimeout(() => void this.campaign(), ms);
   }
 

@@ -106,7 +106,8 @@ export class Leader {
   /** The committed value for a strong read, or why this leader may not serve one now. */
   read(key: string): { readonly value: string | null } | { readonly refused: string } {
     if (this.log.commitSeq < this.noopSeq) return { refused: `leader of term ${this.opts.term} has not committed an entry of its term yet` };
-    if (!this.opts.noLease && performance.now() >= this.leaseUntil()) return { refused: `leader of term ${this.opts.term} holds no lease (no follower confirmed it within ${this.opts.leaseMs} ms)` };
+    if (!this.opts.noLease && performance.now() >= this.leaseUntil())
+      return { refused: `leader of term ${this.opts.term} holds no lease (no follower confirmed it within ${this.opts.leaseMs} ms)` };
     return { value: this.log.committed.get(key) ?? null };
   }
 
@@ -138,7 +139,12 @@ export class Leader {
   }
 
   status(): { term: number; lastSeq: number; commitSeq: number; followers: { id: string; matchSeq: number }[] } {
-    return { term: this.opts.term, lastSeq: this.log.lastSeq, commitSeq: this.log.commitSeq, followers: this.followers.map((f) => ({ id: f.id, matchSeq: f.matchSeq })) };
+    return {
+      term: this.opts.term,
+      lastSeq: this.log.lastSeq,
+      commitSeq: this.log.commitSeq,
+      followers: this.followers.map((f) => ({ id: f.id, matchSeq: f.matchSeq })),
+    };
   }
 
   /** Appends one entry of this term to the leader's own WAL; its seq once durable (undefined if the leader stopped meanwhile). */
@@ -201,7 +207,15 @@ export class Leader {
       const to = Math.min(this.durableSeq, from + BATCH - 1);
       const entries = this.log.entries.slice(from - 1, to);
       const prevSeq = from - 1;
-      const req: AppendRequest = { group: this.log.group, term: this.opts.term, leader: this.opts.self, prevSeq, prevTerm: this.log.termAt(prevSeq), entries, commitSeq: this.log.commitSeq };
+      const req: AppendRequest = {
+        group: this.log.group,
+        term: this.opts.term,
+        leader: this.opts.self,
+        prevSeq,
+        prevTerm: this.log.termAt(prevSeq),
+        entries,
+        commitSeq: this.log.commitSeq,
+      };
       const sentAt = performance.now();
       try {
         const res = await callJson(`${f.url}/repl/append`, 'POST', req, Math.max(300, this.opts.quorumTimeoutMs));

@@ -79,10 +79,12 @@ export async function startRouter(cfg: NodeConfig): Promise<Server> {
   let ready = false;
   async function leaderless(): Promise<string[]> {
     if (ready || performance.now() - started > READY_AFTER_MS) return [];
-    const probe = await Promise.all(cfg.groups.map(async (g) => {
-      const r = await toLeader(g, `/groups/${g.id}/read?key=&consistency=strong`, 'GET', undefined, true);
-      return r instanceof CallError || r.status !== 200 ? g.id : undefined;
-    }));
+    const probe = await Promise.all(
+      cfg.groups.map(async (g) => {
+        const r = await toLeader(g, `/groups/${g.id}/read?key=&consistency=strong`, 'GET', undefined, true);
+        return r instanceof CallError || r.status !== 200 ? g.id : undefined;
+      }),
+    );
     const missing = probe.filter((x): x is string => x !== undefined);
     if (missing.length === 0) ready = true;
     return missing;
@@ -123,7 +125,9 @@ export async function startRouter(cfg: NodeConfig): Promise<Server> {
           const path = `/groups/${g.id}/read?key=${encodeURIComponent(key)}`;
           if (strong && !cfg.bugs.staleReads) return await forward(res, await toLeader(g, `${path}&consistency=strong`, 'GET', undefined, true), true);
           const near = nearest(g);
-          const r = await callJson(`${peer(near)}${path}`, 'GET', undefined, t).catch((e: unknown) => (e instanceof CallError ? e : new CallError(String(e), false)));
+          const r = await callJson(`${peer(near)}${path}`, 'GET', undefined, t).catch((e: unknown) =>
+            e instanceof CallError ? e : new CallError(String(e), false),
+          );
           return await forward(res, r, true);
         }
         const body = await readBody(req);

@@ -87,7 +87,8 @@ export async function startStorageNode(cfg: NodeConfig): Promise<Server> {
           }
           if (parts[2] === 'write' && req.method === 'POST') {
             const w = r.write((await readBody(req)) as unknown as WriteRequest);
-            if ('notLeader' in w) return sendJson(res, 421, { ok: false, error: `${cfg.id} does not lead ${parts[1]}`, leader: w.notLeader, indeterminate: false });
+            if ('notLeader' in w)
+              return sendJson(res, 421, { ok: false, error: `${cfg.id} does not lead ${parts[1]}`, leader: w.notLeader, indeterminate: false });
             const done = await w;
             return sendJson(res, done.status, done.body);
           }

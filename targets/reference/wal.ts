@@ -33,7 +33,11 @@ export interface WalOptions {
   readonly format?: 1 | 2;
 }
 
-const sumOf = (e: Entry): string => createHash('sha256').update(JSON.stringify([e.seq, e.term, e.cmd])).digest('hex').slice(0, 12);
+const sumOf = (e: Entry): string =>
+  createHash('sha256')
+    .update(JSON.stringify([e.seq, e.term, e.cmd]))
+    .digest('hex')
+    .slice(0, 12);
 
 /** One WAL line in the given format. */
 export function walLine(e: Entry, format: 1 | 2 = 1): string {

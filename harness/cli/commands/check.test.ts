@@ -87,7 +87,12 @@ test('an exhausted budget exits 3: time (--timeout) or memory (--max-memory)', (
 
 test('a bad --timeout or --max-memory exits 2 naming the flag and the fix', () => {
   const f = hardHistory('small.ndjson', 2);
-  for (const [flag, v] of [['--timeout', '0'], ['--timeout', 'soon'], ['--max-memory', '-1'], ['--max-memory', 'lots']] as const) {
+  for (const [flag, v] of [
+    ['--timeout', '0'],
+    ['--timeout', 'soon'],
+    ['--max-memory', '-1'],
+    ['--max-memory', 'lots'],
+  ] as const) {
     const r = gameday('check', f, flag, v);
     assert.equal(r.status, 2, `${flag} ${v}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, new RegExp(`${flag}.*positive number`));

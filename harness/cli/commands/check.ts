@@ -28,11 +28,13 @@ function load(path: string, format: HistoryFormat | undefined): { file: string; 
   if (!existsSync(path)) throw new UsageError(`no such file or folder`, 'give a run folder (holding history.ndjson) or a history file', path);
   const runFolder = statSync(path).isDirectory();
   const file = runFolder ? join(path, 'history.ndjson') : path;
-  if (runFolder && !existsSync(file)) throw new UsageError('this folder holds no history.ndjson', 'give a run folder written by `gameday run`, or a history file', path);
+  if (runFolder && !existsSync(file))
+    throw new UsageError('this folder holds no history.ndjson', 'give a run folder written by `gameday run`, or a history file', path);
   try {
     return { file, runFolder, h: readHistory(file, runFolder ? 'gameday' : format) };
   } catch (err) {
-    if (err instanceof HistoryFormatError) throw new UsageError(err.message, `check the file, or give --format (${FORMATS.join(', ')})`, `${err.file}:${err.line}`);
+    if (err instanceof HistoryFormatError)
+      throw new UsageError(err.message, `check the file, or give --format (${FORMATS.join(', ')})`, `${err.file}:${err.line}`);
     throw err;
   }
 }
@@ -50,7 +52,12 @@ function readReplicaReads(dir: string): ReplicaReads {
 
 async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
   if (!(args.timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, not ${args.timeout}`, 'e.g. --timeout 60', '--timeout');
-  if (!(args.maxMemory > 0)) throw new UsageError(`--max-memory must be a positive number of megabytes, not ${args.maxMemory}`, `e.g. --max-memory ${DEFAULT_MAX_MEMORY_MB}`, '--max-memory');
+  if (!(args.maxMemory > 0))
+    throw new UsageError(
+      `--max-memory must be a positive number of megabytes, not ${args.maxMemory}`,
+      `e.g. --max-memory ${DEFAULT_MAX_MEMORY_MB}`,
+      '--max-memory',
+    );
   const { file, runFolder, h } = load(args.path, args.format);
   const model = args.model ?? h.model;
   if (args.wholeMap && model !== 'kv') {
@@ -67,7 +74,9 @@ async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
   });
   const verdict = combineVerdicts(results.map((r) => r.verdict));
   if (args.json) {
-    process.stdout.write(JSON.stringify({ path: args.path, file, runFolder, format: h.format, model, ops: h.ops.length, verdict, checks: results }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ path: args.path, file, runFolder, format: h.format, model, ops: h.ops.length, verdict, checks: results }, null, 2) + '\n',
+    );
   } else {
     process.stdout.write(`${file} (${h.format}, ${h.ops.length} ops, model ${model})\n`);
     for (const r of results) process.stdout.write(formatResult(r) + '\n');
@@ -84,9 +93,21 @@ export const command: CommandModule<object, CheckArgs> = {
       .positional('path', { type: 'string', demandOption: true, describe: 'run folder (holding history.ndjson) or history file' })
       .option('format', { choices: FORMATS, describe: 'history format (default: guessed from the file)' })
       .option('model', { choices: ['register', 'cas-register', 'kv'] as const, describe: 'model to check against (default: from the format)' })
-      .option('timeout', { type: 'number', default: DEFAULT_TIMEOUT_MS / 1000, describe: 'seconds the linearizability search may take before the verdict is unknown' })
-      .option('max-memory', { type: 'number', default: DEFAULT_MAX_MEMORY_MB, describe: 'megabytes the linearizability search may remember before the verdict is unknown' })
+      .option('timeout', {
+        type: 'number',
+        default: DEFAULT_TIMEOUT_MS / 1000,
+        describe: 'seconds the linearizability search may take before the verdict is unknown',
+      })
+      .option('max-memory', {
+        type: 'number',
+        default: DEFAULT_MAX_MEMORY_MB,
+        describe: 'megabytes the linearizability search may remember before the verdict is unknown',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' })
-      .option('whole-map', { type: 'boolean', default: false, describe: 'kv model: search the whole history as one map instead of key by key (same verdict, slower)' }) as unknown as Argv<CheckArgs>,
+      .option('whole-map', {
+        type: 'boolean',
+        default: false,
+        describe: 'kv model: search the whole history as one map instead of key by key (same verdict, slower)',
+      }) as unknown as Argv<CheckArgs>,
   handler,
 };

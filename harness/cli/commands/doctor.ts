@@ -67,7 +67,11 @@ async function netnsFinding(): Promise<Finding> {
   // entering our own network namespace needs the same rights as entering a container's
   const r = await run('nsenter', ['-t', String(process.pid), '-n', 'iptables', '-w', '-S', 'INPUT'], { timeoutMs: 5_000 });
   if (r.code === 0) return { name: 'nsenter+iptables', ok: true, detail: 'can enter network namespaces and write iptables rules' };
-  return { name: 'nsenter+iptables', ok: false, detail: `not permitted (needs root or CAP_SYS_ADMIN + CAP_NET_ADMIN): ${r.stderr.trim().split('\n')[0] ?? ''}` };
+  return {
+    name: 'nsenter+iptables',
+    ok: false,
+    detail: `not permitted (needs root or CAP_SYS_ADMIN + CAP_NET_ADMIN): ${r.stderr.trim().split('\n')[0] ?? ''}`,
+  };
 }
 
 function imageToolsFinding(): Finding {
@@ -81,7 +85,9 @@ async function k6Finding(): Promise<Finding> {
   const k6 = onPath('k6');
   if (!k6) return { name: 'k6', ok: false, detail: 'no k6 on PATH (https://grafana.com/docs/k6/latest/set-up/install-k6/)' };
   const r = await run(k6, ['version'], { timeoutMs: 5_000 });
-  return r.code === 0 ? { name: 'k6', ok: true, detail: `${r.stdout.trim().split('\n')[0]} (${k6})` } : { name: 'k6', ok: false, detail: `${k6} version failed: ${r.stderr.trim()}` };
+  return r.code === 0
+    ? { name: 'k6', ok: true, detail: `${r.stdout.trim().split('\n')[0]} (${k6})` }
+    : { name: 'k6', ok: false, detail: `${k6} version failed: ${r.stderr.trim()}` };
 }
 
 async function toxiproxyFinding(url: string | undefined): Promise<Finding> {
@@ -89,7 +95,9 @@ async function toxiproxyFinding(url: string | undefined): Promise<Finding> {
   try {
     const res = await fetch(new URL('/version', url), { signal: AbortSignal.timeout(3_000) });
     const body = (await res.text()).trim();
-    return res.ok ? { name: 'toxiproxy', ok: true, detail: `${url} answers, version ${body.slice(0, 80)}` } : { name: 'toxiproxy', ok: false, detail: `${url}/version → HTTP ${res.status}` };
+    return res.ok
+      ? { name: 'toxiproxy', ok: true, detail: `${url} answers, version ${body.slice(0, 80)}` }
+      : { name: 'toxiproxy', ok: false, detail: `${url}/version → HTTP ${res.status}` };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
     return { name: 'toxiproxy', ok: false, detail: `${url} does not answer: ${e.cause?.code ?? e.message}` };
@@ -111,8 +119,20 @@ export function capabilities(machine: readonly Finding[]): Omit<DoctorReport, 'm
   const need = (ok: boolean, how: string, why: string): Capability['how'] => (ok ? how : `no: ${why}`);
   const providers: Capability[] = [
     { name: 'local', ok: node, how: need(node, 'child processes on per-AZ loopback addresses', 'Node too old') },
-    { name: 'docker', ok: docker, how: need(docker, 'one container per node, images from the local Node binary', !has('docker') ? 'no Docker daemon' : 'cannot make images (ldd, tar)') },
-    { name: 'attach', ok: docker, how: need(docker, `containers you already run, found by label (power-off, pause${netns ? ', partitions' : '; no partitions: no rights for nsenter + iptables'})`, !has('docker') ? 'no Docker daemon' : 'cannot make the canary gateways\' image (ldd, tar)') },
+    {
+      name: 'docker',
+      ok: docker,
+      how: need(docker, 'one container per node, images from the local Node binary', !has('docker') ? 'no Docker daemon' : 'cannot make images (ldd, tar)'),
+    },
+    {
+      name: 'attach',
+      ok: docker,
+      how: need(
+        docker,
+        `containers you already run, found by label (power-off, pause${netns ? ', partitions' : '; no partitions: no rights for nsenter + iptables'})`,
+        !has('docker') ? 'no Docker daemon' : "cannot make the canary gateways' image (ldd, tar)",
+      ),
+    },
   ];
   const faults = [
     {
@@ -129,8 +149,24 @@ export function capabilities(machine: readonly Finding[]): Omit<DoctorReport, 'm
       faults: [
         { name: 'power-off', ok: docker, how: need(docker, 'container kill (SIGKILL), start of the same container', 'docker provider unavailable') },
         { name: 'pause', ok: docker, how: need(docker, 'docker pause / unpause (cgroup freezer)', 'docker provider unavailable') },
-        { name: 'partition', ok: docker && netns, how: need(docker && netns, 'DROP rules in the containers\u2019 namespaces (nsenter + iptables)', docker ? 'no rights for nsenter + iptables (run as root)' : 'docker provider unavailable') },
-        { name: 'link faults', ok: docker, how: need(docker, 'toxics in the run\u2019s fault-proxy container (embedded Toxiproxy server) on every node and canary link', 'docker provider unavailable') },
+        {
+          name: 'partition',
+          ok: docker && netns,
+          how: need(
+            docker && netns,
+            'DROP rules in the containers\u2019 namespaces (nsenter + iptables)',
+            docker ? 'no rights for nsenter + iptables (run as root)' : 'docker provider unavailable',
+          ),
+        },
+        {
+          name: 'link faults',
+          ok: docker,
+          how: need(
+            docker,
+            'toxics in the run\u2019s fault-proxy container (embedded Toxiproxy server) on every node and canary link',
+            'docker provider unavailable',
+          ),
+        },
       ],
     },
   ];
@@ -140,14 +176,31 @@ export function capabilities(machine: readonly Finding[]): Omit<DoctorReport, 'm
   const target = (name: string, finding: string, local: string, onDocker: string): Capability => {
     const f = machine.find((m) => m.name === finding);
     const ok = node && (f?.ok ?? false);
-    const dockerPart = docker && netns ? `; on docker: ${onDocker}` : docker ? '; on docker: power-off and pause (no rights for partitions)' : '; not on docker (no Docker daemon)';
+    const dockerPart =
+      docker && netns
+        ? `; on docker: ${onDocker}`
+        : docker
+          ? '; on docker: power-off and pause (no rights for partitions)'
+          : '; not on docker (no Docker daemon)';
     return { name, ok, how: need(ok, `${local}${dockerPart}`, !node ? 'Node too old' : (f?.detail ?? `${finding} not looked for`)) };
   };
   const targets: Capability[] = [
-    { name: 'reference', ok: node, how: need(node, `the bundled cluster (experiments/power-off.yaml and the others)${docker ? '; also on docker' : ''}`, 'Node too old') },
+    {
+      name: 'reference',
+      ok: node,
+      how: need(node, `the bundled cluster (experiments/power-off.yaml and the others)${docker ? '; also on docker' : ''}`, 'Node too old'),
+    },
     target('etcd', 'etcd', 'gameday run experiments/etcd-power-off.yaml (power-off, pause)', 'also gameday run experiments/etcd-partition.yaml'),
     target('redis', 'redis', 'gameday run experiments/redis-failover.yaml (power-off, pause)', 'also gameday run experiments/redis-partition.yaml'),
-    { name: 'http', ok: node, how: need(node, `a service described in target.options (README "A service described in YAML alone")${docker ? '; also on docker and attached' : ''}`, 'Node too old') },
+    {
+      name: 'http',
+      ok: node,
+      how: need(
+        node,
+        `a service described in target.options (README "A service described in YAML alone")${docker ? '; also on docker and attached' : ''}`,
+        'Node too old',
+      ),
+    },
   ];
   return { providers, faults, targets };
 }
@@ -156,7 +209,12 @@ export async function diagnose(toxiproxy?: string): Promise<DoctorReport> {
   // loaded here: `gameday --help` loads every command module, and the redis target brings ioredis
   const [{ etcdMissing }, { redisMissing }] = await Promise.all([import('../../../targets/etcd/target.ts'), import('../../../targets/redis/target.ts')]);
   const machine = await Promise.all([
-    nodeFinding(), dockerFinding(), netnsFinding(), imageToolsFinding(), k6Finding(), toxiproxyFinding(toxiproxy),
+    nodeFinding(),
+    dockerFinding(),
+    netnsFinding(),
+    imageToolsFinding(),
+    k6Finding(),
+    toxiproxyFinding(toxiproxy),
     programsFinding('etcd', etcdMissing(), 'Debian: apt-get install etcd-server'),
     programsFinding('redis', redisMissing(), 'Debian: apt-get install redis-server redis-sentinel'),
   ]);

@@ -7,7 +7,8 @@ interface Args {
 
 export const command: CommandModule<object, Args> = {
   command: 'heal',
-  describe: 'undo what a crashed or killed harness left behind: node processes, faults in force, containers, networks and rules of its runs (only those carrying the run\'s id)',
+  describe:
+    "undo what a crashed or killed harness left behind: node processes, faults in force, containers, networks and rules of its runs (only those carrying the run's id)",
   builder: (y) => y.option('json', { type: 'boolean', describe: 'print the heal report as JSON' }),
   handler: async (a) => {
     const runs = listActive();
@@ -25,7 +26,9 @@ export const command: CommandModule<object, Args> = {
     }
     if (reports.length === 0) process.stdout.write('nothing to heal: no run was left behind by a crashed harness\n');
     for (const h of reports) {
-      process.stdout.write(`healed ${h.runId}: killed ${h.killed.length} node processes${h.killed.length ? ` (${h.killed.join(', ')})` : ''}; faults closed: ${h.faultsHealed.join(', ') || 'none'}${h.provider.length ? `; provider: ${h.provider.join('; ')}` : ''}\n`);
+      process.stdout.write(
+        `healed ${h.runId}: killed ${h.killed.length} node processes${h.killed.length ? ` (${h.killed.join(', ')})` : ''}; faults closed: ${h.faultsHealed.join(', ') || 'none'}${h.provider.length ? `; provider: ${h.provider.join('; ')}` : ''}\n`,
+      );
     }
   },
 };

@@ -24,8 +24,10 @@ export const command: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', describe: 'the index entries as JSON' }),
   handler: async (a) => {
     const dir = a['runs-dir'];
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder`, 'give the folder your runs are in: --runs-dir runs (where gameday run writes by default)', '--runs-dir');
-    if (a.last !== undefined && !(Number.isInteger(a.last) && a.last > 0)) throw new UsageError(`must be a whole number above 0, got ${a.last}`, 'e.g. --last 10', '--last');
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new UsageError(`${dir} is not a folder`, 'give the folder your runs are in: --runs-dir runs (where gameday run writes by default)', '--runs-dir');
+    if (a.last !== undefined && !(Number.isInteger(a.last) && a.last > 0))
+      throw new UsageError(`must be a whole number above 0, got ${a.last}`, 'e.g. --last 10', '--last');
     const { readIndex } = await import('../../runner/index.ts');
     const { indexTrends } = await import('../../runner/index-trends.ts');
     const { entries: all, unreadable } = readIndex(dir);
@@ -39,20 +41,39 @@ export const command: CommandModule<object, Args> = {
       return;
     }
     const azs = [...new Set(entries.flatMap((e) => Object.keys(e.chaosAvailability)))].sort();
-    const head = ['when (UTC)'.padEnd(19), 'experiment'.padEnd(26), 'seed'.padStart(10), 'verdict'.padEnd(7), ...azs.map((z) => `${z} chaos`.padStart(10)), 'first err'.padStart(9), 'alarm'.padStart(7), 'lost'.padStart(5)];
+    const head = [
+      'when (UTC)'.padEnd(19),
+      'experiment'.padEnd(26),
+      'seed'.padStart(10),
+      'verdict'.padEnd(7),
+      ...azs.map((z) => `${z} chaos`.padStart(10)),
+      'first err'.padStart(9),
+      'alarm'.padStart(7),
+      'lost'.padStart(5),
+    ];
     const lines = [head.join('  ')];
     for (const e of entries) {
-      lines.push([
-        e.startedAt.slice(0, 19).replace('T', ' '), e.experiment.replace(/^.*\//, '').slice(0, 26).padEnd(26), String(e.seed).padStart(10), e.verdict.toUpperCase().padEnd(7),
-        ...azs.map((z) => (e.chaosAvailability[z] === undefined ? '-' : `${((e.chaosAvailability[z] as number) * 100).toFixed(1)}%`).padStart(10)),
-        ms(e.medianFirstErrorAfterMs).padStart(9), ms(e.medianAlarmAfterMs).padStart(7), String(e.lostWrites).padStart(5),
-      ].join('  '));
+      lines.push(
+        [
+          e.startedAt.slice(0, 19).replace('T', ' '),
+          e.experiment.replace(/^.*\//, '').slice(0, 26).padEnd(26),
+          String(e.seed).padStart(10),
+          e.verdict.toUpperCase().padEnd(7),
+          ...azs.map((z) => (e.chaosAvailability[z] === undefined ? '-' : `${((e.chaosAvailability[z] as number) * 100).toFixed(1)}%`).padStart(10)),
+          ms(e.medianFirstErrorAfterMs).padStart(9),
+          ms(e.medianAlarmAfterMs).padStart(7),
+          String(e.lostWrites).padStart(5),
+        ].join('  '),
+      );
     }
     // trends: the pass rate, and per experiment the median time to alarm, earlier half against later half
     const t = indexTrends(entries);
     lines.push('', `${t.total} game days: ${t.passed} passed (${Math.round((t.passed / t.total) * 100)}%), ${t.failed} failed, ${t.undecided} undecided`);
     for (const x of t.experiments) {
-      const trend = x.runs >= 2 ? `; median time to alarm ${ms(x.earlier.medianAlarmAfterMs)} in the first ${x.earlier.runs} → ${ms(x.later.medianAlarmAfterMs)} in the last ${x.later.runs}` : '';
+      const trend =
+        x.runs >= 2
+          ? `; median time to alarm ${ms(x.earlier.medianAlarmAfterMs)} in the first ${x.earlier.runs} → ${ms(x.later.medianAlarmAfterMs)} in the last ${x.later.runs}`
+          : '';
       lines.push(`  ${x.experiment}: ${x.runs} run(s), ${x.passed} passed${trend}`);
     }
     if (unreadable > 0) lines.push(`(${unreadable} line(s) of ${dir}/index.ndjson could not be read and were left out)`);

@@ -16,9 +16,21 @@ const gameday = (...args: string[]) => spawnSync(process.execPath, ['--import', 
 const tmp = mkdtempSync(join(tmpdir(), 'gameday-report-index-'));
 
 const entry = (i: number, verdict: string, az2: number, alarmMs: number | null, lost: number): IndexEntry => ({
-  runId: `r${i}`, folder: `r${i} s${i}`, startedAt: `2026-12-0${i}T10:00:00.000Z`, experiment: 'experiments/power-off.yaml', title: `Power off <${i}>`, seed: 100 + i,
-  provider: 'local', target: 'reference', verdict, checks: { 'lost-writes': lost ? 'fail' : 'pass', linearizable: 'pass' }, chaosAvailability: { az1: 0.95, az2: az2 },
-  faults: 3, medianFirstErrorAfterMs: 20 + i, medianAlarmAfterMs: alarmMs, lostWrites: lost,
+  runId: `r${i}`,
+  folder: `r${i} s${i}`,
+  startedAt: `2026-12-0${i}T10:00:00.000Z`,
+  experiment: 'experiments/power-off.yaml',
+  title: `Power off <${i}>`,
+  seed: 100 + i,
+  provider: 'local',
+  target: 'reference',
+  verdict,
+  checks: { 'lost-writes': lost ? 'fail' : 'pass', linearizable: 'pass' },
+  chaosAvailability: { az1: 0.95, az2: az2 },
+  faults: 3,
+  medianFirstErrorAfterMs: 20 + i,
+  medianAlarmAfterMs: alarmMs,
+  lostWrites: lost,
 });
 
 function runsFolder(name: string): string {
@@ -34,7 +46,8 @@ function runsFolder(name: string): string {
   return runs;
 }
 
-const rows = (html: string): string[] => [...(html.match(/<table class="runs">[\s\S]*?<\/table>/)?.[0] ?? '').matchAll(/<tr><td>[\s\S]*?<\/tr>/g)].map((m) => m[0]);
+const rows = (html: string): string[] =>
+  [...(html.match(/<table class="runs">[\s\S]*?<\/table>/)?.[0] ?? '').matchAll(/<tr><td>[\s\S]*?<\/tr>/g)].map((m) => m[0]);
 
 test('gameday report --index: one row per game day, oldest first, linking to each report.html; trends across runs', () => {
   const runs = runsFolder('runs');
@@ -48,12 +61,19 @@ test('gameday report --index: one row per game day, oldest first, linking to eac
   const rs = rows(html);
   assert.equal(rs.length, 3, 'one row per readable line');
   // oldest first: r1, r2, r3, each with its seed, verdict, availability per AZ, times and lost writes
-  assert.match(rs[0] ?? '', /<td>1<\/td><td>2026-12-01 10:00:00<\/td><td>Power off &lt;1&gt;<br><span class="muted">experiments\/power-off\.yaml<\/span><\/td><td>101<\/td><td><span class="badge pass">PASS<\/span><\/td><td><span class="warn">95\.0%<\/span><\/td><td><span class="bad">80\.0%<\/span><\/td><td>3<\/td><td>21 ms<\/td><td>3\.0 s<\/td><td>0<\/td>/);
-  assert.match(rs[2] ?? '', /<td>103<\/td><td><span class="badge fail">FAIL<\/span><\/td>.*<td>—<\/td><td><span class="bad">4<\/span><\/td><td>lost-writes fail<\/td>/);
+  assert.match(
+    rs[0] ?? '',
+    /<td>1<\/td><td>2026-12-01 10:00:00<\/td><td>Power off &lt;1&gt;<br><span class="muted">experiments\/power-off\.yaml<\/span><\/td><td>101<\/td><td><span class="badge pass">PASS<\/span><\/td><td><span class="warn">95\.0%<\/span><\/td><td><span class="bad">80\.0%<\/span><\/td><td>3<\/td><td>21 ms<\/td><td>3\.0 s<\/td><td>0<\/td>/,
+  );
+  assert.match(
+    rs[2] ?? '',
+    /<td>103<\/td><td><span class="badge fail">FAIL<\/span><\/td>.*<td>—<\/td><td><span class="bad">4<\/span><\/td><td>lost-writes fail<\/td>/,
+  );
   // relative links, segment-encoded; r2 has no report.html and says so
   assert.match(rs[0] ?? '', /<a class="run-report" href="r1%20s1\/report\.html">report<\/a>/);
   assert.match(rs[1] ?? '', /no report\.html/);
-  for (const m of html.matchAll(/class="run-report" href="([^"]+)"/g)) assert.ok(existsSync(join(runs, decodeURIComponent(m[1] as string))), `link ${m[1]} resolves`);
+  for (const m of html.matchAll(/class="run-report" href="([^"]+)"/g))
+    assert.ok(existsSync(join(runs, decodeURIComponent(m[1] as string))), `link ${m[1]} resolves`);
   assert.match(html, /3 game days: 2 passed \(67%\), 1 failed, 0 undecided/);
   assert.match(html, /experiments\/power-off\.yaml<\/td><td>3<\/td><td>2<\/td><td>3\.0 s \(first 1\) → 2\.4 s \(last 2\)<\/td>/);
   assert.equal((html.match(/<figure class="trend">/g) ?? []).length, 3, 'availability, time to alarm and lost writes across runs');
@@ -76,7 +96,10 @@ test('gameday report --index: no index, a runs folder that is not one, damaged i
   const empty = join(tmp, 'empty');
   mkdirSync(empty);
   const cases: [string[], RegExp][] = [
-    [['--index', '--runs-dir', empty], /error: .*index\.ndjson: .* holds no index\.ndjson: no game day has been recorded there\n {2}fix: run a game day whose run folder is in/],
+    [
+      ['--index', '--runs-dir', empty],
+      /error: .*index\.ndjson: .* holds no index\.ndjson: no game day has been recorded there\n {2}fix: run a game day whose run folder is in/,
+    ],
     [['--index', '--runs-dir', join(tmp, 'nope')], /error: --runs-dir: .*nope is not a folder\n {2}fix: give the folder your run folders are in/],
     [['--index', '--runs-dir', main], /error: --runs-dir: .* is not a folder/],
     [['--index', '--runs-dir', runsFolder('runs-bad-out'), '--out', join(tmp, 'no-such-dir', 'x.html')], /error: --out: no folder .*no-such-dir to write/],

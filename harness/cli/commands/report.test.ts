@@ -12,7 +12,11 @@ const gameday = (...args: string[]) => spawnSync(process.execPath, ['--import', 
 const tmp = mkdtempSync(join(tmpdir(), 'gameday-report-cmd-'));
 
 test('gameday report writes report.html from the folder and prints its path', () => {
-  const d = writeRunFolder(join(tmp, 'run'), { errorWindows: [[3000, 5000]], faults: [{ id: 'f1', node: 'az1-router-1', injectAt: 3000, healAt: 5000 }], alarms: [alarmChange(3400, 'ALARM'), alarmChange(5600, 'OK')] });
+  const d = writeRunFolder(join(tmp, 'run'), {
+    errorWindows: [[3000, 5000]],
+    faults: [{ id: 'f1', node: 'az1-router-1', injectAt: 3000, healAt: 5000 }],
+    alarms: [alarmChange(3400, 'ALARM'), alarmChange(5600, 'OK')],
+  });
   const r = gameday('report', d);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, `${join(d, 'report.html')}\n`);

@@ -17,7 +17,10 @@ test('every fault with customer impact raised an alarm that cleared, nothing une
   const r = gameday('review', d);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /alarm review: 2 state changes as recorded live/);
-  assert.match(r.stdout, /ok +f1 +\+3\.0s power-off az2-store-1: 19 canary errors, first after 10\dms; alarm after 40\dms \(error-rate az=az1\); cleared 600ms after the heal/);
+  assert.match(
+    r.stdout,
+    /ok +f1 +\+3\.0s power-off az2-store-1: 19 canary errors, first after 10\dms; alarm after 40\dms \(error-rate az=az1\); cleared 600ms after the heal/,
+  );
   assert.match(r.stdout, /no alarm fired without a fault behind it/);
   assert.match(r.stdout, /verdict: pass/);
   const replay = gameday('review', d, '--replay');
@@ -36,11 +39,14 @@ test('a fault with customer impact and no alarm: exit 1 naming the fault; --json
   assert.equal(j.status, 1);
   const out = JSON.parse(j.stdout) as { verdict: string; faults: { id: string; missed: boolean; outcome: string }[] };
   assert.equal(out.verdict, 'fail');
-  assert.deepEqual(out.faults.map((f) => [f.id, f.missed, f.outcome]), [['f1', true, 'missed']]);
+  assert.deepEqual(
+    out.faults.map((f) => [f.id, f.missed, f.outcome]),
+    [['f1', true, 'missed']],
+  );
   assert.equal(gameday('review', d, '--min-errors', '30').status, 0, 'fewer errors than --min-errors need no alarm');
 });
 
-test('two canary errors are below the alarm\'s threshold: not a missed alarm', () => {
+test("two canary errors are below the alarm's threshold: not a missed alarm", () => {
   const d = writeRunFolder(join(tmp, 'few'), { errorsAt: [3500, 4500], faults: [f1] });
   const r = gameday('review', d);
   assert.equal(r.status, 0, r.stdout + r.stderr);

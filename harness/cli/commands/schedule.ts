@@ -30,7 +30,12 @@ export const command: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('experiments', { type: 'string', array: true, demandOption: true, describe: 'experiment files, run one after the other at each tick' })
-      .option('cron', { type: 'string', demandOption: true, requiresArg: true, describe: 'when: a cron expression (5 fields, or 6 with seconds first), e.g. "0 10 * * TUE"' })
+      .option('cron', {
+        type: 'string',
+        demandOption: true,
+        requiresArg: true,
+        describe: 'when: a cron expression (5 fields, or 6 with seconds first), e.g. "0 10 * * TUE"',
+      })
       .option('runs-dir', { type: 'string', default: 'runs', requiresArg: true, describe: 'where run folders go (and the index gameday history reads)' })
       .option('max-runs', { type: 'number', requiresArg: true, describe: 'stop after this many game days (default: never)' })
       .option('duration', { type: 'string', requiresArg: true, describe: 'passed to each gameday run' })
@@ -44,11 +49,17 @@ export const command: CommandModule<object, Args> = {
     try {
       probe = new Cron(a.cron, { paused: true });
     } catch (err) {
-      throw new UsageError(`"${a.cron}" is not a cron expression: ${(err as Error).message}`, 'write 5 fields (minute hour day month weekday), e.g. --cron "0 10 * * TUE", or 6 with seconds first', '--cron');
+      throw new UsageError(
+        `"${a.cron}" is not a cron expression: ${(err as Error).message}`,
+        'write 5 fields (minute hour day month weekday), e.g. --cron "0 10 * * TUE", or 6 with seconds first',
+        '--cron',
+      );
     }
-    if (probe.nextRun() === null) throw new UsageError(`"${a.cron}" never comes again`, 'give a schedule with a next time, e.g. --cron "0 10 * * TUE"', '--cron');
+    if (probe.nextRun() === null)
+      throw new UsageError(`"${a.cron}" never comes again`, 'give a schedule with a next time, e.g. --cron "0 10 * * TUE"', '--cron');
     probe.stop();
-    if (a['max-runs'] !== undefined && !(Number.isInteger(a['max-runs']) && a['max-runs'] > 0)) throw new UsageError(`must be a whole number above 0, got ${a['max-runs']}`, 'e.g. --max-runs 10, or leave it out to run until stopped', '--max-runs');
+    if (a['max-runs'] !== undefined && !(Number.isInteger(a['max-runs']) && a['max-runs'] > 0))
+      throw new UsageError(`must be a whole number above 0, got ${a['max-runs']}`, 'e.g. --max-runs 10, or leave it out to run until stopped', '--max-runs');
     // every experiment is checked before the first game day: a bad one later would stop the routine at 3 a.m.
     const { loadExperiment } = await import('../../experiment/load.ts');
     for (const e of a.experiments) {
@@ -67,7 +78,11 @@ export const command: CommandModule<object, Args> = {
       writeFileSync(t, '');
       rmSync(t);
     } catch (err) {
-      throw new UsageError(`cannot write in ${runsDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'give a folder you may write to: --runs-dir runs', '--runs-dir');
+      throw new UsageError(
+        `cannot write in ${runsDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        'give a folder you may write to: --runs-dir runs',
+        '--runs-dir',
+      );
     }
 
     let runs = 0;
@@ -80,7 +95,17 @@ export const command: CommandModule<object, Args> = {
     const runOne = (file: string): Promise<number> =>
       new Promise((res) => {
         const out = join(runsDir, `${stamp()}-${basename(file).replace(/\.(ya?ml|json)$/, '')}-${runs}`);
-        const args = [...process.execArgv, process.argv[1] as string, 'run', file, '--out', out, '--quiet', ...(a.duration ? ['--duration', a.duration] : []), ...(a.provider ? ['--provider', a.provider] : [])];
+        const args = [
+          ...process.execArgv,
+          process.argv[1] as string,
+          'run',
+          file,
+          '--out',
+          out,
+          '--quiet',
+          ...(a.duration ? ['--duration', a.duration] : []),
+          ...(a.provider ? ['--provider', a.provider] : []),
+        ];
         say(`game day ${runs + 1}: ${file} → ${out}`);
         child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
         child.once('exit', (code, signal) => {
@@ -114,7 +139,9 @@ export const command: CommandModule<object, Args> = {
         done();
       } else say(`next tick ${job.nextRun()?.toISOString() ?? 'never'}`);
     });
-    say(`schedule "${a.cron}": ${a.experiments.join(', ')}; run folders in ${runsDir}; first tick ${job.nextRun()?.toISOString() ?? 'never'} (SIGTERM or Ctrl-C stops it)`);
+    say(
+      `schedule "${a.cron}": ${a.experiments.join(', ')}; run folders in ${runsDir}; first tick ${job.nextRun()?.toISOString() ?? 'never'} (SIGTERM or Ctrl-C stops it)`,
+    );
     const stop = (sig: string): void => {
       if (stopping && !child) {
         done();

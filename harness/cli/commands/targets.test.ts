@@ -22,24 +22,51 @@ test('gameday targets lists the bundled cluster with its promise, roles, selecto
 test('gameday targets lists Redis behind Sentinel: data nodes and Sentinels (the endpoints) per AZ, its promise and what it needs', () => {
   const r = gameday('targets', '--json');
   assert.equal(r.status, 0, r.stderr);
-  const redis = (JSON.parse(r.stdout) as { name: string; promises: string; checks: string[]; nodes: { id: string; az: string; role: string; public: boolean }[]; needs: string }[]).find((t) => t.name === 'redis');
+  const redis = (
+    JSON.parse(r.stdout) as {
+      name: string;
+      promises: string;
+      checks: string[];
+      nodes: { id: string; az: string; role: string; public: boolean }[];
+      needs: string;
+    }[]
+  ).find((t) => t.name === 'redis');
   assert.ok(redis, 'redis is listed');
   assert.equal(redis.promises, 'no-lost-writes');
   assert.deepEqual(redis.checks, ['lost-writes', 'replicas-agree', 'availability', 'alarms']);
-  assert.deepEqual(redis.nodes.map((n) => [n.id, n.az, n.role, n.public]), [
-    ['redis-az1', 'az1', 'data', false], ['sentinel-az1', 'az1', 'sentinel', true],
-    ['redis-az2', 'az2', 'data', false], ['sentinel-az2', 'az2', 'sentinel', true],
-    ['redis-az3', 'az3', 'data', false], ['sentinel-az3', 'az3', 'sentinel', true],
-  ]);
+  assert.deepEqual(
+    redis.nodes.map((n) => [n.id, n.az, n.role, n.public]),
+    [
+      ['redis-az1', 'az1', 'data', false],
+      ['sentinel-az1', 'az1', 'sentinel', true],
+      ['redis-az2', 'az2', 'data', false],
+      ['sentinel-az2', 'az2', 'sentinel', true],
+      ['redis-az3', 'az3', 'data', false],
+      ['sentinel-az3', 'az3', 'sentinel', true],
+    ],
+  );
   assert.match(redis.needs, /redis-server redis-sentinel/);
 });
 
 test('gameday targets <experiment> describes a target module of your own: nodes, roles, named ports, capabilities', () => {
   const r = gameday('targets', 'test/fixtures/own-target/game-day.yaml', '--json');
   assert.equal(r.status, 0, r.stderr);
-  const d = JSON.parse(r.stdout) as { name: string; checks: string[]; nodes: { id: string; role: string; ports: string[] }[]; selectors: string[]; capabilities: { digests: boolean } };
+  const d = JSON.parse(r.stdout) as {
+    name: string;
+    checks: string[];
+    nodes: { id: string; role: string; ports: string[] }[];
+    selectors: string[];
+    capabilities: { digests: boolean };
+  };
   assert.equal(d.name, 'tiny-kv');
-  assert.deepEqual(d.nodes.map((n) => [n.id, n.role, n.ports.join()]), [['primary', 'primary', 'main,internal'], ['frontend-az2', 'frontend', 'main'], ['frontend-az3', 'frontend', 'main']]);
+  assert.deepEqual(
+    d.nodes.map((n) => [n.id, n.role, n.ports.join()]),
+    [
+      ['primary', 'primary', 'main,internal'],
+      ['frontend-az2', 'frontend', 'main'],
+      ['frontend-az3', 'frontend', 'main'],
+    ],
+  );
   assert.ok(d.selectors.includes('random-frontend') && d.selectors.includes('role:primary'));
   assert.equal(d.capabilities.digests, false);
   assert.deepEqual(d.checks, ['lost-writes', 'linearizable', 'availability', 'alarms']);

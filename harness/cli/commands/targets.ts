@@ -20,9 +20,29 @@ export function describeTarget(t: Target, options: Readonly<Record<string, unkno
     promises: t.promises ?? 'linearizable-kv',
     azs: topo.azs,
     nodes: topo.nodes.map((n) => ({ id: n.id, az: n.az, role: n.role, public: n.public, ports: ['main', ...(n.ports ?? [])] })),
-    selectors: ['random-node', 'random-az', ...roles.map((r) => `random-${r}`), ...roles.map((r) => `role:${r}`), 'node:<id>', 'az:<name>', ...(t.leaders ? ['leader-of:random', ...(t.replicationGroups?.() ?? []).map((g) => `leader-of:${g}`)] : [])],
-    capabilities: { client: t.client !== undefined ? 'its own' : 'the HTTP key-value API', digests: t.digests !== undefined, replicaValues: t.replicaValues !== undefined, leaders: t.leaders !== undefined, builds: t.builds ? [...t.builds.available] : [] },
-    checks: ['lost-writes', ...((t.promises ?? 'linearizable-kv') === 'linearizable-kv' ? ['linearizable'] : []), ...(t.digests ? ['replicas-agree'] : []), 'availability', 'alarms'],
+    selectors: [
+      'random-node',
+      'random-az',
+      ...roles.map((r) => `random-${r}`),
+      ...roles.map((r) => `role:${r}`),
+      'node:<id>',
+      'az:<name>',
+      ...(t.leaders ? ['leader-of:random', ...(t.replicationGroups?.() ?? []).map((g) => `leader-of:${g}`)] : []),
+    ],
+    capabilities: {
+      client: t.client !== undefined ? 'its own' : 'the HTTP key-value API',
+      digests: t.digests !== undefined,
+      replicaValues: t.replicaValues !== undefined,
+      leaders: t.leaders !== undefined,
+      builds: t.builds ? [...t.builds.available] : [],
+    },
+    checks: [
+      'lost-writes',
+      ...((t.promises ?? 'linearizable-kv') === 'linearizable-kv' ? ['linearizable'] : []),
+      ...(t.digests ? ['replicas-agree'] : []),
+      'availability',
+      'alarms',
+    ],
   };
 }
 
@@ -48,18 +68,33 @@ export const command: CommandModule<object, Args> = {
   handler: async (a) => {
     // loaded here, not at the top: `gameday --help` loads every command module, and these bring zod and ioredis
     const [{ EtcdTarget, etcdMissing }, { RedisTarget, redisMissing }, { ReferenceTarget }, { loadExperiment }, { loadTarget }] = await Promise.all([
-      import('../../../targets/etcd/target.ts'), import('../../../targets/redis/target.ts'), import('../../../targets/reference/target.ts'),
-      import('../../experiment/load.ts'), import('../../runner/load-target.ts'),
+      import('../../../targets/etcd/target.ts'),
+      import('../../../targets/redis/target.ts'),
+      import('../../../targets/reference/target.ts'),
+      import('../../experiment/load.ts'),
+      import('../../runner/load-target.ts'),
     ]);
     if (a.experiment === undefined) {
-      const ref = { ...describeTarget(new ReferenceTarget()), needs: 'Node only (local processes); Docker for --provider docker', bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads', 'no-lease', 'vote-twice', 'forget-term'] };
+      const ref = {
+        ...describeTarget(new ReferenceTarget()),
+        needs: 'Node only (local processes); Docker for --provider docker',
+        bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads', 'no-lease', 'vote-twice', 'forget-term'],
+      };
       const missing = etcdMissing();
-      const etcd = { ...describeTarget(new EtcdTarget()), needs: `etcd 3.4+ on PATH (Debian: etcd-server): ${missing ?? 'found here'}; power-off and pause on local processes or docker; partitions on docker only (drops in each member's namespace); no link faults` };
+      const etcd = {
+        ...describeTarget(new EtcdTarget()),
+        needs: `etcd 3.4+ on PATH (Debian: etcd-server): ${missing ?? 'found here'}; power-off and pause on local processes or docker; partitions on docker only (drops in each member's namespace); no link faults`,
+      };
       const redisGone = redisMissing();
-      const redis = { ...describeTarget(new RedisTarget()), needs: `redis-server, redis-sentinel and redis-cli 6+ on PATH (Debian: redis-server redis-sentinel): ${redisGone ?? 'found here'}; power-off and pause faults only (no partitions yet); local provider; promises no-lost-writes, which Redis with Sentinel does not keep (experiments/redis-failover.yaml)` };
+      const redis = {
+        ...describeTarget(new RedisTarget()),
+        needs: `redis-server, redis-sentinel and redis-cli 6+ on PATH (Debian: redis-server redis-sentinel): ${redisGone ?? 'found here'}; power-off and pause faults only (no partitions yet); local provider; promises no-lost-writes, which Redis with Sentinel does not keep (experiments/redis-failover.yaml)`,
+      };
       if (a.json) process.stdout.write(JSON.stringify([ref, etcd, redis], null, 2) + '\n');
       else {
-        process.stdout.write(`${format(ref, ref.needs)}\n  unsafe modes (--bug): ${ref.bugs.join(', ')}\n\n${format(etcd, etcd.needs)}\n\n${format(redis, redis.needs)}\n\n`);
+        process.stdout.write(
+          `${format(ref, ref.needs)}\n  unsafe modes (--bug): ${ref.bugs.join(', ')}\n\n${format(etcd, etcd.needs)}\n\n${format(redis, redis.needs)}\n\n`,
+        );
         process.stdout.write('A target of your own: target: { module: ./my-target.ts } in the experiment (README "Testing your own system").\n');
       }
       return;

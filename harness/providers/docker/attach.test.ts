@@ -29,8 +29,18 @@ const made: string[] = [];
 const docker = (...args: string[]) => run(dockerCli(), args, { timeoutMs: 60_000 });
 
 async function userContainer(name: string, labels: Record<string, string>, image: string, peers: Record<string, string> = {}): Promise<void> {
-  const r = await docker('run', '-d', '--name', name, '--network', net, ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-    '-e', `GAMEDAY_NODE_CONFIG=${JSON.stringify({ id: name, listen: { host: '0.0.0.0', port: 8080 }, dataDir: '/tmp/data', peers })}`, image);
+  const r = await docker(
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--network',
+    net,
+    ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    '-e',
+    `GAMEDAY_NODE_CONFIG=${JSON.stringify({ id: name, listen: { host: '0.0.0.0', port: 8080 }, dataDir: '/tmp/data', peers })}`,
+    image,
+  );
   assert.equal(r.code, 0, r.stderr);
   made.push(name);
 }
@@ -57,7 +67,8 @@ test('attach: discovery names every problem before anything is touched', { skip:
   assert.ok('problems' in none);
   assert.match(none.problems[0]?.message ?? '', new RegExp(`${label} matches no container`));
   assert.match(none.problems[0]?.fix ?? '', /docker compose up -d/);
-  for (const [i, n] of names.entries()) await userContainer(n, { 'gdtest.cluster': tag, 'gameday.az': `az${i + 1}`, 'gameday.node': `n${i + 1}` }, image, peersOf(i));
+  for (const [i, n] of names.entries())
+    await userContainer(n, { 'gdtest.cluster': tag, 'gameday.az': `az${i + 1}`, 'gameday.node': `n${i + 1}` }, image, peersOf(i));
   await userContainer(`gdtest-${tag}-bystander`, { other: 'yes' }, image);
   await userContainer(`gdtest-${tag}-noaz`, { 'gdtest.cluster': tag }, image);
   const noAz = await discover(spec);
@@ -77,8 +88,21 @@ test('attach: discovery names every problem before anything is touched', { skip:
 async function attachAndFault(runId: string, runDir: string): Promise<{ d: Discovered; cluster: Awaited<ReturnType<AttachProvider['start']>> }> {
   const d = await discover(spec);
   if ('problems' in d) throw new Error(JSON.stringify(d.problems));
-  assert.deepEqual(d.topology.nodes.map((n) => `${n.id}@${n.az}`), ['n1@az1', 'n2@az2', 'n3@az3']);
-  const cluster = await new AttachProvider(spec, d).start({ name: 'attached', topology: () => d.topology, launch: () => { throw new Error('attach launches nothing'); } }, d.topology, { runDir, runId });
+  assert.deepEqual(
+    d.topology.nodes.map((n) => `${n.id}@${n.az}`),
+    ['n1@az1', 'n2@az2', 'n3@az3'],
+  );
+  const cluster = await new AttachProvider(spec, d).start(
+    {
+      name: 'attached',
+      topology: () => d.topology,
+      launch: () => {
+        throw new Error('attach launches nothing');
+      },
+    },
+    d.topology,
+    { runDir, runId },
+  );
   for (const n of d.topology.nodes) {
     const r = await probe(`${cluster.url(n.id, 'az1')}/health`);
     assert.ok(r.ok, `${n.id} through az1's gateway: ${JSON.stringify(r)}`);
@@ -89,7 +113,10 @@ async function attachAndFault(runId: string, runDir: string): Promise<{ d: Disco
   assert.equal((await started(names[2]!)).paused, true);
   await cluster.resume('n3');
   await cluster.hold('f1', [{ from: 'n1', to: 'n3' }]);
-  const cut = JSON.parse(((await probe(`${cluster.url('n1')}/peer?to=${names[2]}&timeoutMs=800`, 3000)) as { body: string }).body) as { ok: boolean; error?: string };
+  const cut = JSON.parse(((await probe(`${cluster.url('n1')}/peer?to=${names[2]}&timeoutMs=800`, 3000)) as { body: string }).body) as {
+    ok: boolean;
+    error?: string;
+  };
   assert.deepEqual([cut.ok, cut.error], [false, 'timeout'], 'n1 → n3 is cut');
   await cluster.pause('n3');
   return { d, cluster };
@@ -107,7 +134,10 @@ async function assertRestored(runId: string, bystanderStartedAt: string): Promis
   assert.deepEqual(await leftovers(runId), { containers: [], networks: [] }, 'nothing of gameday is left');
 }
 
-test('attach: power-off, pause and a cut on the user\'s containers; stop leaves them all running as found, and only gameday\'s gateways go', { skip: skip ?? false, timeout: 120_000 }, async () => {
+test("attach: power-off, pause and a cut on the user's containers; stop leaves them all running as found, and only gameday's gateways go", {
+  skip: skip ?? false,
+  timeout: 120_000,
+}, async () => {
   const bystander = (await started(`gdtest-${tag}-bystander`)).startedAt;
   const runId = newRunId('at');
   const { cluster } = await attachAndFault(runId, mkdtempSync(join(tmpdir(), 'gameday-attach-')));
@@ -115,7 +145,10 @@ test('attach: power-off, pause and a cut on the user\'s containers; stop leaves 
   await assertRestored(runId, bystander);
 });
 
-test('attach: after a harness crash mid-fault, gameday heal starts the killed container, thaws the paused one, removes the chain, and leaves them', { skip: skip ?? false, timeout: 120_000 }, async () => {
+test('attach: after a harness crash mid-fault, gameday heal starts the killed container, thaws the paused one, removes the chain, and leaves them', {
+  skip: skip ?? false,
+  timeout: 120_000,
+}, async () => {
   const bystander = (await started(`gdtest-${tag}-bystander`)).startedAt;
   const runId = newRunId('ah');
   const runDir = mkdtempSync(join(tmpdir(), 'gameday-attach-'));

@@ -30,7 +30,12 @@ export interface AttachSpec {
   /** Every container carrying this label (`key=value`, or `key` for any value). */
   readonly select?: { readonly label: string };
   /** Or the containers one by one (by name or id), each with its AZ unless it carries the AZ label. */
-  readonly containers?: readonly { readonly container: string; readonly az?: string | undefined; readonly node?: string | undefined; readonly role?: string | undefined }[];
+  readonly containers?: readonly {
+    readonly container: string;
+    readonly az?: string | undefined;
+    readonly node?: string | undefined;
+    readonly role?: string | undefined;
+  }[];
   /** Label holding a container's AZ (default gameday.az). */
   readonly azLabel?: string;
   /** Label holding a container's node id (default gameday.node; else the container's name). */
@@ -83,15 +88,24 @@ export async function discover(spec: AttachSpec, where = 'provider'): Promise<Di
   if (spec.select) {
     const listed = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [spec.select.label] }) });
     if (listed.length === 0) {
-      problems.push({ path: `${where}.select.label`, message: `${spec.select.label} matches no container (running or not)`, fix: `start the cluster first (e.g. docker compose up -d), or check the label with: docker ps -a --filter label=${spec.select.label}` });
+      problems.push({
+        path: `${where}.select.label`,
+        message: `${spec.select.label} matches no container (running or not)`,
+        fix: `start the cluster first (e.g. docker compose up -d), or check the label with: docker ps -a --filter label=${spec.select.label}`,
+      });
     }
-    for (const c of listed.sort((a, b) => (a.Names[0] ?? '').localeCompare(b.Names[0] ?? ''))) found.push({ inspected: await docker.getContainer(c.Id).inspect(), path: `${where}.select` });
+    for (const c of listed.sort((a, b) => (a.Names[0] ?? '').localeCompare(b.Names[0] ?? '')))
+      found.push({ inspected: await docker.getContainer(c.Id).inspect(), path: `${where}.select` });
   }
   for (const [i, given] of (spec.containers ?? []).entries()) {
     try {
       found.push({ inspected: await docker.getContainer(given.container).inspect(), given, path: `${where}.containers[${i}]` });
     } catch {
-      problems.push({ path: `${where}.containers[${i}].container`, message: `no container named ${given.container}`, fix: 'start it first, or name it as `docker ps -a` shows it' });
+      problems.push({
+        path: `${where}.containers[${i}].container`,
+        message: `no container named ${given.container}`,
+        fix: 'start it first, or name it as `docker ps -a` shows it',
+      });
     }
   }
   const nodes: Omit<AttachedNode, 'ip'>[] = [];
@@ -101,11 +115,21 @@ export async function discover(spec: AttachSpec, where = 'provider'): Promise<Di
     const labels = f.inspected.Config.Labels ?? {};
     const az = f.given?.az ?? labels[azLabel];
     if (az === undefined || az === '') {
-      problems.push({ path: f.path, message: `container ${name} has no label ${azLabel} (its AZ)`, fix: f.given ? `add az: <name> to it, or the label ${azLabel}=<az> to the container` : `add the label ${azLabel}=<az> to the container (compose: labels: { ${azLabel}: az1 })` });
+      problems.push({
+        path: f.path,
+        message: `container ${name} has no label ${azLabel} (its AZ)`,
+        fix: f.given
+          ? `add az: <name> to it, or the label ${azLabel}=<az> to the container`
+          : `add the label ${azLabel}=<az> to the container (compose: labels: { ${azLabel}: az1 })`,
+      });
       continue;
     }
     if (!f.inspected.State.Running || f.inspected.State.Paused) {
-      problems.push({ path: f.path, message: `container ${name} is ${f.inspected.State.Paused ? 'paused' : f.inspected.State.Status}, not running, before the game day`, fix: `start it first (docker start ${name}); gameday faults only containers that are running` });
+      problems.push({
+        path: f.path,
+        message: `container ${name} is ${f.inspected.State.Paused ? 'paused' : f.inspected.State.Status}, not running, before the game day`,
+        fix: `start it first (docker start ${name}); gameday faults only containers that are running`,
+      });
       continue;
     }
     const id = f.given?.node ?? labels[nodeLabel] ?? name;
@@ -118,17 +142,33 @@ export async function discover(spec: AttachSpec, where = 'provider'): Promise<Di
   }
   const azs = spec.azs ?? [...new Set(nodes.map((n) => n.info.az))].sort();
   for (const az of azs) {
-    if (nodes.length > 0 && !nodes.some((n) => n.info.az === az)) problems.push({ path: `${where}.azs`, message: `AZ ${az} has no node`, fix: `label a container of ${az} with ${azLabel}=${az}, or leave ${az} out of azs` });
+    if (nodes.length > 0 && !nodes.some((n) => n.info.az === az))
+      problems.push({
+        path: `${where}.azs`,
+        message: `AZ ${az} has no node`,
+        fix: `label a container of ${az} with ${azLabel}=${az}, or leave ${az} out of azs`,
+      });
   }
   for (const n of nodes) {
-    if (!azs.includes(n.info.az)) problems.push({ path: `${where}.azs`, message: `container ${n.container} is in AZ ${n.info.az}, which azs leaves out`, fix: `add ${n.info.az} to azs` });
+    if (!azs.includes(n.info.az))
+      problems.push({ path: `${where}.azs`, message: `container ${n.container} is in AZ ${n.info.az}, which azs leaves out`, fix: `add ${n.info.az} to azs` });
   }
   let networkName = spec.network;
   if (nodes.length > 0 && networkName === undefined) {
     const shared = (networksOf[0] ?? []).filter((net) => networksOf.every((ns) => ns.includes(net)) && net !== 'host' && net !== 'none');
     if (shared.length === 1) networkName = shared[0];
-    else if (shared.length === 0) problems.push({ path: where, message: `the containers share no network (${nodes.map((n, i) => `${n.container}: ${(networksOf[i] ?? []).join(', ') || 'none'}`).join('; ')})`, fix: 'put them on one network (compose does: its default network)' });
-    else problems.push({ path: `${where}.network`, message: `the containers share ${shared.length} networks (${shared.join(', ')})`, fix: `say which one the canaries join: network: ${shared[0]}` });
+    else if (shared.length === 0)
+      problems.push({
+        path: where,
+        message: `the containers share no network (${nodes.map((n, i) => `${n.container}: ${(networksOf[i] ?? []).join(', ') || 'none'}`).join('; ')})`,
+        fix: 'put them on one network (compose does: its default network)',
+      });
+    else
+      problems.push({
+        path: `${where}.network`,
+        message: `the containers share ${shared.length} networks (${shared.join(', ')})`,
+        fix: `say which one the canaries join: network: ${shared[0]}`,
+      });
   }
   if (problems.length > 0 || networkName === undefined) return { problems };
   let net: Awaited<ReturnType<Dockerode.Network['inspect']>>;
@@ -137,14 +177,25 @@ export async function discover(spec: AttachSpec, where = 'provider'): Promise<Di
   } catch {
     return { problems: [{ path: `${where}.network`, message: `no docker network ${networkName}`, fix: 'name one the containers are on (docker network ls)' }] };
   }
-  const subnet = (net.IPAM?.Config ?? []).map((c) => c.Subnet).find((s) => s?.includes(".") === true);
+  const subnet = (net.IPAM?.Config ?? []).map((c) => c.Subnet).find((s) => s?.includes('.') === true);
   const out: AttachedNode[] = [];
   for (const n of nodes) {
     const ip = (await docker.getContainer(n.id).inspect()).NetworkSettings.Networks[networkName]?.IPAddress;
-    if (!ip) problems.push({ path: where, message: `container ${n.container} has no IPv4 address on ${networkName}`, fix: `connect it: docker network connect ${networkName} ${n.container}` });
+    if (!ip)
+      problems.push({
+        path: where,
+        message: `container ${n.container} has no IPv4 address on ${networkName}`,
+        fix: `connect it: docker network connect ${networkName} ${n.container}`,
+      });
     else out.push({ ...n, ip });
   }
-  if (problems.length > 0 || !subnet) return { problems: problems.length > 0 ? problems : [{ path: `${where}.network`, message: `network ${networkName} has no IPv4 subnet`, fix: 'use an IPv4 bridge network' }] };
+  if (problems.length > 0 || !subnet)
+    return {
+      problems:
+        problems.length > 0
+          ? problems
+          : [{ path: `${where}.network`, message: `network ${networkName} has no IPv4 subnet`, fix: 'use an IPv4 bridge network' }],
+    };
   return {
     topology: { region: 'attached', azs, nodes: out.map((n) => n.info) },
     nodes: out,
@@ -155,7 +206,10 @@ export async function discover(spec: AttachSpec, where = 'provider'): Promise<Di
 export class AttachProvider implements Provider {
   readonly name = 'attach';
 
-  constructor(private readonly spec: AttachSpec, private readonly found: Discovered) {}
+  constructor(
+    private readonly spec: AttachSpec,
+    private readonly found: Discovered,
+  ) {}
 
   async start(_target: Target, topology: Topology, opts: StartOptions): Promise<DockerCluster> {
     const runDir = resolve(opts.runDir);
@@ -171,7 +225,14 @@ export class AttachProvider implements Provider {
     });
     const journal = (parties: { party: string; kind: 'node' | 'gateway'; az: string; container: string; ip: string }[], state: 'starting' | 'running'): void =>
       writeJournal(runDir, {
-        runId: opts.runId, network: network.name, subnet: network.subnet, chain, parties, cuts: [], state, ownsNetwork: false,
+        runId: opts.runId,
+        network: network.name,
+        subnet: network.subnet,
+        chain,
+        parties,
+        cuts: [],
+        state,
+        ownsNetwork: false,
         attached: attached.map((a) => ({ party: a.info.id, container: a.container, id: a.id, power: 'on' as const })),
       });
     journal([], 'starting');
@@ -181,7 +242,19 @@ export class AttachProvider implements Provider {
       for (const [index, a] of attached.entries()) {
         const handle = docker.getContainer(a.id);
         const ready = this.spec.readyPath !== undefined ? httpProbe(`http://${a.ip}:${this.spec.port}${this.spec.readyPath}`) : tcpProbe(a.ip, this.spec.port);
-        parties.set(a.info.id, { party: a.info.id, kind: 'node', az: a.info.az, container: a.container, ip: a.ip, handle, ready, index, port: this.spec.port, owned: false, id: a.id });
+        parties.set(a.info.id, {
+          party: a.info.id,
+          kind: 'node',
+          az: a.info.az,
+          container: a.container,
+          ip: a.ip,
+          handle,
+          ready,
+          index,
+          port: this.spec.port,
+          owned: false,
+          id: a.id,
+        });
       }
       await Promise.all([...parties.values()].map((p) => waitProbe(p.ready, { timeoutMs: readyTimeoutMs, what: `container ${p.container}` })));
       opts.signal?.throwIfAborted();
@@ -193,13 +266,20 @@ export class AttachProvider implements Provider {
           const name = gatewayContainerName(opts.runId, az);
           const routes = attached.map((a, i) => ({ port: GATEWAY_BASE_PORT + i, host: a.ip, targetPort: this.spec.port }));
           const c = await createAndStart({
-            name, image: gatewayImage, network: network.name,
+            name,
+            image: gatewayImage,
+            network: network.name,
             labels: runLabels(opts.runId, { [LABEL_NODE]: id, [LABEL_AZ]: az, [LABEL_ROLE]: 'gateway' }),
-            env: { GAMEDAY_GATEWAY_CONFIG: JSON.stringify({ health: GATEWAY_HEALTH_PORT, routes }) }, args: [], mounts: [],
+            env: { GAMEDAY_GATEWAY_CONFIG: JSON.stringify({ health: GATEWAY_HEALTH_PORT, routes }) },
+            args: [],
+            mounts: [],
           });
           const ready = httpProbe(`http://${c.ip}:${GATEWAY_HEALTH_PORT}/health`);
           parties.set(id, { party: id, kind: 'gateway', az, container: name, ip: c.ip, handle: c.handle, ready, index: -1 });
-          journal([...parties.values()].map(({ party, kind, az: z, container, ip }) => ({ party, kind, az: z, container, ip })), 'starting');
+          journal(
+            [...parties.values()].map(({ party, kind, az: z, container, ip }) => ({ party, kind, az: z, container, ip })),
+            'starting',
+          );
           await waitContainerReady(c.handle, ready, readyTimeoutMs, `gateway of ${az} (${name})`);
         }),
       );

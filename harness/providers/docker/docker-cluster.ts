@@ -273,7 +273,9 @@ export class DockerCluster implements StartedCluster {
       parties: [...this.parties.values()].map(({ party, kind, az, container, ip }) => ({ party, kind, az, container, ip })),
       cuts: this.cutLinks(),
       ...(this.faultProxy ? { faultProxy: { container: this.faultProxy.container, ip: this.faultProxy.ip, api: this.faultProxy.api } } : {}),
-      ...(attached.length > 0 ? { attached: attached.map((p) => ({ party: p.party, container: p.container, id: p.id ?? p.container, power: this.intended.get(p.party) ?? 'on' })) } : {}),
+      ...(attached.length > 0
+        ? { attached: attached.map((p) => ({ party: p.party, container: p.container, id: p.id ?? p.container, power: this.intended.get(p.party) ?? 'on' })) }
+        : {}),
       ...(this.ownsNetwork ? {} : { ownsNetwork: false }),
       state,
     });

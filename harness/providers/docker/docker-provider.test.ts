@@ -44,7 +44,7 @@ test('docker provider: a 3-AZ cluster in containers', { timeout: 90_000 }, async
     });
 
     await t.test('power-off kills the container; power-on brings it back on the same data', async () => {
-      const before = JSON.parse((await probe(`${cluster.url('n2')}/identity`) as { body: string }).body);
+      const before = JSON.parse(((await probe(`${cluster.url('n2')}/identity`)) as { body: string }).body);
       const t1 = performance.now();
       await cluster.powerOff('n2');
       let gone = performance.now() - t1;
@@ -58,7 +58,7 @@ test('docker provider: a 3-AZ cluster in containers', { timeout: 90_000 }, async
       const t2 = performance.now();
       await cluster.powerOn('n2');
       bench('power-on → ready', performance.now() - t2);
-      const after = JSON.parse((await probe(`${cluster.url('n2')}/identity`) as { body: string }).body);
+      const after = JSON.parse(((await probe(`${cluster.url('n2')}/identity`)) as { body: string }).body);
       assert.equal(after.identity, before.identity, 'data dir lost across the power cycle');
       assert.equal(after.boots, before.boots + 1);
       assert.ok(existsSync(join(runDir, 'nodes', 'n2', 'data', 'identity')), 'data not under <runDir>/nodes/n2/data');
@@ -74,25 +74,28 @@ test('docker provider: a 3-AZ cluster in containers', { timeout: 90_000 }, async
     });
 
     await t.test('a partition drops packets (timeouts, not refusals), survives a power cycle, and heals', async () => {
-      const cut = await cutLinks(cluster, [{ from: 'n1', to: 'n2' }, { from: gatewayId('az-a'), to: 'n2' }]);
+      const cut = await cutLinks(cluster, [
+        { from: 'n1', to: 'n2' },
+        { from: gatewayId('az-a'), to: 'n2' },
+      ]);
       bench('apply partition (2 pairs, both ways)', cut.ms);
-      const across = JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n2&timeoutMs=800`, 3_000) as { body: string }).body);
+      const across = JSON.parse(((await probe(`${cluster.url('n1')}/peer?to=n2&timeoutMs=800`, 3_000)) as { body: string }).body);
       assert.deepEqual([across.ok, across.error], [false, 'timeout']);
-      const other = JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n3`) as { body: string }).body);
+      const other = JSON.parse(((await probe(`${cluster.url('n1')}/peer?to=n3`)) as { body: string }).body);
       assert.equal(other.ok, true, 'n1 → n3 was cut too');
       const canaryA = await probe(`${cluster.url('n2', 'az-a')}/health`, 800);
       assert.ok(!canaryA.ok && canaryA.error === 'timeout', `az-a canary reached n2: ${JSON.stringify(canaryA)}`);
       assert.ok((await probe(`${cluster.url('n2', 'az-c')}/health`)).ok, 'az-c canary was cut off');
       await cluster.powerOff('n2');
       await cluster.powerOn('n2');
-      const still = JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n2&timeoutMs=800`, 3_000) as { body: string }).body);
+      const still = JSON.parse(((await probe(`${cluster.url('n1')}/peer?to=n2&timeoutMs=800`, 3_000)) as { body: string }).body);
       assert.equal(still.error, 'timeout', 'the cut did not survive the power cycle of n2');
       const half = await healLinks(cluster, [{ from: 'n1', to: 'n2' }]);
       assert.deepEqual(half.cut.map((l) => `${l.from}>${l.to}`).sort(), ['gw:az-a>n2', 'n2>gw:az-a']);
       const healed = await healAllLinks(cluster);
       bench('heal partition', healed.ms);
       assert.equal((await healAllLinks(cluster)).cut.length, 0, 'heal is not idempotent');
-      const back = JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n2`) as { body: string }).body);
+      const back = JSON.parse(((await probe(`${cluster.url('n1')}/peer?to=n2`)) as { body: string }).body);
       assert.equal(back.ok, true);
       assert.ok((await probe(`${cluster.url('n2', 'az-a')}/health`)).ok);
     });
@@ -114,12 +117,12 @@ test('docker provider: a 3-AZ cluster in containers', { timeout: 90_000 }, async
       await cutLinks(cluster, [{ from: 'n1', to: 'n3' }], { owner: 'f1' });
       await cutLinks(cluster, [{ from: 'n1', to: 'n3' }], { owner: 'f2' });
       await healOwner(cluster, 'f1');
-      const held = JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n3&timeoutMs=500`, 3_000) as { body: string }).body);
+      const held = JSON.parse(((await probe(`${cluster.url('n1')}/peer?to=n3&timeoutMs=500`, 3_000)) as { body: string }).body);
       assert.equal(held.error, 'timeout', 'healing f1 healed f2 as well');
       await healOwner(cluster, 'f2');
-      assert.equal(JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n3`) as { body: string }).body).ok, true);
+      assert.equal(JSON.parse(((await probe(`${cluster.url('n1')}/peer?to=n3`)) as { body: string }).body).ok, true);
       await cutLinks(cluster, [{ from: 'n1', to: 'n3' }], { reject: true, owner: 'f3' });
-      const refused = JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n3&timeoutMs=1000`, 3_000) as { body: string }).body);
+      const refused = JSON.parse(((await probe(`${cluster.url('n1')}/peer?to=n3&timeoutMs=1000`, 3_000)) as { body: string }).body);
       // a new connection is refused; a kept-alive one is reset: either way no timeout
       assert.ok(['refused', 'ECONNRESET'].includes(refused.error) && refused.ms < 500, JSON.stringify(refused));
       assert.equal((await healOwner(cluster, 'f3')).cut.length, 0);
@@ -136,7 +139,7 @@ test('docker provider: a 3-AZ cluster in containers', { timeout: 90_000 }, async
     await t.test('one-way cut: n1 → n3 dropped, n3 → n1 still open', async () => {
       await healAllLinks(cluster);
       await cutLinks(cluster, [{ from: 'n1', to: 'n3' }], true);
-      const forward = JSON.parse((await probe(`${cluster.url('n1')}/peer?to=n3&timeoutMs=600`, 3_000) as { body: string }).body);
+      const forward = JSON.parse(((await probe(`${cluster.url('n1')}/peer?to=n3&timeoutMs=600`, 3_000)) as { body: string }).body);
       assert.equal(forward.error, 'timeout');
       // TCP needs both directions, so look at the rules: only n3 drops (packets from n1), n1 drops nothing
       const rules = async (id: string): Promise<string> =>

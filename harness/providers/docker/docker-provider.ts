@@ -20,8 +20,17 @@ import { commandImage, programImage } from './image.ts';
 import { commandProbe, httpProbe, tcpProbe, type Probe } from '../ready.ts';
 import { writeJournal } from './journal.ts';
 import {
-  chainName, containerName, GATEWAY_BASE_PORT, GATEWAY_HEALTH_PORT, gatewayContainerName, gatewayId,
-  LABEL_AZ, LABEL_NODE, LABEL_ROLE, NODE_PORT, runLabels,
+  chainName,
+  containerName,
+  GATEWAY_BASE_PORT,
+  GATEWAY_HEALTH_PORT,
+  gatewayContainerName,
+  gatewayId,
+  LABEL_AZ,
+  LABEL_NODE,
+  LABEL_ROLE,
+  NODE_PORT,
+  runLabels,
 } from './names.ts';
 import { createRunNetwork, hostAddress } from './network.ts';
 import { dockerode } from './runtime.ts';
@@ -74,7 +83,16 @@ export class DockerProvider implements Provider {
       return a;
     };
     const proxyRecord = fp ? faultProxyRecord(opts.runId, proxyIp) : undefined;
-    writeJournal(runDir, { runId: opts.runId, network: network.name, subnet: network.subnet, chain, parties: [], cuts: [], state: 'starting', ...(proxyRecord ? { faultProxy: proxyRecord } : {}) });
+    writeJournal(runDir, {
+      runId: opts.runId,
+      network: network.name,
+      subnet: network.subnet,
+      chain,
+      parties: [],
+      cuts: [],
+      state: 'starting',
+      ...(proxyRecord ? { faultProxy: proxyRecord } : {}),
+    });
 
     try {
       // with a fault proxy, every link is dialled through it: it must be up (and its links made) before the nodes are configured
@@ -83,14 +101,17 @@ export class DockerProvider implements Provider {
       if (fp && proxyImageP) {
         proxy = await startFaultProxy(opts.runId, network.name, proxyIp, (await proxyImageP).tag, { seed: fp.seed, readyTimeoutMs });
         check();
-        const upstreams = new Map<string, Address>(topology.nodes.flatMap((n) => [
-          [n.id, { host: ip(n.id), port: NODE_PORT }] as const,
-          ...(n.ports ?? []).map((p) => [portKey(n.id, p), { host: ip(n.id), port: portNumber(topology, n.id, p) }] as const),
-        ]));
+        const upstreams = new Map<string, Address>(
+          topology.nodes.flatMap((n) => [
+            [n.id, { host: ip(n.id), port: NODE_PORT }] as const,
+            ...(n.ports ?? []).map((p) => [portKey(n.id, p), { host: ip(n.id), port: portNumber(topology, n.id, p) }] as const),
+          ]),
+        );
         links = await fp.interpose({ url: proxy.api, subnet: network.subnet }, upstreams, topology);
         check();
       }
-      const dial = (from: string, to: string, port?: string): Address => links?.dial(from, portKey(to, port)) ?? { host: ip(to), port: portNumber(topology, to, port) };
+      const dial = (from: string, to: string, port?: string): Address =>
+        links?.dial(from, portKey(to, port)) ?? { host: ip(to), port: portNumber(topology, to, port) };
       const specs = new Map<string, LaunchSpec>();
       for (const n of topology.nodes) {
         const ports = Object.fromEntries((n.ports ?? []).map((p) => [p, { host: '0.0.0.0', port: portNumber(topology, n.id, p) }]));
@@ -108,11 +129,13 @@ export class DockerProvider implements Provider {
           },
           targetOptions: opts.targetOptions ?? {},
         });
-        if (spec.image === undefined && spec.entry === undefined && spec.command === undefined) throw new Error(`node ${n.id} of target ${target.name}: its launch gives no image, entry or command`);
+        if (spec.image === undefined && spec.entry === undefined && spec.command === undefined)
+          throw new Error(`node ${n.id} of target ${target.name}: its launch gives no image, entry or command`);
         specs.set(n.id, spec);
       }
       // one image per program: a given image, a bundled node program (entry), or a host executable (command)
-      const programOf = (s: LaunchSpec): string => (s.image !== undefined ? `image:${s.image}` : s.entry !== undefined ? `entry:${s.entry}` : `command:${s.command?.[0]}`);
+      const programOf = (s: LaunchSpec): string =>
+        s.image !== undefined ? `image:${s.image}` : s.entry !== undefined ? `entry:${s.entry}` : `command:${s.command?.[0]}`;
       const programs = [...new Set([...specs.values()].map(programOf))];
       const built = await Promise.all([
         ...programs.map(async (prog) => {
@@ -135,9 +158,14 @@ export class DockerProvider implements Provider {
         mkdirSync(join(home, 'data'), { recursive: true });
         const name = containerName(opts.runId, n.id);
         const c = await createAndStart({
-          name, image: images.get(programOf(spec))!, network: network.name, ip: ip(n.id),
+          name,
+          image: images.get(programOf(spec))!,
+          network: network.name,
+          ip: ip(n.id),
           labels: runLabels(opts.runId, { [LABEL_NODE]: n.id, [LABEL_AZ]: n.az, [LABEL_ROLE]: n.role }),
-          env: spec.env, args: [...(spec.image === undefined ? (spec.command?.slice(1) ?? []) : (spec.command ?? [])), ...spec.args], mounts: [{ source: home, target: NODE_HOME }, ...(spec.files ?? []).map((f) => ({ source: resolve(f), target: resolve(f), readOnly: true }))],
+          env: spec.env,
+          args: [...(spec.image === undefined ? (spec.command?.slice(1) ?? []) : (spec.command ?? [])), ...spec.args],
+          mounts: [{ source: home, target: NODE_HOME }, ...(spec.files ?? []).map((f) => ({ source: resolve(f), target: resolve(f), readOnly: true }))],
         });
         const ready = readinessProbe(spec, ip(n.id), (p) => portNumber(topology, n.id, p));
         parties.set(n.id, { party: n.id, kind: 'node', az: n.az, container: name, ip: ip(n.id), handle: c.handle, ready, index });
@@ -151,9 +179,14 @@ export class DockerProvider implements Provider {
           return { port: GATEWAY_BASE_PORT + i, host: a.host, targetPort: a.port };
         });
         const c = await createAndStart({
-          name, image: gatewayImage, network: network.name, ip: ip(id),
+          name,
+          image: gatewayImage,
+          network: network.name,
+          ip: ip(id),
           labels: runLabels(opts.runId, { [LABEL_NODE]: id, [LABEL_AZ]: az, [LABEL_ROLE]: 'gateway' }),
-          env: { GAMEDAY_GATEWAY_CONFIG: JSON.stringify({ health: GATEWAY_HEALTH_PORT, routes }) }, args: [], mounts: [],
+          env: { GAMEDAY_GATEWAY_CONFIG: JSON.stringify({ health: GATEWAY_HEALTH_PORT, routes }) },
+          args: [],
+          mounts: [],
         });
         const ready = httpProbe(`http://${ip(id)}:${GATEWAY_HEALTH_PORT}/health`);
         parties.set(id, { party: id, kind: 'gateway', az, container: name, ip: ip(id), handle: c.handle, ready, index: -1 });

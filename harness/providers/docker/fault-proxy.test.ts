@@ -37,7 +37,10 @@ test('the run proxy API must sit in the run network (a private range); other hos
     assert.throws(() => checkRunProxyUrl(url, subnet), /fault proxy/, `${url} in ${subnet}`);
   }
   const net = new ProxyNet({ toxiproxyUrl: 'http://127.0.0.1:8474' });
-  return assert.rejects(net.interposeRunProxy({ url: 'http://172.18.0.25:8474', subnet: '172.18.0.0/16' }, new Map(), testTarget.topology({})), /already given/);
+  return assert.rejects(
+    net.interposeRunProxy({ url: 'http://172.18.0.25:8474', subnet: '172.18.0.0/16' }, new Map(), testTarget.topology({})),
+    /already given/,
+  );
 });
 
 /** How long n`from` takes to call n`to` (through its peer URL), from inside the node. */
@@ -74,7 +77,10 @@ test('docker: links through the run fault proxy; latency on exactly the chosen l
     const fp = cluster.faultProxy;
     assert.ok(fp, 'the cluster has its fault proxy');
     assert.deepEqual(readJournal(runDir)?.faultProxy, { container: fp.container, ip: fp.ip, api: fp.api }, 'journaled');
-    const labels = JSON.parse((await run(dockerCli(), ['inspect', '--format', '{{json .Config.Labels}}', faultProxyContainerName(runId)])).stdout) as Record<string, string>;
+    const labels = JSON.parse((await run(dockerCli(), ['inspect', '--format', '{{json .Config.Labels}}', faultProxyContainerName(runId)])).stdout) as Record<
+      string,
+      string
+    >;
     assert.equal(labels[LABEL_RUN], runId);
     assert.equal(net.proxyCount, 3 * 2 + 3 * 3, 'node → node and canary:<az> → public node');
 
@@ -82,7 +88,14 @@ test('docker: links through the run fault proxy; latency on exactly the chosen l
     const n2 = cluster.url('n2');
     assert.ok((await peer(n1, 'n2')).ok, 'n1 reaches n2 through the proxy');
     const base = (await peer(n1, 'n2')).ms;
-    const plan: NetPlan = { sides: [['n1'], ['n2', 'n3']], azSides: [['az-a'], ['az-b', 'az-c']], toxic: 'latency', attributes: { latency: 300, jitter: 0 }, direction: 'both', stream: 'both' };
+    const plan: NetPlan = {
+      sides: [['n1'], ['n2', 'n3']],
+      azSides: [['az-a'], ['az-b', 'az-c']],
+      toxic: 'latency',
+      attributes: { latency: 300, jitter: 0 },
+      direction: 'both',
+      stream: 'both',
+    };
 
     const ta = performance.now();
     const added = await net.apply('f1', plan);
@@ -105,7 +118,14 @@ test('docker: links through the run fault proxy; latency on exactly the chosen l
     const healed = await peer(n1, 'n2');
     assert.ok(healed.ok && healed.ms < Math.max(250, base + 200), `n1 → n2 after the heal: ${healed.ms} ms`);
 
-    await net.apply('p1', { sides: [['n1'], ['n2', 'n3']], azSides: [['az-a'], ['az-b', 'az-c']], toxic: 'timeout', attributes: { timeout: 0 }, direction: 'both', stream: 'both' });
+    await net.apply('p1', {
+      sides: [['n1'], ['n2', 'n3']],
+      azSides: [['az-a'], ['az-b', 'az-c']],
+      toxic: 'timeout',
+      attributes: { timeout: 0 },
+      direction: 'both',
+      stream: 'both',
+    });
     const cut = await peer(n2, 'n1', 500);
     assert.ok(!cut.ok && cut.error === 'timeout', `n2 → n1 blackholed: ${JSON.stringify(cut)}`);
     assert.ok((await peer(n2, 'n3')).ok, 'n2 → n3 still flows');

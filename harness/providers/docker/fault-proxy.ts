@@ -54,13 +54,17 @@ export async function startFaultProxy(
 ): Promise<StartedFaultProxy> {
   const rec = faultProxyRecord(runId, ip);
   const c = await createAndStart({
-    name: rec.container, image, network, ip,
+    name: rec.container,
+    image,
+    network,
+    ip,
     labels: runLabels(runId, { [LABEL_NODE]: FAULT_PROXY_ID, [LABEL_ROLE]: 'fault-proxy' }),
     env: {
       GAMEDAY_FAULTPROXY_PORT: String(FAULT_PROXY_API_PORT),
       ...(opts.seed !== undefined ? { GAMEDAY_FAULTPROXY_SEED: String(opts.seed) } : {}),
     },
-    args: [], mounts: [],
+    args: [],
+    mounts: [],
   });
   await waitContainerReady(c.handle, httpProbe(`${rec.api}/version`), opts.readyTimeoutMs, `fault proxy (${rec.container})`);
   return { ...rec, handle: c.handle };

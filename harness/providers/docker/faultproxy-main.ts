@@ -24,7 +24,9 @@ const server = await startToxiproxyServer({
   ...(seed !== undefined ? { seed } : {}),
   onError: (err) => process.stderr.write(`fault proxy: internal error: ${(err as Error).stack ?? String(err)}\n`),
 });
-process.stdout.write(`fault proxy ready: API on ${server.url}, seed ${server.seed}, io ${server.io}${server.ioFallback ? ` (not native: ${server.ioFallback})` : ""}\n`);
+process.stdout.write(
+  `fault proxy ready: API on ${server.url}, seed ${server.seed}, io ${server.io}${server.ioFallback ? ` (not native: ${server.ioFallback})` : ''}\n`,
+);
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.once(sig, () => void server.close().finally(() => process.exit(0)));
 }

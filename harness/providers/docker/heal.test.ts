@@ -50,7 +50,7 @@ test('heal after the harness was SIGKILLed mid-partition', { timeout: 90_000 }, 
     const journal = readJournal(runDir);
     assert.equal(journal?.runId, runId);
     assert.equal(journal?.cuts.length, 4, 'the journal does not record the cut links');
-    const cut = JSON.parse((await probe(`${r.urls['n1']}/peer?to=n2&timeoutMs=600`, 3_000) as { body: string }).body);
+    const cut = JSON.parse(((await probe(`${r.urls['n1']}/peer?to=n2&timeoutMs=600`, 3_000)) as { body: string }).body);
     assert.equal(cut.error, 'timeout', 'the partition should outlive the harness');
     assert.equal((await probe(`${r.viaA}/health`, 600)).ok, false);
 
@@ -58,7 +58,7 @@ test('heal after the harness was SIGKILLed mid-partition', { timeout: 90_000 }, 
     console.log(`# bench docker: heal rules after crash (${rules.chainsRemoved} chains): ${rules.ms.toFixed(0)} ms`);
     assert.deepEqual(rules.errors, []);
     assert.equal(rules.chainsRemoved, 3, 'cuts n1 ↔ n2 and gw:az-a ↔ n2 live in the chains of n1, n2 and gw:az-a');
-    const back = JSON.parse((await probe(`${r.urls['n1']}/peer?to=n2`) as { body: string }).body);
+    const back = JSON.parse(((await probe(`${r.urls['n1']}/peer?to=n2`)) as { body: string }).body);
     assert.equal(back.ok, true, `connectivity not restored: ${JSON.stringify(back)}`);
     assert.ok((await probe(`${r.viaA}/health`)).ok, 'the az-a canary path is still cut');
 

@@ -116,7 +116,8 @@ export async function healDockerRun(runDirOrId: string): Promise<DockerHealRepor
       errors.push(`${a.container}: ${(err as Error).message}`);
     }
   }
-  if (runDir && j) writeJournal(runDir, { ...j, cuts: [], ...(j.attached ? { attached: j.attached.map((a) => ({ ...a, power: 'on' as const })) } : {}), state: 'stopped' });
+  if (runDir && j)
+    writeJournal(runDir, { ...j, cuts: [], ...(j.attached ? { attached: j.attached.map((a) => ({ ...a, power: 'on' as const })) } : {}), state: 'stopped' });
   return { runId, restored, chainsRemoved, containersRemoved, networksRemoved, errors, ms: performance.now() - t0 };
 }
 

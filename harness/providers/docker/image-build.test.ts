@@ -20,7 +20,10 @@ after(async () => {
 });
 const token = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-test('a host executable becomes an image of it and the libraries it links (docker import through dockerode), and runs', { skip, timeout: 120_000 }, async () => {
+test('a host executable becomes an image of it and the libraries it links (docker import through dockerode), and runs', {
+  skip,
+  timeout: 120_000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gameday-imgtest-'));
   // a fresh copy of echo (new path, so a new image): it prints its arguments inside the container
   const exe = join(dir, `echo-${token}`);

@@ -19,7 +19,11 @@ const IMAGE_LABEL = 'gameday.image';
 
 export class ImageBuildError extends Error {
   override readonly name = 'ImageBuildError';
-  constructor(message: string, readonly step: string, readonly output: string) {
+  constructor(
+    message: string,
+    readonly step: string,
+    readonly output: string,
+  ) {
     super(`${message} (${step})${output ? `:\n${output.trim().slice(-2000)}` : ''}`);
   }
 }
@@ -99,7 +103,12 @@ export async function runtimeImage(node = process.execPath): Promise<BuiltImage>
 
 /** Where `command` is found: itself when it has a slash (relative to `cwd`), else the first executable on PATH. */
 export function resolveCommand(command: string, cwd = process.cwd(), path = process.env['PATH'] ?? ''): string | undefined {
-  const candidates = command.includes('/') ? [isAbsolute(command) ? command : resolve(cwd, command)] : path.split(delimiter).filter(Boolean).map((d) => join(d, command));
+  const candidates = command.includes('/')
+    ? [isAbsolute(command) ? command : resolve(cwd, command)]
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, command));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -122,9 +131,15 @@ export async function commandImage(command: string): Promise<BuiltImage & { read
   const path = resolveCommand(command);
   if (!path) throw new ImageBuildError(`no executable ${command} on PATH to put in a node image`, 'resolve', '');
   const libs = await sharedLibraries(realpathSync(path));
-  const tag = `gameday-cmd-${basename(path).toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}:${short(fingerprint([path, realpathSync(path), ...libs]))}`;
+  const tag = `gameday-cmd-${basename(path)
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')}:${short(fingerprint([path, realpathSync(path), ...libs]))}`;
   if (await imageExists(tag)) return { tag, path, built: false, ms: performance.now() - t0 };
-  await importRootfs(tag, new Map([[path, path], ...libs.map((l) => [l, l] as const)]), [`LABEL ${IMAGE_LABEL}=cmd-${basename(path)}`, 'WORKDIR /tmp', `ENTRYPOINT ["${path}"]`]);
+  await importRootfs(tag, new Map([[path, path], ...libs.map((l) => [l, l] as const)]), [
+    `LABEL ${IMAGE_LABEL}=cmd-${basename(path)}`,
+    'WORKDIR /tmp',
+    `ENTRYPOINT ["${path}"]`,
+  ]);
   return { tag, path, built: true, ms: performance.now() - t0 };
 }
 

@@ -31,8 +31,7 @@ export const FAULT_PROXY_ID = 'faultproxy';
 export const faultProxyContainerName = (runId: string): string => containerName(runId, FAULT_PROXY_ID);
 
 /** The run's own iptables chain inside each container's namespace (iptables allows 28 characters). */
-export const chainName = (runId: string): string =>
-  `GAMEDAY-${createHash('sha256').update(runId).digest('hex').slice(0, 10).toUpperCase()}`;
+export const chainName = (runId: string): string => `GAMEDAY-${createHash('sha256').update(runId).digest('hex').slice(0, 10).toUpperCase()}`;
 
 export const runLabels = (runId: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> => ({
   [LABEL_RUN]: runId,

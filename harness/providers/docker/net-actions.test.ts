@@ -26,6 +26,12 @@ test('node-level shapes: a gateway goes with most of its AZ, a tie leaves it out
   const isolated: NetPlan = { sides: [['c1'], ['a1', 'b1', 'c2']], ...cut };
   // AZ c is split 1:1, so gw:c stays on neither side
   assert.deepEqual(show(crossingPairs(topo, isolated)), ['c1>a1', 'c1>b1', 'c1>c2', 'c1>gw:a', 'c1>gw:b']);
-  const bridge: NetPlan = { sides: [['a1', 'b1'], ['b1', 'c1', 'c2']], ...cut };
+  const bridge: NetPlan = {
+    sides: [
+      ['a1', 'b1'],
+      ['b1', 'c1', 'c2'],
+    ],
+    ...cut,
+  };
   assert.deepEqual(show(crossingPairs(topo, bridge)), ['a1>c1', 'a1>c2', 'a1>gw:c', 'gw:a>c1', 'gw:a>c2']);
 });

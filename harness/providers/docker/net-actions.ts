@@ -21,16 +21,18 @@ export function sidesOfParties(topo: Topology, net: NetPlan): Map<string, Set<nu
   for (const n of topo.nodes) out.set(n.id, new Set([0, 1].filter((i) => net.sides[i]?.includes(n.id))));
   for (const az of topo.azs) {
     const s = new Set<number>();
-    if (net.azSides) net.azSides.forEach((azs, i) => {
-      if (azs.includes(az)) s.add(i);
-    });
+    if (net.azSides)
+      net.azSides.forEach((azs, i) => {
+        if (azs.includes(az)) s.add(i);
+      });
     else {
       const ids = topo.nodes.filter((n) => n.az === az).map((n) => n.id);
       const counts = net.sides.map((side) => ids.filter((id) => side.includes(id)).length);
       const max = Math.max(...counts);
-      if (max > 0) counts.forEach((c, i) => {
-        if (c === max) s.add(i);
-      });
+      if (max > 0)
+        counts.forEach((c, i) => {
+          if (c === max) s.add(i);
+        });
     }
     out.set(gatewayId(az), s);
   }
@@ -50,7 +52,9 @@ export const dockerPartitionAction: ActionFactory = (f, cluster) => {
   const net = f.net;
   if (!net) throw new Error(`fault ${f.id} (${f.kind}) has no sides planned`);
   if (f.kind !== 'partition') {
-    throw new Error(`fault ${f.id}: ${f.kind} needs the run's fault proxy between nodes (DockerProvider option faultProxy, driven by ProxyNet), not namespace drops`);
+    throw new Error(
+      `fault ${f.id}: ${f.kind} needs the run's fault proxy between nodes (DockerProvider option faultProxy, driven by ProxyNet), not namespace drops`,
+    );
   }
   const pairs = crossingPairs(cluster.topology, net);
   return {

@@ -11,7 +11,11 @@ import { run } from './runtime.ts';
 
 export class NetnsError extends Error {
   override readonly name = 'NetnsError';
-  constructor(message: string, readonly pid: number, readonly output: string) {
+  constructor(
+    message: string,
+    readonly pid: number,
+    readonly output: string,
+  ) {
     super(`${message} (namespace of pid ${pid}): ${output.trim()}`);
   }
 }

@@ -47,7 +47,14 @@ export function asDockerCluster(cluster: StartedCluster): DockerCluster {
 const options = (o: boolean | CutOptions): CutOptions => (typeof o === 'boolean' ? { oneWay: o } : o);
 
 export const directed = (pairs: readonly LinkPair[], oneWay: boolean): DirectedLink[] =>
-  pairs.flatMap((p) => (oneWay ? [{ from: p.from, to: p.to }] : [{ from: p.from, to: p.to }, { from: p.to, to: p.from }]));
+  pairs.flatMap((p) =>
+    oneWay
+      ? [{ from: p.from, to: p.to }]
+      : [
+          { from: p.from, to: p.to },
+          { from: p.to, to: p.from },
+        ],
+  );
 
 async function timed(cluster: DockerCluster, f: () => Promise<void>): Promise<LinkChange> {
   const t0 = performance.now();
@@ -87,6 +94,8 @@ export function azParties(cluster: StartedCluster, az: string): string[] {
 /** Every pair between `side` and the other parties (nodes and gateways) of the cluster. */
 export function isolate(cluster: StartedCluster, side: readonly string[]): LinkPair[] {
   const inside = new Set(side);
-  const others = asDockerCluster(cluster).partyIds().filter((p) => !inside.has(p));
+  const others = asDockerCluster(cluster)
+    .partyIds()
+    .filter((p) => !inside.has(p));
   return side.flatMap((from) => others.map((to) => ({ from, to })));
 }

@@ -33,10 +33,13 @@ export async function dockerode(): Promise<Dockerode> {
 /** Whether the local daemon has this image (never pulls): the harness's one image check, through dockerode. */
 export async function imageExists(tag: string): Promise<boolean> {
   const docker = await dockerode();
-  return docker.getImage(tag).inspect().then(
-    () => true,
-    () => false,
-  );
+  return docker
+    .getImage(tag)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 /** The docker CLI, for tests that look from outside: Debian's client matches the daemon here; a newer `docker` on PATH may not (ENVIRONMENT.md). */
@@ -52,7 +55,7 @@ export interface ExecResult {
 export function run(file: string, args: readonly string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
   return new Promise((resolve) => {
     const child = execFile(file, [...args], { timeout: opts.timeoutMs ?? 20_000, maxBuffer: 16 << 20, env: opts.env ?? process.env }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 127) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 127) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) || (err && code === 127 ? err.message : '') });
     });
     if (opts.input !== undefined) child.stdin?.end(opts.input);
@@ -62,7 +65,9 @@ export function run(file: string, args: readonly string[], opts: { input?: strin
 /** Settles with `p`, or rejects after `ms` (a daemon that does not answer is not waited on forever). */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)))]).finally(() =>
+    clearTimeout(t),
+  );
 }
 
 /**

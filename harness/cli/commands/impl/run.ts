@@ -23,13 +23,28 @@ export async function runCommand(a: RunArgs): Promise<void> {
   let durationMs: number | undefined;
   if (a.duration !== undefined) {
     durationMs = parseDuration(a.duration);
-    if (durationMs === undefined || durationMs <= 0) throw new UsageError(`${a.duration} is not a positive duration`, 'write it like 30s, 2m or 1m30s', '--duration');
-    if (durationMs > LIMITS.phaseMs) throw new UsageError(`${a.duration} is longer than one game day may last (${formatMs(LIMITS.phaseMs)})`, `use at most --duration ${formatMs(LIMITS.phaseMs)}`, '--duration');
+    if (durationMs === undefined || durationMs <= 0)
+      throw new UsageError(`${a.duration} is not a positive duration`, 'write it like 30s, 2m or 1m30s', '--duration');
+    if (durationMs > LIMITS.phaseMs)
+      throw new UsageError(
+        `${a.duration} is longer than one game day may last (${formatMs(LIMITS.phaseMs)})`,
+        `use at most --duration ${formatMs(LIMITS.phaseMs)}`,
+        '--duration',
+      );
   }
   const metricsAt = a.metrics === undefined ? undefined : metricsAddress(a.metrics);
   const seed = a.seed === undefined ? undefined : parseSeed(a.seed);
   for (const b of a.bug ?? []) if (b.trim() === '') throw new UsageError('needs a mode', `e.g. --bug skip-fsync (one of: ${BUGS.join(', ')})`, '--bug');
-  const p = await prepare({ file: a.experiment, seed, durationMs, out: a.out, provider: a.provider, bugs: a.bug, toxiproxy: a.toxiproxy, nodeImage: a['node-image'] });
+  const p = await prepare({
+    file: a.experiment,
+    seed,
+    durationMs,
+    out: a.out,
+    provider: a.provider,
+    bugs: a.bug,
+    toxiproxy: a.toxiproxy,
+    nodeImage: a['node-image'],
+  });
   if (a['plan-only']) {
     process.stdout.write(`seed ${p.seed}\n${formatPlan(p.plan)}\n`);
     return;
@@ -38,14 +53,27 @@ export async function runCommand(a: RunArgs): Promise<void> {
   if (p.experiment.provider === 'docker') {
     const { dockerAvailable, imageExists } = await import('../../../providers/docker/runtime.ts');
     const d = await dockerAvailable();
-    if (!d.ok) throw new UsageError(`the docker provider needs a Docker daemon, and none answers: ${d.reason}`, 'start Docker (on Debian: apt-get install -y docker.io iptables && dockerd &), check with `gameday doctor`, or use --provider local');
+    if (!d.ok)
+      throw new UsageError(
+        `the docker provider needs a Docker daemon, and none answers: ${d.reason}`,
+        'start Docker (on Debian: apt-get install -y docker.io iptables && dockerd &), check with `gameday doctor`, or use --provider local',
+      );
     if (p.nodeImage !== undefined && !(await imageExists(p.nodeImage))) {
-      throw new UsageError(`--node-image ${p.nodeImage}: no such image in the local Docker`, 'build it first: docker build -f targets/reference/Dockerfile -t ' + p.nodeImage + ' .  (or leave out --node-image to build one from the local Node binary)');
+      throw new UsageError(
+        `--node-image ${p.nodeImage}: no such image in the local Docker`,
+        'build it first: docker build -f targets/reference/Dockerfile -t ' +
+          p.nodeImage +
+          ' .  (or leave out --node-image to build one from the local Node binary)',
+      );
     }
   }
   if (p.toxiproxy !== undefined) {
     const why = await toxiproxyAnswers(p.toxiproxy);
-    if (why) throw new UsageError(`no Toxiproxy answers at --toxiproxy ${p.toxiproxy}: ${why}`, 'start it (toxiproxy-server, or `gameday toxiproxy --listen 127.0.0.1:8474`), or leave out --toxiproxy to use the embedded fault proxy');
+    if (why)
+      throw new UsageError(
+        `no Toxiproxy answers at --toxiproxy ${p.toxiproxy}: ${why}`,
+        'start it (toxiproxy-server, or `gameday toxiproxy --listen 127.0.0.1:8474`), or leave out --toxiproxy to use the embedded fault proxy',
+      );
   }
   const metrics = metricsAt ? new RunMetrics() : undefined;
   const server = metricsAt && metrics ? await listenOrUsage(metricsAt, metrics) : undefined;
@@ -56,7 +84,10 @@ export async function runCommand(a: RunArgs): Promise<void> {
     await server?.close();
   }
   async function runIt(): Promise<void> {
-    for (const h of await healStale()) process.stderr.write(`healed a run left behind by a crashed harness: ${h.runId} (killed ${h.killed.length} processes, healed faults ${h.faultsHealed.join(', ') || 'none'})\n`);
+    for (const h of await healStale())
+      process.stderr.write(
+        `healed a run left behind by a crashed harness: ${h.runId} (killed ${h.killed.length} processes, healed faults ${h.faultsHealed.join(', ') || 'none'})\n`,
+      );
     const ac = new AbortController();
     let signals = 0;
     const onSignal = (sig: string): void => {
@@ -70,7 +101,13 @@ export async function runCommand(a: RunArgs): Promise<void> {
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
     try {
-      const r = await execute(p, { quiet: a.quiet ?? false, signal: ac.signal, actions: network.actions, ...(network.provider ? { provider: network.provider } : {}), ...(metrics ? { metrics } : {}) }).finally(() => network.close());
+      const r = await execute(p, {
+        quiet: a.quiet ?? false,
+        signal: ac.signal,
+        actions: network.actions,
+        ...(network.provider ? { provider: network.provider } : {}),
+        ...(metrics ? { metrics } : {}),
+      }).finally(() => network.close());
       writeFileSync(join(p.runDir, 'junit.xml'), formatJunit(r));
       addToIndex(r); // the runs folder's index of game days (gameday history)
       try {
@@ -93,7 +130,12 @@ export async function runCommand(a: RunArgs): Promise<void> {
 /** A seed as typed: digits only, 0 to 2^32-1 (so that "1e3", "0x10" or "-1" are refused, not read as something else). */
 function parseSeed(text: string): number {
   const n = /^\d{1,10}$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (!(n >= 0 && n <= 2 ** 32 - 1)) throw new UsageError(`must be a whole number from 0 to 4294967295, got "${text}"`, 'pass e.g. --seed 42 (the seed a run printed repeats its plan)', '--seed');
+  if (!(n >= 0 && n <= 2 ** 32 - 1))
+    throw new UsageError(
+      `must be a whole number from 0 to 4294967295, got "${text}"`,
+      'pass e.g. --seed 42 (the seed a run printed repeats its plan)',
+      '--seed',
+    );
   return n;
 }
 
@@ -109,8 +151,17 @@ async function listenOrUsage(addr: MetricsAddress, metrics: RunMetrics): Promise
     return await MetricsServer.listen(addr, metrics);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    const why = code === 'EADDRINUSE' ? 'is taken by another process' : code === 'EADDRNOTAVAIL' ? 'is not an address of this machine' : `cannot be listened on (${code ?? (err as Error).message})`;
-    throw new UsageError(`${addr.host}:${addr.port} ${why}`, `choose a free port, e.g. --metrics ${addr.host}:${addr.port === 9464 ? 9465 : 9464}, or stop what listens there`, '--metrics');
+    const why =
+      code === 'EADDRINUSE'
+        ? 'is taken by another process'
+        : code === 'EADDRNOTAVAIL'
+          ? 'is not an address of this machine'
+          : `cannot be listened on (${code ?? (err as Error).message})`;
+    throw new UsageError(
+      `${addr.host}:${addr.port} ${why}`,
+      `choose a free port, e.g. --metrics ${addr.host}:${addr.port === 9464 ? 9465 : 9464}, or stop what listens there`,
+      '--metrics',
+    );
   }
 }
 
