@@ -1,7 +1,7 @@
 // test: game-days (runs local game days and a browser; see test/run-tests.mjs)
 // The report as a person sees it: two real short game days on the reference cluster
 // (local provider), one passing (with real k6 load where ../shared/bin/k6 is) and one
-// with the unsafe skip-fsync mode under power-offs (lost writes), their report.html
+// with the unsafe skip-fsync mode under a power cut of every storage node (lost writes), their report.html
 // and the runs folder's index page rendered in Debian's Chromium (playwright-core
 // driving /usr/bin/chromium, no browser download). It asserts what the page shows:
 // one chart per AZ, as many fault bands as faults.ndjson has injections, the witness
@@ -101,7 +101,7 @@ async function checkReport(ctx: BrowserContext, dir: string): Promise<Seen> {
   assert.deepEqual(await charts.evaluateAll((fs) => fs.map((f) => f.getAttribute('data-az'))), azs);
   // in each of an AZ's charts, one labelled band per injection of faults.ndjson, drawn with a width
   const injections = ndjson<FaultRecord>(join(dir, 'faults.ndjson')).filter((f) => f.event === 'inject' && !f.error);
-  assert.ok(injections.length >= 3, `${injections.length} injections`);
+  assert.ok(injections.length >= 1, `${injections.length} injections`); // four power-offs in the passing run, one power cut of every storage node in the failing one
   for (const az of azs) {
     const svgs = page.locator(`figure.az-chart[data-az="${az}"] svg`);
     assert.equal(await svgs.count(), 2, `${az}: availability and latency`);
@@ -152,7 +152,8 @@ test('report.html of real game days in Chromium: a chart per AZ, fault bands as 
   } else console.log(`# no k6 at ${k6bin}: the passing game day runs without k6 load, and its k6 section is not checked`);
   const r1 = await gameday(['run', file, '--seed', '3', '--out', good, '--quiet'], { env });
   assert.ok(r1.code === 0 || r1.code === 1, `exit ${r1.code}\n${r1.stderr}`);
-  const r2 = await gameday(['run', experiment, '--seed', '11', '--bug', 'skip-fsync', '--out', bad, '--quiet'], { env });
+  // every storage node powered off at once: with leader election, one replica's lost tail is repaired from the others, so skip-fsync shows when all lose power together
+  const r2 = await gameday(['run', join(repoRoot, 'test/fixtures/short-power-cut.yaml'), '--seed', '11', '--bug', 'skip-fsync', '--out', bad, '--quiet'], { env });
   assert.equal(r2.code, 1, `exit ${r2.code}\n${r2.stdout}\n${r2.stderr}`);
   // their junit.xml too, against the JUnit schema CI servers read
   for (const d of [good, bad]) assert.deepEqual(await junitProblems(readFileSync(join(d, 'junit.xml'), 'utf8')), [], `${d}/junit.xml`);
