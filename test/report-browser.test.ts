@@ -153,7 +153,9 @@ test('report.html of real game days in Chromium: a chart per AZ, fault bands as 
   const r1 = await gameday(['run', file, '--seed', '3', '--out', good, '--quiet'], { env });
   assert.ok(r1.code === 0 || r1.code === 1, `exit ${r1.code}\n${r1.stderr}`);
   // every storage node powered off at once: with leader election, one replica's lost tail is repaired from the others, so skip-fsync shows when all lose power together
-  const r2 = await gameday(['run', join(repoRoot, 'test/fixtures/short-power-cut.yaml'), '--seed', '11', '--bug', 'skip-fsync', '--out', bad, '--quiet'], { env });
+  const r2 = await gameday(['run', join(repoRoot, 'test/fixtures/short-power-cut.yaml'), '--seed', '11', '--bug', 'skip-fsync', '--out', bad, '--quiet'], {
+    env,
+  });
   assert.equal(r2.code, 1, `exit ${r2.code}\n${r2.stdout}\n${r2.stderr}`);
   // their junit.xml too, against the JUnit schema CI servers read
   for (const d of [good, bad]) assert.deepEqual(await junitProblems(readFileSync(join(d, 'junit.xml'), 'utf8')), [], `${d}/junit.xml`);
