@@ -4,7 +4,8 @@
 // routers find it, writes to the group resume within a few seconds, every check
 // holds. The other side: the unsafe modes that break leadership are caught by a check,
 // each with its seed (no-lease: linearizable, seed 5; vote-twice: two leaders in one
-// term, seed 3). ack-before-quorum and forget-term are not pinned here: see README.
+// term, seeds in turn; ack-before-quorum: each AZ cut off in turn, seeds in turn).
+// forget-term is shown in targets/reference/term-store.test.ts: see README.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -202,4 +203,38 @@ test('vote-twice (a replica votes for every candidate of a term) under the same 
     return;
   }
   assert.fail(`no seed gave a split brain that a check caught:\n${seen.join('\n')}`);
+});
+
+// ack-before-quorum: a leader acknowledges a write once its own WAL has it. Each AZ cut
+// off in turn deposes the leaders it held after half a second (check-quorum); in that
+// half second the cut-off AZ's own canaries still reach them through its router, and
+// their writes are acknowledged with no follower holding them. The other two AZs elect
+// new leaders without those entries, and the heal replaces them. Seeds in turn, as for
+// vote-twice (on this machine seeds 1-4 each lost writes).
+test('ack-before-quorum under each AZ cut off in turn: acknowledged writes that no replica kept, caught by lost-writes; the same plan without the mode passes', {
+  timeout: 300_000,
+}, async () => {
+  const plain = tmp();
+  const ok = await gameday(['run', 'test/fixtures/short-cut-each-az.yaml', '--seed', '1', '--out', plain, '--quiet', '--json'], { env });
+  assert.equal(ok.code, 0, `without the mode: exit ${ok.code}\n${ok.stdout.slice(0, 3000)}\n${ok.stderr.slice(-2000)}`);
+  const seen: string[] = [];
+  for (const seed of [1, 2, 3]) {
+    const out = tmp();
+    const r = await gameday(
+      ['run', 'test/fixtures/short-cut-each-az.yaml', '--seed', String(seed), '--out', out, '--quiet', '--json', '--bug', 'ack-before-quorum'],
+      {
+        env,
+      },
+    );
+    const result = JSON.parse(r.stdout) as RunResult;
+    const lost = result.checks.find((c) => c.name === 'lost-writes');
+    if (r.code !== 1 || lost?.verdict !== 'fail') {
+      seen.push(`seed ${seed}: exit ${r.code}, lost-writes ${lost?.verdict}: ${lost?.summary}`);
+      continue;
+    }
+    // why: acknowledged, then gone from every replica (not a stale final read)
+    assert.match(lost.summary, /acknowledged write\(s\) lost .*no replica has them/, verdicts(result));
+    return;
+  }
+  assert.fail(`no seed lost an acknowledged write under ack-before-quorum:\n${seen.join('\n')}`);
 });
