@@ -20,7 +20,7 @@
 // L, then tell L to retire (once it has the entry that removed it).
 
 import { callJson, sleep } from './http.ts';
-import { quorumValue, staticMembers } from './membership.ts';
+import { quorumValue, singleChange, staticMembers } from './membership.ts';
 import { applyCommand, type ReplicaLog } from './replica.ts';
 import type { AppendRequest, AppendResponse } from './follower.ts';
 import type { Command, Entry, Member } from './wal.ts';
@@ -373,6 +373,11 @@ export class Leader {
   /** Appends a config entry (one member added or removed, the previous one committed: checked by tick()). */
   private propose(members: readonly Member[], what: string): void {
     if (this.stopped || this.changing) return;
+    const change = singleChange(this.members(), members);
+    if ('problem' in change) {
+      this.opts.say(`does not change its membership: the change ${change.problem}`);
+      return;
+    }
     this.changing = true;
     this.opts.say(what);
     const order = new Map(this.opts.replicas.map((id, i) => [id, i]));
