@@ -125,8 +125,8 @@ export class Group {
   onRetire(req: RetireRequest): { ok: boolean; reason?: string } {
     if (this.opts.kind !== 'log') return { ok: false, reason: `${this.opts.self} is a storage replica of ${req.group}` };
     const cfg = this.log.config();
-    if (cfg === undefined || cfg.seq < req.removedAt) return { ok: false, reason: `log has not reached the config entry at ${req.removedAt}` };
-    if (cfg.members.some((m) => m.id === this.opts.self)) return { ok: false, reason: `config entry ${cfg.seq} names ${this.opts.self}` };
+    if ((cfg?.seq ?? 0) < req.removedAt) return { ok: false, reason: `log has not reached the config entry at ${req.removedAt}` };
+    if (cfg?.members.some((m) => m.id === this.opts.self)) return { ok: false, reason: `config entry ${cfg.seq} names ${this.opts.self}` };
     this.say(`log replica retires (removed at ${req.removedAt}, told by ${req.leader} of term ${req.term})`);
     return { ok: true };
   }

@@ -89,6 +89,10 @@ export class Leader {
   /** Log replicas this leader has seen retired (or found gone). */
   private readonly retired = new Set<string>();
   private retiring = new Set<string>();
+  /** A log replica being caught up as a learner before it is added (so that adding it does not hold commits up while it fetches the log). */
+  private joining: { readonly id: string; readonly down: string; readonly since: number } | undefined;
+  /** Learners given up on before they were added (told to retire like removed log replicas). */
+  private readonly abandoned = new Set<string>();
   private waiters: { seq: number; resolve: (ok: boolean) => void }[] = [];
   private kick: (() => void)[] = [];
   private stopped = false;
@@ -301,6 +305,7 @@ export class Leader {
     const want = new Map<string, boolean>();
     for (const id of this.opts.replicas) if (id !== this.opts.self) want.set(id, false);
     for (const m of this.members()) if (m.kind === 'log' && m.id !== this.opts.self) want.set(m.id, true);
+    if (this.joining && !want.has(this.joining.id)) want.set(this.joining.id, true);
     for (const id of this.retiring) if (!want.has(id)) want.set(id, false);
     for (const [id, f] of this.followers) {
       if (want.get(id) !== f.asLogReplica) {
@@ -331,7 +336,12 @@ export class Leader {
     const cfg = this.log.config();
     const settled = (cfg?.seq ?? 0) <= this.log.commitSeq && this.log.commitSeq >= this.noopSeq;
     // log replicas named by an earlier config but not by the committed current one are told to retire
-    if (settled) this.retiring = new Set([...this.log.logMembersEver()].filter((id) => !this.retired.has(id) && !this.members().some((m) => m.id === id)));
+    if (settled)
+      this.retiring = new Set(
+        [...this.log.logMembersEver(), ...this.abandoned].filter(
+          (id) => !this.retired.has(id) && id !== this.joining?.id && !this.members().some((m) => m.id === id),
+        ),
+      );
     this.syncFollowers();
     if (settled) for (const id of this.retiring) this.retire(id, cfg?.seq ?? 0);
     if (this.changing || !settled) return;
@@ -341,8 +351,18 @@ export class Leader {
     const silent = members.find((m) => m.kind === 'storage' && m.id !== this.opts.self && now - confirmed(m.id) > this.opts.logReplicaAfterMs);
     const logs = members.filter((m) => m.kind === 'log');
     if (logs.length === 0) {
-      // the static three: one of them silent too long gets a log replica in its place
-      if (members.length === 3 && silent) void this.addLogReplica(members, silent.id);
+      // the static three: one of them silent too long gets a log replica in its place, caught up first as a learner
+      const j = this.joining;
+      if (members.length !== 3 || !silent) {
+        if (j) this.abandon(`${j.down} is back`);
+      } else if (!j) void this.chooseLogReplica(members, silent.id);
+      else {
+        const f = this.followers.get(j.id);
+        if (f && f.matchSeq >= this.log.commitSeq && now - f.ackedSentAt < this.opts.caughtUpMs) {
+          this.joining = undefined;
+          this.propose([...members, { id: j.id, kind: 'log' }], `adds log replica ${j.id} in place of ${silent.id}`);
+        } else if (now - j.since > 5 * this.opts.logReplicaAfterMs) this.abandon('it did not catch up');
+      }
     } else if (members.length === 4) {
       // a silent storage member goes (it was just replaced); else everyone is back: the log replica goes
       if (silent)
@@ -392,8 +412,16 @@ export class Leader {
       });
   }
 
-  /** Picks a live storage node for a log replica in place of `down` (the other node of its AZ first, then by id) and proposes it. */
-  private async addLogReplica(members: readonly Member[], down: string): Promise<void> {
+  private abandon(why: string): void {
+    const j = this.joining;
+    if (!j) return;
+    this.joining = undefined;
+    this.abandoned.add(j.id);
+    this.opts.say(`gives up log replica ${j.id} (${why})`);
+  }
+
+  /** Picks a live storage node for a log replica in place of `down` (the other node of its AZ first, then by id) and starts catching it up. */
+  private async chooseLogReplica(members: readonly Member[], down: string): Promise<void> {
     this.changing = true;
     const azOf = new Map(this.opts.storageNodes.map((n) => [n.id, n.az]));
     const taken = new Set([...this.opts.replicas, ...members.map((m) => m.id)]);
@@ -415,8 +443,12 @@ export class Leader {
     }
     this.changing = false;
     // a dead log replica would leave a 4-member group with only 2 live members: only a live one, and only if nothing changed meanwhile
-    if (!chosen || this.stopped || (this.log.config()?.seq ?? 0) !== seq) return;
-    this.propose([...members, { id: chosen, kind: 'log' }], `adds log replica ${chosen} in place of ${down}`);
+    if (!chosen || this.stopped || this.joining || (this.log.config()?.seq ?? 0) !== seq) return;
+    this.joining = { id: chosen, down, since: performance.now() };
+    this.abandoned.delete(chosen);
+    this.retired.delete(chosen);
+    this.opts.say(`catches up log replica ${chosen} for ${down}`);
+    this.syncFollowers();
   }
 
   private readonly retiringNow = new Set<string>();
