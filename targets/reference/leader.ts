@@ -424,7 +424,8 @@ export class Leader {
   private async chooseLogReplica(members: readonly Member[], down: string): Promise<void> {
     this.changing = true;
     const azOf = new Map(this.opts.storageNodes.map((n) => [n.id, n.az]));
-    const taken = new Set([...this.opts.replicas, ...members.map((m) => m.id)]);
+    // not one being told to retire: a retirement landing after it was chosen again would wipe a log it is counted for
+    const taken = new Set([...this.opts.replicas, ...members.map((m) => m.id), ...this.retiring, ...this.retiringNow]);
     const candidates = this.opts.storageNodes
       .filter((n) => !taken.has(n.id))
       .sort((a, b) => Number(b.az === azOf.get(down)) - Number(a.az === azOf.get(down)) || a.id.localeCompare(b.id));

@@ -109,6 +109,8 @@ export async function startStorageNode(cfg: NodeConfig): Promise<Server> {
                 lastSeq: r.log.lastSeq,
                 commitSeq: r.log.commitSeq,
                 appliedSeq: r.kind === 'log' ? r.log.commitSeq : r.log.appliedSeq,
+                // a log replica its own log's membership does not name (a learner not added yet, or removed and not yet retired)
+                ...(r.kind === 'log' ? { member: r.members().some((m) => m.id === cfg.id) } : {}),
                 checksum: checksumOf(state),
                 keys: state.size,
               };
