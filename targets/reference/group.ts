@@ -7,11 +7,11 @@
 //   [electionMinMs, electionMaxMs), drawn from the run's seed) first asks whether the
 //   others would vote for it (pre-vote: nobody's term moves, so a node cut off and
 //   back cannot depose a healthy leader), then stands in the next term; it needs a
-//   majority of the group (itself and one other of three), and a vote goes only to a
+//   majority of the group's membership (itself and one other of three), and a vote goes only to a
 //   candidate whose log is at least as up to date (last term, then last seq);
 // - a replica that heard from a leader less than electionMinMs ago (or leads itself,
 //   or has just started) refuses to vote: the leader's lease rests on that promise;
-// - a leader that no follower confirmed for electionMinMs steps down (check-quorum),
+// - a leader that no majority confirmed for electionMinMs steps down (check-quorum),
 //   as does one that sees a later term; a restarted node starts as a follower.
 //
 // Membership (membership.ts): the last config entry in the replica's log, else the
