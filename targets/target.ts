@@ -107,6 +107,8 @@ export interface ReplicaDigest {
   readonly appliedSeq: number;
   readonly checksum: string;
   readonly keys: number;
+  /** log: a log replica (keeps the log only; its checksum replays the committed prefix). Absent: a full replica. */
+  readonly kind?: 'storage' | 'log';
 }
 
 /** One replica's own committed value of a key (read from the replica directly, not through a router). */

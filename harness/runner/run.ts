@@ -440,9 +440,14 @@ async function scrubUntilQuiet(p: Prepared, cluster: StartedCluster, log: Logger
     const d = await digests((id) => cluster.url(id), p.topology.nodes);
     const groups = new Map<string, Set<string>>();
     for (const x of d) groups.set(x.group, (groups.get(x.group) ?? new Set()).add(`${x.appliedSeq}/${x.checksum}`));
-    const settled = d.length === groups.size * (p.target.replicationFactor ?? 3) && [...groups.values()].every((s) => s.size === 1);
+    // log replicas (kind: log) are compared too, but the count is of full replicas
+    const full = d.filter((x) => x.kind !== 'log').length;
+    const settled = full === groups.size * (p.target.replicationFactor ?? 3) && [...groups.values()].every((s) => s.size === 1);
     if (settled || performance.now() > deadline) {
-      log.info(`scrub: ${d.length} replicas of ${groups.size} groups${settled ? ' agree' : ' did not converge within 15 s'}`);
+      const logs = d.length - full;
+      log.info(
+        `scrub: ${full} replicas${logs > 0 ? ` and ${logs} log replica(s)` : ''} of ${groups.size} groups${settled ? ' agree' : ' did not converge within 15 s'}`,
+      );
       return d;
     }
     await new Promise((r) => setTimeout(r, 200));

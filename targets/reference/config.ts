@@ -42,7 +42,14 @@ export interface NodeConfig {
   /** The run's seed: election timeouts are drawn from it. */
   readonly seed?: number;
   /** Election timing (defaults in storage-node.ts). */
-  readonly timing?: { readonly heartbeatMs?: number; readonly electionMinMs?: number; readonly electionMaxMs?: number; readonly leaseMs?: number };
+  readonly timing?: {
+    readonly heartbeatMs?: number;
+    readonly electionMinMs?: number;
+    readonly electionMaxMs?: number;
+    readonly leaseMs?: number;
+    /** A storage member silent this long is replaced by a log replica (default 2000 ms). */
+    readonly logReplicaAfterMs?: number;
+  };
 }
 
 export function parseNodeConfig(text: string | undefined): NodeConfig {

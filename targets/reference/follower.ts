@@ -17,6 +17,8 @@ export interface AppendRequest {
   readonly prevTerm: number;
   readonly entries: readonly Entry[];
   readonly commitSeq: number;
+  /** The receiving node is to host a log replica of the group if it holds no replica of it (storage-node.ts). */
+  readonly asLogReplica?: boolean;
 }
 
 export interface AppendResponse {

@@ -7,12 +7,17 @@
 //   [electionMinMs, electionMaxMs), drawn from the run's seed) first asks whether the
 //   others would vote for it (pre-vote: nobody's term moves, so a node cut off and
 //   back cannot depose a healthy leader), then stands in the next term; it needs a
-//   majority of the group (itself and one other of three), and a vote goes only to a
+//   majority of the group's membership (itself and one other of three), and a vote goes only to a
 //   candidate whose log is at least as up to date (last term, then last seq);
 // - a replica that heard from a leader less than electionMinMs ago (or leads itself,
 //   or has just started) refuses to vote: the leader's lease rests on that promise;
-// - a leader that no follower confirmed for electionMinMs steps down (check-quorum),
+// - a leader that no majority confirmed for electionMinMs steps down (check-quorum),
 //   as does one that sees a later term; a restarted node starts as a follower.
+//
+// Membership (membership.ts): the last config entry in the replica's log, else the
+// group's three storage replicas; a majority of it elects and commits. A log replica
+// (kind 'log') keeps the log and votes (same up-to-date rule, same lease promise) but
+// never campaigns, nor does a storage replica its current membership leaves out.
 //
 // Bug modes: vote-twice (grants a vote in a term whatever it voted before, itself
 // included), no-lease (leader.ts; and no check-quorum: an old leader keeps believing).
@@ -21,8 +26,10 @@ import type { Rng } from '../../harness/schedule/rng.ts';
 import { followerAppend, type AppendRequest, type AppendResponse } from './follower.ts';
 import { callJson } from './http.ts';
 import { Leader, type WriteRequest, type WriteResult } from './leader.ts';
+import { staticMembers, VoteTally } from './membership.ts';
 import type { ReplicaLog } from './replica.ts';
 import type { TermStore } from './term-store.ts';
+import type { Member } from './wal.ts';
 
 export interface Timing {
   readonly heartbeatMs: number;
@@ -31,11 +38,19 @@ export interface Timing {
   /** Shorter than electionMinMs: how long a follower's confirmation lets the leader serve strong reads. */
   readonly leaseMs: number;
   readonly quorumTimeoutMs: number;
+  /** A leader replaces a storage member that confirmed nothing for this long by a log replica. */
+  readonly logReplicaAfterMs: number;
 }
 
 export interface GroupOptions {
   readonly self: string;
-  readonly peers: readonly { readonly id: string; readonly url: string }[];
+  /** storage: one of the group's static replicas; log: a log replica (never campaigns, serves no reads). */
+  readonly kind: 'storage' | 'log';
+  /** The group's static spec: its three storage replicas. */
+  readonly replicas: readonly string[];
+  /** Every storage node of the cluster with its AZ (where a leader may put a log replica). */
+  readonly storageNodes: readonly { readonly id: string; readonly az: string }[];
+  readonly urlOf: (id: string) => string;
   /** Stands first when the cluster is new (spreads the first leaders over nodes and AZs). */
   readonly preferred: boolean;
   readonly timing: Timing;
@@ -61,6 +76,14 @@ export interface VoteResponse {
 
 export type Role = 'follower' | 'candidate' | 'leader';
 
+export interface RetireRequest {
+  readonly group: string;
+  readonly term: number;
+  readonly leader: string;
+  /** Seq of the committed config entry that left this log replica out. */
+  readonly removedAt: number;
+}
+
 export class Group {
   role: Role = 'follower';
   leaderId: string | null = null;
@@ -84,7 +107,32 @@ export class Group {
     return this.terms.term;
   }
 
+  get kind(): 'storage' | 'log' {
+    return this.opts.kind;
+  }
+
+  /** The membership in force for this replica: its log's last config entry, else the static spec. */
+  members(): readonly Member[] {
+    return this.log.config()?.members ?? staticMembers(this.opts.replicas);
+  }
+
+  /** May this replica stand for leader: a storage replica its current membership names. */
+  mayCampaign(): boolean {
+    return this.opts.kind === 'storage' && this.members().some((m) => m.id === this.opts.self && m.kind === 'storage');
+  }
+
+  /** A log replica's retirement: refused while its own log's membership (from after the removal) still names it. */
+  onRetire(req: RetireRequest): { ok: boolean; reason?: string } {
+    if (this.opts.kind !== 'log') return { ok: false, reason: `${this.opts.self} is a storage replica of ${req.group}` };
+    const cfg = this.log.config();
+    if ((cfg?.seq ?? 0) < req.removedAt) return { ok: false, reason: `log has not reached the config entry at ${req.removedAt}` };
+    if (cfg?.members.some((m) => m.id === this.opts.self)) return { ok: false, reason: `config entry ${cfg.seq} names ${this.opts.self}` };
+    this.say(`log replica retires (removed at ${req.removedAt}, told by ${req.leader} of term ${req.term})`);
+    return { ok: true };
+  }
+
   start(): void {
+    if (this.opts.kind === 'log') return; // never campaigns, never leads
     this.resetElectionTimer();
     this.quorumTimer = setInterval(() => this.checkQuorum(), this.opts.timing.heartbeatMs);
   }
@@ -162,7 +210,7 @@ export class Group {
 
   private resetElectionTimer(): void {
     clearTimeout(this.timer);
-    if (this.stopped || this.role === 'leader') return;
+    if (this.stopped || this.role === 'leader' || this.opts.kind === 'log') return;
     const t = this.opts.timing;
     // a new cluster's preferred replica stands at once (and again soon while its peers are still starting)
     const ms =
@@ -197,7 +245,12 @@ export class Group {
     this.leader = new Leader(this.log, {
       self: this.opts.self,
       term: this.terms.term,
-      followers: this.opts.peers,
+      replicas: this.opts.replicas,
+      storageNodes: this.opts.storageNodes,
+      urlOf: this.opts.urlOf,
+      logReplicaAfterMs: t.logReplicaAfterMs,
+      caughtUpMs: t.electionMinMs,
+      say: (what) => this.say(what),
       ackBeforeQuorum: this.opts.bugs.ackBeforeQuorum,
       noLease: this.opts.bugs.noLease,
       quorumTimeoutMs: t.quorumTimeoutMs,
@@ -216,46 +269,53 @@ export class Group {
     if (performance.now() - this.leader.lastQuorumAt() > this.opts.timing.electionMinMs) this.becomeFollower(this.terms.term, this.terms.votedFor);
   }
 
-  private ask(req: VoteRequest, onAnswer: (r: VoteResponse) => void): Promise<void> {
+  /** Asks every other member of `members` (the candidate's current membership). */
+  private ask(members: readonly Member[], req: VoteRequest, onAnswer: (from: string, r: VoteResponse) => void): Promise<void> {
     const timeout = Math.max(100, this.opts.timing.electionMinMs / 2);
     return Promise.all(
-      this.opts.peers.map(async (p) => {
-        try {
-          const res = await callJson(`${p.url}/raft/vote`, 'POST', req, timeout);
-          if (res.status === 200) onAnswer(res.body as unknown as VoteResponse);
-        } catch {
-          /* a peer that does not answer grants nothing */
-        }
-      }),
+      members
+        .filter((m) => m.id !== this.opts.self)
+        .map(async (p) => {
+          try {
+            const res = await callJson(`${this.opts.urlOf(p.id)}/raft/vote`, 'POST', req, timeout);
+            if (res.status === 200) onAnswer(p.id, res.body as unknown as VoteResponse);
+          } catch {
+            /* a peer that does not answer grants nothing */
+          }
+        }),
     ).then(() => undefined);
   }
 
   private async campaign(): Promise<void> {
     if (this.stopped || this.role === 'leader') return;
     this.resetElectionTimer(); // the next attempt, if this one comes to nothing
+    if (!this.mayCampaign()) return;
     const startTerm = this.terms.term;
     const contact = this.lastLeaderContact;
+    const members = this.members();
     const base = { group: this.log.group, candidate: this.opts.self, lastSeq: this.log.lastSeq, lastTerm: this.log.lastTerm };
-    let pre = 1;
+    const pre = new VoteTally(members);
+    pre.grant(this.opts.self);
     let later = 0;
-    await this.ask({ ...base, term: startTerm + 1, pre: true }, (r) => {
-      if (r.granted) pre++;
+    await this.ask(members, { ...base, term: startTerm + 1, pre: true }, (from, r) => {
+      if (r.granted) pre.grant(from);
       else if (r.term > later) later = r.term;
     });
     if (this.stopped || (this.role as Role) === 'leader' || this.terms.term !== startTerm || this.lastLeaderContact !== contact) return;
     if (later > startTerm) return this.becomeFollower(later, null);
-    if (pre < 2) return;
+    if (!pre.won) return;
     // stand in the next term: vote for itself, durably, before asking
     this.role = 'candidate';
     this.leaderId = null;
     const term = startTerm + 1;
     this.terms.save({ term, votedFor: this.opts.self });
     this.say('stands for leader');
-    let votes = 1;
-    await this.ask({ ...base, term, pre: false }, (r) => {
+    const votes = new VoteTally(members);
+    votes.grant(this.opts.self);
+    await this.ask(members, { ...base, term, pre: false }, (from, r) => {
       if (this.stopped || this.role !== 'candidate' || this.terms.term !== term) return;
       if (r.term > term) return this.becomeFollower(r.term, null);
-      if (r.granted && ++votes >= 2) this.becomeLeader();
+      if (r.granted && votes.grant(from)) this.becomeLeader();
     });
   }
 }

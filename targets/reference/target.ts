@@ -129,8 +129,12 @@ export async function referenceDigests(target: ReferenceTarget, urlOf: (nodeId: 
     storage.map(async (n) => {
       try {
         const res = await fetch(`${urlOf(n.id)}/scrub`, { signal: AbortSignal.timeout(2000) });
-        const body = (await res.json()) as { groups: { group: string; appliedSeq: number; checksum: string; keys: number }[] };
-        for (const g of body.groups) out.push({ group: g.group, nodeId: n.id, appliedSeq: g.appliedSeq, checksum: g.checksum, keys: g.keys });
+        const body = (await res.json()) as {
+          groups: { group: string; kind?: 'storage' | 'log'; member?: boolean; appliedSeq: number; checksum: string; keys: number }[];
+        };
+        // a log replica that its own log says is no member (a learner, or removed) is not kept up to date: not compared
+        for (const g of body.groups.filter((x) => x.kind !== 'log' || x.member !== false))
+          out.push({ group: g.group, nodeId: n.id, appliedSeq: g.appliedSeq, checksum: g.checksum, keys: g.keys, kind: g.kind ?? 'storage' });
       } catch {
         /* a replica that does not answer is reported missing by the check */
       }

@@ -24,8 +24,10 @@ export class TermStore {
     group: string,
     private readonly forget: boolean,
     lastLogTerm: number,
+    /** The file's name (a log replica's is `<group>.logterm`). */
+    file = `${group}.term`,
   ) {
-    this.path = join(dataDir, `${group}.term`);
+    this.path = join(dataDir, file);
     const saved = !forget && existsSync(this.path) ? (JSON.parse(readFileSync(this.path, 'utf8')) as TermState) : undefined;
     // a log entry of a later term than the saved one cannot exist (it is saved first), but a lost file must not go back
     this.state = saved && saved.term >= lastLogTerm ? saved : { term: lastLogTerm, votedFor: null };

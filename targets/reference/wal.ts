@@ -17,7 +17,15 @@ export type Command =
   | { readonly op: 'put'; readonly key: string; readonly value: string }
   | { readonly op: 'delete'; readonly key: string }
   /** Written by a new leader first, so that everything before it commits in its term. */
-  | { readonly op: 'noop' };
+  | { readonly op: 'noop' }
+  /** The group's membership from here on (the last one in a replica's log is in force, committed or not; group.ts). */
+  | { readonly op: 'config'; readonly members: readonly Member[] };
+
+/** A voting member of a replication group: a storage replica, or a log replica (keeps the log only; never leads, serves no reads). */
+export interface Member {
+  readonly id: string;
+  readonly kind: 'storage' | 'log';
+}
 
 export interface Entry {
   readonly seq: number;

@@ -1,0 +1,92 @@
+// test: game-days (runs local game days; see test/run-tests.mjs)
+// End to end: log replicas in the reference cluster. az1-store-1 is powered off for
+// longer than timing.logReplicaAfterMs (2 s): the leaders of its groups catch up a log
+// replica on another storage node, add it and remove az1-store-1. Then, while it is
+// still off, az2-store-2 (a replica of the same groups) is powered off: those groups
+// keep acknowledging writes with their third replica and the log replica (2 of 3).
+// Both come back: az1-store-1 is added back, the log replica removed and retired,
+// and every check holds (replicas-agree compares the log replicas too while they live).
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { FaultRecord } from '../harness/faults/journal.ts';
+import type { Op } from '../harness/history/op.ts';
+import type { RunResult } from '../harness/runner/result.ts';
+import { groupOf } from '../targets/reference/layout.ts';
+import { ReferenceTarget } from '../targets/reference/target.ts';
+import { readWal } from '../targets/reference/wal.ts';
+import { gameday } from './cli.ts';
+import { calls as callsOf, lines } from './run-folder.ts';
+
+const env = { GAMEDAY_STATE_DIR: join(tmpdir(), 'gameday-e2e-state') };
+const tmp = (): string => join(mkdtempSync(join(tmpdir(), 'gameday-logreplica-')), 'run');
+const groups = new ReferenceTarget().groups();
+const verdicts = (r: RunResult): string => r.checks.map((c) => `${c.name}: ${c.verdict} ${c.summary}`).join('\n');
+const FIRST = 'az1-store-1';
+const SECOND = 'az2-store-2';
+
+test('a storage node off longer than the threshold is replaced by a log replica; its groups survive a second loss, then the log replica retires; every check holds', {
+  timeout: 150_000,
+}, async () => {
+  const out = tmp();
+  const r = await gameday(['run', 'test/fixtures/short-log-replica.yaml', '--seed', '7', '--out', out, '--quiet', '--json'], { env });
+  const result = JSON.parse(r.stdout) as RunResult;
+  assert.equal(r.code, 0, `exit ${r.code}\n${verdicts(result)}\n${r.stderr.slice(-2000)}`);
+  assert.equal(result.verdict, 'pass', verdicts(result));
+
+  const faults = lines<FaultRecord>(join(out, 'faults.ndjson'));
+  const at = (event: 'inject' | 'heal', node: string): number => {
+    const f = faults.find((x) => x.event === event && x.nodes.includes(node) && !x.error);
+    assert.ok(f, `${event} of ${node}: ${JSON.stringify(faults)}`);
+    return f.time;
+  };
+  const [off1, on1, off2, on2] = [at('inject', FIRST), at('heal', FIRST), at('inject', SECOND), at('heal', SECOND)];
+  assert.ok(off1 < off2 && on2 < on1, 'the second node is off while the first one is');
+
+  // the groups that lose both nodes: each had a log replica added in place of the first
+  const shared = groups.filter((g) => g.replicas.includes(FIRST) && g.replicas.includes(SECOND));
+  assert.ok(shared.length > 0);
+  const storage = new ReferenceTarget().topology().nodes.filter((n) => n.role === 'storage');
+  const logOf = Object.fromEntries(storage.map((n) => [n.id, readFileSync(join(out, 'nodes', n.id, 'node.log'), 'utf8')]));
+  const all = Object.values(logOf).join('\n');
+  for (const g of shared) {
+    const added = new RegExp(`${g.id} term \\d+ adds log replica ([\\w-]+) in place of ${FIRST}`).exec(all);
+    assert.ok(
+      added,
+      `${g.id}: no log replica added in place of ${FIRST}\n${all
+        .split('\n')
+        .filter((l) => l.includes(`${g.id} `))
+        .join('\n')}`,
+    );
+    const l = added[1] as string;
+    assert.ok(!g.replicas.includes(l), `${l} is not a replica of ${g.id}`);
+    assert.match(all, new RegExp(`${g.id} term \\d+ removes ${FIRST}`));
+    assert.match(all, new RegExp(`${g.id} term \\d+ adds ${FIRST} back`));
+    assert.match(all, new RegExp(`${g.id} term \\d+ retires log replica ${l}`));
+    // retired: its log renamed, not started again; the group's membership is its three storage replicas again
+    assert.ok(existsSync(join(out, 'nodes', l, 'data', `${g.id}.logwal.retired`)), `${l}: ${g.id}.logwal.retired`);
+    assert.ok(!existsSync(join(out, 'nodes', l, 'data', `${g.id}.logwal`)), `${l}: no ${g.id}.logwal left`);
+    for (const id of g.replicas) {
+      const configs = readWal(join(out, 'nodes', id, 'data', `${g.id}.wal`)).filter((e) => e.cmd.op === 'config');
+      const last = configs[configs.length - 1]?.cmd;
+      assert.ok(last?.op === 'config', `${id}: ${g.id} has config entries`);
+      assert.deepEqual(
+        last.members.map((m) => `${m.kind}:${m.id}`).sort(),
+        g.replicas.map((x) => `storage:${x}`).sort(),
+        `${id}: ${g.id} ends with its three storage replicas`,
+      );
+    }
+  }
+
+  // writes to keys of those groups were acknowledged while both nodes were off (after a new leader, if the second one led)
+  const history = lines<Op>(join(out, 'history.ndjson'));
+  const during = callsOf(history).filter((c) => c.invoke.f !== 'read' && c.invoke.time >= off2 + 1500 && c.done.time <= on2);
+  for (const g of shared) {
+    const acked = during.filter((c) => c.done.type === 'ok' && groupOf(c.invoke.key ?? '', groups).id === g.id);
+    assert.ok(acked.length >= 3, `${g.id}: ${acked.length} writes acknowledged while ${FIRST} and ${SECOND} were off`);
+  }
+  const agree = result.checks.find((c) => c.name === 'replicas-agree');
+  assert.equal(agree?.verdict, 'pass', agree?.summary);
+});
