@@ -16,7 +16,7 @@ import { Group } from './group.ts';
 import { ReplicaLog } from './replica.ts';
 import { TermStore } from './term-store.ts';
 
-const timing = { heartbeatMs: 5, electionMinMs: 20, electionMaxMs: 40, leaseMs: 10, quorumTimeoutMs: 50 };
+const timing = { heartbeatMs: 5, electionMinMs: 20, electionMaxMs: 40, leaseMs: 10, quorumTimeoutMs: 50, logReplicaAfterMs: 1e9 };
 const bugs = { ackBeforeQuorum: false, noLease: false, voteTwice: false };
 
 /** Replica az2-store-1 of g0, built on the files in `dir` (as a node does when it starts), never started (no timers). */
@@ -26,10 +26,14 @@ async function replica(dir: string, forget: boolean): Promise<{ group: Group; te
   const terms = new TermStore(dir, 'g0', forget, log.lastTerm);
   const group = new Group(log, terms, {
     self: 'az2-store-1',
-    peers: [
-      { id: 'az1-store-1', url: 'http://127.0.0.1:9' },
-      { id: 'az3-store-1', url: 'http://127.0.0.1:9' },
+    kind: 'storage',
+    replicas: ['az1-store-1', 'az2-store-1', 'az3-store-1'],
+    storageNodes: [
+      { id: 'az1-store-1', az: 'az1' },
+      { id: 'az2-store-1', az: 'az2' },
+      { id: 'az3-store-1', az: 'az3' },
     ],
+    urlOf: () => 'http://127.0.0.1:9',
     preferred: false,
     timing,
     bugs,
