@@ -65,10 +65,15 @@ export class ReplicaLog {
   }
 
   checksum(): string {
-    const h = createHash('sha256');
-    for (const k of [...this.committed.keys()].sort()) h.update(`${k}\u0000${this.committed.get(k)}\u0001`);
-    return h.digest('hex').slice(0, 16);
+    return stateChecksum(this.committed);
   }
+}
+
+/** The scrub's checksum of a replica's committed state (also of the reference replica rebuilt from the archived WALs: reference-replica.ts). */
+export function stateChecksum(state: ReadonlyMap<string, string>): string {
+  const h = createHash('sha256');
+  for (const k of [...state.keys()].sort()) h.update(`${k}\u0000${state.get(k)}\u0001`);
+  return h.digest('hex').slice(0, 16);
 }
 
 export function applyCommand(state: Map<string, string>, cmd: Command): void {
