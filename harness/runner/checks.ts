@@ -1,5 +1,6 @@
 // The checks a game day runs at the end, all from the run folder's evidence:
-// history.ndjson (read back from disk) and the replicas' scrub digests.
+// history.ndjson (read back from disk), the replicas' scrub digests (scrub.json) and
+// what the nodes left in the run folder (the reference cluster's WALs).
 
 import type { Logger } from 'pino';
 import type { ReplicaDigest } from '../../targets/target.ts';
@@ -10,6 +11,7 @@ import { runCheck, type CheckResult } from '../checkers/check.ts';
 import { checkLinearizable } from '../checkers/linearizable.ts';
 import { checkLostWrites, type ReplicaReads } from '../checkers/lost-writes.ts';
 import { checkReplicasAgree } from '../checkers/replicas-agree.ts';
+import { checkWalReference } from '../checkers/wal-reference.ts';
 import { readGameday } from '../history/read-gameday.ts';
 import type { Op } from '../history/op.ts';
 import type { CheckName } from '../experiment/schema.ts';
@@ -62,6 +64,8 @@ export function runChecks(
     timed('linearizable', () => checkLinearizable(history, { model: 'kv', timeoutMs: 30_000 }));
   else log.info({ check: 'linearizable' }, `check linearizable: not run (target ${p.target.name} promises ${p.target.promises})`);
   if (p.target.digests) timed('replicas-agree', () => checkReplicasAgree(digests, p.target.replicationFactor ?? 3));
+  // the replicas against a reference replica rebuilt from the archived WALs (read now: the nodes are stopped)
+  if (p.target.digests && p.target.checkArchive) timed('wal-reference', () => checkWalReference(p.target, p.runDir, digests, history));
   timed('availability', () => checkAvailability(history, steadyWindows(phases), ['baseline', 'recovery-end'], p.experiment.steadyStateAvailability, pairs));
   timed('alarms', () => checkAlarms(review));
   return checks;

@@ -32,6 +32,7 @@ export function describeTarget(t: Target, options: Readonly<Record<string, unkno
     capabilities: {
       client: t.client !== undefined ? 'its own' : 'the HTTP key-value API',
       digests: t.digests !== undefined,
+      archive: t.checkArchive !== undefined,
       replicaValues: t.replicaValues !== undefined,
       leaders: t.leaders !== undefined,
       builds: t.builds ? [...t.builds.available] : [],
@@ -40,6 +41,7 @@ export function describeTarget(t: Target, options: Readonly<Record<string, unkno
       'lost-writes',
       ...((t.promises ?? 'linearizable-kv') === 'linearizable-kv' ? ['linearizable'] : []),
       ...(t.digests ? ['replicas-agree'] : []),
+      ...(t.digests && t.checkArchive ? ['wal-reference'] : []),
       'availability',
       'alarms',
     ],
