@@ -93,9 +93,16 @@ test('a power-off game day passes wal-reference; gameday check fails its run fol
   );
 
   // back as it was, then a committed line (seq 2) removed from every archive: a gap
-  files.forEach((f, i) => writeFileSync(f.path, original[i] as string));
+  for (const [i, f] of files.entries()) writeFileSync(f.path, original[i] as string);
   assert.equal((await check(out)).code, 0);
-  for (const f of files) writeFileSync(f.path, f.lines.filter((l) => entryOf(l)?.seq !== 2).join('\n'));
+  for (const [i, f] of files.entries())
+    writeFileSync(
+      f.path,
+      (original[i] as string)
+        .split('\n')
+        .filter((l) => entryOf(l)?.seq !== 2)
+        .join('\n'),
+    );
   const gap = await check(out);
   assert.equal(gap.code, 1, gap.stdout);
   assert.match(gap.wal?.summary ?? '', new RegExp(`^1 gap.*group ${g.group}: seq 2 committed .* but in none of its 3 archived WALs`));
