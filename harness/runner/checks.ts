@@ -16,6 +16,7 @@ import { readGameday } from '../history/read-gameday.ts';
 import type { Op } from '../history/op.ts';
 import type { CheckName } from '../experiment/schema.ts';
 import type { Prepared } from './prepare.ts';
+import { ARCHIVING_PROVIDERS } from './scrub-file.ts';
 
 /** The phases the steady-state hypothesis is judged on: baseline and the second half of recovery. */
 export function steadyWindows(phases: readonly PhaseWindow[]): PhaseWindow[] {
@@ -65,7 +66,14 @@ export function runChecks(
   else log.info({ check: 'linearizable' }, `check linearizable: not run (target ${p.target.name} promises ${p.target.promises})`);
   if (p.target.digests) timed('replicas-agree', () => checkReplicasAgree(digests, p.target.replicationFactor ?? 3));
   // the replicas against a reference replica rebuilt from the archived WALs (read now: the nodes are stopped)
-  if (p.target.digests && p.target.checkArchive) timed('wal-reference', () => checkWalReference(p.target, p.runDir, digests, history));
+  if (p.target.digests && p.target.checkArchive) {
+    if (ARCHIVING_PROVIDERS.includes(p.experiment.provider)) timed('wal-reference', () => checkWalReference(p.target, p.runDir, digests, history));
+    else
+      log.info(
+        { check: 'wal-reference' },
+        `check wal-reference: not run (provider ${p.experiment.provider}: gameday did not start the nodes, their data is not in the run folder)`,
+      );
+  }
   timed('availability', () => checkAvailability(history, steadyWindows(phases), ['baseline', 'recovery-end'], p.experiment.steadyStateAvailability, pairs));
   timed('alarms', () => checkAlarms(review));
   return checks;

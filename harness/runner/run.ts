@@ -308,7 +308,8 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     enter('scrub');
     digests = await scrubUntilQuiet(p, c, log);
     // what the scrub saw, for `gameday check <run-folder>` (check wal-reference needs it offline)
-    if (p.target.digests) writeFileSync(join(p.runDir, SCRUB_FILE), JSON.stringify({ target: p.target.name, digests } satisfies ScrubFile, null, 2) + '\n');
+    if (p.target.digests)
+      writeFileSync(join(p.runDir, SCRUB_FILE), JSON.stringify({ target: p.target.name, provider: exp.provider, digests } satisfies ScrubFile, null, 2) + '\n');
 
     enter('final-reads');
     const keys = [...new Set([...Array.from({ length: exp.canaries.keys }, (_, i) => keyName(i, keyPrefix)), ...history.writtenKeys])];

@@ -11,6 +11,8 @@ export const SCRUB_FILE = 'scrub.json';
 export interface ScrubFile {
   /** The target's name (a built-in one can be made again offline). */
   readonly target: string;
+  /** The run's provider: only local and docker keep the nodes' data in the run folder (nodes/<id>/data/). */
+  readonly provider?: string;
   readonly digests: readonly ReplicaDigest[];
 }
 
@@ -20,5 +22,8 @@ export function readScrubFile(runDir: string): ScrubFile | undefined {
   if (!existsSync(path)) return undefined;
   const s = JSON.parse(readFileSync(path, 'utf8')) as Partial<ScrubFile>;
   if (typeof s.target !== 'string' || !Array.isArray(s.digests)) throw new Error(`${path}: not a scrub file (wants {target, digests})`);
-  return { target: s.target, digests: s.digests };
+  return { target: s.target, ...(typeof s.provider === 'string' ? { provider: s.provider } : {}), digests: s.digests };
 }
+
+/** Providers whose nodes keep their data in the run folder (local: a folder; docker: a bind mount of it), what check wal-reference reads. */
+export const ARCHIVING_PROVIDERS: readonly string[] = ['local', 'docker'];

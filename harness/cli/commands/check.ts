@@ -15,7 +15,7 @@ import { HistoryFormatError } from '../../history/read-error.ts';
 import { FORMATS, readHistory, type HistoryFormat, type LoadedHistory } from '../../history/read-history.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { checkWalReference } from '../../checkers/wal-reference.ts';
-import { readScrubFile } from '../../runner/scrub-file.ts';
+import { ARCHIVING_PROVIDERS, readScrubFile } from '../../runner/scrub-file.ts';
 import { ReferenceTarget } from '../../../targets/reference/target.ts';
 import type { Target } from '../../../targets/target.ts';
 import type { Op } from '../../history/op.ts';
@@ -69,6 +69,7 @@ function archiveChecks(dir: string, ops: readonly Op[]): CheckResult[] {
   }
   const make = scrub ? ARCHIVE_CHECKERS[scrub.target] : undefined;
   if (!scrub || !make) return [];
+  if (scrub.provider !== undefined && !ARCHIVING_PROVIDERS.includes(scrub.provider)) return []; // attach, processes: no archive here, as in the run
   return [runCheck('wal-reference', () => checkWalReference(make(), dir, scrub.digests, ops))];
 }
 

@@ -56,7 +56,7 @@ function format(d: Record<string, unknown>, needs?: string): string {
     `  AZs ${(d['azs'] as string[]).join(', ')}; ${nodes.length} nodes`,
     ...nodes.map((n) => `    ${n.id.padEnd(18)} ${n.az.padEnd(5)} ${n.role.padEnd(10)} ${n.public ? 'public' : '      '}  ports ${n.ports.join(', ')}`),
     `  fault selectors: ${(d['selectors'] as string[]).join(', ')}`,
-    `  canary client: ${String(caps['client'])}; replica digests: ${caps['digests'] ? 'yes' : 'no'}; replica values: ${caps['replicaValues'] ? 'yes' : 'no'}`,
+    `  canary client: ${String(caps['client'])}; replica digests: ${caps['digests'] ? 'yes' : 'no'}; archive check: ${caps['archive'] ? 'yes' : 'no'}; replica values: ${caps['replicaValues'] ? 'yes' : 'no'}`,
   ].join('\n');
 }
 
