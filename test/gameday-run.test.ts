@@ -44,7 +44,7 @@ test('a short power-off game day passes its checks and writes the run folder', {
     index.map((e) => [e.runId, e.verdict, e.seed]),
     [[result.runId, 'pass', 11]],
   );
-  for (const name of ['lost-writes', 'linearizable', 'replicas-agree', 'availability']) {
+  for (const name of ['lost-writes', 'linearizable', 'replicas-agree', 'wal-reference', 'availability']) {
     const c = result.checks.find((x) => x.name === name);
     assert.equal(c?.verdict, 'pass', `${name}: ${c?.summary}`);
   }
@@ -113,7 +113,7 @@ test('a fault with customer impact that raises no alarm fails the run (check ala
     missed.some((f) => f.nodes.some((n) => n.includes('router'))),
     JSON.stringify(result.faults),
   );
-  for (const name of ['lost-writes', 'linearizable', 'replicas-agree', 'availability'])
+  for (const name of ['lost-writes', 'linearizable', 'replicas-agree', 'wal-reference', 'availability'])
     assert.equal(result.checks.find((c) => c.name === name)?.verdict, 'pass', name);
   // gameday review says the same, fault by fault
   const rv = await gameday(['review', out]);
