@@ -71,7 +71,7 @@ test('a power-off game day passes wal-reference; gameday check fails its run fol
   const files = archives(out, g.group);
   assert.equal(files.length, 3);
   const log = (files[0]?.lines ?? []).map(entryOf).filter((e): e is Entry => e !== undefined && e.seq <= g.committedTo);
-  const touches = (e: Entry, key: string): boolean => e.cmd.op !== 'noop' && e.cmd.key === key;
+  const touches = (e: Entry, key: string): boolean => 'key' in e.cmd && e.cmd.key === key;
   const victim = [...log].reverse().find((e) => e.cmd.op === 'put' && !log.some((l) => l.seq > e.seq && touches(l, (e.cmd as { key: string }).key)));
   assert.ok(victim && victim.cmd.op === 'put', `a put in ${g.group}`);
   const original = files.map((f) => readFileSync(f.path, 'utf8'));

@@ -20,7 +20,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ArchiveEvidence, ArchiveVerdict, ReplicaDigest } from '../target.ts';
-import { applyCommand, stateChecksum } from './replica.ts';
+import { applyCommand, checksumOf } from './replica.ts';
 import { readWalFile, type Command, type Entry } from './wal.ts';
 
 export interface Archive {
@@ -86,7 +86,9 @@ export interface ReferenceLog {
 
 const cmdKey = (c: Command): string => JSON.stringify(c);
 const showCmd = (c: Command): string =>
-  c.op === 'put' ? `put ${JSON.stringify(c.key)}=${JSON.stringify(c.value)}` : c.op === 'delete' ? `delete ${JSON.stringify(c.key)}` : 'noop';
+  c.op === 'put' ? `put ${JSON.stringify(c.key)}=${JSON.stringify(c.value)}` : c.op === 'delete' ? `delete ${JSON.stringify(c.key)}` : JSON.stringify(c);
+/** The key a command writes (none for a noop, or an entry that is not a write). */
+const keyOf = (c: Command): string | undefined => (c.op === 'put' || c.op === 'delete' ? c.key : undefined);
 
 /** The reference log of one group up to `committedTo`, from its archives: at each seq the entry of the highest term. */
 export function rebuildReference(group: string, archives: readonly Archive[], committedTo: number): ReferenceLog {
@@ -234,7 +236,8 @@ function compareReplicas(
         break;
       }
       applyCommand(state, e.cmd);
-      if (e.cmd.op !== 'noop') lastWrite.set(e.cmd.key, e);
+      const k = keyOf(e.cmd);
+      if (k !== undefined) lastWrite.set(k, e);
       seq++;
     }
     if (blocked !== undefined && d.appliedSeq >= blocked) {
@@ -242,7 +245,7 @@ function compareReplicas(
       out.push({ node: d.nodeId, appliedSeq: d.appliedSeq, checksum: d.checksum, match: false });
       continue;
     }
-    const sum = stateChecksum(state);
+    const sum = checksumOf(state);
     const match = sum === d.checksum;
     out.push({ node: d.nodeId, appliedSeq: d.appliedSeq, checksum: d.checksum, reference: sum, match });
     if (match) continue;

@@ -65,12 +65,12 @@ export class ReplicaLog {
   }
 
   checksum(): string {
-    return stateChecksum(this.committed);
+    return checksumOf(this.committed);
   }
 }
 
 /** The scrub's checksum of a replica's committed state (also of the reference replica rebuilt from the archived WALs: reference-replica.ts). */
-export function stateChecksum(state: ReadonlyMap<string, string>): string {
+export function checksumOf(state: ReadonlyMap<string, string>): string {
   const h = createHash('sha256');
   for (const k of [...state.keys()].sort()) h.update(`${k}\u0000${state.get(k)}\u0001`);
   return h.digest('hex').slice(0, 16);
