@@ -174,7 +174,7 @@ export function checkAgainstReference(archives: readonly Archive[], evidence: Ar
         kind: 'gap',
         group,
         seq: g[0],
-        message: `group ${group}: ${range(g)} committed (a replica reported seq ${committedTo} committed) but in none of its ${own.length} archived WALs (${own.map((a) => a.node).join(', ') || 'none'}): not on any disk`,
+        message: `group ${group}: ${range(g)} committed (a replica reported seq ${committedTo} committed) but in none of its ${own.length} archived WALs (${own.map((a) => a.node).join(', ') || 'none'}): not on any disk${g[1] === committedTo ? ' (the end of the committed log)' : ''}`,
       });
     for (const c of ref.conflicts)
       problems.push({
