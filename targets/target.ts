@@ -105,10 +105,27 @@ export interface ReplicaDigest {
   readonly group: string;
   readonly nodeId: string;
   readonly appliedSeq: number;
+  /** The highest seq the replica knows committed (≥ appliedSeq), when the target says. */
+  readonly commitSeq?: number;
   readonly checksum: string;
   readonly keys: number;
   /** log: a log replica (keeps the log only; its checksum replays the committed prefix). Absent: a full replica. */
   readonly kind?: 'storage' | 'log';
+}
+
+/** What a run saw of each replica, for a check of the replicas against what the run folder archived (Target.checkArchive). */
+export interface ArchiveEvidence {
+  /** The final scrub's digests (saved as scrub.json). */
+  readonly digests: readonly ReplicaDigest[];
+  /** Each key's value by the harness's final reads (null: absent), to name the first key a replica and the reference disagree on. */
+  readonly finalValues?: ReadonlyMap<string, string | null>;
+}
+
+/** A check's verdict as a target gives it (the harness's CheckResult: harness/checkers/check.ts). */
+export interface ArchiveVerdict {
+  readonly verdict: 'pass' | 'fail' | 'unknown';
+  readonly summary: string;
+  readonly details?: Record<string, unknown>;
 }
 
 /** One replica's own committed value of a key (read from the replica directly, not through a router). */
@@ -130,6 +147,14 @@ export interface Target {
   launch(node: NodeInfo, ctx: LaunchContext): LaunchSpec;
   /** Optional introspection: every replica's digest, for the "replicas-agree" scrub. `nodes`: the run's nodes (on attach, those found, not topology()'s). */
   digests?(urlOf: (nodeId: string) => string, nodes?: readonly NodeInfo[]): Promise<ReplicaDigest[]>;
+  /**
+   * Optional: check "wal-reference". After the run (the nodes stopped), the target reads
+   * what its nodes left in the run folder (the reference cluster: every replica's WAL under
+   * nodes/<id>/data/), rebuilds a reference replica from it offline and says whether
+   * every live replica (its digest) matches it. Also run by `gameday check <run-folder>`
+   * on a finished run (built-in targets). `unknown` when the run folder holds no archive.
+   */
+  checkArchive?(runDir: string, evidence: ArchiveEvidence): ArchiveVerdict;
   /** Optional introspection: each replica's value of a key, to tell a lost write (no replica has it) from a stale read. */
   replicaValues?(key: string, urlOf: (nodeId: string) => string, nodes?: readonly NodeInfo[]): Promise<ReplicaValue[]>;
   /** Optional introspection: who leads each replication group right now (group → node id; a group without a leader now is left out). Lets a fault pick `leader-of:random`. */

@@ -38,6 +38,11 @@ for (const [name, fixture, kind] of [
       `a ${kind} was injected and healed`,
     );
     for (const c of result.checks) assert.equal(c.verdict, 'pass', `${c.name}: ${c.summary}`);
+    // the nodes' data folders are bind mounts of the run folder's: their WALs are there for check wal-reference
+    assert.ok(
+      result.checks.some((c) => c.name === 'wal-reference'),
+      result.checks.map((c) => c.name).join(', '),
+    );
     const left = (what: string): string =>
       execFileSync('/usr/bin/docker', [what, 'ls', ...(what === 'container' ? ['-a'] : []), '-q', '--filter', `label=gameday.run=${result.runId}`], {
         encoding: 'utf8',

@@ -6,7 +6,10 @@
 /** [usage, description] per command module in ./commands, sorted by name. */
 export const COMMANDS: readonly (readonly [string, string])[] = [
   ['alarms <command>', "the experiment's alarm rules outside gameday (alarms export: Prometheus alerting rules)"],
-  ['check <path>', 'check a run folder or history file: lost writes, linearizability (exit 0 valid, 1 violation, 3 unknown, 2 bad input)'],
+  [
+    'check <path>',
+    "check a run folder or history file: lost writes, linearizability, a reference-cluster run folder's replicas against its archived WALs (exit 0 valid, 1 violation, 3 unknown, 2 bad input)",
+  ],
   ['doctor', 'say what this machine offers and which providers, faults and built-in targets can run here'],
   [
     'heal',

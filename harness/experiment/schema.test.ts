@@ -215,7 +215,14 @@ test('experiments/power-off.yaml comes out in milliseconds, with the defaults fi
     { kind: 'power-off', target: 'random-router', startMs: 3000, everyMs: 8000, count: 1, holdMs: [3000, 3000] },
   ]);
   assert.deepEqual(experiment?.alarms, { windowMs: 3000, errorRate: 0.2, clearRate: 0.1, minRequests: 5 });
-  assert.deepEqual(experiment?.checks, { 'lost-writes': true, linearizable: true, 'replicas-agree': true, availability: true, alarms: true });
+  assert.deepEqual(experiment?.checks, {
+    'lost-writes': true,
+    linearizable: true,
+    'replicas-agree': true,
+    'wal-reference': true,
+    availability: true,
+    alarms: true,
+  });
   assert.equal(experiment?.steadyStateAvailability, 0.99);
   assert.equal(experiment?.seed, undefined);
 });

@@ -21,7 +21,7 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const PROVIDERS = ['local', 'docker'] as const;
 /** The checks a game day runs; each is on unless `checks:` turns it off. */
-export const CHECKS = ['lost-writes', 'linearizable', 'replicas-agree', 'availability', 'alarms'] as const;
+export const CHECKS = ['lost-writes', 'linearizable', 'replicas-agree', 'wal-reference', 'availability', 'alarms'] as const;
 export type CheckName = (typeof CHECKS)[number];
 export const TARGETS = ['reference', 'etcd', 'redis', 'http'] as const;
 /** Built-in targets configured in target.options (checked by the target's own schema). */

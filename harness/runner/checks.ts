@@ -1,5 +1,6 @@
 // The checks a game day runs at the end, all from the run folder's evidence:
-// history.ndjson (read back from disk) and the replicas' scrub digests.
+// history.ndjson (read back from disk), the replicas' scrub digests (scrub.json) and
+// what the nodes left in the run folder (the reference cluster's WALs).
 
 import type { Logger } from 'pino';
 import type { ReplicaDigest } from '../../targets/target.ts';
@@ -10,10 +11,12 @@ import { runCheck, type CheckResult } from '../checkers/check.ts';
 import { checkLinearizable } from '../checkers/linearizable.ts';
 import { checkLostWrites, type ReplicaReads } from '../checkers/lost-writes.ts';
 import { checkReplicasAgree } from '../checkers/replicas-agree.ts';
+import { checkWalReference } from '../checkers/wal-reference.ts';
 import { readGameday } from '../history/read-gameday.ts';
 import type { Op } from '../history/op.ts';
 import type { CheckName } from '../experiment/schema.ts';
 import type { Prepared } from './prepare.ts';
+import { ARCHIVING_PROVIDERS } from './scrub-file.ts';
 
 /** The phases the steady-state hypothesis is judged on: baseline and the second half of recovery. */
 export function steadyWindows(phases: readonly PhaseWindow[]): PhaseWindow[] {
@@ -62,6 +65,15 @@ export function runChecks(
     timed('linearizable', () => checkLinearizable(history, { model: 'kv', timeoutMs: 30_000 }));
   else log.info({ check: 'linearizable' }, `check linearizable: not run (target ${p.target.name} promises ${p.target.promises})`);
   if (p.target.digests) timed('replicas-agree', () => checkReplicasAgree(digests, p.target.replicationFactor ?? 3));
+  // the replicas against a reference replica rebuilt from the archived WALs (read now: the nodes are stopped)
+  if (p.target.digests && p.target.checkArchive) {
+    if (ARCHIVING_PROVIDERS.includes(p.experiment.provider)) timed('wal-reference', () => checkWalReference(p.target, p.runDir, digests, history));
+    else
+      log.info(
+        { check: 'wal-reference' },
+        `check wal-reference: not run (provider ${p.experiment.provider}: gameday did not start the nodes, their data is not in the run folder)`,
+      );
+  }
   timed('availability', () => checkAvailability(history, steadyWindows(phases), ['baseline', 'recovery-end'], p.experiment.steadyStateAvailability, pairs));
   timed('alarms', () => checkAlarms(review));
   return checks;

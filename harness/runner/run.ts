@@ -36,6 +36,7 @@ import { finalReads } from './final-reads.ts';
 import type { Prepared } from './prepare.ts';
 import { registerRun, unregisterRun } from './registry.ts';
 import { makeRunDir } from './run-dir.ts';
+import { SCRUB_FILE, type ScrubFile } from './scrub-file.ts';
 import { unsafeModeWarnings } from './warnings.ts';
 import { buildResult, type PhaseMark, type RunResult } from './result.ts';
 
@@ -306,6 +307,9 @@ export async function execute(p: Prepared, o: ExecuteOptions = {}): Promise<RunR
     // replicas first catch up (scrub until they agree), so that a final read of a correct cluster is never stale
     enter('scrub');
     digests = await scrubUntilQuiet(p, c, log);
+    // what the scrub saw, for `gameday check <run-folder>` (check wal-reference needs it offline)
+    if (p.target.digests)
+      writeFileSync(join(p.runDir, SCRUB_FILE), JSON.stringify({ target: p.target.name, provider: exp.provider, digests } satisfies ScrubFile, null, 2) + '\n');
 
     enter('final-reads');
     const keys = [...new Set([...Array.from({ length: exp.canaries.keys }, (_, i) => keyName(i, keyPrefix)), ...history.writtenKeys])];

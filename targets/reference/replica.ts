@@ -125,6 +125,7 @@ export class ReplicaLog {
   }
 }
 
+/** The scrub's checksum of a replica's committed state (also of the reference replica rebuilt from the archived WALs: reference-replica.ts). */
 export function checksumOf(state: ReadonlyMap<string, string>): string {
   const h = createHash('sha256');
   for (const k of [...state.keys()].sort()) h.update(`${k}\u0000${state.get(k)}\u0001`);

@@ -2,7 +2,8 @@
 
 import { BUG_MODES, type BugModes, type NodeConfig } from './config.ts';
 import { buildGroups, buildTopology, DEFAULT_SHAPE, groupOf, type GroupSpec, type ReferenceShape } from './layout.ts';
-import type { LaunchContext, LaunchSpec, NodeInfo, ReplicaDigest, ReplicaValue, Target, Topology } from '../target.ts';
+import type { ArchiveEvidence, ArchiveVerdict, LaunchContext, LaunchSpec, NodeInfo, ReplicaDigest, ReplicaValue, Target, Topology } from '../target.ts';
+import { checkRunArchive } from './reference-replica.ts';
 
 export interface ReferenceOptions {
   readonly shape?: Partial<ReferenceShape>;
@@ -38,6 +39,11 @@ export class ReferenceTarget implements Target {
 
   digests(urlOf: (nodeId: string) => string): Promise<ReplicaDigest[]> {
     return referenceDigests(this, urlOf);
+  }
+
+  /** Check "wal-reference": every live replica against a reference replica rebuilt from the WALs the nodes left in the run folder (reference-replica.ts). */
+  checkArchive(runDir: string, evidence: ArchiveEvidence): ArchiveVerdict {
+    return checkRunArchive(runDir, evidence);
   }
 
   /** Each replica of the key's group, asked directly for its committed value. A replica that does not answer is left out. */
@@ -130,11 +136,19 @@ export async function referenceDigests(target: ReferenceTarget, urlOf: (nodeId: 
       try {
         const res = await fetch(`${urlOf(n.id)}/scrub`, { signal: AbortSignal.timeout(2000) });
         const body = (await res.json()) as {
-          groups: { group: string; kind?: 'storage' | 'log'; member?: boolean; appliedSeq: number; checksum: string; keys: number }[];
+          groups: { group: string; kind?: 'storage' | 'log'; member?: boolean; appliedSeq: number; commitSeq?: number; checksum: string; keys: number }[];
         };
         // a log replica that its own log says is no member (a learner, or removed) is not kept up to date: not compared
         for (const g of body.groups.filter((x) => x.kind !== 'log' || x.member !== false))
-          out.push({ group: g.group, nodeId: n.id, appliedSeq: g.appliedSeq, checksum: g.checksum, keys: g.keys, kind: g.kind ?? 'storage' });
+          out.push({
+            group: g.group,
+            nodeId: n.id,
+            appliedSeq: g.appliedSeq,
+            ...(typeof g.commitSeq === 'number' ? { commitSeq: g.commitSeq } : {}),
+            checksum: g.checksum,
+            keys: g.keys,
+            kind: g.kind ?? 'storage',
+          });
       } catch {
         /* a replica that does not answer is reported missing by the check */
       }

@@ -55,22 +55,27 @@ export function walLine(e: Entry, format: 1 | 2 = 1): string {
 
 /** Reads a WAL file of either format; a torn last line (power cut mid-write), or a v2 line whose checksum fails, ends it. */
 export function readWal(path: string): Entry[] {
-  if (!existsSync(path)) return [];
+  return readWalFile(path).entries;
+}
+
+/** readWal, and where it stopped reading when a line did not parse or failed its checksum (1-based line number). */
+export function readWalFile(path: string): { entries: Entry[]; stopped?: { line: number; reason: 'torn' | 'checksum' } } {
+  if (!existsSync(path)) return { entries: [] };
   const out: Entry[] = [];
   const lines = readFileSync(path, 'utf8').split('\n');
-  for (const line of lines) {
+  for (const [i, line] of lines.entries()) {
     if (line === '') continue;
     let e: Entry & { sum?: string };
     try {
       e = JSON.parse(line) as Entry & { sum?: string };
     } catch {
-      break; // torn tail
+      return { entries: out, stopped: { line: i + 1, reason: 'torn' } }; // torn tail
     }
     const entry: Entry = { seq: e.seq, term: e.term, cmd: e.cmd };
-    if (e.sum !== undefined && e.sum !== sumOf(entry)) break; // damaged line
+    if (e.sum !== undefined && e.sum !== sumOf(entry)) return { entries: out, stopped: { line: i + 1, reason: 'checksum' } }; // damaged line
     out.push(entry);
   }
-  return out;
+  return { entries: out };
 }
 
 export class Wal {

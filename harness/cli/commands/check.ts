@@ -1,10 +1,11 @@
 // gameday check <run-folder | history-file>: re-derives the validity verdicts from a
-// history alone. Exit 0 valid, 1 violation, 3 unknown (--timeout or --max-memory ran
-// out), 2 bad input.
+// history alone (and, for a reference-cluster run folder, its replicas against the WALs
+// it archived: check wal-reference, from scrub.json). Exit 0 valid, 1 violation, 3
+// unknown (--timeout or --max-memory ran out), 2 bad input.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { combineVerdicts, type CheckResult } from '../../checkers/check.ts';
+import { combineVerdicts, runCheck, type CheckResult } from '../../checkers/check.ts';
 import { checkHistory } from '../../checkers/check-history.ts';
 import { formatResult } from '../../checkers/format-result.ts';
 import { DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_MS } from '../../checkers/lin-budget.ts';
@@ -13,6 +14,11 @@ import type { ReplicaReads } from '../../checkers/lost-writes.ts';
 import { HistoryFormatError } from '../../history/read-error.ts';
 import { FORMATS, readHistory, type HistoryFormat, type LoadedHistory } from '../../history/read-history.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { checkWalReference } from '../../checkers/wal-reference.ts';
+import { ARCHIVING_PROVIDERS, readScrubFile } from '../../runner/scrub-file.ts';
+import { ReferenceTarget } from '../../../targets/reference/target.ts';
+import type { Target } from '../../../targets/target.ts';
+import type { Op } from '../../history/op.ts';
 
 interface CheckArgs {
   path: string;
@@ -50,6 +56,23 @@ function readReplicaReads(dir: string): ReplicaReads {
   }
 }
 
+/** Built-in targets that can check a run folder's archive offline (a target of one's own needs its run: `gameday run`). */
+const ARCHIVE_CHECKERS: Readonly<Record<string, () => Pick<Target, 'checkArchive'>>> = { reference: () => new ReferenceTarget() };
+
+/** Check wal-reference of a run folder, when its scrub.json names a target that can rebuild a reference replica from the archive. */
+function archiveChecks(dir: string, ops: readonly Op[]): CheckResult[] {
+  let scrub: ReturnType<typeof readScrubFile>;
+  try {
+    scrub = readScrubFile(dir);
+  } catch (err) {
+    throw new UsageError(`scrub.json is damaged (${(err as Error).message})`, 'the run folder is damaged; run the game day again', join(dir, 'scrub.json'));
+  }
+  const make = scrub ? ARCHIVE_CHECKERS[scrub.target] : undefined;
+  if (!scrub || !make) return [];
+  if (scrub.provider !== undefined && !ARCHIVING_PROVIDERS.includes(scrub.provider)) return []; // attach, processes: no archive here, as in the run
+  return [runCheck('wal-reference', () => checkWalReference(make(), dir, scrub.digests, ops))];
+}
+
 async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
   if (!(args.timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, not ${args.timeout}`, 'e.g. --timeout 60', '--timeout');
   if (!(args.maxMemory > 0))
@@ -72,6 +95,7 @@ async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
     wholeMap: args.wholeMap,
     ...(runFolder ? { replicaReads: readReplicaReads(args.path) } : {}),
   });
+  if (runFolder) results.push(...archiveChecks(args.path, h.ops));
   const verdict = combineVerdicts(results.map((r) => r.verdict));
   if (args.json) {
     process.stdout.write(
@@ -87,7 +111,8 @@ async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
 
 export const command: CommandModule<object, CheckArgs> = {
   command: 'check <path>',
-  describe: 'check a run folder or history file: lost writes, linearizability (exit 0 valid, 1 violation, 3 unknown, 2 bad input)',
+  describe:
+    "check a run folder or history file: lost writes, linearizability, a reference-cluster run folder's replicas against its archived WALs (exit 0 valid, 1 violation, 3 unknown, 2 bad input)",
   builder: (y: Argv) =>
     y
       .positional('path', { type: 'string', demandOption: true, describe: 'run folder (holding history.ndjson) or history file' })

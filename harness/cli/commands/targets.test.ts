@@ -14,7 +14,7 @@ const gameday = (...args: string[]) => spawnSync(process.execPath, ['--import', 
 test('gameday targets lists the bundled cluster with its promise, roles, selectors and unsafe modes', () => {
   const r = gameday('targets');
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^reference: promises linearizable-kv; checks lost-writes, linearizable, replicas-agree, availability, alarms/);
+  assert.match(r.stdout, /^reference: promises linearizable-kv; checks lost-writes, linearizable, replicas-agree, wal-reference, availability, alarms/);
   assert.match(r.stdout, /fault selectors: random-node, random-az, random-router, random-storage, role:router, role:storage/);
   assert.match(r.stdout, /unsafe modes \(--bug\): skip-fsync, ack-before-quorum, stale-reads, no-lease, vote-twice, forget-term/);
 });

@@ -32,6 +32,7 @@ export function describeTarget(t: Target, options: Readonly<Record<string, unkno
     capabilities: {
       client: t.client !== undefined ? 'its own' : 'the HTTP key-value API',
       digests: t.digests !== undefined,
+      archive: t.checkArchive !== undefined,
       replicaValues: t.replicaValues !== undefined,
       leaders: t.leaders !== undefined,
       builds: t.builds ? [...t.builds.available] : [],
@@ -40,6 +41,7 @@ export function describeTarget(t: Target, options: Readonly<Record<string, unkno
       'lost-writes',
       ...((t.promises ?? 'linearizable-kv') === 'linearizable-kv' ? ['linearizable'] : []),
       ...(t.digests ? ['replicas-agree'] : []),
+      ...(t.digests && t.checkArchive ? ['wal-reference'] : []),
       'availability',
       'alarms',
     ],
@@ -54,7 +56,7 @@ function format(d: Record<string, unknown>, needs?: string): string {
     `  AZs ${(d['azs'] as string[]).join(', ')}; ${nodes.length} nodes`,
     ...nodes.map((n) => `    ${n.id.padEnd(18)} ${n.az.padEnd(5)} ${n.role.padEnd(10)} ${n.public ? 'public' : '      '}  ports ${n.ports.join(', ')}`),
     `  fault selectors: ${(d['selectors'] as string[]).join(', ')}`,
-    `  canary client: ${String(caps['client'])}; replica digests: ${caps['digests'] ? 'yes' : 'no'}; replica values: ${caps['replicaValues'] ? 'yes' : 'no'}`,
+    `  canary client: ${String(caps['client'])}; replica digests: ${caps['digests'] ? 'yes' : 'no'}; archive check: ${caps['archive'] ? 'yes' : 'no'}; replica values: ${caps['replicaValues'] ? 'yes' : 'no'}`,
   ].join('\n');
 }
 
