@@ -25,7 +25,8 @@ export interface Figures extends PruneStats {
 
 /** The witness may take this many times what the verdict took (and at least WITNESS_MIN_MS). */
 const WITNESS_FACTOR = 2;
-const WITNESS_MIN_MS = 20;
+// (a floor so that a process descheduled for a moment on a loaded machine still finds the witness of a small history)
+const WITNESS_MIN_MS = 100;
 
 /** A key's check that runs in slices (see Search): step() gives its outcome once it is decided. */
 export interface KeyCheck {
