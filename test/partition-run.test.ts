@@ -4,7 +4,7 @@
 // other side: the cluster's documented unsafe stale-reads mode under the same
 // partition must make check "linearizable" fail, and the reason must be a stale read.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -20,6 +20,23 @@ import type { RunResult } from '../harness/runner/result.ts';
 
 process.env.GAMEDAY_STATE_DIR = join(tmpdir(), 'gameday-e2e-state');
 const fixture = 'test/fixtures/short-az-partition.yaml';
+
+/** Each group's leader when fault f1 was injected: the last `gN term T leader` line any node logged before it (gameday.log's time of f1). */
+function leadersAtCut(runDir: string, p: Prepared): Map<string, string> {
+  const log = lines<{ time: string; fault?: string; kind?: string }>(join(runDir, 'gameday.log'));
+  const cut = log.find((l) => l.fault === 'f1' && l.kind === 'partition')?.time;
+  assert.ok(cut, 'gameday.log has the injection of f1');
+  const last = new Map<string, { at: string; node: string }>();
+  for (const n of p.topology.nodes.filter((x) => x.role === 'storage')) {
+    for (const line of readFileSync(join(runDir, 'nodes', n.id, 'node.log'), 'utf8').split('\n')) {
+      const m = /^(\S+) (g\d+) term \d+ leader /.exec(line);
+      if (!m || (m[1] as string) >= cut) continue;
+      const had = last.get(m[2] as string);
+      if (!had || had.at < (m[1] as string)) last.set(m[2] as string, { at: m[1] as string, node: n.id });
+    }
+  }
+  return new Map([...last].map(([g, v]) => [g, v.node]));
+}
 
 async function runOnce(bugs: string[]): Promise<{ p: Prepared; r: RunResult; calls: Call[]; all: Call[]; window: [number, number] }> {
   const out = join(mkdtempSync(join(tmpdir(), 'gameday-partition-')), 'run');
@@ -85,7 +102,10 @@ test('an AZ partition cuts the AZ off (its canaries too), the other AZs keep the
   );
   // ...and writes through their own router to groups led elsewhere fail or time out
   const groups = (p.target as ReferenceTarget).groups();
-  const leaderAz = (key: string | undefined): string => p.topology.nodes.find((n) => n.id === groupOf(key ?? '', groups).leader)?.az ?? '?';
+  // who led each group when the cut began, from the nodes' own logs: leadership need not be where it
+  // started (the preferred replica may lose the first election to a peer that started sooner)
+  const led = leadersAtCut(r.runDir, p);
+  const leaderAz = (key: string | undefined): string => p.topology.nodes.find((n) => n.id === led.get(groupOf(key ?? '', groups).id))?.az ?? '?';
   const local = during.filter(
     (c) => c.invoke.az === 'az1' && c.invoke.endpoint === 'az1-router-1' && c.invoke.f !== 'read' && leaderAz(c.invoke.key) !== 'az1',
   );
