@@ -46,6 +46,7 @@ test('an AZ partition game day through a real Toxiproxy 2.12 (--toxiproxy) passe
       ['lost-writes', 'pass'],
       ['linearizable', 'pass'],
       ['replicas-agree', 'pass'],
+      ['wal-reference', 'pass'],
       ['availability', 'pass'],
       ['alarms', 'pass'],
     ],
