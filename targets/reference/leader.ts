@@ -116,7 +116,7 @@ export class Leader {
   }
 
   start(): void {
-    this.append({ op: 'noop' }).then(
+    this.append({ op: 'noop', leader: this.opts.self }).then(
       (seq) => {
         if (seq !== undefined) this.noopSeq = seq;
       },

@@ -143,6 +143,22 @@ test('two leaders of one term: the same seq and term with different commands fai
   );
 });
 
+test('two leaders of one term whose no-ops (each naming its leader) share a seq: a conflict, though neither changes a key', async () => {
+  const runDir = mkdtempSync(join(tmpdir(), 'gameday-refscrub-'));
+  const prefix = base.slice(0, 3);
+  const noop = (leader: string): Entry => ({ seq: 4, term: 2, cmd: { op: 'noop', leader } });
+  await writeWal(runDir, 'n1', [...prefix, noop('n1')]);
+  await writeWal(runDir, 'n2', [...prefix, noop('n2')]);
+  await writeWal(runDir, 'n3', [...prefix, noop('n2')]);
+  const r = checkRunArchive(runDir, { digests: NODES.map((n) => digestOf(runDir, n, 4)) });
+  assert.equal(r.verdict, 'fail');
+  assert.match(r.summary, /group g0: seq 4 term 2 holds different commands: no-op of leader n1 \(n1\) vs no-op of leader n2 \(n2, n3\)/);
+  // one leader's no-op in every archive: no conflict
+  const one = mkdtempSync(join(tmpdir(), 'gameday-refscrub-'));
+  for (const n of NODES) await writeWal(one, n, [...prefix, noop('n1')]);
+  assert.equal(checkRunArchive(one, { digests: NODES.map((n) => digestOf(one, n, 4)) }).verdict, 'pass');
+});
+
 test('an uncommitted lower-term tail on a deposed replica is replaced by the higher term: pass', async () => {
   const runDir = mkdtempSync(join(tmpdir(), 'gameday-refscrub-'));
   const committed = base.slice(0, 4);

@@ -86,7 +86,13 @@ export interface ReferenceLog {
 
 const cmdKey = (c: Command): string => JSON.stringify(c);
 const showCmd = (c: Command): string =>
-  c.op === 'put' ? `put ${JSON.stringify(c.key)}=${JSON.stringify(c.value)}` : c.op === 'delete' ? `delete ${JSON.stringify(c.key)}` : JSON.stringify(c);
+  c.op === 'put'
+    ? `put ${JSON.stringify(c.key)}=${JSON.stringify(c.value)}`
+    : c.op === 'delete'
+      ? `delete ${JSON.stringify(c.key)}`
+      : c.op === 'noop' && c.leader !== undefined
+        ? `no-op of leader ${c.leader}`
+        : JSON.stringify(c);
 /** The key a command writes (none for a noop, or an entry that is not a write). */
 const keyOf = (c: Command): string | undefined => (c.op === 'put' || c.op === 'delete' ? c.key : undefined);
 

@@ -16,8 +16,12 @@ import { dirname } from 'node:path';
 export type Command =
   | { readonly op: 'put'; readonly key: string; readonly value: string }
   | { readonly op: 'delete'; readonly key: string }
-  /** Written by a new leader first, so that everything before it commits in its term. */
-  | { readonly op: 'noop' }
+  /**
+   * Written by a new leader first, so that everything before it commits in its term. It
+   * names the leader: two leaders of one term (a split brain) then leave two different
+   * entries under one (seq, term), which the wal-reference scrub reports as a conflict.
+   */
+  | { readonly op: 'noop'; readonly leader?: string }
   /** The group's membership from here on (the last one in a replica's log is in force, committed or not; group.ts). */
   | { readonly op: 'config'; readonly members: readonly Member[] };
 
