@@ -25,6 +25,26 @@ const cases: [string, string[], RegExp, boolean?][] = [
   ['malformed YAML', [file('bad.yaml', 'title: x\nphases: [baseline: 3s\n')], /not valid YAML/],
   ['unknown field', [file('unknown.yaml', 'title: x\nphasez:\n  chaos: 3s\n')], /phasez.*unknown field[\s\S]*did you mean "phases"/],
   ['negative duration', [file('neg.yaml', 'title: x\nphases:\n  chaos: -5s\n')], /phases\.chaos: must not be negative/],
+  [
+    'reference option too short',
+    [
+      file(
+        'lra.yaml',
+        `${fault('{ kind: power-off, target: random-storage, start: 1s, count: 1, hold: 1s }')}target:\n  name: reference\n  options: { log-replica-after: 200ms }\n`,
+      ),
+    ],
+    /target\.options\.log-replica-after: must be at least 1000 ms, got 200 ms[\s\S]*fix: use at least 1000ms/,
+  ],
+  [
+    'unknown reference option',
+    [
+      file(
+        'lra2.yaml',
+        `${fault('{ kind: power-off, target: random-storage, start: 1s, count: 1, hold: 1s }')}target:\n  name: reference\n  options: { log-replica-afterr: 3s }\n`,
+      ),
+    ],
+    /target\.options\.log-replica-afterr: unknown field[\s\S]*did you mean "log-replica-after"/,
+  ],
   ['unknown target', [file('target.yaml', 'title: x\ntarget:\n  name: cassandra\n')], /target\.name: unknown value "cassandra"[\s\S]*use one of: reference/],
   [
     'unknown fault kind',

@@ -7,7 +7,7 @@
 // Both come back: az1-store-1 is added back, the log replica removed and retired,
 // and every check holds (replicas-agree compares the log replicas too while they live).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -89,4 +89,42 @@ test('a storage node off longer than the threshold is replaced by a log replica;
   }
   const agree = result.checks.find((c) => c.name === 'replicas-agree');
   assert.equal(agree?.verdict, 'pass', agree?.summary);
+});
+
+// The same plan with log replicas turned off (target.options.log-replica-after: never):
+// while both nodes are off, those groups have one storage replica of three, and no
+// write to them can be acknowledged; the log replicas above are what kept them writing.
+test('target.options.log-replica-after: never: no log replica is added, and the groups that lost two replicas acknowledge no write until one is back', {
+  timeout: 150_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gameday-logreplica-'));
+  const file = join(dir, 'never.yaml');
+  const text = readFileSync('test/fixtures/short-log-replica.yaml', 'utf8');
+  assert.match(text, /^ {2}name: reference$/m);
+  writeFileSync(file, text.replace(/^ {2}name: reference$/m, '  name: reference\n  options: { log-replica-after: never }'));
+  const out = join(dir, 'run');
+  const r = await gameday(['run', file, '--seed', '7', '--out', out, '--quiet', '--json'], { env });
+  const result = JSON.parse(r.stdout) as RunResult;
+  for (const name of ['lost-writes', 'linearizable', 'replicas-agree', 'wal-reference'])
+    assert.equal(result.checks.find((c) => c.name === name)?.verdict, 'pass', `${name}\n${verdicts(result)}`);
+  const storage = new ReferenceTarget().topology().nodes.filter((n) => n.role === 'storage');
+  const all = storage.map((n) => readFileSync(join(out, 'nodes', n.id, 'node.log'), 'utf8')).join('\n');
+  assert.doesNotMatch(all, /adds log replica/);
+
+  const faults = lines<FaultRecord>(join(out, 'faults.ndjson'));
+  const at = (event: 'inject' | 'heal', node: string): number =>
+    faults.find((x) => x.event === event && x.nodes.includes(node) && !x.error)?.time ?? Number.NaN;
+  const [off2, on2] = [at('inject', SECOND), at('heal', SECOND)];
+  assert.ok(off2 < on2, JSON.stringify(faults));
+  const shared = groups.filter((g) => g.replicas.includes(FIRST) && g.replicas.includes(SECOND));
+  const during = callsOf(lines<Op>(join(out, 'history.ndjson'))).filter((c) => c.invoke.f !== 'read' && c.invoke.time >= off2 + 1500 && c.done.time <= on2);
+  for (const g of shared) {
+    const tried = during.filter((c) => groupOf(c.invoke.key ?? '', groups).id === g.id);
+    assert.ok(tried.length >= 3, `${g.id}: only ${tried.length} writes tried while both were off`);
+    assert.deepEqual(
+      tried.filter((c) => c.done.type === 'ok').map((c) => `${c.invoke.f} ${c.invoke.key}`),
+      [],
+      `${g.id}: a write acknowledged with one replica of three`,
+    );
+  }
 });

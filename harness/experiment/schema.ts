@@ -25,7 +25,7 @@ export const CHECKS = ['lost-writes', 'linearizable', 'replicas-agree', 'wal-ref
 export type CheckName = (typeof CHECKS)[number];
 export const TARGETS = ['reference', 'etcd', 'redis', 'http'] as const;
 /** Built-in targets configured in target.options (checked by the target's own schema). */
-const TARGETS_WITH_OPTIONS: readonly string[] = ['http'];
+const TARGETS_WITH_OPTIONS: readonly string[] = ['http', 'reference'];
 export const BUGS = ['skip-fsync', 'ack-before-quorum', 'stale-reads', 'no-lease', 'vote-twice', 'forget-term'] as const;
 export type Bug = (typeof BUGS)[number];
 

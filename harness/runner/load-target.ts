@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { EtcdTarget, etcdMissing } from '../../targets/etcd/target.ts';
 import { RedisTarget, redisMissing } from '../../targets/redis/target.ts';
 import { ReferenceTarget } from '../../targets/reference/target.ts';
+import { referenceOptions, type ReferenceSettings } from '../../targets/reference/options.ts';
 import type { BugModes } from '../../targets/reference/config.ts';
 import type { OptionsSchema, Target, TargetFactory, TargetProblem, Topology } from '../../targets/target.ts';
 import { UsageError } from '../cli/errors.ts';
@@ -81,7 +82,16 @@ export async function loadTarget(exp: Experiment, file: string, seed?: number): 
   if (exp.target.module === undefined) {
     const bugs: Record<string, boolean> = {};
     for (const b of exp.target.bugs) bugs[BUG_FLAGS[b]] = true;
-    return { target: new ReferenceTarget({ bugs: bugs as BugModes, flushIntervalMs: 5000, ...(seed !== undefined ? { seed } : {}) }), options: given };
+    const opts = (await checkOptions(referenceOptions, given, file)) as ReferenceSettings;
+    return {
+      target: new ReferenceTarget({
+        bugs: bugs as BugModes,
+        flushIntervalMs: 5000,
+        ...(seed !== undefined ? { seed } : {}),
+        logReplicaAfterMs: opts['log-replica-after'],
+      }),
+      options: opts as unknown as Record<string, unknown>,
+    };
   }
   const where = `${file}: target.module`;
   const dir = dirname(resolve(file));

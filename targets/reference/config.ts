@@ -52,6 +52,9 @@ export interface NodeConfig {
   };
 }
 
+/** How long a storage member may confirm nothing before its group's leader puts a log replica in its place (timing.logReplicaAfterMs; target.options.log-replica-after). */
+export const DEFAULT_LOG_REPLICA_AFTER_MS = 2000;
+
 export function parseNodeConfig(text: string | undefined): NodeConfig {
   if (!text) throw new Error('GAMEDAY_NODE_CONFIG is not set: this program is started by gameday with its node configuration');
   const c = JSON.parse(text) as NodeConfig;

@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { Rng } from '../../harness/schedule/rng.ts';
-import type { NodeConfig } from './config.ts';
+import { DEFAULT_LOG_REPLICA_AFTER_MS, type NodeConfig } from './config.ts';
 import type { GroupSpec } from './layout.ts';
 import type { AppendRequest } from './follower.ts';
 import { Group, type RetireRequest, type VoteRequest } from './group.ts';
@@ -29,8 +29,6 @@ import { checksumOf, ReplicaLog } from './replica.ts';
 import { TermStore } from './term-store.ts';
 
 /** How many times this node has started on its data (each start draws other election timeouts from the run's seed). */
-/** How long a storage member may confirm nothing before its group's leader puts a log replica in its place (timing.logReplicaAfterMs). */
-export const DEFAULT_LOG_REPLICA_AFTER_MS = 2000;
 
 function incarnation(dataDir: string): number {
   const path = join(dataDir, 'incarnation');

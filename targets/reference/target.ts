@@ -11,6 +11,8 @@ export interface ReferenceOptions {
   readonly flushIntervalMs?: number;
   /** The run's seed: the nodes draw their election timeouts from it. */
   readonly seed?: number;
+  /** target.options.log-replica-after (options.ts), in ms. */
+  readonly logReplicaAfterMs?: number;
 }
 
 export class ReferenceTarget implements Target {
@@ -123,6 +125,7 @@ export class ReferenceTarget implements Target {
       quorumTimeoutMs: 1000,
       ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
       walFormat: this.buildOf(node.id) === 'v2' ? 2 : 1,
+      ...(this.options.logReplicaAfterMs !== undefined ? { timing: { logReplicaAfterMs: this.options.logReplicaAfterMs } } : {}),
     };
     return { entry: 'targets/reference/node-main.ts', args: [], env: { GAMEDAY_NODE_CONFIG: JSON.stringify(cfg) }, readyPath: '/health' };
   }
