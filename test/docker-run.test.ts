@@ -4,7 +4,8 @@
 // container) with each node in its own container pass their checks, and afterwards
 // nothing carrying the run's label (container, network) is left. The latency really
 // slows the chosen links (the canaries' history shows it), and a harness killed
-// mid-fault is cleaned up by `gameday heal`. Skipped, visibly, without a Docker daemon.
+// mid-fault is cleaned up by `gameday heal`; a rolling upgrade makes each storage
+// node's container again on the other build. Skipped, visibly, without a Docker daemon.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { dockerAvailable } from '../harness/providers/docker/runtime.ts';
 import type { RunResult } from '../harness/runner/result.ts';
 import { calls, lines } from './run-folder.ts';
 import { gameday } from './cli.ts';
+import { assertRolledAndBack } from './upgrade-checks.ts';
 
 const docker = await dockerAvailable();
 const env = { GAMEDAY_STATE_DIR: join(tmpdir(), 'gameday-e2e-docker-state') };
@@ -158,4 +160,24 @@ test('docker: a harness killed while a link fault is in force is cleaned up by g
   assert.equal(leftOf(j.runId, 'container'), '', 'no container of the run is left (fault proxy included)');
   assert.equal(leftOf(j.runId, 'network'), '', 'no network of the run is left');
   assert.ok(lines<FaultRecord>(join(out, 'faults.ndjson')).some((f) => f.id === 'f1' && f.event === 'heal' && f.reason === 'after-crash'));
+});
+
+// The rolling upgrade on Docker: each storage node's container is made again from its
+// new launch spec (build v2, then v1 on the heal) on the same bind-mounted data, and
+// node.log keeps what every container of the node logged.
+test('docker: a rolling upgrade to v2 and back makes each storage node a new container of the other build on the same data; every check holds, nothing left', {
+  timeout: 240_000,
+}, async (t) => {
+  if (!docker.ok) return t.skip(`docker not available: ${docker.reason}`);
+  const out = join(mkdtempSync(join(tmpdir(), 'gameday-docker-')), 'run');
+  const r = await gameday(['run', 'test/fixtures/short-rolling-upgrade.yaml', '--provider', 'docker', '--seed', '4', '--out', out, '--quiet', '--json'], {
+    env,
+  });
+  assert.equal(r.code, 0, `exit ${r.code}\n${r.stdout.slice(0, 3000)}\n${r.stderr.slice(-2000)}`);
+  const result = JSON.parse(r.stdout) as RunResult;
+  assert.equal(result.provider, 'docker');
+  for (const c of result.checks) assert.equal(c.verdict, 'pass', `${c.name}: ${c.summary}`);
+  assertRolledAndBack(out);
+  assert.equal(leftOf(result.runId, 'container'), '', 'no container of the run is left');
+  assert.equal(leftOf(result.runId, 'network'), '', 'no network of the run is left');
 });

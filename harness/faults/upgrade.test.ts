@@ -8,7 +8,7 @@ import { UsageError } from '../cli/errors.ts';
 import type { StartedCluster } from '../providers/provider.ts';
 import { buildAction, checkBuildFaults } from './upgrade.ts';
 
-const exp = (fault: Record<string, unknown>, provider = 'local') => {
+const exp = (fault: Record<string, unknown>, provider: unknown = 'local') => {
   const { experiment, problems } = parseExperiment(
     { title: 't', provider, phases: { chaos: '60s' }, faults: [{ start: '1s', count: 1, hold: '20s', ...fault }] },
     'x.yaml',
@@ -38,7 +38,13 @@ test('an upgrade without a second build, to a build the target lacks, or the wro
     /faults\[0\]\.to/,
     /downgrade to v1, and the cluster starts on v1/,
   );
-  refused(() => checkBuildFaults(exp({ kind: 'upgrade', to: 'v2' }, 'docker'), reference, 'x.yaml'), /provider/, /provider docker/);
+  // docker makes a node's container again from its new launch spec; attach has containers it did not make
+  checkBuildFaults(exp({ kind: 'upgrade', to: 'v2' }, 'docker'), reference, 'x.yaml');
+  refused(
+    () => checkBuildFaults(exp({ kind: 'upgrade', to: 'v2' }, { name: 'attach', select: { label: 'app=shop' }, port: 8080 }), reference, 'x.yaml'),
+    /provider/,
+    /provider attach does not do/,
+  );
   checkBuildFaults(exp({ kind: 'upgrade', to: 'v2' }), reference, 'x.yaml');
   assert.deepEqual(
     parseExperiment({ title: 't', faults: [{ kind: 'upgrade' }] }, 'x.yaml').problems.map((p) => p.path),

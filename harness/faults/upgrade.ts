@@ -5,7 +5,8 @@
 // back onto the builds they ran, in reverse order. Checked before anything starts:
 // the target must list the build (Target.builds), an upgrade must go to a newer
 // build than the cluster starts on and a downgrade to an older one, and the provider
-// must start nodes from the target's launch spec at every power-on (local).
+// must start nodes from the target's launch spec at every power-on (local; docker makes
+// the node's container again when its spec changed; not attach).
 
 import type { Target } from '../../targets/target.ts';
 import { UsageError } from '../cli/errors.ts';
@@ -45,10 +46,10 @@ export function checkBuildFaults(exp: Experiment, target: Pick<Target, 'name' | 
         `${where}.to`,
       );
     }
-    if (exp.provider !== 'local')
+    if (exp.provider !== 'local' && exp.provider !== 'docker')
       throw new UsageError(
-        `${f.kind} needs each power-on to start the node from the target's launch spec, which provider ${exp.provider} does not do`,
-        'run it on provider local',
+        `${f.kind} needs each power-on to start the node from the target's launch spec, which provider ${exp.provider} does not do (it attaches to containers it did not make)`,
+        'run it on provider local or docker',
         `${file}: provider`,
       );
   });

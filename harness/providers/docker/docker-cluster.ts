@@ -31,6 +31,13 @@ export interface Party extends JournalParty {
   readonly owned?: boolean;
   /** The attached container's id. */
   readonly id?: string;
+  /**
+   * Asked on each power-on of a node gameday created: when the target's launch spec
+   * for it changed since its container was made (an upgrade: Target.useBuild), how to
+   * make its container again from the new spec (same name, address, mounts and data);
+   * undefined when nothing changed and the container is started as it is.
+   */
+  readonly relaunch?: () => (() => Promise<Dockerode.Container>) | undefined;
 }
 
 type Power = 'on' | 'off' | 'paused';
@@ -43,6 +50,10 @@ export class DockerCluster implements StartedCluster {
   private readonly intended = new Map<string, Power>();
   private readonly cuts = new Map<string, { link: DirectedLink; owners: Map<string, boolean> }>();
   private stopped = false;
+  /** Parties by id (a relaunched node's entry is replaced: its new container). */
+  private readonly parties: Map<string, Party>;
+  /** What the containers a relaunch removed had logged, kept for node.log. */
+  private readonly earlierLogs = new Map<string, string>();
 
   constructor(
     readonly topology: Topology,
@@ -50,14 +61,15 @@ export class DockerCluster implements StartedCluster {
     readonly runDir: string,
     readonly network: RunNetwork,
     readonly chain: string,
-    private readonly parties: ReadonlyMap<string, Party>,
+    given: ReadonlyMap<string, Party>,
     private readonly readyTimeoutMs: number,
     /** The run's fault proxy, when its links are interposed (runs with link faults). */
     readonly faultProxy?: StartedFaultProxy,
     /** false when the network is the user's (attach): left as it is at the end. */
     private readonly ownsNetwork = true,
   ) {
-    for (const p of parties.keys()) this.power.set(p, 'on');
+    this.parties = new Map(given);
+    for (const p of this.parties.keys()) this.power.set(p, 'on');
     this.saveJournal('running');
   }
 
@@ -102,11 +114,19 @@ export class DockerCluster implements StartedCluster {
   }
 
   async powerOn(nodeId: string): Promise<void> {
-    const p = this.party(nodeId);
+    let p = this.party(nodeId);
     const power = this.power.get(p.party);
     if (power === 'paused') return this.resume(nodeId);
     if (power === 'off') {
-      await p.handle.start();
+      const remake = p.relaunch?.();
+      if (remake) {
+        // another build: the container is made again from the new spec, on the same data (a bind mount of the run folder)
+        const logs = await logsOf(p.handle).catch(() => '');
+        this.earlierLogs.set(p.party, (this.earlierLogs.get(p.party) ?? '') + logs);
+        await p.handle.remove({ force: true, v: true });
+        p = { ...p, handle: await remake() };
+        this.parties.set(p.party, p);
+      } else await p.handle.start();
       this.power.set(p.party, 'on');
       await this.applyDrops([p.party]); // its namespace is new: put its cuts back first
     }
@@ -208,7 +228,7 @@ export class DockerCluster implements StartedCluster {
         try {
           const dir = join(this.runDir, 'nodes', p.kind === 'node' ? p.party : `gw-${p.az}`);
           mkdirSync(dir, { recursive: true });
-          writeFileSync(join(dir, p.kind === 'node' ? 'node.log' : 'gateway.log'), await logsOf(p.handle));
+          writeFileSync(join(dir, p.kind === 'node' ? 'node.log' : 'gateway.log'), (this.earlierLogs.get(p.party) ?? '') + (await logsOf(p.handle)));
         } catch {
           /* logs are best effort */
         }

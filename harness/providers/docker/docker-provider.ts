@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Provider, StartOptions } from '../provider.ts';
-import { portKey, type LaunchSpec, type Target, type Topology } from '../../../targets/target.ts';
+import { portKey, type LaunchSpec, type NodeInfo, type Target, type Topology } from '../../../targets/target.ts';
 import type { Address } from '../provider.ts';
 import type { LinkMap } from '../local.ts';
 import { createAndStart, waitContainerReady } from './container.ts';
@@ -35,6 +35,7 @@ import {
 import { createRunNetwork, hostAddress } from './network.ts';
 import { dockerode } from './runtime.ts';
 import { healDockerRun } from './heal.ts';
+import type Dockerode from 'dockerode';
 
 export const GATEWAY_ENTRY = 'harness/providers/docker/gateway-main.ts';
 /** Where a node's folder `<runDir>/nodes/<id>/` is mounted; its data dir is `data/` inside. */
@@ -113,10 +114,9 @@ export class DockerProvider implements Provider {
       const dial = (from: string, to: string, port?: string): Address =>
         links?.dial(from, portKey(to, port)) ?? { host: ip(to), port: portNumber(topology, to, port) };
       const specs = new Map<string, LaunchSpec>();
-      for (const n of topology.nodes) {
+      const launch = (n: NodeInfo): LaunchSpec => {
         const ports = Object.fromEntries((n.ports ?? []).map((p) => [p, { host: '0.0.0.0', port: portNumber(topology, n.id, p) }]));
-        mkdirSync(join(runDir, 'nodes', n.id, 'data'), { recursive: true }); // before launch: a target may write its config there
-        const spec = target.launch(n, {
+        return target.launch(n, {
           listen: { host: '0.0.0.0', port: NODE_PORT },
           ports,
           advertiseHost: ip(n.id),
@@ -129,6 +129,10 @@ export class DockerProvider implements Provider {
           },
           targetOptions: opts.targetOptions ?? {},
         });
+      };
+      for (const n of topology.nodes) {
+        mkdirSync(join(runDir, 'nodes', n.id, 'data'), { recursive: true }); // before launch: a target may write its config there
+        const spec = launch(n);
         if (spec.image === undefined && spec.entry === undefined && spec.command === undefined)
           throw new Error(`node ${n.id} of target ${target.name}: its launch gives no image, entry or command`);
         specs.set(n.id, spec);
@@ -157,18 +161,29 @@ export class DockerProvider implements Provider {
         const home = join(runDir, 'nodes', n.id);
         mkdirSync(join(home, 'data'), { recursive: true });
         const name = containerName(opts.runId, n.id);
-        const c = await createAndStart({
-          name,
-          image: images.get(programOf(spec))!,
-          network: network.name,
-          ip: ip(n.id),
-          labels: runLabels(opts.runId, { [LABEL_NODE]: n.id, [LABEL_AZ]: n.az, [LABEL_ROLE]: n.role }),
-          env: spec.env,
-          args: [...(spec.image === undefined ? (spec.command?.slice(1) ?? []) : (spec.command ?? [])), ...spec.args],
-          mounts: [{ source: home, target: NODE_HOME }, ...(spec.files ?? []).map((f) => ({ source: resolve(f), target: resolve(f), readOnly: true }))],
-        });
+        const create = (s: LaunchSpec): Promise<{ handle: Dockerode.Container }> =>
+          createAndStart({
+            name,
+            image: images.get(programOf(s))!,
+            network: network.name,
+            ip: ip(n.id),
+            labels: runLabels(opts.runId, { [LABEL_NODE]: n.id, [LABEL_AZ]: n.az, [LABEL_ROLE]: n.role }),
+            env: s.env,
+            args: [...(s.image === undefined ? (s.command?.slice(1) ?? []) : (s.command ?? [])), ...s.args],
+            mounts: [{ source: home, target: NODE_HOME }, ...(s.files ?? []).map((f) => ({ source: resolve(f), target: resolve(f), readOnly: true }))],
+          });
+        const c = await create(spec);
+        let made = spec;
+        const relaunch = (): (() => Promise<Dockerode.Container>) | undefined => {
+          const next = launch(n);
+          if (JSON.stringify(next) === JSON.stringify(made)) return undefined;
+          if (!images.has(programOf(next)))
+            throw new Error(`node ${n.id}: its new launch spec runs ${programOf(next)}, and the run built images only for ${[...images.keys()].join(', ')}`);
+          made = next;
+          return async () => (await create(next)).handle;
+        };
         const ready = readinessProbe(spec, ip(n.id), (p) => portNumber(topology, n.id, p));
-        parties.set(n.id, { party: n.id, kind: 'node', az: n.az, container: name, ip: ip(n.id), handle: c.handle, ready, index });
+        parties.set(n.id, { party: n.id, kind: 'node', az: n.az, container: name, ip: ip(n.id), handle: c.handle, ready, index, relaunch });
         await waitContainerReady(c.handle, ready, readyTimeoutMs, `node ${n.id} (${name})`);
       });
       const gatewayStarts = topology.azs.map(async (az) => {
