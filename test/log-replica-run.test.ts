@@ -6,6 +6,8 @@
 // keep acknowledging writes with their third replica and the log replica (2 of 3).
 // Both come back: az1-store-1 is added back, the log replica removed and retired,
 // and every check holds (replicas-agree compares the log replicas too while they live).
+// With log replicas turned off the same plan acknowledges nothing to those groups; a
+// log replica that fails in turn is replaced by another (a third loss survived).
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,4 +129,50 @@ test('target.options.log-replica-after: never: no log replica is added, and the 
       `${g.id}: a write acknowledged with one replica of three`,
     );
   }
+});
+
+// A log replica that fails while the replica it stands for is still away is replaced
+// in turn, so the group survives a third loss: az1-store-1 off, its log replica
+// (az1-store-2) off, then az2-store-2 off; the groups of all three write with their
+// az3 replica and the second log replica.
+test('a log replica that fails in turn is replaced by another; its groups survive a third loss; both log replicas retire; every check holds', {
+  timeout: 180_000,
+}, async () => {
+  const out = tmp();
+  const r = await gameday(['run', 'test/fixtures/short-log-replica-fails.yaml', '--seed', '7', '--out', out, '--quiet', '--json'], { env });
+  const result = JSON.parse(r.stdout) as RunResult;
+  assert.equal(r.code, 0, `exit ${r.code}\n${verdicts(result)}\n${r.stderr.slice(-2000)}`);
+  const LOG = 'az1-store-2';
+  const faults = lines<FaultRecord>(join(out, 'faults.ndjson'));
+  const at = (event: 'inject' | 'heal', node: string): number =>
+    faults.find((x) => x.event === event && x.nodes.includes(node) && !x.error)?.time ?? Number.NaN;
+  const [off3, on3] = [at('inject', SECOND), at('heal', SECOND)];
+  assert.ok(at('inject', LOG) < off3 && on3 < at('heal', LOG) && at('heal', LOG) < at('heal', FIRST), JSON.stringify(faults));
+  const storage = new ReferenceTarget().topology().nodes.filter((n) => n.role === 'storage');
+  const all = storage.map((n) => readFileSync(join(out, 'nodes', n.id, 'node.log'), 'utf8')).join('\n');
+  const shared = groups.filter((g) => g.replicas.includes(FIRST) && g.replicas.includes(SECOND));
+  assert.ok(shared.length > 0);
+  const history = callsOf(lines<Op>(join(out, 'history.ndjson')));
+  for (const g of shared) {
+    const lines_ = all
+      .split('\n')
+      .filter((l) => l.includes(`${g.id} `))
+      .join('\n');
+    assert.match(all, new RegExp(`${g.id} term \\d+ adds log replica ${LOG} in place of ${FIRST}`), lines_);
+    const second = new RegExp(`${g.id} term \\d+ adds log replica ([\\w-]+) in place of ${LOG}`).exec(all);
+    assert.ok(second, `${g.id}: no log replica in place of the failed one\n${lines_}`);
+    const l2 = second[1] as string;
+    assert.ok(!g.replicas.includes(l2) && l2 !== LOG, `${l2} is another node`);
+    assert.match(all, new RegExp(`${g.id} term \\d+ removes log replica ${LOG}`), lines_);
+    assert.match(all, new RegExp(`${g.id} term \\d+ retires log replica ${LOG}`), lines_);
+    assert.match(all, new RegExp(`${g.id} term \\d+ adds ${FIRST} back`), lines_);
+    assert.match(all, new RegExp(`${g.id} term \\d+ retires log replica ${l2}`), lines_);
+    // while the first replica, the failed log replica and the second replica were all off: writes acknowledged
+    const acked = history.filter(
+      (c) =>
+        c.invoke.f !== 'read' && c.invoke.time >= off3 + 1500 && c.done.time <= on3 && c.done.type === 'ok' && groupOf(c.invoke.key ?? '', groups).id === g.id,
+    );
+    assert.ok(acked.length >= 3, `${g.id}: ${acked.length} writes acknowledged during the third loss\n${lines_}`);
+  }
+  assert.equal(result.verdict, 'pass', verdicts(result));
 });

@@ -17,7 +17,10 @@
 // add a log replica L on another live storage node (the other node of the down
 // replica's AZ first), then remove the down replica C. C stays a learner (it is sent
 // appends, it counts for nothing); once it is back and caught up: add C back, remove
-// L, then tell L to retire (once it has the entry that removed it).
+// L, then tell L to retire (once it has the entry that removed it). A log replica L
+// that confirms nothing for logReplicaAfterMs in turn (C still away) is replaced the
+// same way: a new log replica L' caught up, added (two log replicas, 4 members), then
+// L removed and told to retire when it is back.
 
 import { callJson, sleep } from './http.ts';
 import { quorumValue, singleChange, staticMembers } from './membership.ts';
@@ -348,21 +351,31 @@ export class Leader {
     const members = this.members();
     const now = performance.now();
     const confirmed = (id: string): number => Math.max(this.since, this.followers.get(id)?.ackedSentAt ?? Number.NEGATIVE_INFINITY);
-    const silent = members.find((m) => m.kind === 'storage' && m.id !== this.opts.self && now - confirmed(m.id) > this.opts.logReplicaAfterMs);
+    const quiet = (id: string): boolean => id !== this.opts.self && now - confirmed(id) > this.opts.logReplicaAfterMs;
+    const silent = members.find((m) => m.kind === 'storage' && quiet(m.id));
     const logs = members.filter((m) => m.kind === 'log');
+    const j = this.joining;
+    if (j) {
+      // a log replica caught up as a learner in place of a silent member (a storage replica, or a log replica that
+      // failed in turn): added once it has everything committed; given up if that member answers again
+      const f = this.followers.get(j.id);
+      if (members.length !== 3 || !members.some((m) => m.id === j.down) || !quiet(j.down)) this.abandon(`${j.down} is back`);
+      else if (f && f.matchSeq >= this.log.commitSeq && now - f.ackedSentAt < this.opts.caughtUpMs) {
+        this.joining = undefined;
+        this.propose([...members, { id: j.id, kind: 'log' }], `adds log replica ${j.id} in place of ${j.down}`);
+      } else if (now - j.since > 5 * this.opts.logReplicaAfterMs) this.abandon('it did not catch up');
+      return;
+    }
     if (logs.length === 0) {
       // the static three: one of them silent too long gets a log replica in its place, caught up first as a learner
-      const j = this.joining;
-      if (members.length !== 3 || !silent) {
-        if (j) this.abandon(`${j.down} is back`);
-      } else if (!j) void this.chooseLogReplica(members, silent.id);
-      else {
-        const f = this.followers.get(j.id);
-        if (f && f.matchSeq >= this.log.commitSeq && now - f.ackedSentAt < this.opts.caughtUpMs) {
-          this.joining = undefined;
-          this.propose([...members, { id: j.id, kind: 'log' }], `adds log replica ${j.id} in place of ${silent.id}`);
-        } else if (now - j.since > 5 * this.opts.logReplicaAfterMs) this.abandon('it did not catch up');
-      }
+      if (members.length === 3 && silent) void this.chooseLogReplica(members, silent.id);
+    } else if (members.length === 4 && logs.length === 2) {
+      // a failed log replica's successor was added: the failed one goes (the older one if both answer again)
+      const gone = logs.find((l) => quiet(l.id)) ?? (logs[0] as Member);
+      this.propose(
+        members.filter((m) => m.id !== gone.id),
+        `removes log replica ${gone.id}`,
+      );
     } else if (members.length === 4) {
       // a silent storage member goes (it was just replaced); else everyone is back: the log replica goes
       if (silent)
@@ -386,6 +399,10 @@ export class Leader {
       if (back) {
         const storage = members.filter((m) => m.kind === 'storage');
         this.propose([...storage, { id: back, kind: 'storage' }, ...logs], `adds ${back} back`);
+      } else {
+        // the log replica standing in for it failed too: another one takes its place, the same way
+        const failed = logs.find((l) => quiet(l.id));
+        if (failed) void this.chooseLogReplica(members, failed.id);
       }
     }
   }
