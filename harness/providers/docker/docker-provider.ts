@@ -183,7 +183,18 @@ export class DockerProvider implements Provider {
           return async () => (await create(next)).handle;
         };
         const ready = readinessProbe(spec, ip(n.id), (p) => portNumber(topology, n.id, p));
-        parties.set(n.id, { party: n.id, kind: 'node', az: n.az, container: name, ip: ip(n.id), handle: c.handle, ready, index, relaunch });
+        // only a target with builds changes a node's spec mid-run (Target.useBuild); no other target's launch is called again
+        parties.set(n.id, {
+          party: n.id,
+          kind: 'node',
+          az: n.az,
+          container: name,
+          ip: ip(n.id),
+          handle: c.handle,
+          ready,
+          index,
+          ...(target.useBuild ? { relaunch } : {}),
+        });
         await waitContainerReady(c.handle, ready, readyTimeoutMs, `node ${n.id} (${name})`);
       });
       const gatewayStarts = topology.azs.map(async (az) => {
