@@ -17,6 +17,7 @@ test('gameday targets lists the bundled cluster with its promise, roles, selecto
   assert.match(r.stdout, /^reference: promises linearizable-kv; checks lost-writes, linearizable, replicas-agree, wal-reference, availability, alarms/);
   assert.match(r.stdout, /fault selectors: random-node, random-az, random-router, random-storage, role:router, role:storage/);
   assert.match(r.stdout, /unsafe modes \(--bug\): skip-fsync, ack-before-quorum, stale-reads, no-lease, vote-twice, forget-term/);
+  assert.match(r.stdout, /options \(target\.options\): log-replica-after: <1s to 1h> \| never/);
 });
 
 test('gameday targets lists Redis behind Sentinel: data nodes and Sentinels (the endpoints) per AZ, its promise and what it needs', () => {

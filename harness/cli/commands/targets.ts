@@ -81,6 +81,7 @@ export const command: CommandModule<object, Args> = {
         ...describeTarget(new ReferenceTarget()),
         needs: 'Node only (local processes); Docker for --provider docker',
         bugs: ['skip-fsync', 'ack-before-quorum', 'stale-reads', 'no-lease', 'vote-twice', 'forget-term'],
+        options: 'log-replica-after: <1s to 1h> | never (default 2s): how long a silent storage replica keeps its place before a log replica takes it',
       };
       const missing = etcdMissing();
       const etcd = {
@@ -95,7 +96,7 @@ export const command: CommandModule<object, Args> = {
       if (a.json) process.stdout.write(JSON.stringify([ref, etcd, redis], null, 2) + '\n');
       else {
         process.stdout.write(
-          `${format(ref, ref.needs)}\n  unsafe modes (--bug): ${ref.bugs.join(', ')}\n\n${format(etcd, etcd.needs)}\n\n${format(redis, redis.needs)}\n\n`,
+          `${format(ref, ref.needs)}\n  unsafe modes (--bug): ${ref.bugs.join(', ')}\n  options (target.options): ${ref.options}\n\n${format(etcd, etcd.needs)}\n\n${format(redis, redis.needs)}\n\n`,
         );
         process.stdout.write('A target of your own: target: { module: ./my-target.ts } in the experiment (README "Testing your own system").\n');
       }
