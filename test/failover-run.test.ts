@@ -169,6 +169,29 @@ test('every storage node paused and thawed at once: elections start in every gro
   assert.deepEqual(twoLeadersInATerm(out), []);
 });
 
+/**
+ * Runs `fixture` under `bug` with each seed in turn until the nodes' logs show two leaders
+ * of one term and the run exits 1 (a split every check passed is one nobody could see:
+ * the next seed); fails naming what each seed did when none does.
+ */
+async function firstCaughtSplit(fixture: string, bug: string, seeds: readonly number[]): Promise<{ seed: number; split: string[]; result: RunResult }> {
+  const seen: string[] = [];
+  for (const seed of seeds) {
+    const out = tmp();
+    const r = await gameday(['run', fixture, '--seed', String(seed), '--out', out, '--quiet', '--json', '--bug', bug], { env });
+    const split = twoLeadersInATerm(out);
+    if (split.length === 0) seen.push(`seed ${seed}: no two leaders in one term (exit ${r.code})`);
+    else if (r.code === 0) seen.push(`seed ${seed}: ${split.join('; ')}, and every check passed`);
+    else {
+      assert.equal(r.code, 1, `exit ${r.code}\n${r.stdout.slice(0, 3000)}\n${r.stderr.slice(-2000)}`);
+      return { seed, split, result: JSON.parse(r.stdout) as RunResult };
+    }
+  }
+  return assert.fail(`no seed gave a split brain that a check caught under ${bug}:\n${seen.join('\n')}`);
+}
+
+const DATA_CHECKS = ['replicas-agree', 'lost-writes', 'linearizable'];
+
 // Two leaders in one term need two candidates standing in the same term, which the thaw
 // makes likely, not certain: how the resumed processes share the machine's cores decides
 // it. So the test runs seeds in turn until one shows the split brain in the nodes' own
@@ -177,32 +200,12 @@ test('every storage node paused and thawed at once: elections start in every gro
 test('vote-twice (a replica votes for every candidate of a term) under the same pauses elects two leaders in one term: split brain, caught by a check; seeds 3, 1, 2, 4 until one splits', {
   timeout: 300_000,
 }, async () => {
-  const seen: string[] = [];
-  for (const seed of [3, 1, 2, 4]) {
-    const out = tmp();
-    const r = await gameday(
-      ['run', 'test/fixtures/short-storage-pause.yaml', '--seed', String(seed), '--out', out, '--quiet', '--json', '--bug', 'vote-twice'],
-      { env },
-    );
-    const split = twoLeadersInATerm(out);
-    if (split.length === 0) {
-      seen.push(`seed ${seed}: no two leaders in one term (exit ${r.code})`);
-      continue;
-    }
-    if (r.code === 0) {
-      // both leaders of the term may not have had a write acknowledged: a split nobody could see
-      seen.push(`seed ${seed}: ${split.join('; ')}, and every check passed`);
-      continue;
-    }
-    assert.equal(r.code, 1, `exit ${r.code}\n${r.stdout.slice(0, 3000)}\n${r.stderr.slice(-2000)}`);
-    const result = JSON.parse(r.stdout) as RunResult;
-    // a data check sees it: mostly the scrub (each leader wrote its own entries under the same seq and term, which the other
-    // replicas take for the same ones), and lost-writes or linearizable where one leader's acknowledged entries were replaced
-    const caught = result.checks.filter((c) => ['replicas-agree', 'lost-writes', 'linearizable'].includes(c.name) && c.verdict === 'fail');
-    assert.ok(caught.length > 0, `seed ${seed}: ${split.join('; ')}, and no data check failed\n${verdicts(result)}`);
-    return;
-  }
-  assert.fail(`no seed gave a split brain that a check caught:\n${seen.join('\n')}`);
+  // a split nobody could see (neither leader of the term had a write acknowledged) moves on to the next seed
+  const { seed, split, result } = await firstCaughtSplit('test/fixtures/short-storage-pause.yaml', 'vote-twice', [3, 1, 2, 4]);
+  // a data check sees it: mostly the scrub (each leader wrote its own entries under the same seq and term, which the other
+  // replicas take for the same ones), and lost-writes or linearizable where one leader's acknowledged entries were replaced
+  const caught = result.checks.filter((c) => DATA_CHECKS.includes(c.name) && c.verdict === 'fail');
+  assert.ok(caught.length > 0, `seed ${seed}: ${split.join('; ')}, and no data check failed\n${verdicts(result)}`);
 });
 
 // ack-before-quorum: a leader acknowledges a write once its own WAL has it. Each AZ cut
@@ -257,31 +260,14 @@ test('forget-term under power-offs across a slowed election: a second leader of 
   const ok = await gameday(['run', fixture, '--seed', '2', '--out', plain, '--quiet', '--json'], { env });
   assert.equal(ok.code, 0, `without the mode: exit ${ok.code}\n${ok.stdout.slice(0, 3000)}\n${ok.stderr.slice(-2000)}`);
   assert.deepEqual(twoLeadersInATerm(plain), [], 'without the mode: one leader per term');
-  const seen: string[] = [];
-  for (const seed of [2, 4, 5, 7, 1, 3, 6, 8]) {
-    const out = tmp();
-    const r = await gameday(['run', fixture, '--seed', String(seed), '--out', out, '--quiet', '--json', '--bug', 'forget-term'], { env });
-    const split = twoLeadersInATerm(out);
-    if (split.length === 0) {
-      seen.push(`seed ${seed}: no two leaders in one term (exit ${r.code})`);
-      continue;
-    }
-    if (r.code === 0) {
-      // the second leader's no-op landed at another seq: the first leader's entries were replaced, nothing left to see
-      seen.push(`seed ${seed}: ${split.join('; ')}, and every check passed`);
-      continue;
-    }
-    assert.equal(r.code, 1, `exit ${r.code}\n${r.stdout.slice(0, 3000)}\n${r.stderr.slice(-2000)}`);
-    const result = JSON.parse(r.stdout) as RunResult;
-    const wal = result.checks.find((c) => c.name === 'wal-reference');
-    if (wal?.verdict === 'fail') {
-      // why: each leader of the term wrote its own no-op under the same seq and term
-      assert.match(wal.summary, /conflict.*seq \d+ term \d+ holds different commands: no-op of leader [\w-]+ /, verdicts(result));
-      return;
-    }
-    const caught = result.checks.filter((c) => ['replicas-agree', 'lost-writes', 'linearizable'].includes(c.name) && c.verdict === 'fail');
-    assert.ok(caught.length > 0, `seed ${seed}: ${split.join('; ')}, and no data check failed\n${verdicts(result)}`);
+  // a split whose second no-op landed at another seq left nothing to see (the first leader's entries were replaced): the next seed
+  const { seed, split, result } = await firstCaughtSplit(fixture, 'forget-term', [2, 4, 5, 7, 1, 3, 6, 8]);
+  const wal = result.checks.find((c) => c.name === 'wal-reference');
+  if (wal?.verdict === 'fail') {
+    // why: each leader of the term wrote its own no-op under the same seq and term
+    assert.match(wal.summary, /conflict.*seq \d+ term \d+ holds different commands: no-op of leader [\w-]+ /, verdicts(result));
     return;
   }
-  assert.fail(`no seed gave a split brain that a check caught under forget-term:\n${seen.join('\n')}`);
+  const caught = result.checks.filter((c) => DATA_CHECKS.includes(c.name) && c.verdict === 'fail');
+  assert.ok(caught.length > 0, `seed ${seed}: ${split.join('; ')}, and no data check failed\n${verdicts(result)}`);
 });
